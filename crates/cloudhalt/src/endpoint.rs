@@ -1,0 +1,215 @@
+//! Where requests go. The host never comes from unchecked input: regions are validated before they
+//! are placed into a host name, and an override URL is parsed strictly.
+
+use std::fmt;
+
+use crate::error::Error;
+
+/// `http` or `https`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scheme {
+    /// Plain HTTP: only sensible for the emulator and tests.
+    Http,
+    /// HTTPS with certificate verification (always on).
+    Https,
+}
+
+/// A parsed endpoint: scheme, host and optional port. No path, query or user info.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaseUrl {
+    scheme: Scheme,
+    host: String,
+    port: Option<u16>,
+}
+
+impl BaseUrl {
+    /// Parses `http://127.0.0.1:8123`, `https://cvm.tencentcloudapi.com` and the like. A trailing
+    /// `/` is allowed; any other path, a query, a fragment or user info is refused.
+    pub fn parse(url: &str) -> Result<BaseUrl, Error> {
+        let bad = |why: &str| {
+            Error::invalid_input(
+                "endpoint",
+                format!(
+                    "endpoint {url:?} {why}: give scheme, host and optional port, e.g. \
+                     http://127.0.0.1:8123 or https://cvm.tencentcloudapi.com"
+                ),
+            )
+        };
+        let (scheme, rest) = if let Some(rest) = url.strip_prefix("https://") {
+            (Scheme::Https, rest)
+        } else if let Some(rest) = url.strip_prefix("http://") {
+            (Scheme::Http, rest)
+        } else {
+            return Err(bad("does not start with http:// or https://"));
+        };
+        let authority = rest.strip_suffix('/').unwrap_or(rest);
+        if authority.is_empty() {
+            return Err(bad("has no host"));
+        }
+        if authority.contains(['/', '?', '#', '@', '\\']) {
+            return Err(bad("has a path, query, fragment or user info"));
+        }
+        let (host, port) = if let Some(bracketed) = authority.strip_prefix('[') {
+            let (h, after) = bracketed
+                .split_once(']')
+                .ok_or_else(|| bad("has an unclosed IPv6 bracket"))?;
+            let port = match after {
+                "" => None,
+                p => Some(p.strip_prefix(':').ok_or_else(|| bad("has junk after ]"))?),
+            };
+            (format!("[{h}]"), port)
+        } else {
+            match authority.rsplit_once(':') {
+                Some((h, p)) => (h.to_owned(), Some(p)),
+                None => (authority.to_owned(), None),
+            }
+        };
+        let valid_host = host.starts_with('[')
+            || (!host.is_empty()
+                && host
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.'));
+        if !valid_host {
+            return Err(bad(
+                "has a host with characters other than letters, digits, '-' and '.'",
+            ));
+        }
+        let port = match port {
+            None => None,
+            Some(p) => Some(
+                p.parse::<u16>()
+                    .ok()
+                    .filter(|p| *p != 0)
+                    .ok_or_else(|| bad("has a port that is not a number from 1 to 65535"))?,
+            ),
+        };
+        Ok(BaseUrl {
+            scheme,
+            host: host.to_ascii_lowercase(),
+            port,
+        })
+    }
+
+    fn from_host(host: String) -> BaseUrl {
+        BaseUrl {
+            scheme: Scheme::Https,
+            host,
+            port: None,
+        }
+    }
+
+    /// The scheme.
+    pub fn scheme(&self) -> Scheme {
+        self.scheme
+    }
+
+    /// The `Host` header value, exactly as sent and signed: with `:port` unless it is the default.
+    pub fn host_header(&self) -> String {
+        match (self.scheme, self.port) {
+            (Scheme::Http, Some(80)) | (Scheme::Https, Some(443)) | (_, None) => self.host.clone(),
+            (_, Some(p)) => format!("{}:{p}", self.host),
+        }
+    }
+
+    /// The URL of `/` on this endpoint, with the default port left out.
+    pub fn root(&self) -> String {
+        let scheme = match self.scheme {
+            Scheme::Http => "http",
+            Scheme::Https => "https",
+        };
+        format!("{scheme}://{}/", self.host_header())
+    }
+}
+
+impl fmt::Display for BaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.root().trim_end_matches('/'))
+    }
+}
+
+/// Checks a region name: lower-case letters, digits and `-`, so that a region placed into a host
+/// name can never change where the request goes.
+pub fn check_region(field: &str, region: &str) -> Result<(), Error> {
+    if region.is_empty() {
+        return Err(Error::invalid_input(
+            field,
+            format!("{field} is empty: give a region such as ap-guangzhou or cn-hangzhou"),
+        ));
+    }
+    if region.len() > 64
+        || !region
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        return Err(Error::invalid_input(
+            field,
+            format!(
+                "{field} {region:?} is not a region name: use lower-case letters, digits and '-' \
+                 only (^[a-z0-9-]+$), e.g. ap-guangzhou or cn-hangzhou"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Which Tencent Cloud host a client talks to.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum TencentEndpoint {
+    /// `{service}.tencentcloudapi.com`, which resolves to the nearest region. For a finance region
+    /// (`*-fsi`), where Tencent requires the regional host, `{service}.{region}.tencentcloudapi.com`.
+    #[default]
+    Nearest,
+    /// `{service}.{region}.tencentcloudapi.com`, e.g. `cvm.ap-guangzhou.tencentcloudapi.com`, or the
+    /// finance host `cvm.ap-shanghai-fsi.tencentcloudapi.com`. Falls back to `Nearest` for a call
+    /// without a region.
+    Regional,
+    /// `{service}.intl.tencentcloudapi.com`, the international site's nearest host.
+    International,
+    /// Every request of the client goes to this URL (the emulator, a proxy, tests).
+    Url(BaseUrl),
+}
+
+impl TencentEndpoint {
+    /// The endpoint for one call. `service` comes from the operation; `region` is validated.
+    pub(crate) fn resolve(&self, service: &str, region: Option<&str>) -> BaseUrl {
+        match (self, region) {
+            (TencentEndpoint::Url(u), _) => u.clone(),
+            (TencentEndpoint::International, _) => {
+                BaseUrl::from_host(format!("{service}.intl.tencentcloudapi.com"))
+            }
+            (TencentEndpoint::Regional, Some(r)) => {
+                BaseUrl::from_host(format!("{service}.{r}.tencentcloudapi.com"))
+            }
+            (TencentEndpoint::Nearest, Some(r)) if r.ends_with("-fsi") => {
+                BaseUrl::from_host(format!("{service}.{r}.tencentcloudapi.com"))
+            }
+            _ => BaseUrl::from_host(format!("{service}.tencentcloudapi.com")),
+        }
+    }
+}
+
+/// Which Alibaba Cloud ECS host a client talks to.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum AlibabaEndpoint {
+    /// `ecs.{region}.aliyuncs.com`, the regional public endpoint.
+    #[default]
+    Regional,
+    /// `ecs-vpc.{region}.aliyuncs.com`, reachable from inside a VPC without internet access.
+    Vpc,
+    /// `ecs.aliyuncs.com`, the central endpoint (China (Hangzhou), globally accelerated).
+    Central,
+    /// Every request of the client goes to this URL (the emulator, a proxy, tests).
+    Url(BaseUrl),
+}
+
+impl AlibabaEndpoint {
+    /// The endpoint for one call in the (validated) region.
+    pub(crate) fn resolve(&self, region: &str) -> BaseUrl {
+        match self {
+            AlibabaEndpoint::Url(u) => u.clone(),
+            AlibabaEndpoint::Regional => BaseUrl::from_host(format!("ecs.{region}.aliyuncs.com")),
+            AlibabaEndpoint::Vpc => BaseUrl::from_host(format!("ecs-vpc.{region}.aliyuncs.com")),
+            AlibabaEndpoint::Central => BaseUrl::from_host("ecs.aliyuncs.com".to_owned()),
+        }
+    }
+}

@@ -1,0 +1,376 @@
+//! The one error type: a kind a caller can branch on, what the provider said, and whether the
+//! request may have reached the provider.
+
+use std::fmt;
+use std::sync::OnceLock;
+
+/// Which cloud an operation or error belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Provider {
+    /// Tencent Cloud (TC3-HMAC-SHA256).
+    Tencent,
+    /// Alibaba Cloud (ACS3-HMAC-SHA256).
+    Alibaba,
+}
+
+impl Provider {
+    /// `"tencent"` or `"alibaba"`, the spelling used in `errors.json` and by the bindings.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provider::Tencent => "tencent",
+            Provider::Alibaba => "alibaba",
+        }
+    }
+}
+
+impl fmt::Display for Provider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What went wrong, coarse enough to branch on. Provider codes map to kinds through the table in
+/// `tests/vectors/errors.json`, which every binding shares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// A bad argument, caught before anything was sent.
+    InvalidInput,
+    /// Missing or malformed credentials, caught before anything was sent.
+    Credentials,
+    /// The request could not be delivered, or no usable HTTP answer came back.
+    Transport,
+    /// Connecting, or the whole exchange, took longer than the configured timeout.
+    Timeout,
+    /// The provider refused the signature, key, token or permission.
+    Auth,
+    /// The provider's rate limit was hit.
+    Throttled,
+    /// A named resource does not exist.
+    NotFound,
+    /// The resource's state does not allow the operation.
+    StateConflict,
+    /// The provider rejected a parameter value or combination.
+    InvalidParameter,
+    /// An account quota or limit was exceeded.
+    Quota,
+    /// The provider had an internal error or was unavailable.
+    Server,
+    /// Any other provider error code.
+    Api,
+    /// An answer came back that is not the provider's documented shape.
+    UnexpectedResponse,
+}
+
+impl ErrorKind {
+    /// Every kind, in the order of the C status values.
+    pub const ALL: [ErrorKind; 13] = [
+        ErrorKind::InvalidInput,
+        ErrorKind::Credentials,
+        ErrorKind::Transport,
+        ErrorKind::Timeout,
+        ErrorKind::Auth,
+        ErrorKind::Throttled,
+        ErrorKind::NotFound,
+        ErrorKind::StateConflict,
+        ErrorKind::InvalidParameter,
+        ErrorKind::Quota,
+        ErrorKind::Server,
+        ErrorKind::Api,
+        ErrorKind::UnexpectedResponse,
+    ];
+
+    /// The snake_case name used in `errors.json` (`"not_found"`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidInput => "invalid_input",
+            ErrorKind::Credentials => "credentials",
+            ErrorKind::Transport => "transport",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Auth => "auth",
+            ErrorKind::Throttled => "throttled",
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::StateConflict => "state_conflict",
+            ErrorKind::InvalidParameter => "invalid_parameter",
+            ErrorKind::Quota => "quota",
+            ErrorKind::Server => "server",
+            ErrorKind::Api => "api",
+            ErrorKind::UnexpectedResponse => "unexpected_response",
+        }
+    }
+
+    /// The kind named `name` in `errors.json`, if any.
+    pub fn from_name(name: &str) -> Option<ErrorKind> {
+        ErrorKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
+    /// True for the kinds that carry a provider error code.
+    pub fn is_api(self) -> bool {
+        matches!(
+            self,
+            ErrorKind::Auth
+                | ErrorKind::Throttled
+                | ErrorKind::NotFound
+                | ErrorKind::StateConflict
+                | ErrorKind::InvalidParameter
+                | ErrorKind::Quota
+                | ErrorKind::Server
+                | ErrorKind::Api
+        )
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How far a request got: what a caller needs to know before deciding to send it again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SendState {
+    /// The request was never built (bad input or credentials): nothing left this process.
+    NotBuilt,
+    /// The request was built but the connection failed before any byte could be sent.
+    NotSent,
+    /// The request may have reached the provider, but no answer came back: it may have taken effect.
+    SentNoAnswer,
+    /// The provider answered.
+    Answered,
+}
+
+impl SendState {
+    /// `"not_built"`, `"not_sent"`, `"sent_no_answer"` or `"answered"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SendState::NotBuilt => "not_built",
+            SendState::NotSent => "not_sent",
+            SendState::SentNoAnswer => "sent_no_answer",
+            SendState::Answered => "answered",
+        }
+    }
+
+    /// True when the request may have reached the provider (and so may have taken effect).
+    pub fn may_have_been_sent(self) -> bool {
+        matches!(self, SendState::SentNoAnswer | SendState::Answered)
+    }
+}
+
+/// The error every cloudhalt call returns. It never contains a secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error(Box<Inner>);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Inner {
+    kind: ErrorKind,
+    message: String,
+    provider: Option<Provider>,
+    action: Option<String>,
+    field: Option<String>,
+    code: Option<String>,
+    request_id: Option<String>,
+    http_status: Option<u16>,
+    send_state: SendState,
+}
+
+impl Error {
+    /// Bad input for `field`, caught before anything was built or sent. `message` names the bad
+    /// value (never a secret) and the rule.
+    pub fn invalid_input(field: impl Into<String>, message: impl Into<String>) -> Error {
+        Error::new(ErrorKind::InvalidInput, message, SendState::NotBuilt).with_field(field)
+    }
+
+    /// Missing or malformed credentials.
+    pub fn credentials(message: impl Into<String>) -> Error {
+        Error::new(ErrorKind::Credentials, message, SendState::NotBuilt)
+    }
+
+    /// An error of any kind; the bindings use [`Error::invalid_input`] and friends instead.
+    pub fn new(kind: ErrorKind, message: impl Into<String>, send_state: SendState) -> Error {
+        Error(Box::new(Inner {
+            kind,
+            message: message.into(),
+            provider: None,
+            action: None,
+            field: None,
+            code: None,
+            request_id: None,
+            http_status: None,
+            send_state,
+        }))
+    }
+
+    /// A provider's error answer: the kind comes from the shared code table.
+    pub(crate) fn api(
+        provider: Provider,
+        code: String,
+        message: String,
+        request_id: Option<String>,
+        http_status: u16,
+    ) -> Error {
+        let kind = classify(provider, &code);
+        Error(Box::new(Inner {
+            kind,
+            message,
+            provider: Some(provider),
+            action: None,
+            field: None,
+            code: Some(code),
+            request_id,
+            http_status: Some(http_status),
+            send_state: SendState::Answered,
+        }))
+    }
+
+    pub(crate) fn with_field(mut self, field: impl Into<String>) -> Error {
+        self.0.field = Some(field.into());
+        self
+    }
+
+    pub(crate) fn with_http_status(mut self, status: u16) -> Error {
+        self.0.http_status = Some(status);
+        self
+    }
+
+    pub(crate) fn with_request_id(mut self, request_id: Option<String>) -> Error {
+        self.0.request_id = request_id;
+        self
+    }
+
+    pub(crate) fn for_call(mut self, provider: Provider, action: &str) -> Error {
+        self.0.provider = Some(provider);
+        self.0.action = Some(action.to_owned());
+        self
+    }
+
+    /// What went wrong, coarsely.
+    pub fn kind(&self) -> ErrorKind {
+        self.0.kind
+    }
+
+    /// The human-readable message: for input errors it names the field, the bad value and the rule;
+    /// for provider errors it is the provider's message.
+    pub fn message(&self) -> &str {
+        &self.0.message
+    }
+
+    /// The provider of the call that failed, when known.
+    pub fn provider(&self) -> Option<Provider> {
+        self.0.provider
+    }
+
+    /// The provider's operation name (`StopInstances`, ...), when known.
+    pub fn action(&self) -> Option<&str> {
+        self.0.action.as_deref()
+    }
+
+    /// For input errors: the offending field, spelled as the provider spells it (`InstanceIds`).
+    pub fn field(&self) -> Option<&str> {
+        self.0.field.as_deref()
+    }
+
+    /// The provider's error code (`InvalidInstanceId.NotFound`), when the provider answered one.
+    pub fn code(&self) -> Option<&str> {
+        self.0.code.as_deref()
+    }
+
+    /// The provider's RequestId, when the provider answered one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.0.request_id.as_deref()
+    }
+
+    /// The HTTP status of the answer, when one came back.
+    pub fn http_status(&self) -> Option<u16> {
+        self.0.http_status
+    }
+
+    /// How far the request got.
+    pub fn send_state(&self) -> SendState {
+        self.0.send_state
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.0.provider, &self.0.action) {
+            (Some(p), Some(a)) => write!(f, "{p} {a}: ")?,
+            (Some(p), None) => write!(f, "{p}: ")?,
+            _ => {}
+        }
+        if let Some(code) = &self.0.code {
+            write!(f, "{code}: ")?;
+        }
+        f.write_str(&self.0.message)?;
+        if let Some(id) = &self.0.request_id {
+            write!(f, " (RequestId {id})")?;
+        }
+        if let Some(status) = self.0.http_status
+            && self.0.code.is_none()
+        {
+            write!(f, " (HTTP {status})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// One row of the shared classification table.
+struct Rule {
+    provider: Provider,
+    matcher: Match,
+    code: String,
+    kind: ErrorKind,
+}
+
+enum Match {
+    Exact,
+    Prefix,
+    Suffix,
+}
+
+/// The shared table, kept as data so every binding's tests read the same file.
+const ERROR_TABLE: &str = include_str!("../../../tests/vectors/errors.json");
+
+fn rules() -> &'static [Rule] {
+    static RULES: OnceLock<Vec<Rule>> = OnceLock::new();
+    RULES.get_or_init(|| {
+        let doc: serde_json::Value =
+            serde_json::from_str(ERROR_TABLE).expect("errors.json is valid JSON (tested)");
+        doc["rules"]
+            .as_array()
+            .expect("errors.json has rules (tested)")
+            .iter()
+            .map(|r| Rule {
+                provider: match r["provider"].as_str() {
+                    Some("tencent") => Provider::Tencent,
+                    _ => Provider::Alibaba,
+                },
+                matcher: match r["match"].as_str() {
+                    Some("exact") => Match::Exact,
+                    Some("prefix") => Match::Prefix,
+                    _ => Match::Suffix,
+                },
+                code: r["code"].as_str().unwrap_or_default().to_owned(),
+                kind: r["kind"]
+                    .as_str()
+                    .and_then(ErrorKind::from_name)
+                    .expect("errors.json names known kinds (tested)"),
+            })
+            .collect()
+    })
+}
+
+/// Maps a provider error code to its kind: the first matching rule of `errors.json` wins, and an
+/// unknown code is [`ErrorKind::Api`].
+pub fn classify(provider: Provider, code: &str) -> ErrorKind {
+    rules()
+        .iter()
+        .filter(|r| r.provider == provider)
+        .find(|r| match r.matcher {
+            Match::Exact => code == r.code,
+            Match::Prefix => code.starts_with(r.code.as_str()),
+            Match::Suffix => code.ends_with(r.code.as_str()),
+        })
+        .map_or(ErrorKind::Api, |r| r.kind)
+}

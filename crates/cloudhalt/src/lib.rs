@@ -1,0 +1,53 @@
+//! cloudhalt: the stop button for Tencent Cloud and Alibaba Cloud.
+//!
+//! It validates, signs and sends five operations, blocking, with one attempt each:
+//!
+//! | operation | provider | client method |
+//! |---|---|---|
+//! | `StopInstances` | Tencent CVM 2017-03-12 | [`Tencent::stop_instances`] |
+//! | `TerminateInstances` | Tencent CVM 2017-03-12 | [`Tencent::terminate_instances`] |
+//! | `CancelInvocation` | Tencent TAT 2020-10-28 | [`Tencent::cancel_invocation`] |
+//! | `CancelInstanceRefresh` | Tencent AS 2018-04-19 | [`Tencent::cancel_instance_refresh`] |
+//! | `StopInvocation` | Alibaba ECS 2014-05-26 | [`Alibaba::stop_invocation`] |
+//!
+//! Bad input is refused with [`ErrorKind::InvalidInput`] before anything is built; every error
+//! says how far the request got ([`SendState`]), so a caller never loses track of what it did.
+//!
+//! ```no_run
+//! use cloudhalt::{Tencent, StopInstances, StopType};
+//!
+//! let tencent = Tencent::from_env()?;
+//! let mut stop = StopInstances::new("ap-guangzhou", vec!["ins-r8hr2upy".into()]);
+//! stop.stop_type = Some(StopType::SoftFirst);
+//! let response = tencent.stop_instances(&stop)?;
+//! println!("stopped, RequestId {}", response.request_id());
+//! # Ok::<(), cloudhalt::Error>(())
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod alibaba;
+mod clock;
+mod credentials;
+mod endpoint;
+mod error;
+pub mod ops;
+pub mod sign;
+mod tencent;
+mod transport;
+
+pub use alibaba::Alibaba;
+pub use credentials::{AlibabaCredentials, Secret, TencentCredentials};
+pub use endpoint::{AlibabaEndpoint, BaseUrl, Scheme, TencentEndpoint, check_region};
+pub use error::{Error, ErrorKind, Provider, SendState, classify};
+pub use ops::Response;
+pub use ops::alibaba::StopInvocation;
+pub use ops::tencent::{
+    CancelInstanceRefresh, CancelInvocation, StopInstances, StopType, StoppedMode,
+    TerminateInstances,
+};
+pub use tencent::{CONTENT_TYPE, Language, Tencent};
+pub use transport::{MAX_RESPONSE_BYTES, Timeouts};
+
+/// The version of this library (`CARGO_PKG_VERSION`).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
