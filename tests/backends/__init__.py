@@ -1,0 +1,1 @@
+"""Backends of the conformance suite: each drives one binding of cloudhalt."""

@@ -1,0 +1,68 @@
+"""The protocol every backend implements, and the normalised results tests compare.
+
+Test bodies never name a binding: they call a Backend and compare Outcome / Failure values, so any
+difference between the C ABI and the Python module is a test failure.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional, Protocol, Sequence, Union
+
+# The kinds, spelled as in tests/vectors/errors.json ("kinds"[].kind).
+KINDS = (
+    "invalid_input", "credentials", "transport", "timeout", "auth", "throttled", "not_found",
+    "state_conflict", "invalid_parameter", "quota", "server", "api", "unexpected_response",
+)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A successful call."""
+    request_id: str
+    data: dict  # the provider's whole answer
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A failed call, normalised across bindings."""
+    kind: str                      # one of KINDS ("panic" would be a bug)
+    message: str
+    code: Optional[str] = None     # provider error code
+    request_id: Optional[str] = None
+    http_status: Optional[int] = None  # None when no answer came back
+
+
+Result = Union[Outcome, Failure]
+
+
+class TencentClient(Protocol):
+    def stop_instances(self, region: Any, instance_ids: Any, *, force_stop: bool = False,
+                       stop_type: Any = None, stopped_mode: Any = None) -> Result: ...
+    def terminate_instances(self, region: Any, instance_ids: Any, *,
+                            release_prepaid_data_disks: bool = False) -> Result: ...
+    def cancel_invocation(self, region: Any, invocation_id: Any, instance_ids: Any = None) -> Result: ...
+    def cancel_instance_refresh(self, auto_scaling_group_id: Any, refresh_activity_id: Any, *,
+                                region: Any = None) -> Result: ...
+    def call(self, action: Any, params: Any, *, region: Any = None) -> Result: ...
+
+
+class AlibabaClient(Protocol):
+    def stop_invocation(self, region_id: Any, invoke_id: Any, instance_ids: Any = None) -> Result: ...
+    def call(self, action: Any, params: Any) -> Result: ...
+
+
+class Backend(Protocol):
+    """One binding. Constructors return a client, or a Failure when construction fails."""
+    name: str
+
+    def tencent(self, secret_id: Any, secret_key: Any, token: Any = None, *,
+                endpoint: Optional[str] = None, timeout: Optional[float] = None) -> Union[TencentClient, Failure]: ...
+
+    def alibaba(self, access_key_id: Any, access_key_secret: Any, security_token: Any = None, *,
+                endpoint: Optional[str] = None, timeout: Optional[float] = None) -> Union[AlibabaClient, Failure]: ...
+
+    def tencent_from_env(self, *, endpoint: Optional[str] = None) -> Union[TencentClient, Failure]: ...
+
+    def alibaba_from_env(self, *, endpoint: Optional[str] = None) -> Union[AlibabaClient, Failure]: ...
+
+    def version(self) -> str: ...

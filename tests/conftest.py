@@ -1,0 +1,140 @@
+"""The conformance suite's shared fixtures: one emulator per session, and every backend.
+
+Run from the repo root: `pytest tests` (after `cargo build --workspace` and, for the Python backend,
+installing the package). `--backend c,py` picks backends; a backend whose artefact is missing is
+skipped with the reason, never silently passed.
+"""
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import subprocess
+import urllib.request
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+VECTORS = ROOT / "tests" / "vectors"
+
+# The emulator's documented built-in test credentials (crates/cloudhalt-emulator, README).
+TENCENT_SECRET_ID = "AKIDcloudhaltEMULATOR"
+TENCENT_SECRET_KEY = "cloudhalt-emulator-tencent-key"
+ALIBABA_ACCESS_KEY_ID = "LTAIcloudhaltEMULATOR"
+ALIBABA_ACCESS_KEY_SECRET = "cloudhalt-emulator-alibaba-secret"
+
+ALL_BACKENDS = ("c", "py")
+
+
+def pytest_addoption(parser):
+    parser.addoption("--backend", default=",".join(ALL_BACKENDS),
+                     help="comma-separated backends to run: c, py")
+
+
+def cloudhalt_bin() -> pathlib.Path:
+    env = os.environ.get("CLOUDHALT_BIN")
+    if env:
+        return pathlib.Path(env)
+    for profile in ("debug", "release"):
+        p = ROOT / "target" / profile / "cloudhalt"
+        if p.exists():
+            return p
+    return ROOT / "target" / "debug" / "cloudhalt"
+
+
+class Emulator:
+    """A running `cloudhalt emulator` and its control endpoints."""
+
+    def __init__(self, proc: subprocess.Popen, url: str):
+        self.proc = proc
+        self.url = url
+
+    def _request(self, method: str, path: str, body=None):
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(self.url + path, data=data, method=method,
+                                     headers={"content-type": "application/json"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            raw = r.read()
+        return json.loads(raw) if raw else None
+
+    def state(self) -> dict:
+        return self._request("GET", "/_emulator/state")
+
+    def reset(self) -> None:
+        self._request("POST", "/_emulator/reset", {})
+
+    def fault(self, **spec) -> None:
+        """Queue a fault, e.g. fault(kind="throttle", count=1) or
+        fault(kind="error", provider="tencent", code="InternalError", count=1)."""
+        self._request("POST", "/_emulator/faults", spec)
+
+    def configure(self, **settings) -> None:
+        self._request("POST", "/_emulator/config", settings)
+
+
+@pytest.fixture(scope="session")
+def emulator():
+    binary = cloudhalt_bin()
+    if not binary.exists():
+        pytest.skip(f"{binary} is missing: run `cargo build --workspace` first")
+    proc = subprocess.Popen([str(binary), "emulator", "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    line = proc.stdout.readline().strip()
+    prefix = "listening on "
+    if not line.startswith(prefix):
+        proc.kill()
+        raise RuntimeError(f"emulator did not start: {line!r} {proc.stderr.read()!r}")
+    emu = Emulator(proc, line[len(prefix):])
+    try:
+        yield emu
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture
+def emu(emulator):
+    """The session emulator, reset to its built-in state before the test."""
+    emulator.reset()
+    return emulator
+
+
+def _load_backend(name: str):
+    if name == "c":
+        from backends.capi import load
+    elif name == "py":
+        from backends.py import load
+    else:
+        raise ValueError(f"unknown backend {name!r}")
+    return load()  # returns a Backend, or raises pytest.skip.Exception with the reason
+
+
+def pytest_generate_tests(metafunc):
+    if "backend" in metafunc.fixturenames:
+        names = [n for n in metafunc.config.getoption("backend").split(",") if n]
+        metafunc.parametrize("backend", names, indirect=True)
+
+
+@pytest.fixture
+def backend(request):
+    try:
+        return _load_backend(request.param)
+    except ImportError as e:
+        pytest.skip(f"backend {request.param} unavailable: {e}")
+
+
+@pytest.fixture
+def tencent(backend, emu):
+    return backend.tencent(TENCENT_SECRET_ID, TENCENT_SECRET_KEY, endpoint=emu.url)
+
+
+@pytest.fixture
+def alibaba(backend, emu):
+    return backend.alibaba(ALIBABA_ACCESS_KEY_ID, ALIBABA_ACCESS_KEY_SECRET, endpoint=emu.url)
+
+
+def load_vectors(name: str) -> dict:
+    return json.loads((VECTORS / name).read_text(encoding="utf-8"))
