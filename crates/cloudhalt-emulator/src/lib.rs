@@ -1,0 +1,1 @@
+//! The cloudhalt emulator (work in progress).

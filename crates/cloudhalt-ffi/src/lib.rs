@@ -1,0 +1,1 @@
+//! The cloudhalt C ABI (work in progress).

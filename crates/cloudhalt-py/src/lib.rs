@@ -1,0 +1,1 @@
+//! The cloudhalt Python module (work in progress).

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs every test suite of the repo: the README's test command, and what .ci/run calls.
+# Works on a fresh clone: it installs what it needs (Python test tools, official SDKs used as
+# oracles, the cloudhalt Python package) into ./.venv.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all --check
+
+step "cargo clippy -D warnings"
+cargo clippy --workspace --all-targets -- -D warnings
+
+step "cargo build"
+cargo build --workspace
+
+step "cargo test"
+cargo test --workspace
+
+step "Python environment (.venv)"
+scripts/setup-venv.sh
+
+if [ -x scripts/test-c.sh ]; then
+  step "C and C++: header, examples, C test program under valgrind"
+  scripts/test-c.sh
+fi
+
+step "conformance suite (pytest, every backend)"
+CLOUDHALT_REQUIRE_BACKENDS="${CLOUDHALT_REQUIRE_BACKENDS:-c,py}" .venv/bin/python -m pytest tests -q -p no:cacheprovider
