@@ -9,7 +9,7 @@ use crate::error::{Error, ErrorKind, Provider, SendState};
 use crate::ops::Response;
 use crate::ops::alibaba::{AlibabaCall, StopInvocation};
 use crate::sign::{acs3, sha256_hex};
-use crate::transport::{HttpAnswer, Timeouts, Transport};
+use crate::transport::{HttpAnswer, Prepared, Timeouts, Transport};
 
 /// An Alibaba Cloud client. Cheap to clone and safe to share between threads: clones share one
 /// connection pool. The `with_*` methods return a new client sharing the credentials.
@@ -124,19 +124,28 @@ impl Alibaba {
     }
 
     fn execute_inner(&self, call: AlibabaCall) -> Result<Response, Error> {
+        let date = acs3::format_date(crate::clock::unix_now());
+        let prepared = self.prepare(&call, &date, &crate::clock::nonce());
+        let answer = self
+            .inner
+            .transport
+            .post(&prepared.url, &prepared.headers, b"");
+        parse_answer(call.action, answer?, prepared.into_record())
+    }
+
+    /// Builds the signed request for `call` with the given date and nonce: pure, for tests.
+    pub(crate) fn prepare(&self, call: &AlibabaCall, date: &str, nonce: &str) -> Prepared {
         let inner = &*self.inner;
         let base = inner.endpoint.resolve(&call.region);
         let host = base.host_header();
         let query = acs3::canonical_query(&call.query);
-        let date = acs3::format_date(crate::clock::unix_now());
-        let nonce = crate::clock::nonce();
         let content_sha256 = sha256_hex(b"");
         let mut signed: Vec<(&str, &str)> = vec![
             ("host", &host),
             ("x-acs-action", call.action),
             ("x-acs-content-sha256", &content_sha256),
-            ("x-acs-date", &date),
-            ("x-acs-signature-nonce", &nonce),
+            ("x-acs-date", date),
+            ("x-acs-signature-nonce", nonce),
             ("x-acs-version", call.version),
         ];
         if let Some(token) = inner.credentials.security_token() {
@@ -164,16 +173,7 @@ impl Alibaba {
         } else {
             format!("{}?{query}", base.root())
         };
-        let answer = inner.transport.post(&url, &headers, b"");
-        let mut sent_headers = headers;
-        for (name, value) in &mut sent_headers {
-            if name == "x-acs-security-token" {
-                zeroize::Zeroize::zeroize(value);
-                *value = "<redacted>".into();
-            }
-        }
-        sent_headers.insert(0, ("host".into(), host));
-        parse_answer(call.action, answer?, sent_headers)
+        Prepared { url, host, headers }
     }
 }
 

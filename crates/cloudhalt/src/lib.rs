@@ -51,3 +51,6 @@ pub use transport::{MAX_RESPONSE_BYTES, Timeouts};
 
 /// The version of this library (`CARGO_PKG_VERSION`).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+#[cfg(test)]
+mod vector_tests;

@@ -12,7 +12,7 @@ use crate::ops::tencent::{
     TerminateInstances,
 };
 use crate::sign::tc3;
-use crate::transport::{HttpAnswer, Timeouts, Transport};
+use crate::transport::{HttpAnswer, Prepared, Timeouts, Transport};
 
 /// The one Content-Type cloudhalt sends and signs (the official SDKs send the same, no charset).
 pub const CONTENT_TYPE: &str = "application/json";
@@ -217,10 +217,19 @@ impl Tencent {
     }
 
     fn execute_inner(&self, call: TencentCall) -> Result<Response, Error> {
+        let prepared = self.prepare(&call, crate::clock::unix_now());
+        let answer = self
+            .inner
+            .transport
+            .post(&prepared.url, &prepared.headers, &call.body);
+        parse_answer(call.action, answer?, prepared.into_record())
+    }
+
+    /// Builds the signed request for `call` at `timestamp`: pure, so tests can pin the clock.
+    pub(crate) fn prepare(&self, call: &TencentCall, timestamp: i64) -> Prepared {
         let inner = &*self.inner;
         let base = inner.endpoint.resolve(call.service, call.region.as_deref());
         let host = base.host_header();
-        let timestamp = crate::clock::unix_now();
         let signature = tc3::sign(&tc3::Tc3Input {
             secret_id: inner.credentials.secret_id(),
             secret_key: inner.credentials.secret_key().expose(),
@@ -244,19 +253,14 @@ impl Tencent {
         if let Some(language) = inner.language {
             headers.push(("X-TC-Language".into(), language.as_str().into()));
         }
-        let token_index = inner.credentials.token().map(|token| {
+        if let Some(token) = inner.credentials.token() {
             headers.push(("X-TC-Token".into(), token.expose().to_owned()));
-            headers.len() - 1
-        });
-        let answer = inner.transport.post(&base.root(), &headers, &call.body);
-        // Keep a record of what was sent, without the token, before the headers are dropped.
-        let mut sent_headers = headers;
-        if let Some(i) = token_index {
-            zeroize::Zeroize::zeroize(&mut sent_headers[i].1);
-            sent_headers[i].1 = "<redacted>".into();
         }
-        sent_headers.insert(0, ("Host".into(), host));
-        parse_answer(call.action, answer?, sent_headers)
+        Prepared {
+            url: base.root(),
+            host,
+            headers,
+        }
     }
 }
 

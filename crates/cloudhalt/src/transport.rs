@@ -89,6 +89,38 @@ impl Transport {
     }
 }
 
+/// A signed request, ready to send.
+pub(crate) struct Prepared {
+    pub url: String,
+    pub host: String,
+    /// Every header but `Host`, which the transport derives from the URL (it equals `host`).
+    pub headers: Vec<(String, String)>,
+}
+
+/// Headers that carry a secret: kept out of every record, log and message.
+const SECRET_HEADERS: [&str; 2] = ["x-tc-token", "x-acs-security-token"];
+
+impl Prepared {
+    /// The record of what was sent: `Host` first, secrets wiped and redacted.
+    pub(crate) fn into_record(self) -> Vec<(String, String)> {
+        let mut record = Vec::with_capacity(self.headers.len() + 1);
+        let host_name = if self.headers.iter().any(|(n, _)| n.starts_with("x-acs-")) {
+            "host"
+        } else {
+            "Host"
+        };
+        record.push((host_name.to_owned(), self.host));
+        for (name, mut value) in self.headers {
+            if SECRET_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
+                zeroize::Zeroize::zeroize(&mut value);
+                value = "<redacted>".into();
+            }
+            record.push((name, value));
+        }
+        record
+    }
+}
+
 fn map_send_error(err: ureq::Error) -> Error {
     use ureq::Error as E;
     use ureq::Timeout as T;
