@@ -144,6 +144,24 @@ fn map_send_error(err: ureq::Error) -> Error {
             format!("could not connect ({err}): nothing was sent; check the endpoint and network"),
             SendState::NotSent,
         ),
+        E::Io(ref io)
+            if matches!(
+                io.kind(),
+                std::io::ErrorKind::ConnectionRefused
+                    | std::io::ErrorKind::AddrNotAvailable
+                    | std::io::ErrorKind::NetworkUnreachable
+                    | std::io::ErrorKind::HostUnreachable
+            ) =>
+        {
+            // These only happen while connecting: not a byte of the request left.
+            Error::new(
+                ErrorKind::Transport,
+                format!(
+                    "could not connect ({err}): nothing was sent; check the endpoint and network"
+                ),
+                SendState::NotSent,
+            )
+        }
         E::Tls(_) => Error::new(
             ErrorKind::Transport,
             format!("TLS failed ({err}): nothing was sent; check the endpoint's certificate"),

@@ -1,0 +1,369 @@
+//! Every validation rule refuses bad input before anything is built or sent, with an error that
+//! names the field, the bad value and the rule. The client points at a closed port: if validation
+//! let anything through, the error would be a transport error instead.
+
+use cloudhalt::{
+    Alibaba, AlibabaCredentials, CancelInstanceRefresh, CancelInvocation, Error, ErrorKind,
+    SendState, StopInstances, StopInvocation, StopType, Tencent, TencentCredentials,
+    TerminateInstances,
+};
+use serde_json::json;
+
+const UNREACHABLE: &str = "http://127.0.0.1:9";
+
+fn tencent() -> Tencent {
+    Tencent::new(TencentCredentials::new("AKIDtest", "secret-key-value", None).unwrap())
+        .with_endpoint_url(UNREACHABLE)
+        .unwrap()
+}
+
+fn alibaba() -> Alibaba {
+    Alibaba::new(AlibabaCredentials::new("LTAItest", "secret-value", None).unwrap())
+        .with_endpoint_url(UNREACHABLE)
+        .unwrap()
+}
+
+fn ids(prefix: &str, n: usize) -> Vec<String> {
+    (0..n).map(|i| format!("{prefix}{i:08}")).collect()
+}
+
+/// Asserts an input error on `field` whose message contains every fragment.
+fn assert_invalid(result: Result<cloudhalt::Response, Error>, field: &str, fragments: &[&str]) {
+    let err = result.expect_err("bad input must be refused");
+    assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
+    assert_eq!(err.send_state(), SendState::NotBuilt, "{err}");
+    assert_eq!(err.field(), Some(field), "{err}");
+    for f in fragments {
+        assert!(
+            err.message().contains(f),
+            "{f:?} not in {:?}",
+            err.message()
+        );
+    }
+    println!("{field}: {err}");
+}
+
+#[test]
+fn instance_ids_must_be_present_bounded_unique_and_well_formed() {
+    let c = tencent();
+    assert_invalid(
+        c.stop_instances(&StopInstances::new("ap-guangzhou", vec![])),
+        "InstanceIds",
+        &["InstanceIds is empty", "1 to 100"],
+    );
+    assert_invalid(
+        c.stop_instances(&StopInstances::new(
+            "ap-guangzhou",
+            ids("ins-", 101)
+                .iter()
+                .map(|s| s[..12].to_string())
+                .collect(),
+        )),
+        "InstanceIds",
+        &["101 IDs", "limit of 100"],
+    );
+    assert_invalid(
+        c.terminate_instances(&TerminateInstances::new(
+            "ap-guangzhou",
+            vec!["ins-r8hr2upy".into(), "ins-r8hr2upy".into()],
+        )),
+        "InstanceIds",
+        &["InstanceIds[1]", "\"ins-r8hr2upy\"", "more than once"],
+    );
+    for bad in [
+        "ins-R8HR2UPY",
+        "ins-r8hr2up",
+        "ins-r8hr2upyy",
+        "i-r8hr2upy",
+        "",
+        "ins-r8hr2up/",
+    ] {
+        assert_invalid(
+            c.stop_instances(&StopInstances::new("ap-guangzhou", vec![bad.into()])),
+            "InstanceIds",
+            &[
+                "InstanceIds[0]",
+                &format!("{bad:?}"),
+                "\"ins-\" followed by 8 lower-case",
+            ],
+        );
+    }
+    // Lighthouse IDs are for TAT only, not CVM.
+    assert_invalid(
+        c.stop_instances(&StopInstances::new(
+            "ap-guangzhou",
+            vec!["lhins-abcd1234".into()],
+        )),
+        "InstanceIds",
+        &["lhins-abcd1234"],
+    );
+}
+
+#[test]
+fn exactly_one_hundred_ids_are_accepted_by_validation() {
+    let list: Vec<String> = (0..100).map(|i| format!("ins-{i:08}")).collect();
+    let err = tencent()
+        .stop_instances(&StopInstances::new("ap-guangzhou", list))
+        .unwrap_err();
+    assert_ne!(err.kind(), ErrorKind::InvalidInput, "{err}");
+}
+
+#[test]
+fn regions_cannot_change_the_host() {
+    let c = tencent();
+    for bad in [
+        "ap-guangzhou/",
+        "evil.com@ap",
+        "AP-GUANGZHOU",
+        "ap guangzhou",
+        "ap.guangzhou",
+        "",
+    ] {
+        assert_invalid(
+            c.stop_instances(&StopInstances::new(bad, vec!["ins-r8hr2upy".into()])),
+            "Region",
+            &["Region"],
+        );
+    }
+    assert_invalid(
+        alibaba().stop_invocation(&StopInvocation::new("cn-hangzhou/x", "t-hz0jdfwd9f0001")),
+        "RegionId",
+        &["^[a-z0-9-]+$"],
+    );
+    let mut refresh = CancelInstanceRefresh::new("asg-h7tgd87d", "asr-juhf6ytr");
+    refresh.region = Some("x@y".into());
+    assert_invalid(
+        tencent().cancel_instance_refresh(&refresh),
+        "Region",
+        &["\"x@y\""],
+    );
+}
+
+#[test]
+fn force_stop_never_goes_with_stop_type() {
+    let mut op = StopInstances::new("ap-guangzhou", vec!["ins-r8hr2upy".into()]);
+    op.force_stop = true;
+    op.stop_type = Some(StopType::Hard);
+    assert_invalid(
+        tencent().stop_instances(&op),
+        "ForceStop",
+        &["ForceStop and StopType", "SOFT_FIRST"],
+    );
+}
+
+#[test]
+fn enum_values_are_named_with_the_allowed_ones() {
+    let err = cloudhalt::StopType::parse("soft").unwrap_err();
+    assert_eq!(err.field(), Some("StopType"));
+    assert!(err.message().contains("SOFT, HARD, SOFT_FIRST"), "{err}");
+    let err = cloudhalt::StoppedMode::parse("STOP").unwrap_err();
+    assert!(
+        err.message().contains("KEEP_CHARGING, STOP_CHARGING"),
+        "{err}"
+    );
+    assert_invalid(
+        tencent().call_json(
+            "StopInstances",
+            Some("ap-guangzhou"),
+            &json!({"InstanceIds": ["ins-r8hr2upy"], "StopType": "GENTLE"}),
+        ),
+        "StopType",
+        &["\"GENTLE\"", "SOFT, HARD, SOFT_FIRST"],
+    );
+}
+
+#[test]
+fn tat_ids_are_checked() {
+    let c = tencent();
+    assert_invalid(
+        c.cancel_invocation(&CancelInvocation::new("ap-guangzhou", "inv-ABC")),
+        "InvocationId",
+        &["\"inv-ABC\"", "\"inv-\""],
+    );
+    let mut op = CancelInvocation::new("ap-guangzhou", "inv-ib2lld37");
+    op.instance_ids = Some(vec![]);
+    assert_invalid(c.cancel_invocation(&op), "InstanceIds", &["empty"]);
+    op.instance_ids = Some(vec![
+        "lhins-abcd1234".into(),
+        "ins-abcd1234".into(),
+        "mi-abcd1234".into(),
+    ]);
+    let err = c.cancel_invocation(&op).unwrap_err();
+    assert_ne!(
+        err.kind(),
+        ErrorKind::InvalidInput,
+        "lhins-, ins- and mi- are TAT instance IDs: {err}"
+    );
+}
+
+#[test]
+fn auto_scaling_ids_are_checked() {
+    let c = tencent();
+    assert_invalid(
+        c.cancel_instance_refresh(&CancelInstanceRefresh::new("asr-juhf6ytr", "asr-juhf6ytr")),
+        "AutoScalingGroupId",
+        &["\"asg-\""],
+    );
+    assert_invalid(
+        c.cancel_instance_refresh(&CancelInstanceRefresh::new("asg-h7tgd87d", "asr-")),
+        "RefreshActivityId",
+        &["\"asr-\""],
+    );
+}
+
+#[test]
+fn alibaba_ids_are_checked_by_prefix_and_safe_characters() {
+    let c = alibaba();
+    assert_invalid(
+        c.stop_invocation(&StopInvocation::new("cn-hangzhou", "c-hz0jdfwd9f0001")),
+        "InvokeId",
+        &["\"t-\""],
+    );
+    assert_invalid(
+        c.stop_invocation(&StopInvocation::new("cn-hangzhou", "t-a b")),
+        "InvokeId",
+        &["\"t-a b\""],
+    );
+    let mut op = StopInvocation::new("cn-hangzhou", "t-hz0jdfwd9f0001");
+    op.instance_ids = Some((0..51).map(|i| format!("i-bp67acfmxazb4p{i:04}")).collect());
+    assert_invalid(
+        c.stop_invocation(&op),
+        "InstanceId",
+        &["51 IDs", "limit of 50"],
+    );
+    op.instance_ids = Some(vec!["i-bp1".into(), "ins-abc".into()]);
+    assert_invalid(
+        c.stop_invocation(&op),
+        "InstanceId",
+        &["InstanceId[1]", "\"i-\""],
+    );
+    op.instance_ids = Some(vec!["i-bp1".into(), "i-bp1".into()]);
+    assert_invalid(c.stop_invocation(&op), "InstanceId", &["more than once"]);
+    op.instance_ids = Some(vec![]);
+    assert_invalid(c.stop_invocation(&op), "InstanceId", &["empty"]);
+}
+
+#[test]
+fn json_entry_points_refuse_unknown_actions_and_parameters() {
+    let t = tencent();
+    assert_invalid(
+        t.call_json("RebootInstances", Some("ap-guangzhou"), &json!({})),
+        "action",
+        &["RebootInstances", "StopInstances, TerminateInstances"],
+    );
+    assert_invalid(
+        t.call_json(
+            "TerminateInstances",
+            Some("ap-guangzhou"),
+            &json!({"InstanceIds": ["ins-r8hr2upy"], "ReleaseEverything": true}),
+        ),
+        "params",
+        &["ReleaseEverything"],
+    );
+    assert_invalid(
+        t.call_json(
+            "StopInstances",
+            Some("ap-guangzhou"),
+            &json!({"InstanceIds": "ins-r8hr2upy"}),
+        ),
+        "params",
+        &["StopInstances"],
+    );
+    let a = alibaba();
+    assert_invalid(
+        a.call_json("StopInstance", &json!({})),
+        "action",
+        &["StopInvocation"],
+    );
+    assert_invalid(
+        a.call_json("StopInvocation", &json!({"RegionId": "cn-hangzhou"})),
+        "InvokeId",
+        &["required"],
+    );
+    assert_invalid(
+        a.call_json(
+            "StopInvocation",
+            &json!({"RegionId": "cn-hangzhou", "InvokeId": "t-1", "InstanceId.2": "i-x"}),
+        ),
+        "InstanceId",
+        &["without gaps"],
+    );
+    assert_invalid(
+        a.call_json(
+            "StopInvocation",
+            &json!({"RegionId": "cn-hangzhou", "InvokeId": "t-1", "Foo": "x"}),
+        ),
+        "params",
+        &["\"Foo\""],
+    );
+}
+
+#[test]
+fn credentials_are_checked_without_echoing_them() {
+    for (id, key) in [
+        ("", "SeCrEt1"),
+        ("AKIDx", ""),
+        (" AKIDx", "SeCrEt2"),
+        ("AKIDx", "SeCrEt3\n"),
+        ("AKIDx", "SeCrEt4\u{e9}"),
+    ] {
+        let err = TencentCredentials::new(id, key, None).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Credentials);
+        assert_eq!(err.send_state(), SendState::NotBuilt);
+        assert!(!err.to_string().contains("SeCrEt"), "{err}");
+        assert!(
+            err.message().contains("TENCENTCLOUD_"),
+            "names the variable to check: {err}"
+        );
+    }
+    let err = AlibabaCredentials::new("LTAI", "the-secret", Some("tok en".into())).unwrap_err();
+    assert!(err.message().contains("security token"), "{err}");
+    assert!(!err.to_string().contains("tok en"));
+}
+
+#[test]
+fn endpoints_are_parsed_strictly() {
+    for bad in [
+        "ftp://x",
+        "http://",
+        "http://a/b",
+        "http://a?x",
+        "http://u@a",
+        "http://a:0",
+        "http://a:99999",
+        "http://a b",
+    ] {
+        let err = tencent().with_endpoint_url(bad).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{bad}");
+        assert_eq!(err.field(), Some("endpoint"));
+    }
+    let url = cloudhalt::BaseUrl::parse("http://127.0.0.1:8123/").unwrap();
+    assert_eq!(url.host_header(), "127.0.0.1:8123");
+    assert_eq!(
+        cloudhalt::BaseUrl::parse("https://h:443")
+            .unwrap()
+            .host_header(),
+        "h"
+    );
+}
+
+#[test]
+fn debug_output_never_shows_a_secret() {
+    let creds =
+        TencentCredentials::new("AKIDvisible", "sEcReT-kEy", Some("ToKeN-value".into())).unwrap();
+    let client = Tencent::new(creds.clone());
+    for text in [format!("{creds:?}"), format!("{client:?}")] {
+        assert!(text.contains("AKIDvisible"));
+        assert!(
+            !text.contains("sEcReT-kEy") && !text.contains("ToKeN-value"),
+            "{text}"
+        );
+    }
+    let creds =
+        AlibabaCredentials::new("LTAIvisible", "sEcReT-kEy", Some("ToKeN-value".into())).unwrap();
+    let text = format!("{creds:?} {:?}", Alibaba::new(creds.clone()));
+    assert!(
+        !text.contains("sEcReT-kEy") && !text.contains("ToKeN-value"),
+        "{text}"
+    );
+}
