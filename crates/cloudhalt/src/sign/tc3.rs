@@ -109,10 +109,9 @@ pub fn sign(input: &Tc3Input<'_>) -> Tc3Signature {
         input.timestamp, credential_scope, hashed_canonical_request
     );
 
-    let k_date = hmac_sha256(
-        format!("TC3{}", input.secret_key).as_bytes(),
-        date.as_bytes(),
-    );
+    // The prefixed key is a copy of the secret: wipe it after use.
+    let prefixed_key = zeroize::Zeroizing::new(format!("TC3{}", input.secret_key));
+    let k_date = hmac_sha256(prefixed_key.as_bytes(), date.as_bytes());
     let k_service = hmac_sha256(&k_date, input.service.as_bytes());
     let k_signing = hmac_sha256(&k_service, b"tc3_request");
     let signature = hex::encode(hmac_sha256(&k_signing, string_to_sign.as_bytes()));
