@@ -1,1 +1,30 @@
-//! The cloudhalt C ABI (work in progress).
+//! The cloudhalt C ABI: `libcloudhalt.so` / `libcloudhalt.a` and `include/cloudhalt.h`.
+//!
+//! This crate only converts: C arguments into the core's typed requests, the core's errors into
+//! a [`status::cloudhalt_status`] plus thread-local details. It is the only crate with `unsafe`.
+//!
+//! Every export's body runs inside [`boundary!`], which catches panics (answered with
+//! `CLOUDHALT_PANIC`) and, for fallible calls, clears the thread's last error on entry and fills it
+//! on failure. A test counts exports against boundary uses. Never build this crate with
+//! `panic = "abort"`: a panic would then kill the host program instead of becoming a status.
+#![deny(missing_docs)]
+#![allow(non_camel_case_types)]
+
+#[macro_use]
+mod boundary;
+mod alibaba;
+mod handle;
+mod last_error;
+mod response;
+mod status;
+mod strings;
+mod tencent;
+mod version;
+
+pub use alibaba::*;
+pub use last_error::*;
+pub use response::*;
+pub use status::*;
+pub use strings::cloudhalt_string_free;
+pub use tencent::*;
+pub use version::*;

@@ -1,0 +1,244 @@
+//! `cloudhalt_alibaba`: the Alibaba Cloud client and ECS StopInvocation.
+
+use std::ffi::c_char;
+use std::sync::RwLock;
+use std::time::Duration;
+
+use cloudhalt::ops::alibaba::MAX_INSTANCE_IDS;
+use cloudhalt::{Alibaba, AlibabaCredentials, Error, StopInvocation};
+
+use crate::handle::{Handle, write_out};
+use crate::response::cloudhalt_response;
+use crate::status::cloudhalt_status;
+use crate::strings::into_owned_c_string;
+
+/// An Alibaba Cloud client (ECS Cloud Assistant).
+///
+/// Ownership: created by cloudhalt_alibaba_new() or cloudhalt_alibaba_from_env(), released with
+/// cloudhalt_alibaba_free(). Thread-safe: one client may be shared by any number of threads, and
+/// the setters may be called while other threads send (a call in flight keeps its settings).
+pub struct cloudhalt_alibaba {
+    client: RwLock<Alibaba>,
+}
+
+impl Handle for cloudhalt_alibaba {}
+
+impl cloudhalt_alibaba {
+    fn new(client: Alibaba) -> cloudhalt_alibaba {
+        cloudhalt_alibaba {
+            client: RwLock::new(client),
+        }
+    }
+
+    fn client(&self) -> Alibaba {
+        self.client
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    fn update(&self, f: impl FnOnce(&Alibaba) -> Result<Alibaba, Error>) -> Result<(), Error> {
+        let mut guard = self.client.write().unwrap_or_else(|e| e.into_inner());
+        *guard = f(&guard)?;
+        Ok(())
+    }
+}
+
+/// Parses the `params_json` argument of the `_call_json` functions.
+pub(crate) fn parse_params(text: &str) -> Result<serde_json::Value, Error> {
+    serde_json::from_str(text).map_err(|e| {
+        Error::invalid_input(
+            "params_json",
+            format!(
+                "params_json is not valid JSON ({e}): pass the provider's parameters as a JSON \
+                 object, e.g. {{\"InstanceIds\":[\"ins-r8hr2upy\"]}}"
+            ),
+        )
+    })
+}
+
+/// Creates an Alibaba Cloud client from explicit credentials, sending to the regional endpoint
+/// (`ecs.{region}.aliyuncs.com`) with a 30 s timeout.
+///
+/// `access_key_id` and `access_key_secret` are required; `security_token` is the STS token, or
+/// NULL (or "") for a permanent AccessKey. The strings are copied; the secret and token are wiped
+/// when the client is freed and never appear in any message.
+///
+/// Returns CLOUDHALT_INVALID_INPUT for a NULL or non-UTF-8 argument, CLOUDHALT_CREDENTIALS for an
+/// empty or malformed credential. On CLOUDHALT_OK, `*out` receives a client owned by the caller
+/// (release with cloudhalt_alibaba_free()); otherwise `*out` is left untouched.
+///
+/// # Safety
+/// String arguments are NULL or NUL-terminated; `out` is NULL or valid for writes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cloudhalt_alibaba_new(
+    access_key_id: *const c_char,
+    access_key_secret: *const c_char,
+    security_token: *const c_char,
+    out: *mut *mut cloudhalt_alibaba,
+) -> cloudhalt_status {
+    boundary!(fallible {
+        arg_out!(out, "out");
+        let id = arg_str!(access_key_id, "access_key_id");
+        let secret = arg_secret!(access_key_secret, "access_key_secret");
+        let token = if security_token.is_null() {
+            None
+        } else {
+            Some(arg_secret!(security_token, "security_token"))
+        };
+        let credentials = AlibabaCredentials::new(id, secret, token.map(str::to_owned))?;
+        // SAFETY: `out` checked non-NULL above.
+        unsafe { write_out(out, cloudhalt_alibaba::new(Alibaba::new(credentials))) };
+        Ok(())
+    })
+}
+
+/// Creates an Alibaba Cloud client with credentials from the environment:
+/// `ALIBABA_CLOUD_ACCESS_KEY_ID`, `ALIBABA_CLOUD_ACCESS_KEY_SECRET` and, if set,
+/// `ALIBABA_CLOUD_SECURITY_TOKEN`.
+///
+/// Returns CLOUDHALT_CREDENTIALS when a variable is missing or malformed (the message names the
+/// variable, never its value). On CLOUDHALT_OK, `*out` receives a client owned by the caller
+/// (release with cloudhalt_alibaba_free()).
+///
+/// # Safety
+/// `out` is NULL or valid for writes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cloudhalt_alibaba_from_env(
+    out: *mut *mut cloudhalt_alibaba,
+) -> cloudhalt_status {
+    boundary!(fallible {
+        arg_out!(out, "out");
+        let client = Alibaba::from_env()?;
+        // SAFETY: `out` checked non-NULL above.
+        unsafe { write_out(out, cloudhalt_alibaba::new(client)) };
+        Ok(())
+    })
+}
+
+/// Sends every later request of `c` to `url` (`http://127.0.0.1:8123`, a proxy, the emulator):
+/// scheme, host and optional port, no path. Thread-safe; calls already in flight are unaffected.
+///
+/// Returns CLOUDHALT_INVALID_INPUT for NULL or a malformed URL (the client is then unchanged).
+///
+/// # Safety
+/// `c` is NULL or a live client; `url` is NULL or NUL-terminated.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cloudhalt_alibaba_set_endpoint(
+    c: *mut cloudhalt_alibaba,
+    url: *const c_char,
+) -> cloudhalt_status {
+    boundary!(fallible {
+        let c = arg_handle!(c, "c");
+        let url = arg_str!(url, "url");
+        c.update(|client| client.with_endpoint_url(url))
+    })
+}
+
+/// Sets the total timeout of each later request of `c` to `ms` milliseconds (connecting included;
+/// the default is 30000). Thread-safe; calls already in flight are unaffected.
+///
+/// Returns CLOUDHALT_INVALID_INPUT when `c` is NULL or `ms` is 0.
+///
+/// # Safety
+/// `c` is NULL or a live client.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cloudhalt_alibaba_set_timeout_ms(
+    c: *mut cloudhalt_alibaba,
+    ms: u32,
+) -> cloudhalt_status {
+    boundary!(fallible {
+        let c = arg_handle!(c, "c");
+        if ms == 0 {
+            return Err(Error::invalid_input(
+                "ms",
+                "ms is 0: give the timeout in milliseconds, at least 1 (the default is 30000)",
+            ));
+        }
+        c.update(|client| Ok(client.with_timeout(Duration::from_millis(u64::from(ms)))))
+    })
+}
+
+/// Releases a client. NULL is a no-op. No call on `c` may be in flight on another thread.
+///
+/// # Safety
+/// `c` is NULL or a live client, not used afterwards.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cloudhalt_alibaba_free(c: *mut cloudhalt_alibaba) {
+    boundary!({
+        // SAFETY: by the caller's contract.
+        unsafe { cloudhalt_alibaba::free(c) }
+    })
+}
+
+/// ECS `StopInvocation` (2014-05-26): stops Cloud Assistant task `invoke_id` (`"t-..."`) in
+/// `region_id` (e.g. `"cn-hangzhou"`).
+///
+/// - `instance_ids`, `n`: NULL (with `n == 0`) stops the task on every instance; otherwise 1 to
+///   50 `"i-..."` IDs, each once.
+/// - `out`: on CLOUDHALT_OK receives a response owned by the caller (cloudhalt_response_free());
+///   may be NULL.
+///
+/// Every argument is checked before anything is sent (CLOUDHALT_INVALID_INPUT names it); a
+/// provider refusal answers its status with details from cloudhalt_last_error_*(). Thread-safe.
+///
+/// # Safety
+/// `c` is NULL or a live client; strings are NULL or NUL-terminated; `instance_ids` is NULL or
+/// points to `n` string pointers; `out` is NULL or valid for writes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cloudhalt_alibaba_stop_invocation(
+    c: *mut cloudhalt_alibaba,
+    region_id: *const c_char,
+    invoke_id: *const c_char,
+    instance_ids: *const *const c_char,
+    n: usize,
+    out: *mut *mut cloudhalt_response,
+) -> cloudhalt_status {
+    boundary!(fallible {
+        let c = arg_handle!(c, "c");
+        let region_id = arg_str!(region_id, "region_id");
+        let invoke_id = arg_str!(invoke_id, "invoke_id");
+        let ids = if instance_ids.is_null() && n == 0 {
+            None
+        } else {
+            Some(arg_list!(instance_ids, n, MAX_INSTANCE_IDS, "instance_ids"))
+        };
+        let mut request = StopInvocation::new(region_id, invoke_id);
+        request.instance_ids = ids;
+        let response = c.client().stop_invocation(&request)?;
+        // SAFETY: `out` is NULL or valid for writes by contract.
+        unsafe { write_out(out, cloudhalt_response::new(&response)) };
+        Ok(())
+    })
+}
+
+/// An Alibaba operation by its provider name (`"StopInvocation"`) with the provider's JSON
+/// parameters (`{"RegionId":"cn-hangzhou","InvokeId":"t-...","InstanceId":["i-..."]}`, or the
+/// wire form `"InstanceId.1"` ...), for legacy automation. The same validation applies, and
+/// unknown parameters are refused.
+///
+/// `out_json`: on CLOUDHALT_OK receives the provider's whole answer as JSON, an *owned* string
+/// released with cloudhalt_string_free() (never free()); may be NULL.
+///
+/// # Safety
+/// `c` is NULL or a live client; strings are NULL or NUL-terminated; `out_json` is NULL or valid
+/// for writes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cloudhalt_alibaba_call_json(
+    c: *mut cloudhalt_alibaba,
+    action: *const c_char,
+    params_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> cloudhalt_status {
+    boundary!(fallible {
+        let c = arg_handle!(c, "c");
+        let action = arg_str!(action, "action");
+        let params = parse_params(arg_str!(params_json, "params_json"))?;
+        let response = c.client().call_json(action, &params)?;
+        if !out_json.is_null() {
+            // SAFETY: valid for writes by contract.
+            unsafe { *out_json = into_owned_c_string(&response.data().to_string()) };
+        }
+        Ok(())
+    })
+}

@@ -1,0 +1,177 @@
+//! The panic boundary and the argument macros every export uses.
+
+use std::ffi::c_char;
+use std::os::raw::c_int;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use crate::last_error;
+use crate::status::cloudhalt_status;
+
+/// What an export returns when its body panicked: `CLOUDHALT_PANIC` for status-returning calls,
+/// NULL or 0 for accessors.
+pub(crate) trait PanicDefault {
+    fn panic_default() -> Self;
+}
+
+impl PanicDefault for cloudhalt_status {
+    fn panic_default() -> Self {
+        cloudhalt_status::CLOUDHALT_PANIC
+    }
+}
+
+impl PanicDefault for *const c_char {
+    fn panic_default() -> Self {
+        std::ptr::null()
+    }
+}
+
+impl PanicDefault for c_int {
+    fn panic_default() -> Self {
+        0
+    }
+}
+
+impl PanicDefault for () {
+    fn panic_default() -> Self {}
+}
+
+/// Wraps the body of every export.
+///
+/// `boundary!(fallible { ... })`: the body evaluates to `Result<(), cloudhalt::Error>`; the
+/// thread's last error is cleared on entry and set on failure, and the call answers a status.
+/// `boundary!({ ... })`: an infallible accessor or `_free`; a panic answers NULL, 0 or nothing.
+macro_rules! boundary {
+    (fallible $body:block) => {
+        $crate::boundary::run_fallible(|| -> Result<(), cloudhalt::Error> { $body })
+    };
+    ($body:block) => {
+        $crate::boundary::run(|| $body)
+    };
+}
+
+/// Runs a fallible export body: see [`boundary!`].
+pub(crate) fn run_fallible(
+    body: impl FnOnce() -> Result<(), cloudhalt::Error>,
+) -> cloudhalt_status {
+    last_error::clear();
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(Ok(())) => cloudhalt_status::CLOUDHALT_OK,
+        Ok(Err(error)) => last_error::set(&error),
+        Err(payload) => {
+            last_error::set_panic(payload.as_ref());
+            cloudhalt_status::CLOUDHALT_PANIC
+        }
+    }
+}
+
+/// Runs an infallible export body: see [`boundary!`].
+pub(crate) fn run<T: PanicDefault>(body: impl FnOnce() -> T) -> T {
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(value) => value,
+        Err(payload) => {
+            last_error::set_panic(payload.as_ref());
+            T::panic_default()
+        }
+    }
+}
+
+/// A required NUL-terminated UTF-8 string argument, as `&str`; NULL or invalid UTF-8 is an input
+/// error naming the argument. Use only inside `boundary!(fallible ...)` of an `unsafe` export.
+macro_rules! arg_str {
+    ($p:expr, $name:literal) => {
+        unsafe { $crate::strings::arg_str($p, $name) }?
+    };
+}
+
+/// An optional string argument: NULL is `None`.
+macro_rules! arg_opt_str {
+    ($p:expr, $name:literal) => {
+        unsafe { $crate::strings::arg_opt_str($p, $name) }?
+    };
+}
+
+/// A string argument that may be a secret: its bytes never appear in a message.
+macro_rules! arg_secret {
+    ($p:expr, $name:literal) => {
+        unsafe { $crate::strings::arg_secret($p, $name) }?
+    };
+}
+
+/// A list of `n` strings (`const char *const *`), refused when NULL with `n > 0`, when `n` is
+/// larger than `max`, or when an entry is NULL or invalid UTF-8.
+macro_rules! arg_list {
+    ($p:expr, $n:expr, $max:expr, $name:literal) => {
+        unsafe { $crate::strings::arg_list($p, $n, $max, $name) }?
+    };
+}
+
+/// A handle argument, borrowed for the call; NULL is an input error naming the argument.
+macro_rules! arg_handle {
+    ($p:expr, $name:literal) => {
+        unsafe { $crate::handle::Handle::borrow($p) }.ok_or_else(|| {
+            cloudhalt::Error::invalid_input(
+                $name,
+                concat!($name, " is NULL: pass a handle returned by a _new function"),
+            )
+        })?
+    };
+}
+
+/// A required output pointer; NULL is an input error naming the argument.
+macro_rules! arg_out {
+    ($p:expr, $name:literal) => {
+        if $p.is_null() {
+            return Err(cloudhalt::Error::invalid_input(
+                $name,
+                concat!(
+                    $name,
+                    " is NULL: pass the address of a variable to receive the result"
+                ),
+            ));
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::last_error::*;
+
+    #[test]
+    fn a_panic_becomes_cloudhalt_panic_with_a_message() {
+        let status = boundary!(fallible {
+            if std::hint::black_box(true) {
+                panic!("deliberate test panic");
+            }
+            Ok(())
+        });
+        assert_eq!(status, cloudhalt_status::CLOUDHALT_PANIC);
+        let message = unsafe { std::ffi::CStr::from_ptr(cloudhalt_last_error_message()) };
+        let message = message.to_str().unwrap();
+        assert!(message.contains("deliberate test panic"), "{message}");
+        assert!(message.contains("bug"), "{message}");
+    }
+
+    #[test]
+    fn a_panicking_accessor_answers_null() {
+        let p: *const c_char = boundary!({
+            if std::hint::black_box(true) {
+                panic!("accessor panic");
+            }
+            c"x".as_ptr()
+        });
+        assert!(p.is_null());
+    }
+
+    #[test]
+    fn a_fallible_call_clears_the_previous_error() {
+        let status = boundary!(fallible {
+            Err(cloudhalt::Error::invalid_input("region", "bad"))
+        });
+        assert_eq!(status, cloudhalt_status::CLOUDHALT_INVALID_INPUT);
+        assert!(!cloudhalt_last_error_message().is_null());
+        let status = boundary!(fallible { Ok(()) });
+        assert_eq!(status, cloudhalt_status::CLOUDHALT_OK);
+        assert!(cloudhalt_last_error_message().is_null());
+    }
+}

@@ -1,0 +1,186 @@
+//! The thread-local details of the last failed call (the libgit2 pattern).
+//!
+//! Every fallible export clears them on entry and fills them on failure, so the strings stay valid
+//! until the same thread's next fallible cloudhalt call. They never contain a secret: the core's
+//! messages never echo one, and argument errors here never quote a secret's bytes.
+
+use std::any::Any;
+use std::cell::RefCell;
+use std::ffi::{CStr, CString, c_char};
+use std::os::raw::c_int;
+use std::ptr;
+
+use crate::status::{cloudhalt_status, status_for};
+use crate::strings::to_c_string;
+
+struct LastError {
+    status: cloudhalt_status,
+    kind: &'static CStr,
+    message: CString,
+    code: Option<CString>,
+    request_id: Option<CString>,
+    field: Option<CString>,
+    send_state: &'static CStr,
+    http_status: c_int,
+}
+
+thread_local! {
+    static LAST: RefCell<Option<LastError>> = const { RefCell::new(None) };
+}
+
+pub(crate) fn clear() {
+    LAST.with_borrow_mut(|last| *last = None);
+}
+
+fn kind_name(kind: cloudhalt::ErrorKind) -> &'static CStr {
+    use cloudhalt::ErrorKind as K;
+    match kind {
+        K::InvalidInput => c"invalid_input",
+        K::Credentials => c"credentials",
+        K::Transport => c"transport",
+        K::Timeout => c"timeout",
+        K::Auth => c"auth",
+        K::Throttled => c"throttled",
+        K::NotFound => c"not_found",
+        K::StateConflict => c"state_conflict",
+        K::InvalidParameter => c"invalid_parameter",
+        K::Quota => c"quota",
+        K::Server => c"server",
+        K::UnexpectedResponse => c"unexpected_response",
+        // `Api`, and any kind a later core adds before this table learns it.
+        _ => c"api",
+    }
+}
+
+fn send_state_name(state: cloudhalt::SendState) -> &'static CStr {
+    use cloudhalt::SendState as S;
+    match state {
+        S::NotBuilt => c"not_built",
+        S::NotSent => c"not_sent",
+        S::SentNoAnswer => c"sent_no_answer",
+        S::Answered => c"answered",
+    }
+}
+
+/// Records `error` as this thread's last error and answers its status.
+pub(crate) fn set(error: &cloudhalt::Error) -> cloudhalt_status {
+    let status = status_for(error.kind());
+    let record = LastError {
+        status,
+        kind: kind_name(error.kind()),
+        message: to_c_string(&error.to_string()),
+        code: error.code().map(to_c_string),
+        request_id: error.request_id().map(to_c_string),
+        field: error.field().map(to_c_string),
+        send_state: send_state_name(error.send_state()),
+        http_status: error.http_status().map_or(0, c_int::from),
+    };
+    LAST.with_borrow_mut(|last| *last = Some(record));
+    status
+}
+
+/// Records a caught panic. The payload is our own panic message, never user data.
+pub(crate) fn set_panic(payload: &(dyn Any + Send)) {
+    let what = payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("no message");
+    let message = format!(
+        "cloudhalt panicked (a bug in cloudhalt, caught at the C boundary; please report it): {what}"
+    );
+    let record = LastError {
+        status: cloudhalt_status::CLOUDHALT_PANIC,
+        kind: c"panic",
+        message: to_c_string(&message),
+        code: None,
+        request_id: None,
+        field: None,
+        send_state: c"not_built",
+        http_status: 0,
+    };
+    // A panic inside a RefCell borrow cannot happen here: the borrows above never panic.
+    LAST.with_borrow_mut(|last| *last = Some(record));
+}
+
+fn with_last<T>(f: impl FnOnce(&LastError) -> T, none: T) -> T {
+    LAST.with_borrow(|last| last.as_ref().map_or(none, f))
+}
+
+fn opt_ptr(s: &Option<CString>) -> *const c_char {
+    s.as_ref().map_or(ptr::null(), |s| s.as_ptr())
+}
+
+/// The message of the last failed call on the calling thread: for input errors it names the
+/// argument, the bad value (never a secret) and the fix; for provider errors it carries the
+/// provider, operation, code, message and RequestId. NULL when the last call succeeded.
+///
+/// Ownership: thread-local; valid until this thread's next fallible cloudhalt call. Do not free.
+#[unsafe(no_mangle)]
+pub extern "C" fn cloudhalt_last_error_message() -> *const c_char {
+    boundary!({ with_last(|e| e.message.as_ptr(), ptr::null()) })
+}
+
+/// The provider's error code of the last failed call on the calling thread
+/// (`"InvalidInstanceId.NotFound"`), or NULL when the provider answered none (input, credential,
+/// transport and timeout errors) or the last call succeeded.
+///
+/// Ownership: thread-local; valid until this thread's next fallible cloudhalt call. Do not free.
+#[unsafe(no_mangle)]
+pub extern "C" fn cloudhalt_last_error_code() -> *const c_char {
+    boundary!({ with_last(|e| opt_ptr(&e.code), ptr::null()) })
+}
+
+/// The provider's RequestId of the last failed call on the calling thread (quote it when asking
+/// the provider), or NULL when no answer carried one.
+///
+/// Ownership: thread-local; valid until this thread's next fallible cloudhalt call. Do not free.
+#[unsafe(no_mangle)]
+pub extern "C" fn cloudhalt_last_error_request_id() -> *const c_char {
+    boundary!({ with_last(|e| opt_ptr(&e.request_id), ptr::null()) })
+}
+
+/// The HTTP status of the answer to the last failed call on the calling thread, or 0 when there
+/// was no answer (or the last call succeeded). Thread-safe.
+#[unsafe(no_mangle)]
+pub extern "C" fn cloudhalt_last_error_http_status() -> c_int {
+    boundary!({ with_last(|e| e.http_status, 0) })
+}
+
+/// The status of the last failed call on the calling thread (a `cloudhalt_status` value), or 0
+/// (`CLOUDHALT_OK`) when the last call succeeded. Thread-safe.
+#[unsafe(no_mangle)]
+pub extern "C" fn cloudhalt_last_error_status() -> c_int {
+    boundary!({ with_last(|e| e.status as c_int, 0) })
+}
+
+/// The kind of the last failed call on the calling thread, spelled as in
+/// `tests/vectors/errors.json` (`"not_found"`, `"invalid_input"` ..., or `"panic"`), or NULL when
+/// the last call succeeded.
+///
+/// Ownership: static; do not free. Thread-safe.
+#[unsafe(no_mangle)]
+pub extern "C" fn cloudhalt_last_error_kind() -> *const c_char {
+    boundary!({ with_last(|e| e.kind.as_ptr(), ptr::null()) })
+}
+
+/// For an input error of the last failed call on the calling thread: the offending field,
+/// spelled as the provider spells it (`"InstanceIds"`) or as the C argument is named
+/// (`"instance_ids"`). NULL otherwise.
+///
+/// Ownership: thread-local; valid until this thread's next fallible cloudhalt call. Do not free.
+#[unsafe(no_mangle)]
+pub extern "C" fn cloudhalt_last_error_field() -> *const c_char {
+    boundary!({ with_last(|e| opt_ptr(&e.field), ptr::null()) })
+}
+
+/// How far the last failed request on the calling thread got, which decides whether it is safe
+/// to send again: `"not_built"` (nothing left this process), `"not_sent"` (the connection failed
+/// before a byte was sent), `"sent_no_answer"` (it may have taken effect) or `"answered"`.
+/// NULL when the last call succeeded.
+///
+/// Ownership: static; do not free. Thread-safe.
+#[unsafe(no_mangle)]
+pub extern "C" fn cloudhalt_last_error_send_state() -> *const c_char {
+    boundary!({ with_last(|e| e.send_state.as_ptr(), ptr::null()) })
+}

@@ -1,0 +1,198 @@
+//! `cloudhalt_status`, and the one table from the core's error kinds to it.
+
+use std::ffi::{CStr, c_char};
+use std::os::raw::c_int;
+
+use cloudhalt::ErrorKind;
+
+/// The result of every fallible cloudhalt call. `CLOUDHALT_OK` is 0; every other value names a
+/// class of failure, with details from the `cloudhalt_last_error_*` functions.
+///
+/// Values only grow at the end and are never reused (a retired value stays reserved), so a
+/// program may store them. Kinds match `tests/vectors/errors.json` ("kinds"[].cStatus).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum cloudhalt_status {
+    /// Success: the outputs were written.
+    CLOUDHALT_OK = 0,
+    /// A bad argument (NULL, invalid UTF-8, a malformed ID, a list too long ...), caught before
+    /// anything was sent. The message names the argument.
+    CLOUDHALT_INVALID_INPUT = 1,
+    /// Missing or malformed credentials, caught before anything was sent.
+    CLOUDHALT_CREDENTIALS = 2,
+    /// The request could not be delivered, or no usable HTTP answer came back. It may have
+    /// reached the provider: check cloudhalt_last_error_send_state() before sending it again.
+    CLOUDHALT_TRANSPORT = 3,
+    /// Connecting, or the whole exchange, took longer than the timeout. It may have been sent.
+    CLOUDHALT_TIMEOUT = 4,
+    /// The provider refused the signature, key, token or permission.
+    CLOUDHALT_AUTH = 5,
+    /// The provider's rate limit was hit: retry later.
+    CLOUDHALT_THROTTLED = 6,
+    /// A named resource (instance, invocation, activity) does not exist.
+    CLOUDHALT_NOT_FOUND = 7,
+    /// The resource's state does not allow the operation.
+    CLOUDHALT_CONFLICT = 8,
+    /// The provider rejected a parameter value or combination.
+    CLOUDHALT_INVALID_PARAMETER = 9,
+    /// An account quota or limit was exceeded.
+    CLOUDHALT_QUOTA = 10,
+    /// The provider had an internal error or was unavailable.
+    CLOUDHALT_SERVER = 11,
+    /// Any other provider error: see cloudhalt_last_error_code().
+    CLOUDHALT_API = 12,
+    /// An answer came back that is not the provider's documented shape.
+    CLOUDHALT_UNEXPECTED_RESPONSE = 13,
+    /// A bug in cloudhalt, caught at the boundary: please report it with the message.
+    CLOUDHALT_PANIC = 14,
+}
+
+use cloudhalt_status::*;
+
+/// Every status, in value order (index == value).
+pub(crate) const ALL_STATUSES: [cloudhalt_status; 15] = [
+    CLOUDHALT_OK,
+    CLOUDHALT_INVALID_INPUT,
+    CLOUDHALT_CREDENTIALS,
+    CLOUDHALT_TRANSPORT,
+    CLOUDHALT_TIMEOUT,
+    CLOUDHALT_AUTH,
+    CLOUDHALT_THROTTLED,
+    CLOUDHALT_NOT_FOUND,
+    CLOUDHALT_CONFLICT,
+    CLOUDHALT_INVALID_PARAMETER,
+    CLOUDHALT_QUOTA,
+    CLOUDHALT_SERVER,
+    CLOUDHALT_API,
+    CLOUDHALT_UNEXPECTED_RESPONSE,
+    CLOUDHALT_PANIC,
+];
+
+/// THE table from core error kinds to C statuses (checked against errors.json by a test).
+const KIND_TO_STATUS: [(ErrorKind, cloudhalt_status); 13] = [
+    (ErrorKind::InvalidInput, CLOUDHALT_INVALID_INPUT),
+    (ErrorKind::Credentials, CLOUDHALT_CREDENTIALS),
+    (ErrorKind::Transport, CLOUDHALT_TRANSPORT),
+    (ErrorKind::Timeout, CLOUDHALT_TIMEOUT),
+    (ErrorKind::Auth, CLOUDHALT_AUTH),
+    (ErrorKind::Throttled, CLOUDHALT_THROTTLED),
+    (ErrorKind::NotFound, CLOUDHALT_NOT_FOUND),
+    (ErrorKind::StateConflict, CLOUDHALT_CONFLICT),
+    (ErrorKind::InvalidParameter, CLOUDHALT_INVALID_PARAMETER),
+    (ErrorKind::Quota, CLOUDHALT_QUOTA),
+    (ErrorKind::Server, CLOUDHALT_SERVER),
+    (ErrorKind::Api, CLOUDHALT_API),
+    (ErrorKind::UnexpectedResponse, CLOUDHALT_UNEXPECTED_RESPONSE),
+];
+
+/// The status for a core error kind. A kind added to the core later and not yet in the table is
+/// reported as `CLOUDHALT_API` ("any other provider error") rather than guessed.
+pub(crate) fn status_for(kind: ErrorKind) -> cloudhalt_status {
+    KIND_TO_STATUS
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map_or(CLOUDHALT_API, |(_, s)| *s)
+}
+
+impl cloudhalt_status {
+    /// The status with this value, if any.
+    pub(crate) fn from_int(value: c_int) -> Option<cloudhalt_status> {
+        usize::try_from(value)
+            .ok()
+            .and_then(|i| ALL_STATUSES.get(i).copied())
+    }
+
+    /// The C spelling, NUL-terminated.
+    pub(crate) fn name(self) -> &'static CStr {
+        match self {
+            CLOUDHALT_OK => c"CLOUDHALT_OK",
+            CLOUDHALT_INVALID_INPUT => c"CLOUDHALT_INVALID_INPUT",
+            CLOUDHALT_CREDENTIALS => c"CLOUDHALT_CREDENTIALS",
+            CLOUDHALT_TRANSPORT => c"CLOUDHALT_TRANSPORT",
+            CLOUDHALT_TIMEOUT => c"CLOUDHALT_TIMEOUT",
+            CLOUDHALT_AUTH => c"CLOUDHALT_AUTH",
+            CLOUDHALT_THROTTLED => c"CLOUDHALT_THROTTLED",
+            CLOUDHALT_NOT_FOUND => c"CLOUDHALT_NOT_FOUND",
+            CLOUDHALT_CONFLICT => c"CLOUDHALT_CONFLICT",
+            CLOUDHALT_INVALID_PARAMETER => c"CLOUDHALT_INVALID_PARAMETER",
+            CLOUDHALT_QUOTA => c"CLOUDHALT_QUOTA",
+            CLOUDHALT_SERVER => c"CLOUDHALT_SERVER",
+            CLOUDHALT_API => c"CLOUDHALT_API",
+            CLOUDHALT_UNEXPECTED_RESPONSE => c"CLOUDHALT_UNEXPECTED_RESPONSE",
+            CLOUDHALT_PANIC => c"CLOUDHALT_PANIC",
+        }
+    }
+}
+
+/// The C name of `status` (`"CLOUDHALT_NOT_FOUND"`), or `"CLOUDHALT_UNKNOWN_STATUS"` for a value
+/// this library does not know (it takes an `int` so that any value is safe to pass).
+///
+/// Ownership: the string is static; never free it. Thread-safe. Never NULL.
+#[unsafe(no_mangle)]
+pub extern "C" fn cloudhalt_status_name(status: c_int) -> *const c_char {
+    boundary!({
+        cloudhalt_status::from_int(status)
+            .map_or(c"CLOUDHALT_UNKNOWN_STATUS", cloudhalt_status::name)
+            .as_ptr()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors_json() -> serde_json::Value {
+        let text = include_str!("../../../tests/vectors/errors.json");
+        serde_json::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn every_kind_maps_to_the_c_status_errors_json_names() {
+        let doc = errors_json();
+        let kinds = doc["kinds"].as_array().unwrap();
+        assert_eq!(kinds.len(), ErrorKind::ALL.len());
+        for entry in kinds {
+            let kind = ErrorKind::from_name(entry["kind"].as_str().unwrap()).unwrap();
+            let expected = entry["cStatus"].as_str().unwrap();
+            assert_eq!(
+                status_for(kind).name().to_str().unwrap(),
+                expected,
+                "{kind}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_table_covers_every_core_kind_once() {
+        for kind in ErrorKind::ALL {
+            let n = KIND_TO_STATUS.iter().filter(|(k, _)| *k == kind).count();
+            assert_eq!(n, 1, "{kind}");
+        }
+    }
+
+    #[test]
+    fn values_are_0_to_14_in_the_documented_order() {
+        for (i, s) in ALL_STATUSES.iter().enumerate() {
+            assert_eq!(*s as usize, i);
+            assert_eq!(cloudhalt_status::from_int(i as c_int), Some(*s));
+        }
+        assert_eq!(CLOUDHALT_PANIC as i32, 14);
+        assert_eq!(cloudhalt_status::from_int(15), None);
+        assert_eq!(cloudhalt_status::from_int(-1), None);
+    }
+
+    #[test]
+    fn status_name_maps_unknown_values() {
+        let name = |v| {
+            unsafe { CStr::from_ptr(cloudhalt_status_name(v)) }
+                .to_str()
+                .unwrap()
+        };
+        assert_eq!(name(0), "CLOUDHALT_OK");
+        assert_eq!(name(8), "CLOUDHALT_CONFLICT");
+        assert_eq!(name(14), "CLOUDHALT_PANIC");
+        assert_eq!(name(15), "CLOUDHALT_UNKNOWN_STATUS");
+        assert_eq!(name(-7), "CLOUDHALT_UNKNOWN_STATUS");
+        assert_eq!(name(c_int::MAX), "CLOUDHALT_UNKNOWN_STATUS");
+    }
+}

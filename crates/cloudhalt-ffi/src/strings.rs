@@ -1,0 +1,196 @@
+//! C strings in and out: validation of every input string, and owned output strings.
+
+use std::ffi::{CStr, CString, c_char};
+
+use cloudhalt::Error;
+
+/// A `CString` from text that came from the core or the provider; an interior NUL (which C could
+/// not see past) becomes U+FFFD rather than truncating the text silently.
+pub(crate) fn to_c_string(text: &str) -> CString {
+    CString::new(text.replace('\0', "\u{FFFD}")).unwrap_or_default()
+}
+
+/// An owned string for C, released with [`cloudhalt_string_free`].
+pub(crate) fn into_owned_c_string(text: &str) -> *mut c_char {
+    to_c_string(text).into_raw()
+}
+
+fn null_error(name: &str) -> Error {
+    Error::invalid_input(
+        name,
+        format!("{name} is NULL: pass a NUL-terminated UTF-8 string"),
+    )
+}
+
+fn utf8_error(name: &str, err: std::str::Utf8Error) -> Error {
+    // Only the position is given, never the bytes: the argument may be a secret.
+    Error::invalid_input(
+        name,
+        format!(
+            "{name} is not valid UTF-8 (bad byte at offset {}): pass UTF-8 text",
+            err.valid_up_to()
+        ),
+    )
+}
+
+/// A required string argument.
+///
+/// # Safety
+/// `p` is NULL or points to a NUL-terminated string that outlives the call.
+pub(crate) unsafe fn arg_str<'a>(p: *const c_char, name: &str) -> Result<&'a str, Error> {
+    if p.is_null() {
+        return Err(null_error(name));
+    }
+    // SAFETY: non-NULL and NUL-terminated by the caller's contract.
+    let bytes = unsafe { CStr::from_ptr(p) };
+    bytes.to_str().map_err(|e| utf8_error(name, e))
+}
+
+/// An optional string argument: NULL is `None`.
+///
+/// # Safety
+/// As [`arg_str`].
+pub(crate) unsafe fn arg_opt_str<'a>(
+    p: *const c_char,
+    name: &str,
+) -> Result<Option<&'a str>, Error> {
+    if p.is_null() {
+        Ok(None)
+    } else {
+        // SAFETY: forwarded contract.
+        unsafe { arg_str(p, name) }.map(Some)
+    }
+}
+
+/// A required string argument that is (or may be) a secret: errors never quote it. [`arg_str`]
+/// already never quotes the value; this name marks the call sites.
+///
+/// # Safety
+/// As [`arg_str`].
+pub(crate) unsafe fn arg_secret<'a>(p: *const c_char, name: &str) -> Result<&'a str, Error> {
+    // SAFETY: forwarded contract.
+    unsafe { arg_str(p, name) }
+}
+
+/// A list argument of `n` strings. `max` is the provider's limit: a larger `n` is refused before
+/// the array is read, so a garbage count cannot make cloudhalt read past the caller's array.
+/// NULL with `n == 0` is an empty list (which the operation's own validation refuses where a list
+/// is required).
+///
+/// # Safety
+/// `p` is NULL or points to `n` pointers, each NULL or a NUL-terminated string, that outlive the call.
+pub(crate) unsafe fn arg_list(
+    p: *const *const c_char,
+    n: usize,
+    max: usize,
+    name: &str,
+) -> Result<Vec<String>, Error> {
+    if n > max {
+        return Err(Error::invalid_input(
+            name,
+            format!(
+                "{name} has n = {n} IDs, more than the provider's limit of {max} per request: \
+                 split them into batches of at most {max}"
+            ),
+        ));
+    }
+    if p.is_null() {
+        if n == 0 {
+            return Ok(Vec::new());
+        }
+        return Err(Error::invalid_input(
+            name,
+            format!("{name} is NULL but n = {n}: pass an array of n strings"),
+        ));
+    }
+    // SAFETY: `p` points to `n` entries by the caller's contract.
+    let items = unsafe { std::slice::from_raw_parts(p, n) };
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, &item)| {
+            if item.is_null() {
+                return Err(Error::invalid_input(
+                    name,
+                    format!("{name}[{i}] is NULL: every entry must be a NUL-terminated string"),
+                ));
+            }
+            // SAFETY: non-NULL entry, NUL-terminated by contract.
+            let s = unsafe { CStr::from_ptr(item) };
+            s.to_str().map(str::to_owned).map_err(|e| {
+                Error::invalid_input(
+                    name,
+                    format!(
+                        "{name}[{i}] is not valid UTF-8 (bad byte at offset {}): pass UTF-8 text",
+                        e.valid_up_to()
+                    ),
+                )
+            })
+        })
+        .collect()
+}
+
+/// Releases a string that cloudhalt returned as *owned* (the `out_json` of the `_call_json`
+/// functions). NULL is a no-op. Never pass it to `free()`, and never pass it a string cloudhalt
+/// did not hand over as owned.
+///
+/// # Safety
+/// `s` is NULL or a string returned as owned by cloudhalt and not yet released.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cloudhalt_string_free(s: *mut c_char) {
+    boundary!({
+        if !s.is_null() {
+            // SAFETY: `s` came from `CString::into_raw` by the caller's contract.
+            drop(unsafe { CString::from_raw(s) });
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_utf8_is_refused_without_quoting_the_bytes() {
+        let bad = b"AKID\xffsecret\0";
+        let err = unsafe { arg_secret(bad.as_ptr().cast(), "secret_key") }.unwrap_err();
+        assert_eq!(err.kind(), cloudhalt::ErrorKind::InvalidInput);
+        assert!(err.message().contains("secret_key"));
+        assert!(err.message().contains("offset 4"));
+        assert!(!err.message().contains("secret\""), "{}", err.message());
+        assert!(!err.message().contains("AKID"), "{}", err.message());
+    }
+
+    #[test]
+    fn a_count_above_the_limit_is_refused_before_reading() {
+        // A dangling pointer: reading it would crash, so passing proves it was not read.
+        let dangling = std::ptr::NonNull::<*const c_char>::dangling().as_ptr();
+        let err = unsafe { arg_list(dangling, usize::MAX, 100, "instance_ids") }.unwrap_err();
+        assert!(err.message().contains("instance_ids"), "{}", err.message());
+        assert!(err.message().contains("100"), "{}", err.message());
+    }
+
+    #[test]
+    fn null_entries_and_null_arrays_name_the_argument() {
+        let items = [c"ins-r8hr2upy".as_ptr(), std::ptr::null()];
+        let err = unsafe { arg_list(items.as_ptr(), 2, 100, "instance_ids") }.unwrap_err();
+        assert!(
+            err.message().contains("instance_ids[1] is NULL"),
+            "{}",
+            err.message()
+        );
+        let err = unsafe { arg_list(std::ptr::null(), 3, 100, "instance_ids") }.unwrap_err();
+        assert!(
+            err.message().contains("instance_ids is NULL"),
+            "{}",
+            err.message()
+        );
+        let ok = unsafe { arg_list(items.as_ptr(), 1, 100, "instance_ids") }.unwrap();
+        assert_eq!(ok, vec!["ins-r8hr2upy".to_owned()]);
+    }
+
+    #[test]
+    fn interior_nul_does_not_truncate() {
+        assert_eq!(to_c_string("a\0b").to_str().unwrap(), "a\u{FFFD}b");
+    }
+}

@@ -1,0 +1,384 @@
+//! `cloudhalt_tencent`: the Tencent Cloud client and its four operations.
+
+use std::ffi::c_char;
+use std::sync::RwLock;
+use std::time::Duration;
+
+use cloudhalt::ops::tencent::MAX_INSTANCE_IDS;
+use cloudhalt::{
+    CancelInstanceRefresh, CancelInvocation, Error, Language, Response, StopInstances, StopType,
+    StoppedMode, Tencent, TencentCredentials, TerminateInstances,
+};
+
+use crate::handle::{Handle, write_out};
+use crate::response::cloudhalt_response;
+use crate::status::cloudhalt_status;
+use crate::strings::into_owned_c_string;
+
+/// A Tencent Cloud client (CVM, TAT and Auto Scaling).
+///
+/// Ownership: created by cloudhalt_tencent_new() or cloudhalt_tencent_from_env(), released with
+/// cloudhalt_tencent_free(). Thread-safe: one client may be shared by any number of threads, and
+/// the setters may be called while other threads send (a call in flight keeps the settings it
+/// started with). Clones of the connection pool are shared by all calls.
+pub struct cloudhalt_tencent {
+    client: RwLock<Tencent>,
+}
+
+impl Handle for cloudhalt_tencent {}
+
+impl cloudhalt_tencent {
+    fn new(client: Tencent) -> cloudhalt_tencent {
+        cloudhalt_tencent {
+            client: RwLock::new(client),
+        }
+    }
+
+    /// The current client; cheap (an `Arc` clone), and the lock is not held while sending.
+    fn client(&self) -> Tencent {
+        // A poisoned lock only means a panic elsewhere; the client inside is still whole.
+        self.client
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    fn update(&self, f: impl FnOnce(&Tencent) -> Result<Tencent, Error>) -> Result<(), Error> {
+        let mut guard = self.client.write().unwrap_or_else(|e| e.into_inner());
+        *guard = f(&guard)?;
+        Ok(())
+    }
+}
+
+/// Writes the response handle (if wanted) after a successful call.
+unsafe fn finish(
+    result: Result<Response, Error>,
+    out: *mut *mut cloudhalt_response,
+) -> Result<(), Error> {
+    let response = result?;
+    // SAFETY: `out` is NULL or valid for writes by the caller's contract.
+    unsafe { write_out(out, cloudhalt_response::new(&response)) };
+    Ok(())
+}
+
+/// Creates a Tencent Cloud client from explicit credentials, sending to the default endpoint
+/// (`{service}.tencentcloudapi.com`) with a 30 s timeout.
+///
+/// `secret_id` and `secret_key` are required; `token` is the STS session token, or NULL (or "")
+/// for permanent keys. The strings are copied; the secret key and token are wiped from memory
+/// when the client is freed and never appear in any message.
+///
+/// Returns CLOUDHALT_INVALID_INPUT for a NULL or non-UTF-8 argument, CLOUDHALT_CREDENTIALS for an
+/// empty or malformed credential. On CLOUDHALT_OK, `*out` receives a client that the caller owns
+/// and releases with cloudhalt_tencent_free(); otherwise `*out` is left untouched.
+///
+/// # Safety
+/// String arguments are NULL or NUL-terminated; `out` is NULL or valid for writes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cloudhalt_tencent_new(
+    secret_id: *const c_char,
+    secret_key: *const c_char,
+    token: *const c_char,
+    out: *mut *mut cloudhalt_tencent,
+) -> cloudhalt_status {
+    boundary!(fallible {
+        arg_out!(out, "out");
+        let secret_id = arg_str!(secret_id, "secret_id");
+        let secret_key = arg_secret!(secret_key, "secret_key");
+        let token = if token.is_null() { None } else { Some(arg_secret!(token, "token")) };
+        let credentials =
+            TencentCredentials::new(secret_id, secret_key, token.map(str::to_owned))?;
+        // SAFETY: `out` checked non-NULL above.
+        unsafe { write_out(out, cloudhalt_tencent::new(Tencent::new(credentials))) };
+        Ok(())
+    })
+}
+
+/// Creates a Tencent Cloud client with credentials from the environment:
+/// `TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY` and, if set, `TENCENTCLOUD_SESSION_TOKEN`.
+///
+/// Returns CLOUDHALT_CREDENTIALS when a variable is missing or malformed (the message names the
+/// variable, never its value). On CLOUDHALT_OK, `*out` receives a client owned by the caller
+/// (release with cloudhalt_tencent_free()).
+///
+/// # Safety
+/// `out` is NULL or valid for writes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cloudhalt_tencent_from_env(
+    out: *mut *mut cloudhalt_tencent,
+) -> cloudhalt_status {
+    boundary!(fallible {
+        arg_out!(out, "out");
+        let client = Tencent::from_env()?;
+        // SAFETY: `out` checked non-NULL above.
+        unsafe { write_out(out, cloudhalt_tencent::new(client)) };
+        Ok(())
+    })
+}
+
+/// Sends every later request of `c` to `url` (`http://127.0.0.1:8123`, a proxy, the emulator):
+/// scheme, host and optional port, no path. Thread-safe; calls already in flight are unaffected.
+///
+/// Returns CLOUDHALT_INVALID_INPUT for NULL or a malformed URL (the client is then unchanged).
+///
+/// # Safety
+/// `c` is NULL or a live client; `url` is NULL or NUL-terminated.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cloudhalt_tencent_set_endpoint(
+    c: *mut cloudhalt_tencent,
+    url: *const c_char,
+) -> cloudhalt_status {
+    boundary!(fallible {
+        let c = arg_handle!(c, "c");
+        let url = arg_str!(url, "url");
+        c.update(|client| client.with_endpoint_url(url))
+    })
+}
+
+/// Sets the total timeout of each later request of `c` to `ms` milliseconds (connecting included;
+/// the default is 30000). Thread-safe; calls already in flight are unaffected.
+///
+/// Returns CLOUDHALT_INVALID_INPUT when `c` is NULL or `ms` is 0.
+///
+/// # Safety
+/// `c` is NULL or a live client.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cloudhalt_tencent_set_timeout_ms(
+    c: *mut cloudhalt_tencent,
+    ms: u32,
+) -> cloudhalt_status {
+    boundary!(fallible {
+        let c = arg_handle!(c, "c");
+        if ms == 0 {
+            return Err(Error::invalid_input(
+                "ms",
+                "ms is 0: give the timeout in milliseconds, at least 1 (the default is 30000)",
+            ));
+        }
+        c.update(|client| Ok(client.with_timeout(Duration::from_millis(u64::from(ms)))))
+    })
+}
+
+/// Asks Tencent Cloud for error messages in `language` (`"zh-CN"` or `"en-US"`, sent as
+/// `X-TC-Language`), or NULL for the provider's default. Thread-safe.
+///
+/// Returns CLOUDHALT_INVALID_INPUT when `c` is NULL or `language` is another value.
+///
+/// # Safety
+/// `c` is NULL or a live client; `language` is NULL or NUL-terminated.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cloudhalt_tencent_set_language(
+    c: *mut cloudhalt_tencent,
+    language: *const c_char,
+) -> cloudhalt_status {
+    boundary!(fallible {
+        let c = arg_handle!(c, "c");
+        let language = arg_opt_str!(language, "language").map(Language::parse).transpose()?;
+        c.update(|client| Ok(client.with_language(language)))
+    })
+}
+
+/// Releases a client. NULL is a no-op. No call on `c` may be in flight on another thread.
+///
+/// # Safety
+/// `c` is NULL or a live client, not used afterwards.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cloudhalt_tencent_free(c: *mut cloudhalt_tencent) {
+    boundary!({
+        // SAFETY: by the caller's contract.
+        unsafe { cloudhalt_tencent::free(c) }
+    })
+}
+
+/// CVM `StopInstances` (2017-03-12): shuts down 1 to 100 RUNNING instances of `region`.
+///
+/// - `region`: e.g. `"ap-guangzhou"`; required.
+/// - `instance_ids`, `n`: 1 to 100 `"ins-xxxxxxxx"` IDs, each once.
+/// - `force_stop`: the provider's deprecated ForceStop; never together with `stop_type`.
+/// - `stop_type`: `"SOFT"` (the provider's default), `"HARD"` or `"SOFT_FIRST"`, or NULL.
+/// - `stopped_mode`: `"KEEP_CHARGING"` (default) or `"STOP_CHARGING"`, or NULL.
+/// - `out`: on CLOUDHALT_OK receives a response owned by the caller (cloudhalt_response_free());
+///   NULL when the response is not needed.
+///
+/// Every argument is checked before anything is sent (CLOUDHALT_INVALID_INPUT names it); a
+/// provider refusal answers its status with details from cloudhalt_last_error_*(). One attempt,
+/// never re-sent by cloudhalt. Thread-safe.
+///
+/// # Safety
+/// `c` is NULL or a live client; strings are NULL or NUL-terminated; `instance_ids` is NULL or
+/// points to `n` string pointers; `out` is NULL or valid for writes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cloudhalt_tencent_stop_instances(
+    c: *mut cloudhalt_tencent,
+    region: *const c_char,
+    instance_ids: *const *const c_char,
+    n: usize,
+    force_stop: bool,
+    stop_type: *const c_char,
+    stopped_mode: *const c_char,
+    out: *mut *mut cloudhalt_response,
+) -> cloudhalt_status {
+    boundary!(fallible {
+        let c = arg_handle!(c, "c");
+        let region = arg_str!(region, "region");
+        let ids = if instance_ids.is_null() && n == 0 {
+            return Err(Error::invalid_input(
+                "instance_ids",
+                "instance_ids is NULL: give 1 to 100 instance IDs",
+            ));
+        } else {
+            arg_list!(instance_ids, n, MAX_INSTANCE_IDS, "instance_ids")
+        };
+        let stop_type = arg_opt_str!(stop_type, "stop_type").map(StopType::parse).transpose()?;
+        let stopped_mode = arg_opt_str!(stopped_mode, "stopped_mode")
+            .map(StoppedMode::parse)
+            .transpose()?;
+        let request = StopInstances {
+            region: region.to_owned(),
+            instance_ids: ids,
+            force_stop,
+            stop_type,
+            stopped_mode,
+        };
+        // SAFETY: `out` is NULL or valid for writes by contract.
+        unsafe { finish(c.client().stop_instances(&request), out) }
+    })
+}
+
+/// CVM `TerminateInstances` (2017-03-12): returns 1 to 100 instances of `region` (pay-as-you-go
+/// instances are destroyed; prepaid ones go to the recycle bin, and a second call destroys them,
+/// so cloudhalt never re-sends this call).
+///
+/// - `release_prepaid_data_disks`: also release prepaid data disks mounted on the instances.
+/// - `out`: on CLOUDHALT_OK receives a response owned by the caller; may be NULL.
+///
+/// Arguments and statuses as cloudhalt_tencent_stop_instances(). Thread-safe.
+///
+/// # Safety
+/// As cloudhalt_tencent_stop_instances().
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cloudhalt_tencent_terminate_instances(
+    c: *mut cloudhalt_tencent,
+    region: *const c_char,
+    instance_ids: *const *const c_char,
+    n: usize,
+    release_prepaid_data_disks: bool,
+    out: *mut *mut cloudhalt_response,
+) -> cloudhalt_status {
+    boundary!(fallible {
+        let c = arg_handle!(c, "c");
+        let region = arg_str!(region, "region");
+        if instance_ids.is_null() && n == 0 {
+            return Err(Error::invalid_input(
+                "instance_ids",
+                "instance_ids is NULL: give 1 to 100 instance IDs",
+            ));
+        }
+        let ids = arg_list!(instance_ids, n, MAX_INSTANCE_IDS, "instance_ids");
+        let mut request = TerminateInstances::new(region, ids);
+        request.release_prepaid_data_disks = release_prepaid_data_disks;
+        // SAFETY: `out` is NULL or valid for writes by contract.
+        unsafe { finish(c.client().terminate_instances(&request), out) }
+    })
+}
+
+/// TAT `CancelInvocation` (2020-10-28): cancels command invocation `invocation_id`
+/// (`"inv-xxxxxxxx"`) in `region`. Undelivered tasks become CANCELLED, running ones TERMINATED.
+///
+/// - `instance_ids`, `n`: NULL (with `n == 0`) cancels on every instance of the invocation;
+///   otherwise 1 to 100 CVM (`ins-`), Lighthouse (`lhins-`) or managed (`mi-`) instance IDs.
+/// - `out`: on CLOUDHALT_OK receives a response owned by the caller; may be NULL.
+///
+/// Statuses as cloudhalt_tencent_stop_instances(). Thread-safe.
+///
+/// # Safety
+/// As cloudhalt_tencent_stop_instances().
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cloudhalt_tencent_cancel_invocation(
+    c: *mut cloudhalt_tencent,
+    region: *const c_char,
+    invocation_id: *const c_char,
+    instance_ids: *const *const c_char,
+    n: usize,
+    out: *mut *mut cloudhalt_response,
+) -> cloudhalt_status {
+    boundary!(fallible {
+        let c = arg_handle!(c, "c");
+        let region = arg_str!(region, "region");
+        let invocation_id = arg_str!(invocation_id, "invocation_id");
+        let ids = if instance_ids.is_null() && n == 0 {
+            None
+        } else {
+            Some(arg_list!(instance_ids, n, MAX_INSTANCE_IDS, "instance_ids"))
+        };
+        let mut request = CancelInvocation::new(region, invocation_id);
+        request.instance_ids = ids;
+        // SAFETY: `out` is NULL or valid for writes by contract.
+        unsafe { finish(c.client().cancel_invocation(&request), out) }
+    })
+}
+
+/// Auto Scaling `CancelInstanceRefresh` (2018-04-19): cancels the waiting batches of refresh
+/// activity `refresh_activity_id` (`"asr-xxxxxxxx"`) of scaling group `auto_scaling_group_id`
+/// (`"asg-xxxxxxxx"`).
+///
+/// - `region`: optional for this operation; NULL sends no region.
+/// - `out`: on CLOUDHALT_OK receives a response owned by the caller; may be NULL.
+///
+/// Statuses as cloudhalt_tencent_stop_instances(). Thread-safe.
+///
+/// # Safety
+/// As cloudhalt_tencent_stop_instances().
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cloudhalt_tencent_cancel_instance_refresh(
+    c: *mut cloudhalt_tencent,
+    region: *const c_char,
+    auto_scaling_group_id: *const c_char,
+    refresh_activity_id: *const c_char,
+    out: *mut *mut cloudhalt_response,
+) -> cloudhalt_status {
+    boundary!(fallible {
+        let c = arg_handle!(c, "c");
+        let region = arg_opt_str!(region, "region");
+        let group = arg_str!(auto_scaling_group_id, "auto_scaling_group_id");
+        let activity = arg_str!(refresh_activity_id, "refresh_activity_id");
+        let mut request = CancelInstanceRefresh::new(group, activity);
+        request.region = region.map(str::to_owned);
+        // SAFETY: `out` is NULL or valid for writes by contract.
+        unsafe { finish(c.client().cancel_instance_refresh(&request), out) }
+    })
+}
+
+/// Any of the four Tencent operations by its provider name (`"StopInstances"`,
+/// `"TerminateInstances"`, `"CancelInvocation"`, `"CancelInstanceRefresh"`) with the provider's
+/// JSON parameters (`{"InstanceIds":["ins-r8hr2upy"],"StopType":"SOFT"}`), for legacy automation.
+/// The same validation applies, and unknown parameters are refused.
+///
+/// - `region`: the region, or NULL (only CancelInstanceRefresh accepts none).
+/// - `out_json`: on CLOUDHALT_OK receives the provider's whole answer as JSON, an *owned* string
+///   released with cloudhalt_string_free() (never free()); may be NULL.
+///
+/// # Safety
+/// `c` is NULL or a live client; strings are NULL or NUL-terminated; `out_json` is NULL or valid
+/// for writes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cloudhalt_tencent_call_json(
+    c: *mut cloudhalt_tencent,
+    action: *const c_char,
+    region: *const c_char,
+    params_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> cloudhalt_status {
+    boundary!(fallible {
+        let c = arg_handle!(c, "c");
+        let action = arg_str!(action, "action");
+        let region = arg_opt_str!(region, "region");
+        let params = crate::alibaba::parse_params(arg_str!(params_json, "params_json"))?;
+        let response = c.client().call_json(action, region, &params)?;
+        if !out_json.is_null() {
+            // SAFETY: valid for writes by contract.
+            unsafe { *out_json = into_owned_c_string(&response.data().to_string()) };
+        }
+        Ok(())
+    })
+}
