@@ -1,0 +1,170 @@
+"""The exceptions cloudhalt raises. All are importable from ``cloudhalt``.
+
+They are plain Python classes (so ``InvalidInput`` can have two bases) that the Rust module raises
+by kind; the kind-to-class table is ``tests/vectors/errors.json``, shared with the C ABI and the
+CLI. Every instance carries the same attributes, ``None`` where unknown. No attribute or message
+ever contains a secret.
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any, Optional
+
+__all__ = [
+    "Error",
+    "InvalidInput",
+    "CredentialsError",
+    "TransportError",
+    "TimeoutError",
+    "ApiError",
+    "AuthError",
+    "ThrottledError",
+    "NotFoundError",
+    "StateConflictError",
+    "InvalidParameterError",
+    "QuotaError",
+    "ServerError",
+    "UnexpectedResponseError",
+]
+
+
+class Error(Exception):
+    """The base of every cloudhalt exception.
+
+    Attributes (``None`` when unknown):
+
+    - ``kind``: the error kind as named in errors.json (``"not_found"``, ...).
+    - ``provider``: ``"tencent"`` or ``"alibaba"``.
+    - ``action``: the provider's operation name (``"StopInstances"``, ...).
+    - ``code``: the provider's error code (``"InvalidInstanceId.NotFound"``).
+    - ``message``: the provider's message, or for input errors what is wrong and how to fix it.
+    - ``request_id``: the provider's RequestId: quote it when asking the provider.
+    - ``http_status``: the HTTP status of the answer, when one came back.
+    - ``send_state``: how far the request got: ``"not_built"`` and ``"not_sent"`` mean nothing
+      reached the provider; ``"sent_no_answer"`` and ``"answered"`` mean it may have taken effect,
+      so check the state before sending it again.
+    - ``field``: for input errors, the offending field as the provider spells it.
+    """
+
+    kind: Optional[str] = None
+    provider: Optional[str] = None
+    action: Optional[str] = None
+    code: Optional[str] = None
+    message: Optional[str] = None
+    request_id: Optional[str] = None
+    http_status: Optional[int] = None
+    send_state: Optional[str] = None
+    field: Optional[str] = None
+
+    def __init__(
+        self,
+        text: str = "",
+        *,
+        kind: Optional[str] = None,
+        provider: Optional[str] = None,
+        action: Optional[str] = None,
+        code: Optional[str] = None,
+        message: Optional[str] = None,
+        request_id: Optional[str] = None,
+        http_status: Optional[int] = None,
+        send_state: Optional[str] = None,
+        field: Optional[str] = None,
+    ) -> None:
+        super().__init__(text)
+        self.kind = kind
+        self.provider = provider
+        self.action = action
+        self.code = code
+        self.message = text if message is None else message
+        self.request_id = request_id
+        self.http_status = http_status
+        self.send_state = send_state
+        self.field = field
+
+    def __reduce__(self) -> Any:
+        # Keep the attributes through pickle (multiprocessing, concurrent.futures).
+        return (_rebuild, (type(self), str(self), self._attributes()))
+
+    def _attributes(self) -> dict[str, Any]:
+        return {
+            name: getattr(self, name)
+            for name in (
+                "kind", "provider", "action", "code", "message", "request_id", "http_status",
+                "send_state", "field",
+            )
+        }
+
+    @property
+    def may_have_been_sent(self) -> bool:
+        """True when the request may have reached the provider (and so may have taken effect)."""
+        return self.send_state in ("sent_no_answer", "answered")
+
+
+def _rebuild(cls: type[Error], text: str, attributes: dict[str, Any]) -> Error:
+    return cls(text, **attributes)
+
+
+class InvalidInput(Error, ValueError):
+    """A bad argument value, refused before anything was sent (``send_state == "not_built"``).
+
+    A wrong *type* raises a plain ``TypeError`` instead, as Python does.
+    """
+
+
+class CredentialsError(Error):
+    """Missing or malformed credentials, refused before anything was sent."""
+
+
+class TransportError(Error):
+    """The request could not be delivered, or no usable HTTP answer came back.
+
+    ``send_state`` says whether it may have reached the provider.
+    """
+
+
+class TimeoutError(TransportError, builtins.TimeoutError):
+    """Connecting, or the whole exchange, took longer than the client's ``timeout``.
+
+    Also a subclass of the builtin ``TimeoutError`` (an ``OSError``), so ``except TimeoutError``
+    written for the builtin catches it too.
+    """
+
+
+class ApiError(Error):
+    """The provider answered with an error code (``.code``) that has no more specific class."""
+
+
+class AuthError(ApiError):
+    """The provider refused the signature, key, token or permission."""
+
+
+class ThrottledError(ApiError):
+    """The provider's rate limit was hit: wait and retry."""
+
+
+class NotFoundError(ApiError):
+    """A named resource (instance, invocation, activity, region) does not exist."""
+
+
+class StateConflictError(ApiError):
+    """The resource's state does not allow the operation (e.g. stopping a stopped instance)."""
+
+
+class InvalidParameterError(ApiError):
+    """The provider rejected a parameter value or combination."""
+
+
+class QuotaError(ApiError):
+    """An account quota or limit was exceeded."""
+
+
+class ServerError(ApiError):
+    """The provider had an internal error or was unavailable."""
+
+
+class UnexpectedResponseError(Error):
+    """An answer came back that is not the provider's documented shape.
+
+    The request may have taken effect: check the state before sending it again.
+    """
