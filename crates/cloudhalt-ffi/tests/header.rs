@@ -208,3 +208,20 @@ fn no_profile_sets_panic_abort() {
         }
     }
 }
+
+/// The README's C quick start is examples/quickstart.c, so it compiles and runs in test-c.sh.
+#[test]
+fn readme_quick_start_is_the_example_verbatim() {
+    let bindings = crate_dir().join("../../bindings");
+    let readme = std::fs::read_to_string(bindings.join("README.md")).unwrap();
+    let example = std::fs::read_to_string(bindings.join("examples/quickstart.c")).unwrap();
+    let start = readme.find("## C quick start").expect("README has a C quick start");
+    let block = &readme[start..];
+    let code_start = block.find("```c\n").expect("a ```c block") + "```c\n".len();
+    let code_end = code_start + block[code_start..].find("```").unwrap();
+    assert_eq!(
+        &block[code_start..code_end],
+        example,
+        "bindings/README.md's C quick start differs from bindings/examples/quickstart.c"
+    );
+}
