@@ -1,0 +1,153 @@
+//! Alibaba ECS StopInvocation (RPC: parameters in the query).
+
+use crate::model::Model;
+
+/// An Alibaba error answer: `Code`, `Message` and the HTTP status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ApiError {
+    pub code: &'static str,
+    pub message: String,
+    pub status: u16,
+}
+
+fn err(code: &'static str, status: u16, message: impl Into<String>) -> ApiError {
+    ApiError {
+        code,
+        message: message.into(),
+        status,
+    }
+}
+
+/// The version of `action`, if this emulator answers it.
+pub(crate) fn action_version(action: &str) -> Option<&'static str> {
+    (action == "StopInvocation").then_some("2014-05-26")
+}
+
+/// Decodes a URL query into pairs, accepting `%20` and `+` for a space (the Python SDK sends `+`).
+pub(crate) fn decode_query(query: &str) -> Vec<(String, String)> {
+    let decode = |s: &str| {
+        let s = s.replace('+', " ");
+        percent_encoding::percent_decode_str(&s)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| match pair.split_once('=') {
+            Some((k, v)) => (decode(k), decode(v)),
+            None => (decode(pair), String::new()),
+        })
+        .collect()
+}
+
+fn missing(name: &str) -> ApiError {
+    err(
+        "MissingParameter",
+        400,
+        format!(
+            "The input parameter \"{name}\" that is mandatory for processing this request is not supplied."
+        ),
+    )
+}
+
+/// Runs StopInvocation with the decoded `params`, changing `model`.
+pub(crate) fn stop_invocation(
+    model: &mut Model,
+    params: &[(String, String)],
+) -> Result<(), ApiError> {
+    let mut region = None;
+    let mut invoke_id = None;
+    let mut numbered: Vec<(usize, String)> = Vec::new();
+    for (name, value) in params {
+        match name.as_str() {
+            "RegionId" => region = Some(value.clone()),
+            "InvokeId" => invoke_id = Some(value.clone()),
+            n if n.starts_with("InstanceId.") => {
+                let index = n["InstanceId.".len()..]
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|i| *i >= 1)
+                    .ok_or_else(|| {
+                        err(
+                            "InvalidParameter",
+                            400,
+                            format!("The specified parameter \"{n}\" is not valid: use InstanceId.1, InstanceId.2, ..."),
+                        )
+                    })?;
+                numbered.push((index, value.clone()));
+            }
+            other => {
+                return Err(err(
+                    "UnknownParameter",
+                    400,
+                    format!("The specified parameter \"{other}\" cannot be recognized."),
+                ));
+            }
+        }
+    }
+    let region = region
+        .filter(|r| !r.is_empty())
+        .ok_or_else(|| missing("RegionId"))?;
+    let invoke_id = invoke_id
+        .filter(|r| !r.is_empty())
+        .ok_or_else(|| missing("InvokeId"))?;
+    if numbered.len() > 50 {
+        return Err(err(
+            "InstanceIds.ExceedLimit",
+            403,
+            format!(
+                "The number of instance IDs ({}) exceeds the upper limit of 50.",
+                numbered.len()
+            ),
+        ));
+    }
+    numbered.sort();
+    let ids: Vec<String> = numbered.into_iter().map(|(_, id)| id).collect();
+    let invocation = model
+        .resources
+        .alibaba
+        .invocations
+        .iter_mut()
+        .find(|inv| inv.invoke_id == invoke_id && inv.region_id == region)
+        .ok_or_else(|| {
+            err(
+                "InvalidInvokeId.NotFound",
+                404,
+                "The specified invoke ID does not exist.",
+            )
+        })?;
+    if let Some(id) = ids.iter().find(|id| {
+        !invocation
+            .invoke_instances
+            .iter()
+            .any(|i| i.instance_id == **id)
+    }) {
+        return Err(err(
+            "InvalidInstanceId.NotFound",
+            404,
+            format!("The specified instance {id} does not exist in the invocation {invoke_id}."),
+        ));
+    }
+    for instance in &mut invocation.invoke_instances {
+        if !ids.is_empty() && !ids.contains(&instance.instance_id) {
+            continue;
+        }
+        if matches!(
+            instance.invocation_status.as_str(),
+            "Pending" | "Scheduled" | "Running"
+        ) {
+            instance.invocation_status = "Stopped".into();
+        }
+    }
+    let active = invocation.invoke_instances.iter().any(|i| {
+        matches!(
+            i.invocation_status.as_str(),
+            "Pending" | "Scheduled" | "Running"
+        )
+    });
+    if !active && matches!(invocation.invocation_status.as_str(), "Pending" | "Running") {
+        invocation.invocation_status = "Stopped".into();
+    }
+    Ok(())
+}

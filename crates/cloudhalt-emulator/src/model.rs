@@ -1,0 +1,327 @@
+//! The emulator's mutable world: resources, settings, queued faults, used nonces, rate counters
+//! and request counts, all behind one lock.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use crate::state::Resources;
+
+/// Settings that `POST /_emulator/config` may change at run time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Settings {
+    /// Delay of STOPPING -> STOPPED and of removing a TERMINATING instance, in milliseconds
+    /// (0 = immediate).
+    pub transition_ms: u64,
+    /// Requests per second per action; 0 (or a missing action) disables the limit.
+    pub rate_limits: BTreeMap<String, u32>,
+    /// Tencent's timestamp window (AuthFailure.SignatureExpire beyond it), seconds.
+    pub timestamp_window_secs: i64,
+    /// Alibaba's `x-acs-date` window (InvalidTimeStamp.Expired beyond it), seconds.
+    pub alibaba_timestamp_window_secs: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            transition_ms: 1000,
+            rate_limits: default_rate_limits(),
+            timestamp_window_secs: 300,
+            alibaba_timestamp_window_secs: 900,
+        }
+    }
+}
+
+/// The documented per-action limits (requests per second).
+pub fn default_rate_limits() -> BTreeMap<String, u32> {
+    [
+        ("StopInstances", 10),
+        ("TerminateInstances", 10),
+        ("CancelInvocation", 20),
+        ("CancelInstanceRefresh", 20),
+        ("StopInvocation", 20),
+    ]
+    .into_iter()
+    .map(|(a, n)| (a.to_owned(), n))
+    .collect()
+}
+
+/// A partial settings update, as `POST /_emulator/config` takes it.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SettingsUpdate {
+    /// New transition delay, milliseconds.
+    pub transition_ms: Option<u64>,
+    /// Per-action limits to set (merged into the current ones).
+    pub rate_limits: Option<BTreeMap<String, u32>>,
+    /// New Tencent timestamp window, seconds.
+    pub timestamp_window_secs: Option<i64>,
+    /// New Alibaba date window, seconds.
+    pub alibaba_timestamp_window_secs: Option<i64>,
+}
+
+impl Settings {
+    pub(crate) fn apply(&mut self, update: SettingsUpdate) {
+        if let Some(ms) = update.transition_ms {
+            self.transition_ms = ms;
+        }
+        if let Some(limits) = update.rate_limits {
+            self.rate_limits.extend(limits);
+        }
+        if let Some(w) = update.timestamp_window_secs {
+            self.timestamp_window_secs = w;
+        }
+        if let Some(w) = update.alibaba_timestamp_window_secs {
+            self.alibaba_timestamp_window_secs = w;
+        }
+    }
+}
+
+/// What a fault does to the requests it applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FaultKind {
+    /// Answer the provider's throttling error.
+    Throttle,
+    /// Answer `code` (and `message`) in the provider's error shape.
+    Error,
+    /// Answer `httpStatus` with the raw, non-JSON `body`.
+    HttpStatus,
+    /// Wait `ms` before handling the request.
+    Latency,
+    /// Handle the request, then close the connection without an answer.
+    Close,
+    /// Handle the request, then send the headers and half the body of the answer and close.
+    Truncate,
+}
+
+/// Which provider's requests a fault applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FaultProvider {
+    /// Tencent Cloud requests (`X-TC-Action`).
+    Tencent,
+    /// Alibaba Cloud requests (`x-acs-action`).
+    Alibaba,
+}
+
+/// One fault spec, as `POST /_emulator/faults` takes it. It applies to the next `count`
+/// matching requests.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Fault {
+    /// What to do.
+    pub kind: FaultKind,
+    /// Only this provider's requests; `None` = both.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<FaultProvider>,
+    /// Only this action's requests (`StopInstances`, ...); `None` = any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
+    /// How many requests it applies to (at least 1).
+    #[serde(default = "one")]
+    pub count: u32,
+    /// `error`: the provider error code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// `error`: the message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// `error` (optional) and `http_status` (required): the HTTP status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http_status: Option<u16>,
+    /// `http_status`: the raw body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// `latency`: the delay in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ms: Option<u64>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+impl Fault {
+    /// A fault of `kind` for the next request of either provider.
+    pub fn new(kind: FaultKind) -> Fault {
+        Fault {
+            kind,
+            provider: None,
+            action: None,
+            count: 1,
+            code: None,
+            message: None,
+            http_status: None,
+            body: None,
+            ms: None,
+        }
+    }
+
+    /// Checks that the fields `kind` needs are there.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.count == 0 {
+            return Err("count must be at least 1".into());
+        }
+        match self.kind {
+            FaultKind::Error if self.code.as_deref().is_none_or(str::is_empty) => {
+                Err("an error fault needs a code, e.g. {\"kind\": \"error\", \"code\": \"InternalError\"}".into())
+            }
+            FaultKind::HttpStatus if !self.http_status.is_some_and(|s| (100..600).contains(&s)) => {
+                Err("an http_status fault needs httpStatus between 100 and 599, e.g. 502".into())
+            }
+            FaultKind::Latency if self.ms.is_none() => {
+                Err("a latency fault needs ms, e.g. {\"kind\": \"latency\", \"ms\": 2000}".into())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn matches(&self, provider: FaultProvider, action: &str) -> bool {
+        self.provider.is_none_or(|p| p == provider)
+            && self.action.as_deref().is_none_or(|a| a == action)
+    }
+}
+
+/// Who sent the last accepted call of a provider, for `GET /_emulator/state`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct LastCall {
+    pub action: String,
+    pub key_id: String,
+    pub token_present: bool,
+    pub signed_headers: String,
+    pub request_id: String,
+}
+
+/// Everything mutable.
+pub(crate) struct Model {
+    seed: Resources,
+    startup_settings: Settings,
+    startup_faults: Vec<Fault>,
+    pub resources: Resources,
+    pub settings: Settings,
+    pub faults: VecDeque<Fault>,
+    /// Alibaba nonces seen, with the request date, kept for the timestamp window.
+    nonces: HashMap<String, i64>,
+    /// Per action: (Unix second, requests counted in it).
+    rate: HashMap<String, (i64, u32)>,
+    pub requests: BTreeMap<String, u64>,
+    pub last_tencent: Option<LastCall>,
+    pub last_alibaba: Option<LastCall>,
+}
+
+impl Model {
+    pub fn new(seed: Resources, settings: Settings, faults: Vec<Fault>) -> Model {
+        let mut model = Model {
+            seed,
+            startup_settings: settings.clone(),
+            startup_faults: faults,
+            resources: Resources::default(),
+            settings,
+            faults: VecDeque::new(),
+            nonces: HashMap::new(),
+            rate: HashMap::new(),
+            requests: BTreeMap::new(),
+            last_tencent: None,
+            last_alibaba: None,
+        };
+        model.reset();
+        model
+    }
+
+    /// Back to the seed state and the start-up settings and faults.
+    pub fn reset(&mut self) {
+        self.resources = self.seed.clone();
+        let now = Instant::now();
+        for i in &mut self.resources.tencent.instances {
+            if matches!(i.instance_state.as_str(), "STOPPING" | "TERMINATING") {
+                i.since = Some(now);
+            }
+        }
+        self.settings = self.startup_settings.clone();
+        self.faults = self.startup_faults.iter().cloned().collect();
+        self.nonces.clear();
+        self.rate.clear();
+        self.requests.clear();
+        self.last_tencent = None;
+        self.last_alibaba = None;
+    }
+
+    /// Finishes due transitions; called under the lock before every read or change.
+    pub fn advance(&mut self) {
+        let delay = Duration::from_millis(self.settings.transition_ms);
+        self.resources.advance(Instant::now(), delay);
+    }
+
+    /// Takes one use of the first queued fault that matches.
+    pub fn take_fault(&mut self, provider: FaultProvider, action: &str) -> Option<Fault> {
+        let index = self
+            .faults
+            .iter()
+            .position(|f| f.matches(provider, action))?;
+        let fault = &mut self.faults[index];
+        fault.count -= 1;
+        let taken = fault.clone();
+        if fault.count == 0 {
+            self.faults.remove(index);
+        }
+        Some(taken)
+    }
+
+    /// Counts one request of `action` in the current second; false when over its limit.
+    pub fn admit(&mut self, action: &str, now: i64) -> bool {
+        let limit = self.settings.rate_limits.get(action).copied().unwrap_or(0);
+        if limit == 0 {
+            return true;
+        }
+        let entry = self.rate.entry(action.to_owned()).or_insert((now, 0));
+        if entry.0 != now {
+            *entry = (now, 0);
+        }
+        if entry.1 >= limit {
+            return false;
+        }
+        entry.1 += 1;
+        true
+    }
+
+    /// Records an Alibaba nonce; false when it was already used within the window.
+    pub fn use_nonce(&mut self, nonce: &str, timestamp: i64, now: i64) -> bool {
+        let window = self.settings.alibaba_timestamp_window_secs.max(0);
+        self.nonces.retain(|_, t| (now - *t).abs() <= window);
+        if self.nonces.contains_key(nonce) {
+            return false;
+        }
+        self.nonces.insert(nonce.to_owned(), timestamp);
+        true
+    }
+
+    /// Counts one accepted call.
+    pub fn count(&mut self, action: &str) {
+        *self.requests.entry(action.to_owned()).or_insert(0) += 1;
+    }
+
+    /// The state JSON of `GET /_emulator/state`.
+    pub fn snapshot(&mut self) -> serde_json::Value {
+        self.advance();
+        let mut value = serde_json::to_value(&self.resources).unwrap_or_default();
+        let mut requests: serde_json::Map<String, serde_json::Value> = default_rate_limits()
+            .keys()
+            .map(|a| (a.clone(), 0.into()))
+            .collect();
+        for (action, n) in &self.requests {
+            requests.insert(action.clone(), (*n).into());
+        }
+        value["requests"] = requests.into();
+        value["lastCall"] = serde_json::json!({
+            "tencent": self.last_tencent,
+            "alibaba": self.last_alibaba,
+        });
+        value["faults"] = serde_json::to_value(&self.faults).unwrap_or_default();
+        value["config"] = serde_json::to_value(&self.settings).unwrap_or_default();
+        value
+    }
+}

@@ -1,0 +1,450 @@
+//! The four Tencent actions: parameter checks as the services make them, then the state change.
+
+use std::collections::HashSet;
+use std::time::Instant;
+
+use serde_json::{Map, Value};
+
+use crate::model::Model;
+
+/// A Tencent error answer: `Response.Error.{Code, Message}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ApiError {
+    pub code: &'static str,
+    pub message: String,
+}
+
+fn err(code: &'static str, message: impl Into<String>) -> ApiError {
+    ApiError {
+        code,
+        message: message.into(),
+    }
+}
+
+/// An action this emulator answers: its service and version.
+pub(crate) struct ActionInfo {
+    pub service: &'static str,
+    pub version: &'static str,
+}
+
+/// The service and version of `action`, if it is one of the four.
+pub(crate) fn action_info(action: &str) -> Option<ActionInfo> {
+    let (service, version) = match action {
+        "StopInstances" | "TerminateInstances" => ("cvm", "2017-03-12"),
+        "CancelInvocation" => ("tat", "2020-10-28"),
+        "CancelInstanceRefresh" => ("as", "2018-04-19"),
+        _ => return None,
+    };
+    Some(ActionInfo { service, version })
+}
+
+/// Runs `action` with the JSON `body` in `region`, changing `model`.
+pub(crate) fn handle(
+    model: &mut Model,
+    action: &str,
+    region: Option<&str>,
+    body: &[u8],
+) -> Result<(), ApiError> {
+    let params: Map<String, Value> = if body.iter().all(u8::is_ascii_whitespace) {
+        Map::new()
+    } else {
+        match serde_json::from_slice::<Value>(body) {
+            Ok(Value::Object(map)) => map,
+            _ => {
+                return Err(err(
+                    "InvalidParameter",
+                    "The request body is not a JSON object.",
+                ));
+            }
+        }
+    };
+    let p = Params(&params);
+    match action {
+        "StopInstances" => {
+            p.only(&["InstanceIds", "ForceStop", "StopType", "StoppedMode"])?;
+            let region = require_region(region)?;
+            let ids = p.instance_ids(true)?.unwrap_or_default();
+            let force = p.bool("ForceStop")?;
+            let stop_type = p.string("StopType")?;
+            if let Some(t) = &stop_type
+                && !["SOFT", "HARD", "SOFT_FIRST"].contains(&t.as_str())
+            {
+                return Err(err(
+                    "InvalidParameterValue",
+                    format!(
+                        "The value `{t}` of parameter `StopType` is invalid: use SOFT, HARD or SOFT_FIRST."
+                    ),
+                ));
+            }
+            if let Some(m) = p.string("StoppedMode")?
+                && !["KEEP_CHARGING", "STOP_CHARGING"].contains(&m.as_str())
+            {
+                return Err(err(
+                    "InvalidParameterValue",
+                    format!(
+                        "The value `{m}` of parameter `StoppedMode` is invalid: use KEEP_CHARGING or STOP_CHARGING."
+                    ),
+                ));
+            }
+            if force && stop_type.is_some() {
+                return Err(err(
+                    "InvalidParameterCombination",
+                    "The parameters `ForceStop` and `StopType` cannot be specified at the same time.",
+                ));
+            }
+            stop_instances(model, region, &ids)
+        }
+        "TerminateInstances" => {
+            p.only(&["InstanceIds", "ReleaseAddress", "ReleasePrepaidDataDisks"])?;
+            let region = require_region(region)?;
+            let ids = p.instance_ids(true)?.unwrap_or_default();
+            p.bool("ReleaseAddress")?;
+            p.bool("ReleasePrepaidDataDisks")?;
+            terminate_instances(model, region, &ids)
+        }
+        "CancelInvocation" => {
+            p.only(&["InvocationId", "InstanceIds"])?;
+            let region = require_region(region)?;
+            let invocation_id = p.required_string("InvocationId")?;
+            if !well_formed(&invocation_id, &["inv-"]) {
+                return Err(err(
+                    "InvalidParameterValue.InvalidInvocationId",
+                    format!(
+                        "The invocation ID `{invocation_id}` is malformed: expected inv- followed by 8 lower-case letters or digits."
+                    ),
+                ));
+            }
+            let ids = p.instance_ids(false)?;
+            cancel_invocation(model, region, &invocation_id, ids.as_deref())
+        }
+        "CancelInstanceRefresh" => {
+            p.only(&["AutoScalingGroupId", "RefreshActivityId"])?;
+            let group = p.required_string("AutoScalingGroupId")?;
+            let activity = p.required_string("RefreshActivityId")?;
+            if !well_formed(&group, &["asg-"]) {
+                return Err(err(
+                    "InvalidParameterValue.InvalidAutoScalingGroupId",
+                    format!(
+                        "The scaling group ID `{group}` is malformed: expected asg- followed by 8 lower-case letters or digits."
+                    ),
+                ));
+            }
+            if !well_formed(&activity, &["asr-"]) {
+                return Err(err(
+                    "InvalidParameterValue.InvalidRefreshActivityId",
+                    format!(
+                        "The refresh activity ID `{activity}` is malformed: expected asr- followed by 8 lower-case letters or digits."
+                    ),
+                ));
+            }
+            cancel_instance_refresh(model, region, &group, &activity)
+        }
+        _ => Err(err(
+            "InvalidAction",
+            format!("The action `{action}` is not supported."),
+        )),
+    }
+}
+
+/// Tencent IDs: a prefix and 8 lower-case letters or digits.
+fn well_formed(id: &str, prefixes: &[&str]) -> bool {
+    prefixes.iter().any(|p| {
+        id.strip_prefix(p).is_some_and(|rest| {
+            rest.len() == 8
+                && rest
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+    })
+}
+
+fn require_region(region: Option<&str>) -> Result<&str, ApiError> {
+    match region.map(str::trim) {
+        Some(r) if !r.is_empty() => Ok(r),
+        _ => Err(err(
+            "MissingParameter",
+            "The request is missing a required parameter `Region` (header X-TC-Region).",
+        )),
+    }
+}
+
+struct Params<'a>(&'a Map<String, Value>);
+
+impl Params<'_> {
+    fn only(&self, known: &[&str]) -> Result<(), ApiError> {
+        match self.0.keys().find(|k| !known.contains(&k.as_str())) {
+            Some(k) => Err(err(
+                "UnknownParameter",
+                format!("The parameter `{k}` is not recognized."),
+            )),
+            None => Ok(()),
+        }
+    }
+
+    fn string(&self, name: &str) -> Result<Option<String>, ApiError> {
+        match self.0.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(err(
+                "InvalidParameter",
+                format!("The parameter `{name}` must be a string."),
+            )),
+        }
+    }
+
+    fn required_string(&self, name: &str) -> Result<String, ApiError> {
+        self.string(name)?.filter(|s| !s.is_empty()).ok_or_else(|| {
+            err(
+                "MissingParameter",
+                format!("The request is missing a required parameter `{name}`."),
+            )
+        })
+    }
+
+    fn bool(&self, name: &str) -> Result<bool, ApiError> {
+        match self.0.get(name) {
+            None | Some(Value::Null) => Ok(false),
+            Some(Value::Bool(b)) => Ok(*b),
+            Some(_) => Err(err(
+                "InvalidParameter",
+                format!("The parameter `{name}` must be a boolean."),
+            )),
+        }
+    }
+
+    /// `InstanceIds`: required for CVM (1 to 100 `ins-` IDs), optional for TAT (which also takes
+    /// `lhins-` and `mi-`).
+    fn instance_ids(&self, cvm: bool) -> Result<Option<Vec<String>>, ApiError> {
+        let items = match self.0.get("InstanceIds") {
+            None | Some(Value::Null) if cvm => {
+                return Err(err(
+                    "MissingParameter",
+                    "The request is missing a required parameter `InstanceIds`.",
+                ));
+            }
+            None | Some(Value::Null) => return Ok(None),
+            Some(Value::Array(items)) => items,
+            Some(_) => {
+                return Err(err(
+                    "InvalidParameter",
+                    "The parameter `InstanceIds` must be an array of strings.",
+                ));
+            }
+        };
+        if items.is_empty() {
+            return Err(err(
+                "InvalidParameterValue",
+                "The parameter `InstanceIds` must not be empty.",
+            ));
+        }
+        if items.len() > 100 {
+            return Err(err(
+                "InvalidParameterValue.LimitExceeded",
+                format!(
+                    "The number of instances in `InstanceIds` ({}) exceeds the limit of 100.",
+                    items.len()
+                ),
+            ));
+        }
+        let prefixes: &[&str] = if cvm {
+            &["ins-"]
+        } else {
+            &["ins-", "lhins-", "mi-"]
+        };
+        let mut ids = Vec::with_capacity(items.len());
+        for item in items {
+            let Some(id) = item.as_str() else {
+                return Err(err(
+                    "InvalidParameter",
+                    "The parameter `InstanceIds` must be an array of strings.",
+                ));
+            };
+            if !well_formed(id, prefixes) {
+                return Err(err(
+                    "InvalidParameterValue.InstanceIdMalformed",
+                    format!("The instance ID `{id}` is malformed."),
+                ));
+            }
+            ids.push(id.to_owned());
+        }
+        Ok(Some(ids))
+    }
+}
+
+/// Finds every instance or fails on the first unknown one, as the service checks the whole
+/// request before changing anything.
+fn find_instances(model: &Model, region: &str, ids: &[String]) -> Result<Vec<usize>, ApiError> {
+    let mut seen = HashSet::new();
+    let mut found = Vec::new();
+    for id in ids {
+        if !seen.insert(id.as_str()) {
+            continue;
+        }
+        let index = model
+            .resources
+            .tencent
+            .instances
+            .iter()
+            .position(|i| i.instance_id == *id && i.region == region)
+            .ok_or_else(|| {
+                err(
+                    "InvalidInstanceId.NotFound",
+                    format!("The instance `{id}` is not found in region {region}."),
+                )
+            })?;
+        found.push(index);
+    }
+    Ok(found)
+}
+
+fn stop_instances(model: &mut Model, region: &str, ids: &[String]) -> Result<(), ApiError> {
+    let found = find_instances(model, region, ids)?;
+    let instances = &mut model.resources.tencent.instances;
+    for &i in &found {
+        let instance = &instances[i];
+        let conflict = match instance.instance_state.as_str() {
+            "RUNNING" => continue,
+            "STOPPED" => "UnsupportedOperation.InstanceStateStopped",
+            "STOPPING" => "UnsupportedOperation.InstanceStateStopping",
+            "TERMINATING" | "SHUTDOWN" => "UnsupportedOperation.InstanceStateTerminating",
+            _ => "UnsupportedOperation.InstanceStatePending",
+        };
+        return Err(err(
+            conflict,
+            format!(
+                "The instance `{}` is {}: the operation is not supported in this state.",
+                instance.instance_id, instance.instance_state
+            ),
+        ));
+    }
+    let now = Instant::now();
+    for i in found {
+        instances[i].instance_state = "STOPPING".into();
+        instances[i].since = Some(now);
+    }
+    Ok(())
+}
+
+fn terminate_instances(model: &mut Model, region: &str, ids: &[String]) -> Result<(), ApiError> {
+    let found = find_instances(model, region, ids)?;
+    let instances = &mut model.resources.tencent.instances;
+    if let Some(&i) = found
+        .iter()
+        .find(|&&i| instances[i].instance_state == "TERMINATING")
+    {
+        return Err(err(
+            "UnsupportedOperation.InstanceStateTerminating",
+            format!(
+                "The instance `{}` is already TERMINATING.",
+                instances[i].instance_id
+            ),
+        ));
+    }
+    let now = Instant::now();
+    for i in found {
+        instances[i].instance_state = "TERMINATING".into();
+        instances[i].since = Some(now);
+    }
+    Ok(())
+}
+
+fn cancel_invocation(
+    model: &mut Model,
+    region: &str,
+    invocation_id: &str,
+    ids: Option<&[String]>,
+) -> Result<(), ApiError> {
+    let invocation = model
+        .resources
+        .tencent
+        .invocations
+        .iter_mut()
+        .find(|inv| inv.invocation_id == invocation_id && inv.region == region)
+        .ok_or_else(|| {
+            err(
+                "ResourceNotFound.InvocationNotFound",
+                format!("The invocation `{invocation_id}` is not found in region {region}."),
+            )
+        })?;
+    if let Some(ids) = ids
+        && let Some(id) = ids
+            .iter()
+            .find(|id| !invocation.tasks.iter().any(|t| t.instance_id == **id))
+    {
+        return Err(err(
+            "InvalidParameterValue.InstanceIsNotRelatedToInvocation",
+            format!("The instance `{id}` is not related to the invocation `{invocation_id}`."),
+        ));
+    }
+    for task in &mut invocation.tasks {
+        if ids.is_some_and(|ids| !ids.contains(&task.instance_id)) {
+            continue;
+        }
+        match task.task_status.as_str() {
+            "PENDING" | "DELIVERING" | "DELIVER_DELAYED" => task.task_status = "CANCELLED".into(),
+            "RUNNING" => task.task_status = "TERMINATED".into(),
+            _ => {}
+        }
+    }
+    let active = invocation.tasks.iter().any(|t| {
+        matches!(
+            t.task_status.as_str(),
+            "PENDING" | "DELIVERING" | "DELIVER_DELAYED" | "RUNNING"
+        )
+    });
+    if !active && matches!(invocation.invocation_status.as_str(), "PENDING" | "RUNNING") {
+        invocation.invocation_status = "CANCELLED".into();
+    }
+    Ok(())
+}
+
+fn cancel_instance_refresh(
+    model: &mut Model,
+    region: Option<&str>,
+    group_id: &str,
+    activity_id: &str,
+) -> Result<(), ApiError> {
+    let group = model
+        .resources
+        .tencent
+        .scaling_groups
+        .iter_mut()
+        .find(|g| g.auto_scaling_group_id == group_id && region.is_none_or(|r| g.region == r))
+        .ok_or_else(|| {
+            err(
+                "ResourceNotFound.AutoScalingGroupNotFound",
+                format!("The scaling group `{group_id}` is not found."),
+            )
+        })?;
+    let activity = group
+        .refresh_activities
+        .iter_mut()
+        .find(|a| a.refresh_activity_id == activity_id)
+        .ok_or_else(|| {
+            err(
+                "ResourceNotFound.RefreshActivityNotFound",
+                format!(
+                    "The refresh activity `{activity_id}` is not found in scaling group `{group_id}`."
+                ),
+            )
+        })?;
+    if !matches!(
+        activity.status.as_str(),
+        "INIT" | "RUNNING" | "FAILED_PAUSE" | "AUTO_PAUSE" | "MANUAL_PAUSE"
+    ) {
+        return Err(err(
+            "ResourceUnavailable.RefreshActivityStatusConflictWithOperation",
+            format!(
+                "The refresh activity `{activity_id}` is {}: only an unfinished activity can be cancelled.",
+                activity.status
+            ),
+        ));
+    }
+    activity.status = "CANCELLED".into();
+    for batch in &mut activity.batches {
+        if batch.batch_status == "WAITING" {
+            batch.batch_status = "CANCELLED".into();
+        }
+    }
+    Ok(())
+}
