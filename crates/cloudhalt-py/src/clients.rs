@@ -167,7 +167,7 @@ impl Tencent {
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         Ok(format!(
-            "<cloudhalt.Tencent secret_id={} endpoint={} timeout={}>",
+            "<cloudhalt.Tencent secret_id={} endpoint={} timeout={:?}>",
             py_repr(py, &self.secret_id)?,
             py_repr(py, &self.endpoint_text())?,
             self.timeout()
@@ -363,7 +363,7 @@ impl Alibaba {
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         Ok(format!(
-            "<cloudhalt.Alibaba access_key_id={} endpoint={} timeout={}>",
+            "<cloudhalt.Alibaba access_key_id={} endpoint={} timeout={:?}>",
             py_repr(py, &self.access_key_id)?,
             py_repr(py, &self.endpoint_text())?,
             self.timeout()

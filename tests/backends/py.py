@@ -1,0 +1,145 @@
+"""The Python backend of the conformance suite: drives the `cloudhalt` package.
+
+`load()` imports the installed package (`pip install ./python`) or raises ImportError saying why.
+Exceptions become `Failure(kind=...)` through the "kinds" table of tests/vectors/errors.json
+(class name -> kind), so this file holds no mapping of its own. A `TypeError` (a wrong argument
+type, which the C ABI reports as CLOUDHALT_INVALID_INPUT) normalises to kind "invalid_input".
+"""
+from __future__ import annotations
+
+import json
+import pathlib
+from typing import Any, Callable, Dict, Optional, Union
+
+from backends.base import Failure, Outcome
+
+_ERRORS_JSON = pathlib.Path(__file__).resolve().parent.parent / "vectors" / "errors.json"
+
+
+def _kind_by_class(module: Any) -> Dict[type, str]:
+    table = json.loads(_ERRORS_JSON.read_text(encoding="utf-8"))
+    mapping: Dict[type, str] = {}
+    for row in table["kinds"]:
+        cls = getattr(module, row["python"], None)
+        if cls is None:
+            raise ImportError(f"cloudhalt has no exception class {row['python']} (errors.json kind {row['kind']})")
+        mapping[cls] = row["kind"]
+    return mapping
+
+
+class _Normaliser:
+    def __init__(self, module: Any) -> None:
+        self.module = module
+        self.kinds = _kind_by_class(module)
+
+    def failure(self, exc: BaseException) -> Failure:
+        if isinstance(exc, self.module.Error):
+            kind = None
+            for cls in type(exc).__mro__:  # the most specific class named in errors.json
+                if cls in self.kinds:
+                    kind = self.kinds[cls]
+                    break
+            if kind is None:
+                raise AssertionError(f"{type(exc).__name__} is not in errors.json's kinds table") from exc
+            return Failure(kind=kind, message=str(exc), code=exc.code, request_id=exc.request_id,
+                           http_status=exc.http_status)
+        if isinstance(exc, TypeError):
+            return Failure(kind="invalid_input", message=str(exc))
+        raise exc
+
+    def run(self, fn: Callable[[], Any]) -> Union[Outcome, Failure]:
+        try:
+            r = fn()
+        except Exception as exc:  # failure() re-raises anything that is not cloudhalt's or a TypeError
+            return self.failure(exc)
+        if not isinstance(r.request_id, str) or not isinstance(r.data, dict):
+            raise AssertionError(f"malformed Response {r!r}")
+        return Outcome(request_id=r.request_id, data=r.data)
+
+
+class _Tencent:
+    def __init__(self, client: Any, norm: _Normaliser) -> None:
+        self.client = client
+        self._n = norm
+
+    def stop_instances(self, region: Any, instance_ids: Any, *, force_stop: Any = False,
+                       stop_type: Any = None, stopped_mode: Any = None) -> Union[Outcome, Failure]:
+        return self._n.run(lambda: self.client.stop_instances(
+            region, instance_ids, force_stop=force_stop, stop_type=stop_type, stopped_mode=stopped_mode))
+
+    def terminate_instances(self, region: Any, instance_ids: Any, *,
+                            release_prepaid_data_disks: Any = False) -> Union[Outcome, Failure]:
+        return self._n.run(lambda: self.client.terminate_instances(
+            region, instance_ids, release_prepaid_data_disks=release_prepaid_data_disks))
+
+    def cancel_invocation(self, region: Any, invocation_id: Any, instance_ids: Any = None) -> Union[Outcome, Failure]:
+        return self._n.run(lambda: self.client.cancel_invocation(region, invocation_id, instance_ids))
+
+    def cancel_instance_refresh(self, auto_scaling_group_id: Any, refresh_activity_id: Any, *,
+                                region: Any = None) -> Union[Outcome, Failure]:
+        return self._n.run(lambda: self.client.cancel_instance_refresh(
+            auto_scaling_group_id, refresh_activity_id, region=region))
+
+    def call(self, action: Any, params: Any, *, region: Any = None) -> Union[Outcome, Failure]:
+        return self._n.run(lambda: self.client.call(action, params, region=region))
+
+
+class _Alibaba:
+    def __init__(self, client: Any, norm: _Normaliser) -> None:
+        self.client = client
+        self._n = norm
+
+    def stop_invocation(self, region_id: Any, invoke_id: Any, instance_ids: Any = None) -> Union[Outcome, Failure]:
+        return self._n.run(lambda: self.client.stop_invocation(region_id, invoke_id, instance_ids))
+
+    def call(self, action: Any, params: Any) -> Union[Outcome, Failure]:
+        return self._n.run(lambda: self.client.call(action, params))
+
+
+class PyBackend:
+    """The `cloudhalt` Python package as a conformance backend."""
+
+    name = "py"
+
+    def __init__(self, module: Any) -> None:
+        self.module = module
+        self._n = _Normaliser(module)
+
+    def _construct(self, make: Callable[[], Any], wrap: Callable[[Any], Any]) -> Any:
+        try:
+            return wrap(make())
+        except Exception as exc:
+            return self._n.failure(exc)
+
+    def tencent(self, secret_id: Any, secret_key: Any, token: Any = None, *,
+                endpoint: Optional[str] = None, timeout: Optional[float] = None) -> Any:
+        return self._construct(
+            lambda: self.module.Tencent(secret_id, secret_key, token, endpoint=endpoint, timeout=timeout),
+            lambda c: _Tencent(c, self._n))
+
+    def alibaba(self, access_key_id: Any, access_key_secret: Any, security_token: Any = None, *,
+                endpoint: Optional[str] = None, timeout: Optional[float] = None) -> Any:
+        return self._construct(
+            lambda: self.module.Alibaba(access_key_id, access_key_secret, security_token,
+                                        endpoint=endpoint, timeout=timeout),
+            lambda c: _Alibaba(c, self._n))
+
+    def tencent_from_env(self, *, endpoint: Optional[str] = None) -> Any:
+        return self._construct(lambda: self.module.Tencent.from_env(endpoint=endpoint),
+                               lambda c: _Tencent(c, self._n))
+
+    def alibaba_from_env(self, *, endpoint: Optional[str] = None) -> Any:
+        return self._construct(lambda: self.module.Alibaba.from_env(endpoint=endpoint),
+                               lambda c: _Alibaba(c, self._n))
+
+    def version(self) -> str:
+        return str(self.module.__version__)
+
+
+def load() -> PyBackend:
+    """The backend, or ImportError naming why the package cannot be used."""
+    try:
+        import cloudhalt
+    except ImportError as e:
+        raise ImportError(f"cannot import cloudhalt ({e}): run `.venv/bin/pip install ./python`") from e
+    return PyBackend(cloudhalt)

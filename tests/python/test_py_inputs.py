@@ -1,0 +1,142 @@
+"""Wrong types raise TypeError (as Python does); wrong values raise InvalidInput before anything is
+sent. The `listener` fixture is a port that counts connections, so "nothing was sent" is checked,
+not assumed."""
+from __future__ import annotations
+
+import pytest
+
+from pyhelp import TENCENT_SECRET_ID, ali, cloudhalt, listener, tc  # noqa: F401
+
+OK_IDS = ["ins-run00000"]
+
+
+@pytest.fixture
+def quiet(listener):
+    """Clients pointed at a port that never answers: any request sent would hang, then time out."""
+    t = cloudhalt.Tencent(TENCENT_SECRET_ID, "k", endpoint=listener.url, timeout=2.0)
+    a = cloudhalt.Alibaba("LTAIx", "s", endpoint=listener.url, timeout=2.0)
+    return t, a, listener
+
+
+TYPE_ERRORS = [
+    ("region None", lambda t, a: t.stop_instances(None, OK_IDS)),
+    ("region int", lambda t, a: t.stop_instances(5, OK_IDS)),
+    ("ids int", lambda t, a: t.stop_instances("ap-guangzhou", 5)),
+    ("ids None", lambda t, a: t.terminate_instances("ap-guangzhou", None)),
+    ("ids a str", lambda t, a: t.stop_instances("ap-guangzhou", "ins-run00000")),
+    ("ids bytes", lambda t, a: t.stop_instances("ap-guangzhou", b"ins-run00000")),
+    ("ids of ints", lambda t, a: t.stop_instances("ap-guangzhou", [1, 2])),
+    ("ids with None", lambda t, a: t.stop_instances("ap-guangzhou", ["ins-run00000", None])),
+    ("force_stop int", lambda t, a: t.stop_instances("ap-guangzhou", OK_IDS, force_stop=1)),
+    ("stop_type int", lambda t, a: t.stop_instances("ap-guangzhou", OK_IDS, stop_type=1)),
+    ("invocation None", lambda t, a: t.cancel_invocation("ap-guangzhou", None)),
+    ("cancel ids a str", lambda t, a: t.cancel_invocation("ap-guangzhou", "inv-inv00001", "ins-run00000")),
+    ("asg None", lambda t, a: t.cancel_instance_refresh(None, "asr-act00001")),
+    ("region kw int", lambda t, a: t.cancel_instance_refresh("asg-grp00001", "asr-act00001", region=1)),
+    ("params a list", lambda t, a: t.call("StopInstances", [("InstanceIds", OK_IDS)], region="ap-guangzhou")),
+    ("params a set", lambda t, a: t.call("StopInstances", {"InstanceIds": {"ins-run00000"}}, region="ap-guangzhou")),
+    ("params int key", lambda t, a: t.call("StopInstances", {1: OK_IDS}, region="ap-guangzhou")),
+    ("action None", lambda t, a: t.call(None, {}, region="ap-guangzhou")),
+    ("region_id None", lambda t, a: a.stop_invocation(None, "t-hz0jdfwd9f0001")),
+    ("invoke_id int", lambda t, a: a.stop_invocation("cn-hangzhou", 7)),
+    ("ali ids a str", lambda t, a: a.stop_invocation("cn-hangzhou", "t-hz0jdfwd9f0001", "i-bp67acfmxazb4p0001")),
+    ("ali params None", lambda t, a: a.call("StopInvocation", None)),
+]
+
+VALUE_ERRORS = [
+    ("region empty", lambda t, a: t.stop_instances("", OK_IDS), "Region"),
+    ("region with /", lambda t, a: t.stop_instances("ap-guangzhou/x", OK_IDS), "Region"),
+    ("region with @", lambda t, a: t.stop_instances("evil.com@ap", OK_IDS), "Region"),
+    ("ids empty", lambda t, a: t.stop_instances("ap-guangzhou", []), "InstanceIds"),
+    ("ids 101", lambda t, a: t.stop_instances("ap-guangzhou", [f"ins-{i:08d}" for i in range(101)]), "InstanceIds"),
+    ("id malformed", lambda t, a: t.terminate_instances("ap-guangzhou", ["ins-BAD"]), "InstanceIds"),
+    ("id repeated", lambda t, a: t.stop_instances("ap-guangzhou", ["ins-run00000"] * 2), "InstanceIds"),
+    ("stop_type bad", lambda t, a: t.stop_instances("ap-guangzhou", OK_IDS, stop_type="soft"), "StopType"),
+    ("stopped_mode bad", lambda t, a: t.stop_instances("ap-guangzhou", OK_IDS, stopped_mode="FREE"), "StoppedMode"),
+    ("invocation malformed", lambda t, a: t.cancel_invocation("ap-guangzhou", "inv-?"), "InvocationId"),
+    ("asg malformed", lambda t, a: t.cancel_instance_refresh("asg", "asr-act00001"), "AutoScalingGroupId"),
+    ("unknown action", lambda t, a: t.call("RunInstances", {}, region="ap-guangzhou"), "action"),
+    ("unknown param", lambda t, a: t.call("StopInstances", {"InstanceIds": OK_IDS, "Bogus": 1}, region="ap-guangzhou"), "Bogus"),
+    ("nan param", lambda t, a: t.call("StopInstances", {"InstanceIds": OK_IDS, "X": float("nan")}, region="ap-guangzhou"), "params"),
+    ("ali region /", lambda t, a: a.stop_invocation("cn-hangzhou/..", "t-hz0jdfwd9f0001"), "RegionId"),
+    ("ali invoke bad", lambda t, a: a.stop_invocation("cn-hangzhou", "x-1"), "InvokeId"),
+    ("ali 51 ids", lambda t, a: a.stop_invocation("cn-hangzhou", "t-hz0jdfwd9f0001", [f"i-{i:04d}" for i in range(51)]), "InstanceId"),
+]
+
+
+@pytest.mark.parametrize("name,call", TYPE_ERRORS, ids=[c[0] for c in TYPE_ERRORS])
+def test_wrong_type_is_a_plain_type_error(quiet, name, call):
+    t, a, lst = quiet
+    with pytest.raises(TypeError) as ei:
+        call(t, a)
+    assert not isinstance(ei.value, cloudhalt.Error), "a wrong type is not a cloudhalt error"
+    assert lst.connections == [], "nothing may be sent"
+
+
+@pytest.mark.parametrize("name,call,field", VALUE_ERRORS, ids=[c[0] for c in VALUE_ERRORS])
+def test_wrong_value_is_invalid_input_before_sending(quiet, name, call, field):
+    t, a, lst = quiet
+    with pytest.raises(cloudhalt.InvalidInput) as ei:
+        call(t, a)
+    e = ei.value
+    assert isinstance(e, ValueError)
+    assert e.send_state == "not_built" and not e.may_have_been_sent
+    assert e.kind == "invalid_input"
+    assert field.lower() in str(e).lower(), f"the message names the field {field}: {e}"
+    assert lst.connections == [], "nothing may be sent"
+
+
+def test_str_instance_ids_message_names_the_fix(quiet):
+    t, _, _ = quiet
+    with pytest.raises(TypeError, match=r"instance_ids must be an iterable of str.*wrap"):
+        t.stop_instances("ap-guangzhou", "ins-run00000")
+
+
+def test_bad_constructor_values():
+    with pytest.raises(cloudhalt.InvalidInput, match="endpoint"):
+        cloudhalt.Tencent("AKIDx", "k", endpoint="ftp://example.com")
+    with pytest.raises(cloudhalt.InvalidInput, match="endpoint"):
+        cloudhalt.Alibaba("LTAIx", "s", endpoint="http://user@127.0.0.1:1/")
+    for bad in (0, -1.0, float("nan"), float("inf")):
+        with pytest.raises(cloudhalt.InvalidInput, match="timeout"):
+            cloudhalt.Tencent("AKIDx", "k", timeout=bad)
+    with pytest.raises(cloudhalt.InvalidInput, match="language"):
+        cloudhalt.Tencent("AKIDx", "k", language="fr-FR")
+    with pytest.raises(TypeError):
+        cloudhalt.Tencent("AKIDx", "k", timeout="10")
+    with pytest.raises(TypeError):
+        cloudhalt.Tencent(None, "k")
+    with pytest.raises(TypeError):
+        cloudhalt.Tencent("AKIDx", "k", None, "http://127.0.0.1:1")  # endpoint is keyword-only
+
+
+def test_instance_ids_takes_any_iterable(tc, emu):
+    ids = (f"ins-run{i:05d}" for i in range(3))  # a generator
+    r = tc.stop_instances("ap-guangzhou", ids)
+    assert r.request_id
+    r = tc.terminate_instances("ap-guangzhou", ("ins-run00010",))
+    assert r.request_id
+    r = tc.cancel_invocation("ap-guangzhou", "inv-inv00001", {"ins-run00000"})
+    assert r.request_id
+    states = {i["InstanceId"]: i["InstanceState"] for i in emu.state()["tencent"]["instances"]}
+    assert states["ins-run00000"] in ("STOPPING", "STOPPED")
+    assert states["ins-run00002"] in ("STOPPING", "STOPPED")
+    assert states.get("ins-run00010") in (None, "SHUTDOWN", "TERMINATING")
+
+
+def test_call_with_provider_params(tc, ali, emu):
+    r = tc.call("StopInstances", {"InstanceIds": ["ins-run00005"], "StopType": "SOFT_FIRST"}, region="ap-guangzhou")
+    assert r.action == "StopInstances" and r.provider == "tencent"
+    assert r.data["Response"]["RequestId"] == r.request_id
+    r = ali.call("StopInvocation", {"RegionId": "cn-hangzhou", "InvokeId": "t-hz0jdfwd9f0001",
+                                    "InstanceId": ["i-bp67acfmxazb4p0001"]})
+    assert r.data["RequestId"] == r.request_id and r.provider == "alibaba"
+
+
+def test_response_shape(tc):
+    r = tc.cancel_instance_refresh("asg-grp00001", "asr-act00001", region="ap-guangzhou")
+    assert isinstance(r.request_id, str) and isinstance(r.data, dict)
+    assert r.data == {"Response": {"RequestId": r.request_id}} or r.data["Response"]["RequestId"] == r.request_id
+    assert r.request_id in repr(r) and "CancelInstanceRefresh" in repr(r)
+    names = [n.lower() for n, _ in r.sent_headers]
+    assert "authorization" in names and "x-tc-action" in names
