@@ -3,6 +3,8 @@
 from collections.abc import Iterable, Sequence
 from typing import Any, final
 
+__all__ = ["Alibaba", "Tencent", "error_class", "Response", "sign_acs3", "sign_tc3", "__version__"]
+
 __version__: str
 
 @final

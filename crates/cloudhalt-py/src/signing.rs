@@ -8,7 +8,10 @@ use pyo3::types::PyDict;
 /// Every stage of a TC3-HMAC-SHA256 signature, keyed as in `tests/vectors/signing/*.json`.
 /// For testing: clients sign their requests themselves.
 #[pyfunction]
-#[pyo3(signature = (secret_id, secret_key, service, timestamp, headers, payload, *, method = "POST".to_owned(), query = String::new()))]
+#[pyo3(
+    signature = (secret_id, secret_key, service, timestamp, headers, payload, *, method = "POST".to_owned(), query = String::new()),
+    text_signature = "(secret_id, secret_key, service, timestamp, headers, payload, *, method='POST', query='')"
+)]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn sign_tc3<'py>(
     py: Python<'py>,
@@ -53,7 +56,10 @@ pub(crate) fn sign_tc3<'py>(
 /// `query` holds unencoded `(name, value)` pairs. For testing: clients sign their requests
 /// themselves.
 #[pyfunction]
-#[pyo3(signature = (access_key_id, access_key_secret, query, headers, payload, *, method = "POST".to_owned(), path = "/".to_owned()))]
+#[pyo3(
+    signature = (access_key_id, access_key_secret, query, headers, payload, *, method = "POST".to_owned(), path = "/".to_owned()),
+    text_signature = "(access_key_id, access_key_secret, query, headers, payload, *, method='POST', path='/')"
+)]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn sign_acs3<'py>(
     py: Python<'py>,

@@ -1,0 +1,88 @@
+"""The package itself: version, exports, docstrings, the abi3 build, and stubs that match the
+compiled module (mypy.stubtest) and type-check a script using every public name (mypy --strict)."""
+from __future__ import annotations
+
+import inspect
+import os
+import pathlib
+import re
+import subprocess
+import sys
+
+import pytest
+
+from pyhelp import cloudhalt
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+HERE = pathlib.Path(__file__).resolve().parent
+
+
+def test_version_is_cargo_version():
+    text = (ROOT / "Cargo.toml").read_text(encoding="utf-8")
+    version = re.search(r'\[workspace\.package\][^\[]*?\nversion = "([^"]+)"', text).group(1)
+    assert cloudhalt.__version__ == version
+
+
+def test_all_is_complete_and_importable():
+    contract = {"Tencent", "Alibaba", "Error", "InvalidInput", "CredentialsError", "TransportError",
+                "TimeoutError", "ApiError", "AuthError", "ThrottledError", "NotFoundError",
+                "StateConflictError", "InvalidParameterError", "QuotaError", "ServerError"}
+    assert contract <= set(cloudhalt.__all__)
+    for name in cloudhalt.__all__:
+        assert hasattr(cloudhalt, name), name
+    public = {n for n in dir(cloudhalt) if not n.startswith("_")} - {"__version__"}
+    assert public <= set(cloudhalt.__all__) | {"annotations"}, public - set(cloudhalt.__all__)
+
+
+def test_every_public_name_has_a_docstring():
+    for name in cloudhalt.__all__:
+        obj = getattr(cloudhalt, name)
+        if isinstance(obj, str):
+            continue
+        assert inspect.getdoc(obj), name
+        for attr, member in vars(obj).items():
+            if attr.startswith("_") or not callable(getattr(member, "__get__", None)):
+                continue
+            assert inspect.getdoc(getattr(obj, attr)), f"{name}.{attr}"
+
+
+def test_extension_is_abi3():
+    so = pathlib.Path(cloudhalt._cloudhalt.__file__).name
+    if so.endswith(".so"):
+        assert ".abi3." in so, f"{so} is not an abi3 build: one wheel must serve every CPython 3.9+"
+
+
+def test_contract_signatures():
+    sig = lambda f: str(inspect.signature(f))  # noqa: E731
+    assert sig(cloudhalt.Tencent) == (
+        "(secret_id, secret_key, token=None, *, endpoint=None, timeout=None, language=None)")
+    assert sig(cloudhalt.Alibaba) == (
+        "(access_key_id, access_key_secret, security_token=None, *, endpoint=None, timeout=None)")
+    T, A = cloudhalt.Tencent, cloudhalt.Alibaba
+    assert sig(T.stop_instances).startswith(
+        "(self, /, region, instance_ids, *, force_stop=False, stop_type=None, stopped_mode=None")
+    assert sig(T.terminate_instances).startswith(
+        "(self, /, region, instance_ids, *, release_prepaid_data_disks=False")
+    assert sig(T.cancel_invocation) == "(self, /, region, invocation_id, instance_ids=None)"
+    assert sig(T.cancel_instance_refresh) == (
+        "(self, /, auto_scaling_group_id, refresh_activity_id, *, region=None)")
+    assert sig(T.call) == "(self, /, action, params, *, region=None)"
+    assert sig(A.stop_invocation) == "(self, /, region_id, invoke_id, instance_ids=None)"
+    assert sig(A.call) == "(self, /, action, params)"
+
+
+def _run(*args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, MYPY_CACHE_DIR=str(ROOT / ".mypy_cache"))
+    return subprocess.run([sys.executable, "-m", *args], cwd=HERE, env=env, capture_output=True, text=True)
+
+
+def test_stubs_match_the_module():
+    pytest.importorskip("mypy")
+    r = _run("mypy.stubtest", "cloudhalt", "--allowlist", str(HERE / "stubtest-allowlist.txt"))
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_usage_script_passes_mypy_strict():
+    pytest.importorskip("mypy")
+    r = _run("mypy", "--strict", str(HERE / "typecheck_usage.py"))
+    assert r.returncode == 0, r.stdout + r.stderr

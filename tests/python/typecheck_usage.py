@@ -1,0 +1,125 @@
+"""Uses every public name of cloudhalt, for `mypy --strict` (tests/python/test_py_package.py).
+
+Never run: it only has to type-check. A stub that drifts from the contract fails mypy here.
+"""
+from __future__ import annotations
+
+import builtins
+from typing import Any, Dict, Iterator, List, Optional, Tuple, Type
+
+import cloudhalt
+from cloudhalt import (
+    Alibaba,
+    ApiError,
+    AuthError,
+    CredentialsError,
+    Error,
+    InvalidInput,
+    InvalidParameterError,
+    NotFoundError,
+    QuotaError,
+    Response,
+    ServerError,
+    StateConflictError,
+    Tencent,
+    ThrottledError,
+    TimeoutError,
+    TransportError,
+    UnexpectedResponseError,
+)
+from cloudhalt._cloudhalt import error_class, sign_acs3, sign_tc3
+
+version: str = cloudhalt.__version__
+
+
+def ids() -> Iterator[str]:
+    yield "ins-run00000"
+
+
+def tencent_calls(tc: Tencent) -> List[Response]:
+    out = [
+        tc.stop_instances("ap-guangzhou", ["ins-run00000"]),
+        tc.stop_instances("ap-guangzhou", ids(), force_stop=False, stop_type="SOFT", stopped_mode="KEEP_CHARGING"),
+        tc.terminate_instances("ap-guangzhou", ("ins-run00000",), release_prepaid_data_disks=True),
+        tc.terminate_instances("ap-guangzhou", {"ins-run00000"}, release_address=False),
+        tc.cancel_invocation("ap-guangzhou", "inv-inv00001"),
+        tc.cancel_invocation("ap-guangzhou", "inv-inv00001", ["ins-run00000"]),
+        tc.cancel_invocation("ap-guangzhou", "inv-inv00001", instance_ids=None),
+        tc.cancel_instance_refresh("asg-grp00001", "asr-act00001"),
+        tc.cancel_instance_refresh("asg-grp00001", "asr-act00001", region="ap-guangzhou"),
+        tc.call("StopInstances", {"InstanceIds": ["ins-run00000"]}, region="ap-guangzhou"),
+    ]
+    secret_id: str = tc.secret_id
+    endpoint: str = tc.endpoint
+    timeout: float = tc.timeout
+    language: Optional[str] = tc.language
+    print(secret_id, endpoint, timeout, language)
+    return out
+
+
+def alibaba_calls(ali: Alibaba) -> List[Response]:
+    key_id: str = ali.access_key_id
+    print(key_id, ali.endpoint, ali.timeout + 1.0)
+    return [
+        ali.stop_invocation("cn-hangzhou", "t-hz0jdfwd9f0001"),
+        ali.stop_invocation("cn-hangzhou", "t-hz0jdfwd9f0001", ["i-bp67acfmxazb4p0001"]),
+        ali.call("StopInvocation", {"RegionId": "cn-hangzhou", "InvokeId": "t-hz0jdfwd9f0001"}),
+    ]
+
+
+def read(r: Response) -> Tuple[str, Dict[str, Any], str, str, List[Tuple[str, str]]]:
+    return r.request_id, r.data, r.provider, r.action, r.sent_headers
+
+
+def describe(e: Error) -> str:
+    status: Optional[int] = e.http_status
+    parts: List[Optional[str]] = [e.kind, e.provider, e.action, e.code, e.message, e.request_id,
+                                  e.send_state, e.field]
+    sent: bool = e.may_have_been_sent
+    return f"{parts} {status} {sent}"
+
+
+def main() -> None:
+    tc = Tencent("AKIDcloudhaltEMULATOR", "key", None, endpoint="http://127.0.0.1:8123", timeout=10.0,
+                 language="en-US")
+    tc = Tencent.from_env()
+    tc = Tencent.from_env(endpoint="http://127.0.0.1:8123", timeout=5.0, language="zh-CN")
+    ali = Alibaba("LTAIcloudhaltEMULATOR", "secret", None, endpoint="http://127.0.0.1:8123", timeout=10.0)
+    ali = Alibaba.from_env()
+    ali = Alibaba.from_env(endpoint=None, timeout=None)
+    try:
+        for r in tencent_calls(tc) + alibaba_calls(ali):
+            print(read(r))
+    except InvalidInput as e:
+        value_error: ValueError = e
+        print(value_error, describe(e))
+    except CredentialsError as e:
+        print(describe(e))
+    except TimeoutError as e:
+        builtin: builtins.TimeoutError = e
+        transport: TransportError = e
+        print(builtin, transport)
+    except TransportError as e:
+        print(describe(e))
+    except (AuthError, ThrottledError, NotFoundError, StateConflictError, InvalidParameterError, QuotaError,
+            ServerError) as e:
+        api: ApiError = e
+        print(describe(api))
+    except ApiError as e:
+        print(describe(e))
+    except UnexpectedResponseError as e:
+        print(describe(e))
+    except Error as e:
+        print(describe(e))
+    classes: List[Type[Exception]] = [error_class(k) for k in ("auth", "timeout")]
+    print(classes)
+    stages: Dict[str, str] = sign_tc3("AKIDx", "k", "cvm", 1_700_000_000,
+                                      [("content-type", "application/json"), ("host", "cvm.tencentcloudapi.com")],
+                                      b"{}", method="POST", query="")
+    stages = sign_acs3("LTAIx", "s", [("RegionId", "cn-hangzhou")], [("host", "ecs.aliyuncs.com")], b"",
+                       method="POST", path="/")
+    print(stages, version, cloudhalt.__all__)
+
+
+if __name__ == "__main__":
+    main()
