@@ -1,29 +1,122 @@
-//! The `cloudhalt` command.
+//! The `cloudhalt` command: the five stop/cancel operations from a shell, the emulator, and the
+//! demo. Exit codes are a contract scripts branch on (see `--help` and the README).
 #![forbid(unsafe_code)]
 
+mod demo;
 mod emulator;
+mod exit;
+mod ops;
 
 use std::process::ExitCode;
+use std::time::Duration;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
-/// The stop button for two clouds.
-#[derive(Parser)]
-#[command(name = "cloudhalt", version)]
-struct Cli {
+const AFTER_HELP: &str = "\
+Exit codes:
+  0  success
+  1  any other API error (quota, server error, unknown provider code)
+  2  invalid input or usage (bad argument, or the provider rejected a parameter)
+  3  credentials or auth (missing/malformed credentials, signature, key or permission refused)
+  4  throttled (rate limit hit: retry later)
+  5  not found (instance, invocation, activity ...)
+  6  state conflict (e.g. the instance is already stopped)
+  7  transport or timeout (no usable answer: the request may have been sent; check before retrying)
+
+Credentials come from the environment: TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY
+[, TENCENTCLOUD_SESSION_TOKEN] and ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET
+[, ALIBABA_CLOUD_SECURITY_TOKEN]. Errors go to stderr as one line with the provider, the action,
+the provider's code and message, the RequestId and whether the request may have been sent.
+
+IDs may be given as arguments, or one per line on stdin with `-`:
+  cloudhalt tencent stop-instances --region ap-guangzhou - < ids.txt
+
+Try it without an account: `cloudhalt demo`, or `cloudhalt emulator` and --endpoint.";
+
+/// The stop button for two clouds: stop, terminate and cancel on Tencent Cloud and Alibaba Cloud.
+#[derive(Parser, Debug)]
+#[command(name = "cloudhalt", version, after_help = AFTER_HELP)]
+pub struct Cli {
+    #[command(flatten)]
+    global: Global,
     #[command(subcommand)]
     command: Command,
 }
 
-#[derive(Subcommand)]
+/// Options every operation takes.
+#[derive(Args, Debug, Clone)]
+pub struct Global {
+    /// Send every request to this base URL instead of the provider's (e.g. the emulator's).
+    #[arg(long, global = true, env = "CLOUDHALT_ENDPOINT", value_name = "URL")]
+    endpoint: Option<String>,
+    /// Total time limit per request, in seconds (fractions allowed, e.g. 2.5). Default 30.
+    #[arg(long, global = true, value_name = "SECONDS", value_parser = parse_timeout)]
+    timeout: Option<Duration>,
+    /// Output format of a successful call.
+    #[arg(long, global = true, value_enum, default_value_t = Output::Text)]
+    output: Output,
+}
+
+/// How a success is printed.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Output {
+    /// One JSON object: {"operation", "provider", "request_id", "response"}.
+    Json,
+    /// One readable line.
+    Text,
+}
+
+fn parse_timeout(value: &str) -> Result<Duration, String> {
+    let secs: f64 = value
+        .parse()
+        .map_err(|_| format!("{value:?} is not a number of seconds, e.g. 10 or 2.5"))?;
+    if !secs.is_finite() || secs <= 0.0 || secs > 86_400.0 {
+        return Err(format!(
+            "{value} is not a usable timeout: give seconds greater than 0 and at most 86400"
+        ));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+#[derive(Subcommand, Debug)]
 enum Command {
+    /// Tencent Cloud operations (CVM, TAT, Auto Scaling).
+    #[command(subcommand)]
+    Tencent(ops::TencentCommand),
+    /// Alibaba Cloud operations (ECS Cloud Assistant).
+    #[command(subcommand)]
+    Alibaba(ops::AlibabaCommand),
     /// Run the local emulator of both clouds in the foreground.
     Emulator(emulator::EmulatorArgs),
+    /// Run all five operations against an in-process emulator and show what was sent.
+    Demo,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Tencent(cmd) => ops::run_tencent(&cli.global, cmd),
+        Command::Alibaba(cmd) => ops::run_alibaba(&cli.global, cmd),
         Command::Emulator(args) => emulator::run(args),
+        Command::Demo => demo::run(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeout_accepts_fractions_and_refuses_nonsense() {
+        assert_eq!(parse_timeout("2.5").unwrap(), Duration::from_millis(2500));
+        assert!(parse_timeout("0").is_err());
+        assert!(parse_timeout("-1").is_err());
+        assert!(parse_timeout("soon").unwrap_err().contains("soon"));
+    }
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
     }
 }
