@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# The C and C++ side of cloudhalt, tested as a user would use it: build the ffi crate, install it
+# into a temporary prefix with scripts/install-c.sh, then against the INSTALLED header and library
+#   - compile the header alone (C99 -Wall -Wextra -pedantic -Werror; C++ in two translation units)
+#   - build tests/c/*.c and bindings/examples/* with pkg-config, and a CMake find_package consumer
+#   - check the version macros against Cargo.toml (tests/c/test_version.c, shared and static)
+#   - start the emulator, run the C test program and the examples against it
+#   - run the C test program under valgrind: zero errors, zero leaks.
+# Usage: scripts/test-c.sh   (from anywhere; exits non-zero on the first failure)
+# Env:   CLOUDHALT_REQUIRE_EMULATOR=1 fails when the emulator cannot be built or started.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+
+step() { printf '\n--> %s\n' "$*"; }
+skip() { printf '    SKIPPED: %s\n' "$*"; }
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/cloudhalt-c.XXXXXX")"
+emu_pid=""
+cleanup() {
+  if [ -n "$emu_pid" ]; then kill "$emu_pid" 2>/dev/null || true; wait "$emu_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+step "build the ffi crate"
+cargo build -p cloudhalt-ffi
+
+step "install into a temporary prefix"
+prefix="$work/prefix"
+CLOUDHALT_PROFILE=debug CLOUDHALT_NO_BUILD=1 scripts/install-c.sh "$prefix"
+readelf -d "$prefix/lib/libcloudhalt.so" | grep -q 'SONAME.*\[libcloudhalt.so.0\]' \
+  || { echo "libcloudhalt.so has no SONAME libcloudhalt.so.0" >&2; exit 1; }
+export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
+cflags="$(pkg-config --cflags cloudhalt)"
+libs="$(pkg-config --libs cloudhalt) -Wl,-rpath,$prefix/lib"
+static_libs="$(pkg-config --libs --static cloudhalt | sed 's/-lcloudhalt/-l:libcloudhalt.a/')"
+strict_c="-std=c99 -Wall -Wextra -pedantic -Werror"
+strict_cxx="-std=c++17 -Wall -Wextra -pedantic -Werror"
+CC="${CC:-cc}"
+CXX="${CXX:-c++}"
+
+step "the installed header alone: C99 and C++ (two translation units)"
+printf '#include <cloudhalt.h>\n#include <cloudhalt.h>\nint header_only(void);\nint header_only(void) { return CLOUDHALT_OK; }\n' > "$work/h1.c"
+$CC $strict_c $cflags -c "$work/h1.c" -o "$work/h1.o"
+printf '#include <cloudhalt.h>\nint tu1() { return CLOUDHALT_OK + (cloudhalt_version() != nullptr); }\n' > "$work/tu1.cpp"
+printf '#include <cloudhalt.hpp>\nint tu1();\nint main() { return tu1() == 1 && !cloudhalt::version().empty() ? 0 : 1; }\n' > "$work/tu2.cpp"
+printf '#include <cloudhalt.hpp>\n#include <cloudhalt.h>\nint tu3() { return 0; }\n' > "$work/tu3.cpp"
+$CXX $strict_cxx $cflags "$work/tu1.cpp" "$work/tu2.cpp" "$work/tu3.cpp" $libs -o "$work/tu"
+"$work/tu"
+
+step "version macros = Cargo.toml = cloudhalt_version(), status values 0..14"
+version="$(cargo metadata --no-deps --format-version 1 \
+  | python3 -c 'import json,sys; print(next(p["version"] for p in json.load(sys.stdin)["packages"] if p["name"]=="cloudhalt-ffi"))')"
+IFS=. read -r major minor patch <<<"${version%%[-+]*}"
+vdefs=(-DCARGO_VERSION="\"$version\"" -DCARGO_MAJOR="$major" -DCARGO_MINOR="$minor" -DCARGO_PATCH="$patch")
+$CC $strict_c $cflags "${vdefs[@]}" tests/c/test_version.c $libs -o "$work/test_version"
+"$work/test_version"
+$CC $strict_c $cflags "${vdefs[@]}" tests/c/test_version.c $static_libs -o "$work/test_version_static"
+"$work/test_version_static"
+if ldd "$work/test_version_static" | grep -q libcloudhalt; then
+  echo "the static build still links libcloudhalt.so" >&2; exit 1
+fi
+
+step "C test and examples, compiled against the installed files (pkg-config)"
+$CC $strict_c -D_POSIX_C_SOURCE=200809L $cflags tests/c/test_capi.c $libs -pthread -o "$work/test_capi"
+for ex in bindings/examples/*.c; do
+  $CC $strict_c $cflags "$ex" $libs -o "$work/$(basename "$ex" .c)"
+done
+for ex in bindings/examples/*.cpp; do
+  $CXX $strict_cxx $cflags "$ex" $libs -o "$work/$(basename "$ex" .cpp)_cpp"
+done
+
+step "CMake find_package(cloudhalt) consumer"
+if ! command -v cmake >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  (apt-get install -y -qq cmake >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq cmake >/dev/null)) || true
+fi
+if command -v cmake >/dev/null 2>&1; then
+  mkdir -p "$work/cmake-src"
+  cp bindings/examples/quickstart.c bindings/examples/quickstart.cpp "$work/cmake-src/"
+  cat > "$work/cmake-src/CMakeLists.txt" <<'CMAKE'
+cmake_minimum_required(VERSION 3.16)
+project(cloudhalt_consumer C CXX)
+find_package(cloudhalt 0.1 REQUIRED)
+add_executable(quickstart_c quickstart.c)
+target_link_libraries(quickstart_c PRIVATE cloudhalt::cloudhalt)
+add_executable(quickstart_static quickstart.c)
+target_link_libraries(quickstart_static PRIVATE cloudhalt::cloudhalt_static)
+add_executable(quickstart_cxx quickstart.cpp)
+set_target_properties(quickstart_cxx PROPERTIES CXX_STANDARD 17 CXX_STANDARD_REQUIRED ON)
+target_link_libraries(quickstart_cxx PRIVATE cloudhalt::cloudhalt)
+CMAKE
+  cmake -S "$work/cmake-src" -B "$work/cmake-build" -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
+  cmake --build "$work/cmake-build" >/dev/null
+  echo "    CMake consumer built (shared, static, C++)"
+else
+  skip "cmake is not installed (and this is not root with apt-get): install cmake to test find_package"
+fi
+
+step "the emulator"
+emu_url=""
+if ! cargo build -p cloudhalt-cli >"$work/emu.err" 2>&1; then
+  echo "    cargo build -p cloudhalt-cli failed:"; tail -n 5 "$work/emu.err" | sed 's/^/      /'
+elif [ -x target/debug/cloudhalt ]; then
+  target/debug/cloudhalt emulator --port 0 >"$work/emu.out" 2>"$work/emu.err" &
+  emu_pid=$!
+  for _ in $(seq 1 100); do
+    line="$(head -n 1 "$work/emu.out" 2>/dev/null || true)"
+    case "$line" in "listening on "*) emu_url="${line#listening on }"; break ;; esac
+    kill -0 "$emu_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+fi
+if [ -z "$emu_url" ]; then
+  if [ "${CLOUDHALT_REQUIRE_EMULATOR:-0}" = 1 ]; then
+    echo "the emulator did not start and CLOUDHALT_REQUIRE_EMULATOR=1" >&2; exit 1
+  fi
+  skip "the emulator did not start: only offline checks run (CLOUDHALT_REQUIRE_EMULATOR=1 makes this fatal)"
+else
+  echo "    emulator at $emu_url"
+fi
+
+step "C test program"
+"$work/test_capi" $emu_url
+
+if [ -n "$emu_url" ]; then
+  step "examples against the emulator"
+  export TENCENTCLOUD_SECRET_ID=AKIDcloudhaltEMULATOR TENCENTCLOUD_SECRET_KEY=cloudhalt-emulator-tencent-key
+  export ALIBABA_CLOUD_ACCESS_KEY_ID=LTAIcloudhaltEMULATOR ALIBABA_CLOUD_ACCESS_KEY_SECRET=cloudhalt-emulator-alibaba-secret
+  export CLOUDHALT_ENDPOINT="$emu_url"
+  curl -fsS -X POST -d '{}' "$emu_url/_emulator/reset" >/dev/null
+  out="$("$work/quickstart" ap-guangzhou ins-run00040)"
+  echo "    $out"
+  [[ "$out" =~ ^stopping\ ins-run00040,\ RequestId\ [0-9a-fA-F-]{36}$ ]] || { echo "quickstart printed: $out" >&2; exit 1; }
+  if "$work/quickstart" ap-guangzhou ins-stp00000 2>"$work/qs.err"; then
+    echo "quickstart should fail for a stopped instance" >&2; exit 1
+  fi
+  grep -q '^CLOUDHALT_CONFLICT: .*UnsupportedOperation.InstanceStateStopped' "$work/qs.err" \
+    || { echo "quickstart error output: $(cat "$work/qs.err")" >&2; exit 1; }
+  out="$("$work/stop_invocation" cn-hangzhou t-hz0jdfwd9f0001 i-bp67acfmxazb4p0001 i-bp67acfmxazb4p0002)"
+  expected="StopInvocation: CLOUDHALT_OK code=- http=0
+RequestId present: yes
+StopInvocation unknown task: CLOUDHALT_NOT_FOUND code=InvalidInvokeId.NotFound http=404"
+  [ "$out" = "$expected" ] || { printf 'stop_invocation printed:\n%s\nexpected:\n%s\n' "$out" "$expected" >&2; exit 1; }
+  out="$("$work/quickstart_cpp")"
+  expected="StopInstances: RequestId present: 1
+CancelInvocation: RequestId present: 1
+expected failure: CLOUDHALT_NOT_FOUND code=InvalidInstanceId.NotFound RequestId present: 1
+refused before sending: CLOUDHALT_INVALID_INPUT"
+  [ "$out" = "$expected" ] || { printf 'quickstart.cpp printed:\n%s\nexpected:\n%s\n' "$out" "$expected" >&2; exit 1; }
+  if [ -d "$work/cmake-build" ]; then
+    curl -fsS -X POST -d '{}' "$emu_url/_emulator/reset" >/dev/null
+    "$work/cmake-build/quickstart_static" ap-guangzhou ins-run00041 >/dev/null
+    "$work/cmake-build/quickstart_cxx" >/dev/null
+  fi
+  echo "    examples ok"
+  unset CLOUDHALT_ENDPOINT
+  curl -fsS -X POST -d '{}' "$emu_url/_emulator/reset" >/dev/null
+fi
+
+step "C test program under valgrind"
+if command -v valgrind >/dev/null 2>&1; then
+  valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect,possible \
+    --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=1 \
+    --suppressions="$root/tests/c/valgrind.supp" \
+    "$work/test_capi" $emu_url
+  echo "    valgrind: no errors, no leaks"
+else
+  echo "valgrind is not installed" >&2
+  exit 1
+fi
+
+printf '\nC/C++ checks passed\n'

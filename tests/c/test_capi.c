@@ -1,0 +1,571 @@
+/* The C ABI test: every function, every status the emulator can provoke, the last-error
+ * accessors, NULL and bad arguments, and 8 threads sharing one client.
+ *
+ * Usage: test_capi [EMULATOR_URL]   (e.g. http://127.0.0.1:41234). Without a URL only the parts
+ * that need no network run. Exit status 0 only when every check passed. Run under valgrind by
+ * scripts/test-c.sh: every handle and string is released before exit.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <cloudhalt.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static int failures = 0;
+static int checks = 0;
+
+#define CHECK(cond)                                                                 \
+  do {                                                                              \
+    checks++;                                                                       \
+    if (!(cond)) {                                                                  \
+      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);      \
+      failures++;                                                                   \
+    }                                                                               \
+  } while (0)
+
+#define CHECK_STATUS(expr, want)                                                            \
+  do {                                                                                      \
+    cloudhalt_status got_ = (expr);                                                         \
+    checks++;                                                                               \
+    if (got_ != (want)) {                                                                   \
+      const char *m_ = cloudhalt_last_error_message();                                      \
+      fprintf(stderr, "%s:%d: %s -> %s, expected %s (%s)\n", __FILE__, __LINE__, #expr,     \
+              cloudhalt_status_name((int)got_), cloudhalt_status_name((int)(want)),         \
+              m_ ? m_ : "no message");                                                      \
+      failures++;                                                                           \
+    }                                                                                       \
+  } while (0)
+
+static int contains(const char *haystack, const char *needle) {
+  return haystack != NULL && strstr(haystack, needle) != NULL;
+}
+
+static int equals(const char *a, const char *b) { return a != NULL && b != NULL && strcmp(a, b) == 0; }
+
+/* The last error names `arg` and has no provider details. */
+static void check_input_error(const char *arg, int line) {
+  const char *message = cloudhalt_last_error_message();
+  checks++;
+  if (!contains(message, arg) || cloudhalt_last_error_code() != NULL ||
+      cloudhalt_last_error_http_status() != 0 || !equals(cloudhalt_last_error_kind(), "invalid_input") ||
+      !equals(cloudhalt_last_error_send_state(), "not_built") ||
+      cloudhalt_last_error_status() != CLOUDHALT_INVALID_INPUT) {
+    fprintf(stderr, "%s:%d: input error should name %s: %s\n", __FILE__, line, arg,
+            message ? message : "(NULL)");
+    failures++;
+  }
+}
+#define CHECK_INPUT_ERROR(arg) check_input_error(arg, __LINE__)
+
+static const char *TENCENT_ID = "AKIDcloudhaltEMULATOR";
+static const char *TENCENT_KEY = "cloudhalt-emulator-tencent-key";
+static const char *ALIBABA_ID = "LTAIcloudhaltEMULATOR";
+static const char *ALIBABA_SECRET = "cloudhalt-emulator-alibaba-secret";
+
+/* ---- a minimal HTTP POST to the emulator's control endpoints ---- */
+
+static int emu_port = 0;
+
+static int emu_post(const char *path, const char *json) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in addr;
+  char request[1024];
+  char answer[512];
+  ssize_t got;
+  int ok;
+  if (fd < 0) return 0;
+  memset(&addr, 0, sizeof addr);
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons((uint16_t)emu_port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
+    close(fd);
+    return 0;
+  }
+  snprintf(request, sizeof request,
+           "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+           "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+           path, strlen(json), json);
+  if (write(fd, request, strlen(request)) < 0) {
+    close(fd);
+    return 0;
+  }
+  got = read(fd, answer, sizeof answer - 1);
+  close(fd);
+  if (got <= 0) return 0;
+  answer[got] = '\0';
+  ok = strncmp(answer, "HTTP/1.1 2", 10) == 0 || strncmp(answer, "HTTP/1.0 2", 10) == 0;
+  if (!ok) fprintf(stderr, "emulator control %s answered: %.80s\n", path, answer);
+  return ok;
+}
+
+static void emu_reset(void) { CHECK(emu_post("/_emulator/reset", "{}")); }
+static void emu_fault(const char *spec) { CHECK(emu_post("/_emulator/faults", spec)); }
+
+/* ---- tests that need no network ---- */
+
+static void test_version_and_names(void) {
+  int i;
+  CHECK(equals(cloudhalt_version(), CLOUDHALT_VERSION));
+  CHECK(CLOUDHALT_OK == 0 && CLOUDHALT_PANIC == 14);
+  CHECK(equals(cloudhalt_status_name(CLOUDHALT_OK), "CLOUDHALT_OK"));
+  CHECK(equals(cloudhalt_status_name(CLOUDHALT_CONFLICT), "CLOUDHALT_CONFLICT"));
+  CHECK(equals(cloudhalt_status_name(CLOUDHALT_PANIC), "CLOUDHALT_PANIC"));
+  for (i = 0; i <= 14; i++) CHECK(contains(cloudhalt_status_name(i), "CLOUDHALT_"));
+  CHECK(equals(cloudhalt_status_name(15), "CLOUDHALT_UNKNOWN_STATUS"));
+  CHECK(equals(cloudhalt_status_name(-1), "CLOUDHALT_UNKNOWN_STATUS"));
+}
+
+static void test_free_functions_accept_null(void) {
+  cloudhalt_tencent_free(NULL);
+  cloudhalt_alibaba_free(NULL);
+  cloudhalt_response_free(NULL);
+  cloudhalt_string_free(NULL);
+  CHECK(cloudhalt_response_request_id(NULL) == NULL);
+  CHECK(cloudhalt_response_json(NULL) == NULL);
+}
+
+static void test_constructors(void) {
+  cloudhalt_tencent *t = NULL;
+  cloudhalt_alibaba *a = NULL;
+  const char bad_utf8[] = {'A', 'K', 'I', 'D', (char)0xff, 'x', '\0'};
+
+  CHECK_STATUS(cloudhalt_tencent_new(NULL, TENCENT_KEY, NULL, &t), CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("secret_id");
+  CHECK(t == NULL); /* outputs are written only on CLOUDHALT_OK */
+  CHECK_STATUS(cloudhalt_tencent_new(TENCENT_ID, NULL, NULL, &t), CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("secret_key");
+  CHECK_STATUS(cloudhalt_tencent_new(TENCENT_ID, TENCENT_KEY, NULL, NULL), CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("out");
+  CHECK_STATUS(cloudhalt_tencent_new(bad_utf8, TENCENT_KEY, NULL, &t), CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("secret_id");
+  CHECK(!contains(cloudhalt_last_error_message(), "AKID"));
+  CHECK_STATUS(cloudhalt_tencent_new(TENCENT_ID, bad_utf8, NULL, &t), CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("secret_key");
+
+  /* A malformed credential is CLOUDHALT_CREDENTIALS, and the secret never appears. */
+  CHECK_STATUS(cloudhalt_tencent_new("", TENCENT_KEY, NULL, &t), CLOUDHALT_CREDENTIALS);
+  CHECK(equals(cloudhalt_last_error_kind(), "credentials"));
+  CHECK_STATUS(cloudhalt_tencent_new(TENCENT_ID, " s3cr3t-with-space ", NULL, &t), CLOUDHALT_CREDENTIALS);
+  CHECK(!contains(cloudhalt_last_error_message(), "s3cr3t"));
+  CHECK_STATUS(cloudhalt_alibaba_new(ALIBABA_ID, "", NULL, &a), CLOUDHALT_CREDENTIALS);
+  CHECK_STATUS(cloudhalt_alibaba_new(NULL, ALIBABA_SECRET, NULL, &a), CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("access_key_id");
+  CHECK(a == NULL);
+
+  /* from_env without the variables. */
+  unsetenv("TENCENTCLOUD_SECRET_ID");
+  unsetenv("ALIBABA_CLOUD_ACCESS_KEY_ID");
+  CHECK_STATUS(cloudhalt_tencent_from_env(&t), CLOUDHALT_CREDENTIALS);
+  CHECK(contains(cloudhalt_last_error_message(), "TENCENTCLOUD_SECRET_ID"));
+  CHECK_STATUS(cloudhalt_alibaba_from_env(&a), CLOUDHALT_CREDENTIALS);
+  CHECK(contains(cloudhalt_last_error_message(), "ALIBABA_CLOUD_ACCESS_KEY_ID"));
+  CHECK_STATUS(cloudhalt_tencent_from_env(NULL), CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("out");
+
+  /* With the variables set. */
+  setenv("TENCENTCLOUD_SECRET_ID", TENCENT_ID, 1);
+  setenv("TENCENTCLOUD_SECRET_KEY", TENCENT_KEY, 1);
+  setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", ALIBABA_ID, 1);
+  setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", ALIBABA_SECRET, 1);
+  CHECK_STATUS(cloudhalt_tencent_from_env(&t), CLOUDHALT_OK);
+  CHECK(t != NULL);
+  CHECK(cloudhalt_last_error_message() == NULL); /* cleared by the successful call */
+  CHECK_STATUS(cloudhalt_alibaba_from_env(&a), CLOUDHALT_OK);
+  CHECK(a != NULL);
+  cloudhalt_tencent_free(t);
+  cloudhalt_alibaba_free(a);
+}
+
+static void test_bad_arguments(void) {
+  cloudhalt_tencent *t = NULL;
+  cloudhalt_alibaba *a = NULL;
+  cloudhalt_response *r = NULL;
+  char *json = NULL;
+  const char *one[] = {"ins-run00000"};
+  const char *with_null[] = {"ins-run00000", NULL};
+  const char *dup[] = {"ins-run00000", "ins-run00000"};
+  const char *malformed[] = {"ins-BAD"};
+  const char bad_utf8[] = {'i', 'n', 's', '-', (char)0xc3, (char)0x28, '\0'};
+  const char *bad_utf8_list[1];
+  bad_utf8_list[0] = bad_utf8;
+
+  CHECK_STATUS(cloudhalt_tencent_new(TENCENT_ID, TENCENT_KEY, NULL, &t), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_alibaba_new(ALIBABA_ID, ALIBABA_SECRET, "sts-token", &a), CLOUDHALT_OK);
+  /* Nothing below may reach the network: point the clients at a closed port. */
+  CHECK_STATUS(cloudhalt_tencent_set_endpoint(t, "http://127.0.0.1:1"), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_alibaba_set_endpoint(a, "http://127.0.0.1:1"), CLOUDHALT_OK);
+
+  CHECK_STATUS(cloudhalt_tencent_set_endpoint(NULL, "http://127.0.0.1:1"), CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("c");
+  CHECK_STATUS(cloudhalt_tencent_set_endpoint(t, NULL), CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("url");
+  CHECK_STATUS(cloudhalt_tencent_set_endpoint(t, "ftp://x/y"), CLOUDHALT_INVALID_INPUT);
+  CHECK_STATUS(cloudhalt_alibaba_set_endpoint(a, "not a url"), CLOUDHALT_INVALID_INPUT);
+  CHECK_STATUS(cloudhalt_tencent_set_timeout_ms(t, 0), CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("ms");
+  CHECK_STATUS(cloudhalt_alibaba_set_timeout_ms(NULL, 100), CLOUDHALT_INVALID_INPUT);
+  CHECK_STATUS(cloudhalt_tencent_set_language(t, "fr-FR"), CLOUDHALT_INVALID_INPUT);
+  CHECK_STATUS(cloudhalt_tencent_set_language(t, "en-US"), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_tencent_set_language(t, NULL), CLOUDHALT_OK);
+
+  CHECK_STATUS(cloudhalt_tencent_stop_instances(NULL, "ap-guangzhou", one, 1, false, NULL, NULL, &r),
+               CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("c");
+  CHECK_STATUS(cloudhalt_tencent_stop_instances(t, NULL, one, 1, false, NULL, NULL, &r),
+               CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("region");
+  CHECK_STATUS(cloudhalt_tencent_stop_instances(t, "ap-guangzhou", NULL, 1, false, NULL, NULL, &r),
+               CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("instance_ids");
+  CHECK_STATUS(cloudhalt_tencent_stop_instances(t, "ap-guangzhou", NULL, 0, false, NULL, NULL, &r),
+               CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("instance_ids");
+  CHECK_STATUS(cloudhalt_tencent_stop_instances(t, "ap-guangzhou", one, SIZE_MAX, false, NULL, NULL, &r),
+               CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("instance_ids");
+  CHECK_STATUS(cloudhalt_tencent_stop_instances(t, "ap-guangzhou", one, 101, false, NULL, NULL, &r),
+               CLOUDHALT_INVALID_INPUT);
+  CHECK(contains(cloudhalt_last_error_message(), "100"));
+  CHECK_STATUS(cloudhalt_tencent_stop_instances(t, "ap-guangzhou", with_null, 2, false, NULL, NULL, &r),
+               CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("instance_ids[1]");
+  CHECK_STATUS(cloudhalt_tencent_stop_instances(t, "ap-guangzhou", bad_utf8_list, 1, false, NULL, NULL, &r),
+               CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("instance_ids[0]");
+  CHECK_STATUS(cloudhalt_tencent_stop_instances(t, "ap-guangzhou", dup, 2, false, NULL, NULL, &r),
+               CLOUDHALT_INVALID_INPUT);
+  CHECK(contains(cloudhalt_last_error_message(), "more than once"));
+  CHECK_STATUS(cloudhalt_tencent_stop_instances(t, "ap-guangzhou", malformed, 1, false, NULL, NULL, &r),
+               CLOUDHALT_INVALID_INPUT);
+  CHECK(contains(cloudhalt_last_error_message(), "ins-BAD"));
+  CHECK(equals(cloudhalt_last_error_field(), "InstanceIds"));
+  CHECK_STATUS(cloudhalt_tencent_stop_instances(t, "ap/guangzhou", one, 1, false, NULL, NULL, &r),
+               CLOUDHALT_INVALID_INPUT);
+  CHECK_STATUS(cloudhalt_tencent_stop_instances(t, "ap-guangzhou@evil", one, 1, false, NULL, NULL, &r),
+               CLOUDHALT_INVALID_INPUT);
+  CHECK_STATUS(cloudhalt_tencent_stop_instances(t, "ap-guangzhou", one, 1, false, "GENTLE", NULL, &r),
+               CLOUDHALT_INVALID_INPUT);
+  CHECK(contains(cloudhalt_last_error_message(), "SOFT_FIRST"));
+  CHECK_STATUS(cloudhalt_tencent_stop_instances(t, "ap-guangzhou", one, 1, false, NULL, "FREE", &r),
+               CLOUDHALT_INVALID_INPUT);
+  CHECK_STATUS(cloudhalt_tencent_stop_instances(t, "ap-guangzhou", one, 1, true, "SOFT", NULL, &r),
+               CLOUDHALT_INVALID_INPUT);
+  CHECK(contains(cloudhalt_last_error_message(), "ForceStop"));
+  CHECK_STATUS(cloudhalt_tencent_terminate_instances(t, "ap-guangzhou", one, 0, false, &r),
+               CLOUDHALT_INVALID_INPUT);
+  CHECK_STATUS(cloudhalt_tencent_cancel_invocation(t, "ap-guangzhou", NULL, NULL, 0, &r),
+               CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("invocation_id");
+  CHECK_STATUS(cloudhalt_tencent_cancel_invocation(t, "ap-guangzhou", "inv-inv00001", NULL, 3, &r),
+               CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("instance_ids");
+  CHECK_STATUS(cloudhalt_tencent_cancel_instance_refresh(t, NULL, "asg-grp00001", NULL, &r),
+               CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("refresh_activity_id");
+  CHECK_STATUS(cloudhalt_tencent_cancel_instance_refresh(t, NULL, "asr-act00001", "asg-grp00001", &r),
+               CLOUDHALT_INVALID_INPUT);
+  CHECK_STATUS(cloudhalt_alibaba_stop_invocation(a, "cn-hangzhou", NULL, NULL, 0, &r),
+               CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("invoke_id");
+  CHECK_STATUS(cloudhalt_alibaba_stop_invocation(a, NULL, "t-hz0jdfwd9f0001", NULL, 0, &r),
+               CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("region_id");
+  CHECK_STATUS(cloudhalt_alibaba_stop_invocation(a, "cn-hangzhou", "t-hz0jdfwd9f0001", one, 51, &r),
+               CLOUDHALT_INVALID_INPUT);
+  CHECK(contains(cloudhalt_last_error_message(), "50"));
+  CHECK_STATUS(cloudhalt_alibaba_stop_invocation(a, "cn-hangzhou", "t-hz0jdfwd9f0001", one, 1, &r),
+               CLOUDHALT_INVALID_INPUT); /* "ins-..." is not an Alibaba "i-..." ID */
+
+  CHECK_STATUS(cloudhalt_tencent_call_json(t, "StopInstances", "ap-guangzhou", "{not json", &json),
+               CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("params_json");
+  CHECK_STATUS(cloudhalt_tencent_call_json(t, NULL, "ap-guangzhou", "{}", &json), CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("action");
+  CHECK_STATUS(cloudhalt_tencent_call_json(t, "RebootInstances", "ap-guangzhou",
+                                           "{\"InstanceIds\":[\"ins-run00000\"]}", &json),
+               CLOUDHALT_INVALID_INPUT);
+  CHECK(contains(cloudhalt_last_error_message(), "RebootInstances"));
+  CHECK_STATUS(cloudhalt_tencent_call_json(t, "StopInstances", "ap-guangzhou",
+                                           "{\"InstanceIds\":[\"ins-run00000\"],\"Bogus\":1}", &json),
+               CLOUDHALT_INVALID_INPUT);
+  CHECK_STATUS(cloudhalt_alibaba_call_json(a, "StopInvocation", "[1,2]", &json), CLOUDHALT_INVALID_INPUT);
+  CHECK_STATUS(cloudhalt_alibaba_call_json(a, "StopInvocation", NULL, &json), CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("params_json");
+  CHECK(r == NULL && json == NULL); /* never written on failure */
+
+  /* Transport: nothing listens on port 1. */
+  CHECK_STATUS(cloudhalt_tencent_stop_instances(t, "ap-guangzhou", one, 1, false, NULL, NULL, &r),
+               CLOUDHALT_TRANSPORT);
+  CHECK(cloudhalt_last_error_http_status() == 0);
+  CHECK(cloudhalt_last_error_code() == NULL);
+  CHECK(equals(cloudhalt_last_error_kind(), "transport"));
+  CHECK(!contains(cloudhalt_last_error_message(), TENCENT_KEY));
+  CHECK(r == NULL);
+
+  cloudhalt_tencent_free(t);
+  cloudhalt_alibaba_free(a);
+}
+
+/* ---- tests against the emulator ---- */
+
+static void check_response(cloudhalt_response *r) {
+  const char *id = cloudhalt_response_request_id(r);
+  CHECK(id != NULL && id[0] != '\0');
+  CHECK(contains(cloudhalt_response_json(r), "\"RequestId\""));
+  CHECK(contains(cloudhalt_response_json(r), id));
+  cloudhalt_response_free(r);
+}
+
+/* The last error is a provider answer with this code, a RequestId and this HTTP status. */
+static void check_provider_error(const char *code, int http_status, int line) {
+  checks++;
+  if (!equals(cloudhalt_last_error_code(), code) || cloudhalt_last_error_request_id() == NULL ||
+      cloudhalt_last_error_http_status() != http_status ||
+      !equals(cloudhalt_last_error_send_state(), "answered")) {
+    const char *got = cloudhalt_last_error_code();
+    fprintf(stderr, "%s:%d: expected provider code %s (HTTP %d), got %s (HTTP %d): %s\n", __FILE__,
+            line, code, http_status, got ? got : "NULL", cloudhalt_last_error_http_status(),
+            cloudhalt_last_error_message() ? cloudhalt_last_error_message() : "NULL");
+    failures++;
+  }
+}
+#define CHECK_PROVIDER_ERROR(code, http) check_provider_error(code, http, __LINE__)
+
+static void test_operations(const char *url) {
+  cloudhalt_tencent *t = NULL;
+  cloudhalt_alibaba *a = NULL;
+  cloudhalt_response *r = NULL;
+  char *json = NULL;
+  const char *run0[] = {"ins-run00000"};
+  const char *stopped[] = {"ins-stp00000"};
+  const char *unknown[] = {"ins-zzzzzzzz"};
+  const char *term[] = {"ins-run00100", "ins-run00101"};
+  const char *inv2[] = {"ins-run00003"};
+  const char *unrelated[] = {"ins-run00099"};
+  const char *ali[] = {"i-bp67acfmxazb4p0001", "i-bp67acfmxazb4p0002"};
+
+  emu_reset();
+  CHECK_STATUS(cloudhalt_tencent_new(TENCENT_ID, TENCENT_KEY, NULL, &t), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_tencent_set_endpoint(t, url), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_tencent_set_timeout_ms(t, 10000), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_alibaba_new(ALIBABA_ID, ALIBABA_SECRET, NULL, &a), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_alibaba_set_endpoint(a, url), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_alibaba_set_timeout_ms(a, 10000), CLOUDHALT_OK);
+
+  /* The five operations. */
+  CHECK_STATUS(cloudhalt_tencent_stop_instances(t, "ap-guangzhou", run0, 1, false, "SOFT_FIRST",
+                                                "KEEP_CHARGING", &r), CLOUDHALT_OK);
+  CHECK(cloudhalt_last_error_message() == NULL);
+  check_response(r);
+  r = NULL;
+  CHECK_STATUS(cloudhalt_tencent_terminate_instances(t, "ap-guangzhou", term, 2, true, &r), CLOUDHALT_OK);
+  check_response(r);
+  r = NULL;
+  CHECK_STATUS(cloudhalt_tencent_cancel_invocation(t, "ap-guangzhou", "inv-inv00001", NULL, 0, &r),
+               CLOUDHALT_OK);
+  check_response(r);
+  r = NULL;
+  CHECK_STATUS(cloudhalt_tencent_cancel_invocation(t, "ap-guangzhou", "inv-inv00002", inv2, 1, NULL),
+               CLOUDHALT_OK); /* out may be NULL */
+  CHECK_STATUS(cloudhalt_tencent_cancel_instance_refresh(t, "ap-guangzhou", "asg-grp00001",
+                                                         "asr-act00001", &r), CLOUDHALT_OK);
+  check_response(r);
+  r = NULL;
+  CHECK_STATUS(cloudhalt_alibaba_stop_invocation(a, "cn-hangzhou", "t-hz0jdfwd9f0001", ali, 2, &r),
+               CLOUDHALT_OK);
+  check_response(r);
+  r = NULL;
+
+  /* The JSON entry points. */
+  CHECK_STATUS(cloudhalt_tencent_call_json(t, "StopInstances", "ap-guangzhou",
+                                           "{\"InstanceIds\":[\"ins-run00001\"],\"StopType\":\"HARD\"}",
+                                           &json), CLOUDHALT_OK);
+  CHECK(contains(json, "\"Response\"") && contains(json, "\"RequestId\""));
+  cloudhalt_string_free(json);
+  json = NULL;
+  CHECK_STATUS(cloudhalt_alibaba_call_json(a, "StopInvocation",
+                                           "{\"RegionId\":\"cn-hangzhou\",\"InvokeId\":\"t-hz0jdfwd9f0003\","
+                                           "\"InstanceId.1\":\"i-bp67acfmxazb4p0010\"}", &json),
+               CLOUDHALT_OK);
+  CHECK(contains(json, "\"RequestId\""));
+  cloudhalt_string_free(json);
+  json = NULL;
+  CHECK_STATUS(cloudhalt_tencent_call_json(t, "CancelInvocation", "ap-guangzhou",
+                                           "{\"InvocationId\":\"inv-zzzzzzzz\"}", &json),
+               CLOUDHALT_NOT_FOUND);
+  CHECK_PROVIDER_ERROR("ResourceNotFound.InvocationNotFound", 200);
+  CHECK(json == NULL);
+
+  /* Provider errors, each with its status and details. */
+  CHECK_STATUS(cloudhalt_tencent_stop_instances(t, "ap-guangzhou", stopped, 1, false, NULL, NULL, &r),
+               CLOUDHALT_CONFLICT);
+  CHECK_PROVIDER_ERROR("UnsupportedOperation.InstanceStateStopped", 200);
+  CHECK(equals(cloudhalt_last_error_kind(), "state_conflict"));
+  CHECK(cloudhalt_last_error_status() == CLOUDHALT_CONFLICT);
+  CHECK_STATUS(cloudhalt_tencent_stop_instances(t, "ap-guangzhou", unknown, 1, false, NULL, NULL, &r),
+               CLOUDHALT_NOT_FOUND);
+  CHECK_PROVIDER_ERROR("InvalidInstanceId.NotFound", 200);
+  CHECK(contains(cloudhalt_last_error_message(), cloudhalt_last_error_request_id()));
+  CHECK_STATUS(cloudhalt_tencent_cancel_invocation(t, "ap-guangzhou", "inv-inv00002", unrelated, 1, &r),
+               CLOUDHALT_INVALID_PARAMETER);
+  CHECK_PROVIDER_ERROR("InvalidParameterValue.InstanceIsNotRelatedToInvocation", 200);
+  CHECK_STATUS(cloudhalt_tencent_cancel_instance_refresh(t, "ap-guangzhou", "asg-grp00001",
+                                                         "asr-act00002", &r), CLOUDHALT_CONFLICT);
+  CHECK_STATUS(cloudhalt_alibaba_stop_invocation(a, "cn-hangzhou", "t-zzzzzzzzzz0001", NULL, 0, &r),
+               CLOUDHALT_NOT_FOUND);
+  CHECK_PROVIDER_ERROR("InvalidInvokeId.NotFound", 404);
+  CHECK(r == NULL);
+
+  /* Faults for the kinds the seed state cannot produce. */
+  emu_fault("{\"kind\":\"throttle\",\"provider\":\"tencent\"}");
+  CHECK_STATUS(cloudhalt_tencent_stop_instances(t, "ap-guangzhou", unknown, 1, false, NULL, NULL, NULL),
+               CLOUDHALT_THROTTLED);
+  CHECK_PROVIDER_ERROR("RequestLimitExceeded", 200);
+  emu_fault("{\"kind\":\"throttle\",\"provider\":\"alibaba\"}");
+  CHECK_STATUS(cloudhalt_alibaba_stop_invocation(a, "cn-hangzhou", "t-hz0jdfwd9f0003", NULL, 0, NULL),
+               CLOUDHALT_THROTTLED);
+  CHECK_PROVIDER_ERROR("Throttling.User", 400);
+  emu_fault("{\"kind\":\"error\",\"provider\":\"tencent\",\"code\":\"LimitExceeded.InstanceQuota\"}");
+  CHECK_STATUS(cloudhalt_tencent_stop_instances(t, "ap-guangzhou", unknown, 1, false, NULL, NULL, NULL),
+               CLOUDHALT_QUOTA);
+  emu_fault("{\"kind\":\"error\",\"provider\":\"tencent\",\"code\":\"InternalError\"}");
+  CHECK_STATUS(cloudhalt_tencent_stop_instances(t, "ap-guangzhou", unknown, 1, false, NULL, NULL, NULL),
+               CLOUDHALT_SERVER);
+  emu_fault("{\"kind\":\"error\",\"provider\":\"alibaba\",\"code\":\"SomethingNew.Unheard\",\"httpStatus\":400}");
+  CHECK_STATUS(cloudhalt_alibaba_stop_invocation(a, "cn-hangzhou", "t-hz0jdfwd9f0003", NULL, 0, NULL),
+               CLOUDHALT_API);
+  CHECK_PROVIDER_ERROR("SomethingNew.Unheard", 400);
+  emu_fault("{\"kind\":\"http_status\",\"provider\":\"tencent\",\"httpStatus\":200,\"body\":\"hello\"}");
+  CHECK_STATUS(cloudhalt_tencent_stop_instances(t, "ap-guangzhou", unknown, 1, false, NULL, NULL, NULL),
+               CLOUDHALT_UNEXPECTED_RESPONSE);
+  CHECK(cloudhalt_last_error_http_status() == 200);
+  emu_fault("{\"kind\":\"http_status\",\"provider\":\"tencent\",\"httpStatus\":502,\"body\":\"Bad Gateway\"}");
+  CHECK_STATUS(cloudhalt_tencent_stop_instances(t, "ap-guangzhou", unknown, 1, false, NULL, NULL, NULL),
+               CLOUDHALT_TRANSPORT);
+  CHECK(cloudhalt_last_error_http_status() == 502);
+  emu_fault("{\"kind\":\"latency\",\"provider\":\"tencent\",\"ms\":1500}");
+  CHECK_STATUS(cloudhalt_tencent_set_timeout_ms(t, 300), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_tencent_stop_instances(t, "ap-guangzhou", unknown, 1, false, NULL, NULL, NULL),
+               CLOUDHALT_TIMEOUT);
+  CHECK(equals(cloudhalt_last_error_kind(), "timeout"));
+  CHECK(cloudhalt_last_error_http_status() == 0);
+  CHECK_STATUS(cloudhalt_tencent_set_timeout_ms(t, 10000), CLOUDHALT_OK);
+
+  /* Wrong keys: the provider refuses the signature. */
+  cloudhalt_tencent_free(t);
+  t = NULL;
+  CHECK_STATUS(cloudhalt_tencent_new(TENCENT_ID, "not-the-emulator-key", NULL, &t), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_tencent_set_endpoint(t, url), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_tencent_stop_instances(t, "ap-guangzhou", run0, 1, false, NULL, NULL, &r),
+               CLOUDHALT_AUTH);
+  CHECK_PROVIDER_ERROR("AuthFailure.SignatureFailure", 200);
+  CHECK(!contains(cloudhalt_last_error_message(), "not-the-emulator-key"));
+  cloudhalt_alibaba_free(a);
+  a = NULL;
+  CHECK_STATUS(cloudhalt_alibaba_new("LTAIunknownkey", ALIBABA_SECRET, NULL, &a), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_alibaba_set_endpoint(a, url), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_alibaba_stop_invocation(a, "cn-hangzhou", "t-hz0jdfwd9f0003", NULL, 0, &r),
+               CLOUDHALT_AUTH);
+  CHECK(!contains(cloudhalt_last_error_message(), ALIBABA_SECRET));
+
+  cloudhalt_tencent_free(t);
+  cloudhalt_alibaba_free(a);
+}
+
+/* ---- 8 threads sharing one client ---- */
+
+#define THREADS 8
+
+struct worker {
+  cloudhalt_tencent *client;
+  int index;
+  int failures;
+};
+
+static void *work(void *arg) {
+  struct worker *w = (struct worker *)arg;
+  char id[32];
+  char bad[32];
+  const char *ids[1];
+  cloudhalt_response *r = NULL;
+  cloudhalt_status s;
+  int round;
+  for (round = 0; round < 3; round++) {
+    /* A distinct running instance per thread and round. */
+    snprintf(id, sizeof id, "ins-run%05d", 20 + w->index * 3 + round);
+    ids[0] = id;
+    s = cloudhalt_tencent_stop_instances(w->client, "ap-guangzhou", ids, 1, false, NULL, NULL, &r);
+    if (s != CLOUDHALT_OK || r == NULL || cloudhalt_response_request_id(r)[0] == '\0') {
+      fprintf(stderr, "thread %d: StopInstances %s -> %s: %s\n", w->index, id,
+              cloudhalt_status_name(s), cloudhalt_last_error_message() ? cloudhalt_last_error_message() : "");
+      w->failures++;
+    }
+    cloudhalt_response_free(r);
+    r = NULL;
+    /* The last error is per thread: this thread sees its own bad ID, whatever others do. */
+    snprintf(bad, sizeof bad, "ins-BAD%d%d", w->index, round);
+    ids[0] = bad;
+    s = cloudhalt_tencent_stop_instances(w->client, "ap-guangzhou", ids, 1, false, NULL, NULL, &r);
+    if (s != CLOUDHALT_INVALID_INPUT || !contains(cloudhalt_last_error_message(), bad)) {
+      fprintf(stderr, "thread %d: expected its own input error for %s, got %s: %s\n", w->index, bad,
+              cloudhalt_status_name(s), cloudhalt_last_error_message() ? cloudhalt_last_error_message() : "");
+      w->failures++;
+    }
+  }
+  return NULL;
+}
+
+static void test_threads(const char *url) {
+  cloudhalt_tencent *t = NULL;
+  pthread_t threads[THREADS];
+  struct worker workers[THREADS];
+  int i;
+  emu_reset();
+  /* 24 StopInstances in well under a second: lift the emulator's 10/s rate limit for this. */
+  CHECK(emu_post("/_emulator/config", "{\"rateLimits\":{\"StopInstances\":0}}"));
+  CHECK_STATUS(cloudhalt_tencent_new(TENCENT_ID, TENCENT_KEY, NULL, &t), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_tencent_set_endpoint(t, url), CLOUDHALT_OK);
+  for (i = 0; i < THREADS; i++) {
+    workers[i].client = t;
+    workers[i].index = i;
+    workers[i].failures = 0;
+    CHECK(pthread_create(&threads[i], NULL, work, &workers[i]) == 0);
+  }
+  /* Reconfigure while the threads send: the setters are thread-safe. */
+  for (i = 0; i < 20; i++) {
+    CHECK_STATUS(cloudhalt_tencent_set_timeout_ms(t, 10000 + (uint32_t)i), CLOUDHALT_OK);
+    CHECK_STATUS(cloudhalt_tencent_set_endpoint(t, url), CLOUDHALT_OK);
+  }
+  for (i = 0; i < THREADS; i++) {
+    CHECK(pthread_join(threads[i], NULL) == 0);
+    CHECK(workers[i].failures == 0);
+  }
+  cloudhalt_tencent_free(t);
+  emu_reset();
+}
+
+int main(int argc, char **argv) {
+  const char *url = argc > 1 ? argv[1] : NULL;
+  test_version_and_names();
+  test_free_functions_accept_null();
+  test_constructors();
+  test_bad_arguments();
+  if (url != NULL) {
+    const char *port = strrchr(url, ':');
+    emu_port = port ? atoi(port + 1) : 0;
+    test_operations(url);
+    test_threads(url);
+  } else {
+    printf("no emulator URL given: skipped the operations and threads tests\n");
+  }
+  printf("%d checks, %d failed\n", checks, failures);
+  return failures == 0 ? 0 : 1;
+}
