@@ -1,0 +1,337 @@
+"""The C backend of the conformance suite: ctypes over libcloudhalt.so.
+
+`load()` opens the library named by the environment variable CLOUDHALT_LIB, else
+target/debug/libcloudhalt.so or target/release/libcloudhalt.so, and raises ImportError saying why
+when it cannot. Failures are read from the thread-local `cloudhalt_last_error_*` accessors right
+after the failing call, on the same thread, as a C program would.
+
+Only what C itself cannot express is decided here: a Python value that has no C form (a number
+where C takes a string, a list of non-strings, a string with an embedded NUL) becomes
+Failure(kind="invalid_input") without calling the library, just as the Python binding raises
+TypeError for it. Everything C *can* express is passed through unchanged, including None (NULL),
+lone surrogates (invalid UTF-8) and over-long lists, so the library's own checks are what is tested.
+"""
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import pathlib
+from typing import Any, Callable, List, Optional, Tuple, Union
+
+from backends.base import Failure, Outcome
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
+
+c_char_p = ctypes.c_char_p
+c_void_p = ctypes.c_void_p
+
+
+class _NoCForm(Exception):
+    """A Python value with no C representation: reported as an input failure by the backend."""
+
+
+def _library_path() -> pathlib.Path:
+    env = os.environ.get("CLOUDHALT_LIB")
+    if env:
+        return pathlib.Path(env)
+    for profile in ("debug", "release"):
+        p = ROOT / "target" / profile / "libcloudhalt.so"
+        if p.exists():
+            return p
+    return ROOT / "target" / "debug" / "libcloudhalt.so"
+
+
+def _declare(lib: ctypes.CDLL) -> None:
+    P = c_void_p
+    PP = ctypes.POINTER(c_void_p)
+    S = c_char_p
+    SS = ctypes.POINTER(c_char_p)
+    I = ctypes.c_int
+    sigs = {
+        "cloudhalt_tencent_new": (I, [S, S, S, PP]),
+        "cloudhalt_tencent_from_env": (I, [PP]),
+        "cloudhalt_tencent_set_endpoint": (I, [P, S]),
+        "cloudhalt_tencent_set_timeout_ms": (I, [P, ctypes.c_uint32]),
+        "cloudhalt_tencent_free": (None, [P]),
+        "cloudhalt_alibaba_new": (I, [S, S, S, PP]),
+        "cloudhalt_alibaba_from_env": (I, [PP]),
+        "cloudhalt_alibaba_set_endpoint": (I, [P, S]),
+        "cloudhalt_alibaba_set_timeout_ms": (I, [P, ctypes.c_uint32]),
+        "cloudhalt_alibaba_free": (None, [P]),
+        "cloudhalt_tencent_stop_instances": (I, [P, S, SS, ctypes.c_size_t, ctypes.c_bool, S, S, PP]),
+        "cloudhalt_tencent_terminate_instances": (I, [P, S, SS, ctypes.c_size_t, ctypes.c_bool, PP]),
+        "cloudhalt_tencent_cancel_invocation": (I, [P, S, S, SS, ctypes.c_size_t, PP]),
+        "cloudhalt_tencent_cancel_instance_refresh": (I, [P, S, S, S, PP]),
+        "cloudhalt_alibaba_stop_invocation": (I, [P, S, S, SS, ctypes.c_size_t, PP]),
+        "cloudhalt_tencent_call_json": (I, [P, S, S, S, PP]),
+        "cloudhalt_alibaba_call_json": (I, [P, S, S, PP]),
+        "cloudhalt_string_free": (None, [P]),
+        "cloudhalt_response_request_id": (S, [P]),
+        "cloudhalt_response_json": (S, [P]),
+        "cloudhalt_response_free": (None, [P]),
+        "cloudhalt_last_error_message": (S, []),
+        "cloudhalt_last_error_code": (S, []),
+        "cloudhalt_last_error_request_id": (S, []),
+        "cloudhalt_last_error_http_status": (I, []),
+        "cloudhalt_last_error_kind": (S, []),
+        "cloudhalt_last_error_status": (I, []),
+        "cloudhalt_status_name": (S, [I]),
+        "cloudhalt_version": (S, []),
+    }
+    for name, (restype, argtypes) in sigs.items():
+        fn = getattr(lib, name)
+        fn.restype = restype
+        fn.argtypes = argtypes
+
+
+def _text(b: Optional[bytes]) -> Optional[str]:
+    return None if b is None else b.decode("utf-8", errors="replace")
+
+
+def _cstr(value: Any) -> Optional[bytes]:
+    """None -> NULL; str -> UTF-8 bytes (lone surrogates kept as the invalid bytes C would see)."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise _NoCForm(f"expected a string or None, got {type(value).__name__} {value!r}")
+    if "\0" in value:
+        raise _NoCForm(f"{value!r} contains a NUL character, which a C string cannot hold")
+    return value.encode("utf-8", errors="surrogateescape" if _has_escapes(value) else "surrogatepass")
+
+
+def _has_escapes(value: str) -> bool:
+    return any(0xDC80 <= ord(ch) <= 0xDCFF for ch in value)
+
+
+def _clist(values: Any) -> Tuple[Any, int, List[Optional[bytes]]]:
+    """None -> (NULL, 0); a list or tuple -> (char *array, n, keep-alive)."""
+    if values is None:
+        return None, 0, []
+    if not isinstance(values, (list, tuple)):
+        raise _NoCForm(f"expected a list of strings, got {type(values).__name__} {values!r}")
+    items = [_cstr(v) for v in values]
+    arr = (c_char_p * max(len(items), 1))(*items)
+    return arr, len(items), items
+
+
+def _cbool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise _NoCForm(f"expected a bool, got {type(value).__name__} {value!r}")
+    return value
+
+
+class CBackend:
+    """libcloudhalt through ctypes."""
+
+    name = "c"
+
+    def __init__(self, lib: ctypes.CDLL) -> None:
+        self.lib = lib
+
+    # -- shared plumbing --
+
+    def failure(self, status: int) -> Failure:
+        lib = self.lib
+        kind = _text(lib.cloudhalt_last_error_kind())
+        if kind is None or lib.cloudhalt_last_error_status() != status:
+            raise AssertionError(f"status {status} without a matching last error (kind {kind!r})")
+        http = lib.cloudhalt_last_error_http_status()
+        return Failure(kind=kind, message=_text(lib.cloudhalt_last_error_message()) or "",
+                       code=_text(lib.cloudhalt_last_error_code()),
+                       request_id=_text(lib.cloudhalt_last_error_request_id()),
+                       http_status=http if http else None)
+
+    def call_response(self, fn: Callable[[Any], int]) -> Union[Outcome, Failure]:
+        """Calls an operation with a `cloudhalt_response **out` and normalises its result."""
+        out = c_void_p()
+        try:
+            status = fn(ctypes.byref(out))
+        except _NoCForm as e:
+            return Failure(kind="invalid_input", message=str(e))
+        if status != 0:
+            if out.value is not None:
+                raise AssertionError("an output was written on failure")
+            return self.failure(status)
+        try:
+            request_id = _text(self.lib.cloudhalt_response_request_id(out))
+            data = json.loads(_text(self.lib.cloudhalt_response_json(out)) or "null")
+        finally:
+            self.lib.cloudhalt_response_free(out)
+        return Outcome(request_id=request_id or "", data=data)
+
+    def call_string(self, fn: Callable[[Any], int]) -> Union[Outcome, Failure]:
+        """Calls a `_call_json` function with a `char **out_json` and normalises its result."""
+        out = c_void_p()
+        try:
+            status = fn(ctypes.byref(out))
+        except _NoCForm as e:
+            return Failure(kind="invalid_input", message=str(e))
+        if status != 0:
+            if out.value is not None:
+                raise AssertionError("an output was written on failure")
+            return self.failure(status)
+        try:
+            data = json.loads(ctypes.string_at(out.value).decode("utf-8"))
+        finally:
+            self.lib.cloudhalt_string_free(out)
+        request_id = data.get("Response", data).get("RequestId", "")
+        return Outcome(request_id=request_id, data=data)
+
+    def _construct(self, new: Callable[[Any], int], configure: Callable[[int], Optional[Failure]],
+                   wrap: Callable[[int], Any], free: Callable[[int], None]) -> Any:
+        out = c_void_p()
+        try:
+            status = new(ctypes.byref(out))
+        except _NoCForm as e:
+            return Failure(kind="invalid_input", message=str(e))
+        if status != 0:
+            return self.failure(status)
+        handle = out.value
+        problem = configure(handle)
+        if problem is not None:
+            free(handle)
+            return problem
+        return wrap(handle)
+
+    def _configure(self, prefix: str, endpoint: Optional[str], timeout: Optional[float]):
+        def configure(handle: int) -> Optional[Failure]:
+            if endpoint is not None:
+                status = getattr(self.lib, f"cloudhalt_{prefix}_set_endpoint")(handle, _cstr(endpoint))
+                if status != 0:
+                    return self.failure(status)
+            if timeout is not None:
+                ms = max(0, int(round(timeout * 1000)))
+                if ms > 0xFFFFFFFF:
+                    return Failure(kind="invalid_input", message=f"timeout {timeout} s does not fit in uint32 ms")
+                status = getattr(self.lib, f"cloudhalt_{prefix}_set_timeout_ms")(handle, ms)
+                if status != 0:
+                    return self.failure(status)
+            return None
+        return configure
+
+    # -- the Backend protocol --
+
+    def tencent(self, secret_id: Any, secret_key: Any, token: Any = None, *,
+                endpoint: Optional[str] = None, timeout: Optional[float] = None) -> Any:
+        return self._construct(
+            lambda out: self.lib.cloudhalt_tencent_new(_cstr(secret_id), _cstr(secret_key), _cstr(token), out),
+            self._configure("tencent", endpoint, timeout),
+            lambda h: _Tencent(self, h), self.lib.cloudhalt_tencent_free)
+
+    def alibaba(self, access_key_id: Any, access_key_secret: Any, security_token: Any = None, *,
+                endpoint: Optional[str] = None, timeout: Optional[float] = None) -> Any:
+        return self._construct(
+            lambda out: self.lib.cloudhalt_alibaba_new(_cstr(access_key_id), _cstr(access_key_secret),
+                                                       _cstr(security_token), out),
+            self._configure("alibaba", endpoint, timeout),
+            lambda h: _Alibaba(self, h), self.lib.cloudhalt_alibaba_free)
+
+    def tencent_from_env(self, *, endpoint: Optional[str] = None) -> Any:
+        return self._construct(self.lib.cloudhalt_tencent_from_env,
+                               self._configure("tencent", endpoint, None),
+                               lambda h: _Tencent(self, h), self.lib.cloudhalt_tencent_free)
+
+    def alibaba_from_env(self, *, endpoint: Optional[str] = None) -> Any:
+        return self._construct(self.lib.cloudhalt_alibaba_from_env,
+                               self._configure("alibaba", endpoint, None),
+                               lambda h: _Alibaba(self, h), self.lib.cloudhalt_alibaba_free)
+
+    def version(self) -> str:
+        return _text(self.lib.cloudhalt_version()) or ""
+
+
+class _Tencent:
+    """A `cloudhalt_tencent *`, freed when garbage-collected."""
+
+    def __init__(self, backend: CBackend, handle: int) -> None:
+        self._b = backend
+        self._lib = backend.lib
+        self._h = handle
+
+    def __del__(self) -> None:
+        if getattr(self, "_h", None):
+            self._lib.cloudhalt_tencent_free(self._h)
+            self._h = None
+
+    def stop_instances(self, region: Any, instance_ids: Any, *, force_stop: Any = False,
+                       stop_type: Any = None, stopped_mode: Any = None) -> Union[Outcome, Failure]:
+        def call(out: Any) -> int:
+            arr, n, _keep = _clist(instance_ids)
+            return self._lib.cloudhalt_tencent_stop_instances(
+                self._h, _cstr(region), arr, n, _cbool(force_stop), _cstr(stop_type), _cstr(stopped_mode), out)
+        return self._b.call_response(call)
+
+    def terminate_instances(self, region: Any, instance_ids: Any, *,
+                            release_prepaid_data_disks: Any = False) -> Union[Outcome, Failure]:
+        def call(out: Any) -> int:
+            arr, n, _keep = _clist(instance_ids)
+            return self._lib.cloudhalt_tencent_terminate_instances(
+                self._h, _cstr(region), arr, n, _cbool(release_prepaid_data_disks), out)
+        return self._b.call_response(call)
+
+    def cancel_invocation(self, region: Any, invocation_id: Any, instance_ids: Any = None) -> Union[Outcome, Failure]:
+        def call(out: Any) -> int:
+            arr, n, _keep = _clist(instance_ids)
+            return self._lib.cloudhalt_tencent_cancel_invocation(
+                self._h, _cstr(region), _cstr(invocation_id), arr, n, out)
+        return self._b.call_response(call)
+
+    def cancel_instance_refresh(self, auto_scaling_group_id: Any, refresh_activity_id: Any, *,
+                                region: Any = None) -> Union[Outcome, Failure]:
+        return self._b.call_response(lambda out: self._lib.cloudhalt_tencent_cancel_instance_refresh(
+            self._h, _cstr(region), _cstr(auto_scaling_group_id), _cstr(refresh_activity_id), out))
+
+    def call(self, action: Any, params: Any, *, region: Any = None) -> Union[Outcome, Failure]:
+        def call(out: Any) -> int:
+            return self._lib.cloudhalt_tencent_call_json(
+                self._h, _cstr(action), _cstr(region), _params(params), out)
+        return self._b.call_string(call)
+
+
+class _Alibaba:
+    """A `cloudhalt_alibaba *`, freed when garbage-collected."""
+
+    def __init__(self, backend: CBackend, handle: int) -> None:
+        self._b = backend
+        self._lib = backend.lib
+        self._h = handle
+
+    def __del__(self) -> None:
+        if getattr(self, "_h", None):
+            self._lib.cloudhalt_alibaba_free(self._h)
+            self._h = None
+
+    def stop_invocation(self, region_id: Any, invoke_id: Any, instance_ids: Any = None) -> Union[Outcome, Failure]:
+        def call(out: Any) -> int:
+            arr, n, _keep = _clist(instance_ids)
+            return self._lib.cloudhalt_alibaba_stop_invocation(
+                self._h, _cstr(region_id), _cstr(invoke_id), arr, n, out)
+        return self._b.call_response(call)
+
+    def call(self, action: Any, params: Any) -> Union[Outcome, Failure]:
+        return self._b.call_string(lambda out: self._lib.cloudhalt_alibaba_call_json(
+            self._h, _cstr(action), _params(params), out))
+
+
+def _params(params: Any) -> Optional[bytes]:
+    """The JSON text a C caller would pass; None is NULL."""
+    if params is None:
+        return None
+    try:
+        return json.dumps(params).encode("utf-8")
+    except (TypeError, ValueError) as e:
+        raise _NoCForm(f"params cannot be written as JSON: {e}") from e
+
+
+def load() -> CBackend:
+    """The C backend, or ImportError naming why libcloudhalt.so cannot be used."""
+    path = _library_path()
+    if not path.exists():
+        raise ImportError(f"{path} is missing: run `cargo build -p cloudhalt-ffi` or set CLOUDHALT_LIB")
+    try:
+        lib = ctypes.CDLL(str(path))
+        _declare(lib)
+    except (OSError, AttributeError) as e:
+        raise ImportError(f"cannot use {path}: {e}") from e
+    return CBackend(lib)
