@@ -140,3 +140,17 @@ def test_response_shape(tc):
     assert r.request_id in repr(r) and "CancelInstanceRefresh" in repr(r)
     names = [n.lower() for n, _ in r.sent_headers]
     assert "authorization" in names and "x-tc-action" in names
+
+
+def test_type_errors_name_the_argument(quiet):
+    t, a, _ = quiet
+    with pytest.raises(TypeError, match=r"^region must be str, not NoneType$"):
+        t.stop_instances(None, OK_IDS)
+    with pytest.raises(TypeError, match=r"^invoke_id must be str, not int$"):
+        a.stop_invocation("cn-hangzhou", 7)
+    with pytest.raises(TypeError, match=r"^instance_ids must be an iterable of str"):
+        t.terminate_instances("ap-guangzhou", 5)
+    with pytest.raises(TypeError, match=r"^instance_ids\[1\] must be str, not NoneType$"):
+        t.stop_instances("ap-guangzhou", ["ins-run00000", None])
+    with pytest.raises(TypeError, match=r"^secret_key must be str, not bytes$"):
+        cloudhalt.Tencent("AKIDx", b"secret-bytes")

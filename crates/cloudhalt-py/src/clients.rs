@@ -13,7 +13,7 @@ use cloudhalt::{
 };
 use pyo3::prelude::*;
 
-use crate::convert::{params_to_json, string_list};
+use crate::convert::{opt_text, params_to_json, string_list, text};
 use crate::errors::{invalid_input, map_error};
 use crate::response::Response;
 
@@ -116,13 +116,18 @@ impl Tencent {
     #[pyo3(signature = (secret_id, secret_key, token = None, *, endpoint = None, timeout = None, language = None))]
     fn new(
         py: Python<'_>,
-        secret_id: String,
-        secret_key: String,
-        token: Option<String>,
-        endpoint: Option<String>,
+        secret_id: &Bound<'_, PyAny>,
+        secret_key: &Bound<'_, PyAny>,
+        token: Option<&Bound<'_, PyAny>>,
+        endpoint: Option<&Bound<'_, PyAny>>,
         timeout: Option<f64>,
-        language: Option<String>,
+        language: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Tencent> {
+        let secret_id = text(secret_id, "secret_id")?;
+        let secret_key = text(secret_key, "secret_key")?;
+        let token = opt_text(token, "token")?;
+        let endpoint = opt_text(endpoint, "endpoint")?;
+        let language = opt_text(language, "language")?;
         let credentials = TencentCredentials::new(secret_id, secret_key, token);
         Tencent::configure(py, credentials, endpoint, timeout, language)
     }
@@ -133,10 +138,12 @@ impl Tencent {
     #[pyo3(signature = (*, endpoint = None, timeout = None, language = None))]
     fn from_env(
         py: Python<'_>,
-        endpoint: Option<String>,
+        endpoint: Option<&Bound<'_, PyAny>>,
         timeout: Option<f64>,
-        language: Option<String>,
+        language: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Tencent> {
+        let endpoint = opt_text(endpoint, "endpoint")?;
+        let language = opt_text(language, "language")?;
         let credentials = TencentCredentials::from_env();
         Tencent::configure(py, credentials, endpoint, timeout, language)
     }
@@ -180,12 +187,15 @@ impl Tencent {
     fn stop_instances(
         &self,
         py: Python<'_>,
-        region: String,
+        region: &Bound<'_, PyAny>,
         instance_ids: &Bound<'_, PyAny>,
         force_stop: bool,
-        stop_type: Option<String>,
-        stopped_mode: Option<String>,
+        stop_type: Option<&Bound<'_, PyAny>>,
+        stopped_mode: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Response> {
+        let region = text(region, "region")?;
+        let stop_type = opt_text(stop_type, "stop_type")?;
+        let stopped_mode = opt_text(stopped_mode, "stopped_mode")?;
         let mut request = StopInstances::new(region, string_list(instance_ids, "instance_ids")?);
         request.force_stop = force_stop;
         request.stop_type = lift(py, stop_type.as_deref().map(StopType::parse).transpose())?;
@@ -204,11 +214,12 @@ impl Tencent {
     fn terminate_instances(
         &self,
         py: Python<'_>,
-        region: String,
+        region: &Bound<'_, PyAny>,
         instance_ids: &Bound<'_, PyAny>,
         release_prepaid_data_disks: bool,
         release_address: bool,
     ) -> PyResult<Response> {
+        let region = text(region, "region")?;
         let mut request =
             TerminateInstances::new(region, string_list(instance_ids, "instance_ids")?);
         request.release_prepaid_data_disks = release_prepaid_data_disks;
@@ -224,10 +235,12 @@ impl Tencent {
     fn cancel_invocation(
         &self,
         py: Python<'_>,
-        region: String,
-        invocation_id: String,
+        region: &Bound<'_, PyAny>,
+        invocation_id: &Bound<'_, PyAny>,
         instance_ids: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Response> {
+        let region = text(region, "region")?;
+        let invocation_id = text(invocation_id, "invocation_id")?;
         let mut request = CancelInvocation::new(region, invocation_id);
         request.instance_ids = ids_arg(instance_ids, "instance_ids")?;
         let client = &self.inner;
@@ -241,10 +254,13 @@ impl Tencent {
     fn cancel_instance_refresh(
         &self,
         py: Python<'_>,
-        auto_scaling_group_id: String,
-        refresh_activity_id: String,
-        region: Option<String>,
+        auto_scaling_group_id: &Bound<'_, PyAny>,
+        refresh_activity_id: &Bound<'_, PyAny>,
+        region: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Response> {
+        let auto_scaling_group_id = text(auto_scaling_group_id, "auto_scaling_group_id")?;
+        let refresh_activity_id = text(refresh_activity_id, "refresh_activity_id")?;
+        let region = opt_text(region, "region")?;
         let mut request = CancelInstanceRefresh::new(auto_scaling_group_id, refresh_activity_id);
         request.region = region;
         let client = &self.inner;
@@ -259,10 +275,12 @@ impl Tencent {
     fn call(
         &self,
         py: Python<'_>,
-        action: String,
+        action: &Bound<'_, PyAny>,
         params: &Bound<'_, PyAny>,
-        region: Option<String>,
+        region: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Response> {
+        let action = text(action, "action")?;
+        let region = opt_text(region, "region")?;
         let params = params_to_json(params)?;
         let client = &self.inner;
         let result = py.detach(|| client.call_json(&action, region.as_deref(), &params));
@@ -320,12 +338,16 @@ impl Alibaba {
     #[pyo3(signature = (access_key_id, access_key_secret, security_token = None, *, endpoint = None, timeout = None))]
     fn new(
         py: Python<'_>,
-        access_key_id: String,
-        access_key_secret: String,
-        security_token: Option<String>,
-        endpoint: Option<String>,
+        access_key_id: &Bound<'_, PyAny>,
+        access_key_secret: &Bound<'_, PyAny>,
+        security_token: Option<&Bound<'_, PyAny>>,
+        endpoint: Option<&Bound<'_, PyAny>>,
         timeout: Option<f64>,
     ) -> PyResult<Alibaba> {
+        let access_key_id = text(access_key_id, "access_key_id")?;
+        let access_key_secret = text(access_key_secret, "access_key_secret")?;
+        let security_token = opt_text(security_token, "security_token")?;
+        let endpoint = opt_text(endpoint, "endpoint")?;
         let credentials = AlibabaCredentials::new(access_key_id, access_key_secret, security_token);
         Alibaba::configure(py, credentials, endpoint, timeout)
     }
@@ -337,9 +359,10 @@ impl Alibaba {
     #[pyo3(signature = (*, endpoint = None, timeout = None))]
     fn from_env(
         py: Python<'_>,
-        endpoint: Option<String>,
+        endpoint: Option<&Bound<'_, PyAny>>,
         timeout: Option<f64>,
     ) -> PyResult<Alibaba> {
+        let endpoint = opt_text(endpoint, "endpoint")?;
         Alibaba::configure(py, AlibabaCredentials::from_env(), endpoint, timeout)
     }
 
@@ -376,10 +399,12 @@ impl Alibaba {
     fn stop_invocation(
         &self,
         py: Python<'_>,
-        region_id: String,
-        invoke_id: String,
+        region_id: &Bound<'_, PyAny>,
+        invoke_id: &Bound<'_, PyAny>,
         instance_ids: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Response> {
+        let region_id = text(region_id, "region_id")?;
+        let invoke_id = text(invoke_id, "invoke_id")?;
         let mut request = StopInvocation::new(region_id, invoke_id);
         request.instance_ids = ids_arg(instance_ids, "instance_ids")?;
         let client = &self.inner;
@@ -392,9 +417,10 @@ impl Alibaba {
     fn call(
         &self,
         py: Python<'_>,
-        action: String,
+        action: &Bound<'_, PyAny>,
         params: &Bound<'_, PyAny>,
     ) -> PyResult<Response> {
+        let action = text(action, "action")?;
         let params = params_to_json(params)?;
         let client = &self.inner;
         let result = py.detach(|| client.call_json(&action, &params));

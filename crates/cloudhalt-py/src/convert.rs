@@ -163,3 +163,21 @@ pub(crate) fn json_to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<
         }
     })
 }
+
+/// Reads a `str` argument, naming it in the `TypeError` (Python before 3.11 has no exception
+/// notes, where PyO3 would otherwise name it). Never echoes the value: it may be a secret.
+pub(crate) fn text(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<String> {
+    if obj.is_instance_of::<PyString>() {
+        // Only a str that is not valid Unicode (a lone surrogate) fails here: keep Python's error.
+        return obj.extract();
+    }
+    Err(PyTypeError::new_err(format!(
+        "{name} must be str, not {}",
+        type_name(obj)
+    )))
+}
+
+/// Reads an optional `str` argument (`None` is allowed).
+pub(crate) fn opt_text(obj: Option<&Bound<'_, PyAny>>, name: &str) -> PyResult<Option<String>> {
+    obj.map(|o| text(o, name)).transpose()
+}
