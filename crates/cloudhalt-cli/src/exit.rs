@@ -35,15 +35,14 @@ pub fn send_state_words(state: SendState) -> &'static str {
     }
 }
 
-/// Prints `err` to stderr as one line and returns its exit code.
-pub fn report(err: &Error) -> ExitCode {
+/// Prints `err` of the call `(provider, action)` to stderr as one line and returns its exit code.
+pub fn report(err: &Error, call: (&str, &str)) -> ExitCode {
     let one_line = |s: &str| s.replace(['\r', '\n'], " ");
     let mut line = String::from("cloudhalt: error:");
-    match (err.provider(), err.action()) {
-        (Some(p), Some(a)) => line.push_str(&format!(" {p} {a}:")),
-        (Some(p), None) => line.push_str(&format!(" {p}:")),
-        _ => {}
-    }
+    // Input errors are found before the core tags them with the call: name it from the command.
+    let provider = err.provider().map_or(call.0, |p| p.as_str());
+    let action = err.action().unwrap_or(call.1);
+    line.push_str(&format!(" {provider} {action}:"));
     if let Some(code) = err.code() {
         line.push_str(&format!(" {}:", one_line(code)));
     }

@@ -139,6 +139,12 @@ fn alibaba_client(global: &Global) -> Result<Alibaba, Error> {
 
 /// Runs a Tencent subcommand.
 pub fn run_tencent(global: &Global, cmd: TencentCommand) -> ExitCode {
+    let action = match &cmd {
+        TencentCommand::StopInstances { .. } => "StopInstances",
+        TencentCommand::TerminateInstances { .. } => "TerminateInstances",
+        TencentCommand::CancelInvocation { .. } => "CancelInvocation",
+        TencentCommand::CancelInstanceRefresh { .. } => "CancelInstanceRefresh",
+    };
     let result = (|| -> Result<Result<(Response, String), Error>, String> {
         Ok(match cmd {
             TencentCommand::StopInstances {
@@ -209,7 +215,7 @@ pub fn run_tencent(global: &Global, cmd: TencentCommand) -> ExitCode {
             }
         })
     })();
-    finish(global, result)
+    finish(global, result, ("tencent", action))
 }
 
 /// Runs an Alibaba subcommand.
@@ -235,13 +241,17 @@ pub fn run_alibaba(global: &Global, cmd: AlibabaCommand) -> ExitCode {
             }
         })
     })();
-    finish(global, result)
+    finish(global, result, ("alibaba", "StopInvocation"))
 }
 
-fn finish(global: &Global, result: Result<Result<(Response, String), Error>, String>) -> ExitCode {
+fn finish(
+    global: &Global,
+    result: Result<Result<(Response, String), Error>, String>,
+    call: (&str, &str),
+) -> ExitCode {
     match result {
         Err(usage) => exit::usage(&usage),
-        Ok(Err(err)) => exit::report(&err),
+        Ok(Err(err)) => exit::report(&err, call),
         Ok(Ok((response, summary))) => {
             println!("{}", render(global.output, &response, &summary));
             ExitCode::SUCCESS

@@ -1,0 +1,237 @@
+"""The `cloudhalt` command against the session emulator: every exit code provoked for real, stdin
+IDs, json and text output, one-line errors with the provider's code and RequestId, the demo, and no
+secret in any output.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+
+import pytest
+
+from conftest import (
+    ALIBABA_ACCESS_KEY_ID,
+    ALIBABA_ACCESS_KEY_SECRET,
+    TENCENT_SECRET_ID,
+    TENCENT_SECRET_KEY,
+    cloudhalt_bin,
+)
+
+SECRETS = (TENCENT_SECRET_KEY, ALIBABA_ACCESS_KEY_SECRET, "sts-secret-token")
+_outputs: list[str] = []
+
+
+def run(emu, *args, stdin=None, env_drop=(), extra_env=None, endpoint=True):
+    binary = cloudhalt_bin()
+    if not binary.exists():
+        pytest.skip(f"{binary} is missing: run `cargo build -p cloudhalt-cli` first")
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("TENCENTCLOUD_", "ALIBABA_CLOUD_", "CLOUDHALT_"))}
+    env.update({
+        "TENCENTCLOUD_SECRET_ID": TENCENT_SECRET_ID,
+        "TENCENTCLOUD_SECRET_KEY": TENCENT_SECRET_KEY,
+        "ALIBABA_CLOUD_ACCESS_KEY_ID": ALIBABA_ACCESS_KEY_ID,
+        "ALIBABA_CLOUD_ACCESS_KEY_SECRET": ALIBABA_ACCESS_KEY_SECRET,
+    })
+    if endpoint:
+        env["CLOUDHALT_ENDPOINT"] = emu.url
+    env.update(extra_env or {})
+    for name in env_drop:
+        env.pop(name, None)
+    proc = subprocess.run([str(binary), *args], input=stdin, capture_output=True, text=True,
+                          env=env, timeout=60)
+    _outputs.extend([proc.stdout, proc.stderr])
+    for secret in SECRETS:
+        assert secret not in proc.stdout and secret not in proc.stderr, f"secret leaked by {args}"
+    return proc
+
+
+def stop(*ids, region="ap-guangzhou"):
+    return ("tencent", "stop-instances", "--region", region, *ids)
+
+
+def cvm_state(emu, instance_id):
+    for i in emu.state()["tencent"]["instances"]:
+        if i["InstanceId"] == instance_id:
+            return i["InstanceState"]
+    return None
+
+
+def assert_error_line(proc, code, exit_code):
+    assert proc.returncode == exit_code, (proc.returncode, proc.stderr)
+    assert proc.stdout == ""
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    line = lines[0]
+    if code is not None:
+        assert f" {code}:" in line, line
+        assert re.search(r"RequestId [0-9A-Fa-f-]{36}", line), line
+    return line
+
+
+# ---------------------------------------------------------------- 0: success, outputs, stdin
+
+
+def test_text_output_and_state_change(emu):
+    proc = run(emu, *stop("ins-run00000", "ins-run00001"))
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.strip().splitlines()
+    assert len(lines) == 1
+    assert "StopInstances" in lines[0] and "RequestId" in lines[0]
+    assert emu.state()["lastCall"]["tencent"]["requestId"] in lines[0]
+    assert cvm_state(emu, "ins-run00000") == "STOPPING"
+
+
+def test_json_output(emu):
+    proc = run(emu, "--output", "json", "alibaba", "stop-invocation", "--region", "cn-hangzhou",
+               "--invoke-id", "t-hz0jdfwd9f0001", "i-bp67acfmxazb4p0001")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert set(out) == {"operation", "provider", "request_id", "response"}
+    assert out["operation"] == "StopInvocation"
+    assert out["provider"] == "alibaba"
+    assert out["response"]["RequestId"] == out["request_id"]
+    inv = emu.state()["alibaba"]["invocations"][0]
+    assert inv["InvokeInstances"][0]["InvocationStatus"] == "Stopped"
+
+
+def test_ids_from_stdin(emu):
+    proc = run(emu, "--output", "json", *stop("-"), stdin="ins-run00002\n\n  ins-run00003  \nins-run00004\n")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["operation"] == "StopInstances"
+    for i in (2, 3, 4):
+        assert cvm_state(emu, f"ins-run{i:05}") == "STOPPING"
+    assert cvm_state(emu, "ins-run00005") == "RUNNING"
+
+
+def test_every_tencent_subcommand(emu):
+    assert run(emu, "tencent", "terminate-instances", "--region", "ap-guangzhou",
+               "--release-prepaid-data-disks", "ins-stp00001").returncode == 0
+    assert cvm_state(emu, "ins-stp00001") == "TERMINATING"
+    assert run(emu, "tencent", "cancel-invocation", "--region", "ap-guangzhou",
+               "--invocation-id", "inv-inv00002", "ins-run00004").returncode == 0
+    tasks = emu.state()["tencent"]["invocations"][1]["Tasks"]
+    assert [t["TaskStatus"] for t in tasks] == ["DELIVER_DELAYED", "TERMINATED"]
+    assert run(emu, "tencent", "cancel-instance-refresh", "--group", "asg-grp00001",
+               "--activity", "asr-act00001").returncode == 0
+    assert emu.state()["tencent"]["scalingGroups"][0]["RefreshActivities"][0]["Status"] == "CANCELLED"
+    assert run(emu, *stop("ins-run00006"), "--stop-type", "SOFT_FIRST",
+               "--stopped-mode", "STOP_CHARGING", "--timeout", "2.5").returncode == 0
+
+
+def test_endpoint_flag_overrides_nothing_set(emu):
+    proc = run(emu, "--endpoint", emu.url, *stop("ins-run00007"), endpoint=False)
+    assert proc.returncode == 0, proc.stderr
+
+
+# ---------------------------------------------------------------- every error exit code
+
+
+def test_exit_1_other_api_error(emu):
+    emu.fault(kind="error", provider="tencent", code="FailedOperation.Unreturnable",
+              message="The instance cannot be returned.")
+    line = assert_error_line(run(emu, *stop("ins-run00000")), "FailedOperation.Unreturnable", 1)
+    assert "tencent StopInstances" in line
+
+
+def test_exit_2_usage_and_invalid_input(emu):
+    proc = run(emu, "tencent", "stop-instances", "ins-run00000")  # no --region
+    assert proc.returncode == 2 and "--region" in proc.stderr
+    assert run(emu, "--timeout", "soon", *stop("ins-run00000")).returncode == 2
+    assert run(emu, "tencent", "reboot-instances").returncode == 2
+    proc = run(emu, *stop("ins-BAD"))
+    line = assert_error_line(proc, None, 2)
+    assert "ins-BAD" in line and "not sent" in line
+    proc = run(emu, *stop("ins-run00000"), "--force", "--stop-type", "HARD")
+    assert proc.returncode == 2
+    assert cvm_state(emu, "ins-run00000") == "RUNNING"
+
+
+def test_exit_3_credentials_and_auth(emu):
+    proc = run(emu, *stop("ins-run00000"), env_drop=("TENCENTCLOUD_SECRET_ID",))
+    assert proc.returncode == 3, proc.stderr
+    assert "TENCENTCLOUD_SECRET_ID" in proc.stderr
+    proc = run(emu, *stop("ins-run00000"), extra_env={"TENCENTCLOUD_SECRET_KEY": "wrong-key"})
+    assert_error_line(proc, "AuthFailure.SignatureFailure", 3)
+    proc = run(emu, "alibaba", "stop-invocation", "--region", "cn-hangzhou", "--invoke-id",
+               "t-hz0jdfwd9f0001", extra_env={"ALIBABA_CLOUD_ACCESS_KEY_SECRET": "wrong"})
+    assert_error_line(proc, "SignatureDoesNotMatch", 3)
+
+
+def test_exit_4_throttled(emu):
+    emu.fault(kind="throttle", provider="alibaba")
+    proc = run(emu, "alibaba", "stop-invocation", "--region", "cn-hangzhou",
+               "--invoke-id", "t-hz0jdfwd9f0001")
+    line = assert_error_line(proc, "Throttling.User", 4)
+    assert "alibaba StopInvocation" in line and "HTTP 400" in line
+
+
+def test_exit_5_not_found(emu):
+    line = assert_error_line(run(emu, *stop("ins-zzzzzzzz")), "InvalidInstanceId.NotFound", 5)
+    assert "answered" in line
+    proc = run(emu, "alibaba", "stop-invocation", "--region", "cn-hangzhou", "--invoke-id", "t-nope")
+    assert_error_line(proc, "InvalidInvokeId.NotFound", 5)
+
+
+def test_exit_6_state_conflict(emu):
+    assert_error_line(run(emu, *stop("ins-stp00000")),
+                      "UnsupportedOperation.InstanceStateStopped", 6)
+
+
+def test_exit_7_transport_and_timeout(emu):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    proc = run(emu, "--endpoint", f"http://127.0.0.1:{closed}", *stop("ins-run00000"), endpoint=False)
+    line = assert_error_line(proc, None, 7)
+    assert "not sent" in line
+
+    emu.fault(kind="close", provider="tencent")
+    line = assert_error_line(run(emu, *stop("ins-run00001")), None, 7)
+    assert "MAY HAVE BEEN SENT" in line
+
+    emu.fault(kind="latency", ms=3000)
+    # An unknown instance: the delayed request changes nothing after this test ends.
+    line = assert_error_line(run(emu, "--timeout", "0.5", *stop("ins-zzzzzzzz")), None, 7)
+    assert "kind timeout" in line and "MAY HAVE BEEN SENT" in line
+
+
+def test_help_documents_exit_codes():
+    binary = cloudhalt_bin()
+    if not binary.exists():
+        pytest.skip(f"{binary} is missing")
+    out = subprocess.run([str(binary), "--help"], capture_output=True, text=True).stdout
+    for code in range(8):
+        assert re.search(rf"^\s+{code}\s+\S", out, re.M), f"exit code {code} not in --help"
+
+
+# ---------------------------------------------------------------- demo and secrets
+
+
+def test_demo(emu):
+    proc = run(emu, "demo", env_drop=("TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY",
+                                      "ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET"))
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    for action in ("StopInstances", "TerminateInstances", "CancelInvocation",
+                   "CancelInstanceRefresh", "StopInvocation"):
+        assert re.search(rf"\d\. \w+ {action} .*: ok", out), action
+    assert out.count("RequestId: ") == 5
+    assert "5 of 5 operations succeeded" in out
+    assert "ins-run00000 RUNNING -> STOPPING" in out
+    # Signatures are shortened to 12 hex characters.
+    sigs = re.findall(r"Signature=([0-9a-f]+)…", out)
+    assert len(sigs) == 5 and all(len(s) == 12 for s in sigs)
+
+
+def test_no_secret_in_any_output(emu):
+    run(emu, *stop("ins-run00000"), extra_env={"TENCENTCLOUD_SESSION_TOKEN": "sts-secret-token"})
+    run(emu, "alibaba", "stop-invocation", "--region", "cn-hangzhou", "--invoke-id", "t-nope",
+        extra_env={"ALIBABA_CLOUD_SECURITY_TOKEN": "sts-secret-token"})
+    assert _outputs, "no output was checked"
+    joined = "\n".join(_outputs)
+    for secret in SECRETS:
+        assert secret not in joined
