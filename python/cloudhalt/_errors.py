@@ -168,3 +168,10 @@ class UnexpectedResponseError(Error):
 
     The request may have taken effect: check the state before sending it again.
     """
+
+
+# Tracebacks and reprs show the public spelling, `cloudhalt.NotFoundError`; pickle finds the
+# classes there too.
+for _name in __all__:
+    globals()[_name].__module__ = "cloudhalt"
+del _name

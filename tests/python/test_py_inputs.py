@@ -58,6 +58,10 @@ VALUE_ERRORS = [
     ("unknown action", lambda t, a: t.call("RunInstances", {}, region="ap-guangzhou"), "action"),
     ("unknown param", lambda t, a: t.call("StopInstances", {"InstanceIds": OK_IDS, "Bogus": 1}, region="ap-guangzhou"), "Bogus"),
     ("nan param", lambda t, a: t.call("StopInstances", {"InstanceIds": OK_IDS, "X": float("nan")}, region="ap-guangzhou"), "params"),
+    ("region surrogate", lambda t, a: t.stop_instances("ap-\udcff", OK_IDS), "region"),
+    ("id surrogate", lambda t, a: t.stop_instances("ap-guangzhou", ["ins-run0000\udcff"]), "instance_ids[0]"),
+    ("param surrogate", lambda t, a: t.call("StopInstances", {"InstanceIds": ["\udcff"]}, region="ap-guangzhou"), "params"),
+    ("param key surrogate", lambda t, a: t.call("StopInstances", {"\udcff": 1}, region="ap-guangzhou"), "params"),
     ("ali region /", lambda t, a: a.stop_invocation("cn-hangzhou/..", "t-hz0jdfwd9f0001"), "RegionId"),
     ("ali invoke bad", lambda t, a: a.stop_invocation("cn-hangzhou", "x-1"), "InvokeId"),
     ("ali 51 ids", lambda t, a: a.stop_invocation("cn-hangzhou", "t-hz0jdfwd9f0001", [f"i-{i:04d}" for i in range(51)]), "InstanceId"),
@@ -106,6 +110,9 @@ def test_bad_constructor_values():
         cloudhalt.Tencent("AKIDx", "k", timeout="10")
     with pytest.raises(TypeError):
         cloudhalt.Tencent(None, "k")
+    with pytest.raises(cloudhalt.CredentialsError, match="secret_key contains a lone surrogate") as ei:
+        cloudhalt.Tencent("AKIDx", "k\udcff")
+    assert "\udcff" not in str(ei.value)
     with pytest.raises(TypeError):
         cloudhalt.Tencent("AKIDx", "k", None, "http://127.0.0.1:1")  # endpoint is keyword-only
 

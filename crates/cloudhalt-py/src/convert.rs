@@ -43,10 +43,13 @@ pub(crate) fn string_list(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<St
     let mut out = Vec::new();
     for (i, item) in iter.enumerate() {
         let item = item?;
-        let s: String = item.extract().map_err(|_| {
-            PyTypeError::new_err(format!("{name}[{i}] must be str, not {}", type_name(&item)))
-        })?;
-        out.push(s);
+        if !item.is_instance_of::<PyString>() {
+            return Err(PyTypeError::new_err(format!(
+                "{name}[{i}] must be str, not {}",
+                type_name(&item)
+            )));
+        }
+        out.push(utf8(&item, &format!("{name}[{i}]"))?);
     }
     Ok(out)
 }
@@ -103,17 +106,18 @@ fn to_json(obj: &Bound<'_, PyAny>, path: &str, depth: usize) -> PyResult<Value> 
         });
     }
     if obj.is_instance_of::<PyString>() {
-        return Ok(Value::String(obj.extract()?));
+        return Ok(Value::String(utf8(obj, path)?));
     }
     if let Ok(dict) = obj.cast::<PyDict>() {
         let mut map = Map::new();
         for (k, v) in dict.iter() {
-            let key: String = k.extract().map_err(|_| {
-                PyTypeError::new_err(format!(
+            if !k.is_instance_of::<PyString>() {
+                return Err(PyTypeError::new_err(format!(
                     "{path} has a key of type {}: JSON object keys must be str",
                     type_name(&k)
-                ))
-            })?;
+                )));
+            }
+            let key = utf8(&k, &format!("{path} key"))?;
             let child = format!("{path}[{key:?}]");
             map.insert(key, to_json(&v, &child, depth + 1)?);
         }
@@ -168,13 +172,39 @@ pub(crate) fn json_to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<
 /// notes, where PyO3 would otherwise name it). Never echoes the value: it may be a secret.
 pub(crate) fn text(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<String> {
     if obj.is_instance_of::<PyString>() {
-        // Only a str that is not valid Unicode (a lone surrogate) fails here: keep Python's error.
-        return obj.extract();
+        return utf8(obj, name);
     }
     Err(PyTypeError::new_err(format!(
         "{name} must be str, not {}",
         type_name(obj)
     )))
+}
+
+/// Argument names whose values are credentials: a bad one is a `CredentialsError`.
+const CREDENTIAL_ARGS: [&str; 6] = [
+    "secret_id",
+    "secret_key",
+    "token",
+    "access_key_id",
+    "access_key_secret",
+    "security_token",
+];
+
+/// Reads a `str` that must be valid Unicode: a lone surrogate (e.g. from a mis-decoded file name
+/// or `os.environ` on a non-UTF-8 system) has no UTF-8 form, so it is a bad value.
+fn utf8(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<String> {
+    obj.extract::<String>().map_err(|_| {
+        let message = format!(
+            "{name} contains a lone surrogate character, which is not valid Unicode and cannot be \
+             sent: check how the value was read or decoded"
+        );
+        let err = if CREDENTIAL_ARGS.contains(&name) {
+            cloudhalt::Error::credentials(message)
+        } else {
+            cloudhalt::Error::invalid_input(name, message)
+        };
+        crate::errors::map_error(obj.py(), &err)
+    })
 }
 
 /// Reads an optional `str` argument (`None` is allowed).
