@@ -198,12 +198,9 @@ fn server_side_parameter_checks_alibaba() {
     );
 }
 
-/// Core gap, reported to the lead: an input error from a typed client method is not tagged with
-/// its provider and action (`Tencent::send` and `Alibaba::stop_invocation` call `to_call()?` outside
-/// `execute`, which is where `for_call` is applied), while the same error through `call_json` is.
-/// Run with `--ignored` to see it; un-ignore once the core tags these errors.
+/// An input error from a typed client method names its provider and action, like the same error
+/// through `call_json` does.
 #[test]
-#[ignore = "core gap: typed methods leave provider()/action() empty on InvalidInput"]
 fn input_errors_name_the_call() {
     let emu = emulator();
     let err = tencent(&emu)

@@ -104,7 +104,9 @@ impl Alibaba {
 
     /// ECS `StopInvocation`.
     pub fn stop_invocation(&self, request: &StopInvocation) -> Result<Response, Error> {
-        let call = request.to_call()?;
+        let call = request
+            .to_call()
+            .map_err(|e| e.for_call(Provider::Alibaba, "StopInvocation"))?;
         self.execute(call)
     }
 

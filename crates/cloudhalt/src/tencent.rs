@@ -205,8 +205,10 @@ impl Tencent {
         self.execute(call)
     }
 
-    fn send(&self, op: &impl TencentOperation) -> Result<Response, Error> {
-        let call = op.to_call()?;
+    fn send<Op: TencentOperation>(&self, op: &Op) -> Result<Response, Error> {
+        let call = op
+            .to_call()
+            .map_err(|e| e.for_call(Provider::Tencent, Op::ACTION))?;
         self.execute(call)
     }
 

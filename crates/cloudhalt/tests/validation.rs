@@ -33,6 +33,10 @@ fn assert_invalid(result: Result<cloudhalt::Response, Error>, field: &str, fragm
     assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
     assert_eq!(err.send_state(), SendState::NotBuilt, "{err}");
     assert_eq!(err.field(), Some(field), "{err}");
+    assert!(
+        err.provider().is_some() && err.action().is_some(),
+        "names the call: {err}"
+    );
     for f in fragments {
         assert!(
             err.message().contains(f),

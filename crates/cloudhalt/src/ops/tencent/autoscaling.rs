@@ -52,6 +52,8 @@ impl CancelInstanceRefresh {
 }
 
 impl TencentOperation for CancelInstanceRefresh {
+    const ACTION: &'static str = "CancelInstanceRefresh";
+
     fn to_call(&self) -> Result<TencentCall, Error> {
         if let Some(region) = &self.region {
             required_region(region)?;
@@ -77,7 +79,7 @@ impl TencentOperation for CancelInstanceRefresh {
             refresh_activity_id: &'a str,
         }
         Ok(TencentCall {
-            action: "CancelInstanceRefresh",
+            action: Self::ACTION,
             service: "as",
             version: "2018-04-19",
             region: self.region.clone(),

@@ -135,6 +135,8 @@ impl StopInstances {
 }
 
 impl TencentOperation for StopInstances {
+    const ACTION: &'static str = "StopInstances";
+
     fn to_call(&self) -> Result<TencentCall, Error> {
         required_region(&self.region)?;
         check_list(
@@ -162,7 +164,7 @@ impl TencentOperation for StopInstances {
             stopped_mode: Option<StoppedMode>,
         }
         Ok(TencentCall {
-            action: "StopInstances",
+            action: Self::ACTION,
             service: SERVICE,
             version: VERSION,
             region: Some(self.region.clone()),
@@ -227,6 +229,8 @@ impl TerminateInstances {
 }
 
 impl TencentOperation for TerminateInstances {
+    const ACTION: &'static str = "TerminateInstances";
+
     fn to_call(&self) -> Result<TencentCall, Error> {
         required_region(&self.region)?;
         check_list(
@@ -245,7 +249,7 @@ impl TencentOperation for TerminateInstances {
             release_prepaid_data_disks: bool,
         }
         Ok(TencentCall {
-            action: "TerminateInstances",
+            action: Self::ACTION,
             service: SERVICE,
             version: VERSION,
             region: Some(self.region.clone()),

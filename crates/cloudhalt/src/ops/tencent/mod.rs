@@ -25,6 +25,9 @@ pub(crate) struct TencentCall {
 
 /// Implemented by the four Tencent request types.
 pub(crate) trait TencentOperation {
+    /// The provider's name of the operation, for errors raised before a call exists.
+    const ACTION: &'static str;
+
     /// Validates and serialises the request.
     fn to_call(&self) -> Result<TencentCall, Error>;
 }

@@ -59,6 +59,8 @@ fn check_tat_instance_id(field: &str, id: &str) -> Result<(), Error> {
 }
 
 impl TencentOperation for CancelInvocation {
+    const ACTION: &'static str = "CancelInvocation";
+
     fn to_call(&self) -> Result<TencentCall, Error> {
         required_region(&self.region)?;
         check_tencent_id(
@@ -79,7 +81,7 @@ impl TencentOperation for CancelInvocation {
             instance_ids: Option<&'a [String]>,
         }
         Ok(TencentCall {
-            action: "CancelInvocation",
+            action: Self::ACTION,
             service: "tat",
             version: "2020-10-28",
             region: Some(self.region.clone()),
