@@ -8,9 +8,9 @@ use cloudhalt::ops::alibaba::MAX_INSTANCE_IDS;
 use cloudhalt::{Alibaba, AlibabaCredentials, Error, StopInvocation};
 
 use crate::handle::{Handle, write_out};
+use crate::json::{parse_params, write_json};
 use crate::response::cloudhalt_response;
 use crate::status::cloudhalt_status;
-use crate::strings::into_owned_c_string;
 
 /// An Alibaba Cloud client (ECS Cloud Assistant).
 ///
@@ -42,19 +42,6 @@ impl cloudhalt_alibaba {
         *guard = f(&guard)?;
         Ok(())
     }
-}
-
-/// Parses the `params_json` argument of the `_call_json` functions.
-pub(crate) fn parse_params(text: &str) -> Result<serde_json::Value, Error> {
-    serde_json::from_str(text).map_err(|e| {
-        Error::invalid_input(
-            "params_json",
-            format!(
-                "params_json is not valid JSON ({e}): pass the provider's parameters as a JSON \
-                 object, e.g. {{\"InstanceIds\":[\"ins-r8hr2upy\"]}}"
-            ),
-        )
-    })
 }
 
 /// Creates an Alibaba Cloud client from explicit credentials, sending to the regional endpoint
@@ -235,10 +222,8 @@ pub unsafe extern "C" fn cloudhalt_alibaba_call_json(
         let action = arg_str!(action, "action");
         let params = parse_params(arg_str!(params_json, "params_json"))?;
         let response = c.client().call_json(action, &params)?;
-        if !out_json.is_null() {
-            // SAFETY: valid for writes by contract.
-            unsafe { *out_json = into_owned_c_string(&response.data().to_string()) };
-        }
+        // SAFETY: `out_json` is NULL or valid for writes by contract.
+        unsafe { write_json(out_json, &response) };
         Ok(())
     })
 }

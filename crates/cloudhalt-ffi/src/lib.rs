@@ -1,9 +1,9 @@
 //! The cloudhalt C ABI: `libcloudhalt.so` / `libcloudhalt.a` and `include/cloudhalt.h`.
 //!
 //! This crate only converts: C arguments into the core's typed requests, the core's errors into
-//! a [`status::cloudhalt_status`] plus thread-local details. It is the only crate with `unsafe`.
+//! a [`cloudhalt_status`] plus thread-local details. It is the only crate with `unsafe`.
 //!
-//! Every export's body runs inside [`boundary!`], which catches panics (answered with
+//! Every export's body runs inside `boundary!`, which catches panics (answered with
 //! `CLOUDHALT_PANIC`) and, for fallible calls, clears the thread's last error on entry and fills it
 //! on failure. A test counts exports against boundary uses. Never build this crate with
 //! `panic = "abort"`: a panic would then kill the host program instead of becoming a status.
@@ -14,6 +14,7 @@
 mod boundary;
 mod alibaba;
 mod handle;
+mod json;
 mod last_error;
 mod response;
 mod status;

@@ -11,9 +11,9 @@ use cloudhalt::{
 };
 
 use crate::handle::{Handle, write_out};
+use crate::json::{parse_params, write_json};
 use crate::response::cloudhalt_response;
 use crate::status::cloudhalt_status;
-use crate::strings::into_owned_c_string;
 
 /// A Tencent Cloud client (CVM, TAT and Auto Scaling).
 ///
@@ -221,14 +221,13 @@ pub unsafe extern "C" fn cloudhalt_tencent_stop_instances(
     boundary!(fallible {
         let c = arg_handle!(c, "c");
         let region = arg_str!(region, "region");
-        let ids = if instance_ids.is_null() && n == 0 {
+        if instance_ids.is_null() && n == 0 {
             return Err(Error::invalid_input(
                 "instance_ids",
                 "instance_ids is NULL: give 1 to 100 instance IDs",
             ));
-        } else {
-            arg_list!(instance_ids, n, MAX_INSTANCE_IDS, "instance_ids")
-        };
+        }
+        let ids = arg_list!(instance_ids, n, MAX_INSTANCE_IDS, "instance_ids");
         let stop_type = arg_opt_str!(stop_type, "stop_type").map(StopType::parse).transpose()?;
         let stopped_mode = arg_opt_str!(stopped_mode, "stopped_mode")
             .map(StoppedMode::parse)
@@ -373,12 +372,10 @@ pub unsafe extern "C" fn cloudhalt_tencent_call_json(
         let c = arg_handle!(c, "c");
         let action = arg_str!(action, "action");
         let region = arg_opt_str!(region, "region");
-        let params = crate::alibaba::parse_params(arg_str!(params_json, "params_json"))?;
+        let params = parse_params(arg_str!(params_json, "params_json"))?;
         let response = c.client().call_json(action, region, &params)?;
-        if !out_json.is_null() {
-            // SAFETY: valid for writes by contract.
-            unsafe { *out_json = into_owned_c_string(&response.data().to_string()) };
-        }
+        // SAFETY: `out_json` is NULL or valid for writes by contract.
+        unsafe { write_json(out_json, &response) };
         Ok(())
     })
 }

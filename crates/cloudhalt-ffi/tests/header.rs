@@ -215,7 +215,9 @@ fn readme_quick_start_is_the_example_verbatim() {
     let bindings = crate_dir().join("../../bindings");
     let readme = std::fs::read_to_string(bindings.join("README.md")).unwrap();
     let example = std::fs::read_to_string(bindings.join("examples/quickstart.c")).unwrap();
-    let start = readme.find("## C quick start").expect("README has a C quick start");
+    let start = readme
+        .find("## C quick start")
+        .expect("README has a C quick start");
     let block = &readme[start..];
     let code_start = block.find("```c\n").expect("a ```c block") + "```c\n".len();
     let code_end = code_start + block[code_start..].find("```").unwrap();
