@@ -161,3 +161,14 @@ def test_type_errors_name_the_argument(quiet):
         t.stop_instances("ap-guangzhou", ["ins-run00000", None])
     with pytest.raises(TypeError, match=r"^secret_key must be str, not bytes$"):
         cloudhalt.Tencent("AKIDx", b"secret-bytes")
+
+
+def test_client_settings_are_applied(emu):
+    t = cloudhalt.Tencent(TENCENT_SECRET_ID, "cloudhalt-emulator-tencent-key", endpoint=emu.url + "/",
+                          timeout=7.5, language="en-US")
+    assert (t.endpoint, t.timeout, t.language, t.secret_id) == (emu.url, 7.5, "en-US", TENCENT_SECRET_ID)
+    r = t.stop_instances("ap-guangzhou", OK_IDS)
+    assert ("X-TC-Language", "en-US") in r.sent_headers
+    assert ("X-TC-Region", "ap-guangzhou") in r.sent_headers
+    d = cloudhalt.Tencent(TENCENT_SECRET_ID, "k")
+    assert d.endpoint == "https://<service>.tencentcloudapi.com" and d.timeout == 30.0 and d.language is None

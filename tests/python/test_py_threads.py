@@ -38,7 +38,7 @@ def test_eight_threads_run_in_parallel_and_keep_the_interpreter_free(tc, emu):
     # Serialised calls would take THREADS x latency; parallel ones about one latency.
     assert elapsed < latency * THREADS / 2, f"{THREADS} calls took {elapsed:.2f}s with {latency}s latency each"
     gaps = [b - a for a, b in zip(ticks, ticks[1:])]
-    assert max(gaps) < latency / 2, f"the interpreter froze for {max(gaps):.2f}s: the GIL was held while waiting"
+    assert max(gaps) < latency * 0.8, f"the interpreter froze for {max(gaps):.2f}s: the GIL was held while waiting"
     states = {i["InstanceId"]: i["InstanceState"] for i in emu.state()["tencent"]["instances"]}
     assert all(states[i] in ("STOPPING", "STOPPED") for i in ids)
 
