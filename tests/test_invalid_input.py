@@ -165,8 +165,6 @@ def test_zero_timeout_is_refused(backend, emu):
     assert isinstance(r, Failure) and r.kind == "invalid_input", r
 
 
-@pytest.mark.xfail(strict=True, reason="core BaseUrl::parse quotes the whole URL, password included, "
-                   "in its error message (reported to the lead); remove this mark once fixed")
 def test_endpoint_with_a_password_is_refused_without_echoing_it(backend):
     r = backend.tencent(TENCENT_SECRET_ID, TENCENT_SECRET_KEY, endpoint="http://user:hunter2@127.0.0.1:1")
     assert isinstance(r, Failure) and r.kind == "invalid_input", r

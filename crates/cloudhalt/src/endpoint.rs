@@ -30,8 +30,9 @@ impl BaseUrl {
             Error::invalid_input(
                 "endpoint",
                 format!(
-                    "endpoint {url:?} {why}: give scheme, host and optional port, e.g. \
-                     http://127.0.0.1:8123 or https://cvm.tencentcloudapi.com"
+                    "endpoint {:?} {why}: give scheme, host and optional port, e.g. \
+                     http://127.0.0.1:8123 or https://cvm.tencentcloudapi.com",
+                    redact_url(url)
                 ),
             )
         };
@@ -125,6 +126,30 @@ impl fmt::Display for BaseUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.root().trim_end_matches('/'))
     }
+}
+
+/// The URL as it may be shown in an error: user info (a password) and the query (a token) are
+/// replaced, because a mistyped endpoint can carry credentials.
+fn redact_url(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let (authority_and_path, query) = match rest.split_once(['?', '#']) {
+        Some((a, _)) => (a, "?<redacted>"),
+        None => (rest, ""),
+    };
+    let shown = match authority_and_path.rsplit_once('@') {
+        Some((_, host)) => format!("<redacted>@{host}"),
+        None => authority_and_path.to_owned(),
+    };
+    let shown = if scheme.is_empty() && !url.contains("://") {
+        shown
+    } else {
+        format!("{scheme}://{shown}")
+    };
+    let mut out = format!("{shown}{query}");
+    if out.chars().count() > 200 {
+        out = out.chars().take(200).collect::<String>() + "...";
+    }
+    out
 }
 
 /// Checks a region name: lower-case letters, digits and `-`, so that a region placed into a host

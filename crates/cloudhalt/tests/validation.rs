@@ -341,6 +341,17 @@ fn endpoints_are_parsed_strictly() {
         assert_eq!(err.kind(), ErrorKind::InvalidInput, "{bad}");
         assert_eq!(err.field(), Some("endpoint"));
     }
+    for with_secret in [
+        "http://user:hunter2@127.0.0.1:1",
+        "http://127.0.0.1:1/?token=hunter2",
+    ] {
+        let err = tencent().with_endpoint_url(with_secret).unwrap_err();
+        assert!(!err.to_string().contains("hunter2"), "{err}");
+        assert!(
+            err.message().contains("127.0.0.1:1"),
+            "still names the host: {err}"
+        );
+    }
     let url = cloudhalt::BaseUrl::parse("http://127.0.0.1:8123/").unwrap();
     assert_eq!(url.host_header(), "127.0.0.1:8123");
     assert_eq!(
