@@ -22,10 +22,11 @@ cargo test --workspace
 step "Python environment (.venv)"
 scripts/setup-venv.sh
 
-if [ -x scripts/test-c.sh ]; then
-  step "C and C++: header, examples, C test program under valgrind"
-  scripts/test-c.sh
-fi
+step "C and C++: header, installed library, examples, C test program under valgrind"
+CLOUDHALT_REQUIRE_EMULATOR=1 scripts/test-c.sh
 
 step "conformance suite (pytest, every backend)"
 CLOUDHALT_REQUIRE_BACKENDS="${CLOUDHALT_REQUIRE_BACKENDS:-c,py}" .venv/bin/python -m pytest tests -q -p no:cacheprovider
+
+step "the README's demo command"
+cargo run --release -p cloudhalt-cli -- demo

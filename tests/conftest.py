@@ -76,7 +76,7 @@ class Emulator:
 def emulator():
     binary = cloudhalt_bin()
     if not binary.exists():
-        pytest.skip(f"{binary} is missing: run `cargo build --workspace` first")
+        _skip_or_fail(f"{binary} is missing: run `cargo build --workspace` first")
     proc = subprocess.Popen([str(binary), "emulator", "--port", "0"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     line = proc.stdout.readline().strip()
@@ -118,12 +118,24 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("backend", names, indirect=True)
 
 
+def _required() -> set:
+    return {n for n in os.environ.get("CLOUDHALT_REQUIRE_BACKENDS", "").split(",") if n}
+
+
+def _skip_or_fail(reason: str, name: str = "") -> None:
+    """Skip, unless CLOUDHALT_REQUIRE_BACKENDS says this run must not skip (CI sets it)."""
+    required = _required()
+    if required and (not name or name in required):
+        pytest.fail(f"required but unavailable: {reason}")
+    pytest.skip(reason)
+
+
 @pytest.fixture
 def backend(request):
     try:
         return _load_backend(request.param)
     except ImportError as e:
-        pytest.skip(f"backend {request.param} unavailable: {e}")
+        _skip_or_fail(f"backend {request.param} unavailable: {e}", request.param)
 
 
 @pytest.fixture
