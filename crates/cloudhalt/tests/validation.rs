@@ -382,3 +382,34 @@ fn debug_output_never_shows_a_secret() {
         "{text}"
     );
 }
+
+#[test]
+fn authorization_headers_parse_strictly() {
+    use cloudhalt::sign::{acs3, tc3};
+    let tc = tc3::parse_authorization(
+        "TC3-HMAC-SHA256 Credential=AKIDx/2019-02-25/cvm/tc3_request, SignedHeaders=content-type;host, Signature=ab12",
+    )
+    .unwrap();
+    assert_eq!(
+        (tc.secret_id.as_str(), tc.date.as_str(), tc.service.as_str()),
+        ("AKIDx", "2019-02-25", "cvm")
+    );
+    assert_eq!(tc.signed_headers, ["content-type", "host"]);
+    for bad in [
+        "TC3-HMAC-SHA256 Credential=AKIDx/2019-02-25/cvm/other, SignedHeaders=host, Signature=ab",
+        "TC3-HMAC-SHA256 Credential=AKIDx/2019-02-25/cvm/tc3_request, Signature=ab",
+        "TC3-HMAC-SHA256 Credential=AKIDx/2019-02-25/cvm/tc3_request, SignedHeaders=host, Signature=ab, Extra=1",
+        "ACS3-HMAC-SHA256 Credential=x,SignedHeaders=host,Signature=ab",
+    ] {
+        assert!(tc3::parse_authorization(bad).is_none(), "{bad}");
+    }
+    let ali = acs3::parse_authorization(
+        "ACS3-HMAC-SHA256 Credential=LTAIx,SignedHeaders=host;x-acs-date,Signature=cd34",
+    )
+    .unwrap();
+    assert_eq!(ali.access_key_id, "LTAIx");
+    assert_eq!(ali.signed_headers, ["host", "x-acs-date"]);
+    assert!(
+        acs3::parse_authorization("ACS3-HMAC-SHA256 Credential=LTAIx,Signature=cd34").is_none()
+    );
+}

@@ -147,21 +147,11 @@ pub struct Acs3Authorization {
 ///
 /// Returns `None` when the header is not a well-formed ACS3 authorization.
 pub fn parse_authorization(value: &str) -> Option<Acs3Authorization> {
-    let rest = value.strip_prefix(ALGORITHM)?.trim_start();
-    let (mut credential, mut signed, mut signature) = (None, None, None);
-    for part in rest.split(',') {
-        let (k, v) = part.trim().split_once('=')?;
-        match k {
-            "Credential" => credential = Some(v),
-            "SignedHeaders" => signed = Some(v),
-            "Signature" => signature = Some(v),
-            _ => return None,
-        }
-    }
+    let (credential, signed, signature) = super::parse_authorization_fields(value, ALGORITHM)?;
     Some(Acs3Authorization {
-        access_key_id: credential?.to_owned(),
-        signed_headers: signed?.split(';').map(str::to_owned).collect(),
-        signature: signature?.to_owned(),
+        access_key_id: credential.to_owned(),
+        signed_headers: signed.split(';').map(str::to_owned).collect(),
+        signature: signature.to_owned(),
     })
 }
 

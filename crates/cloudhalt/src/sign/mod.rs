@@ -29,3 +29,24 @@ pub fn signatures_equal(a: &str, b: &str) -> bool {
     }
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
+
+/// Splits the `Credential=..., SignedHeaders=..., Signature=...` part of an `Authorization` header
+/// that follows `algorithm` (both providers use these three fields; TC3 puts a space after each
+/// comma, ACS3 none). Returns `None` on anything else.
+pub(crate) fn parse_authorization_fields<'a>(
+    value: &'a str,
+    algorithm: &str,
+) -> Option<(&'a str, &'a str, &'a str)> {
+    let rest = value.strip_prefix(algorithm)?.trim_start();
+    let (mut credential, mut signed, mut signature) = (None, None, None);
+    for part in rest.split(',') {
+        let (k, v) = part.trim().split_once('=')?;
+        match k {
+            "Credential" => credential = Some(v),
+            "SignedHeaders" => signed = Some(v),
+            "Signature" => signature = Some(v),
+            _ => return None,
+        }
+    }
+    Some((credential?, signed?, signature?))
+}

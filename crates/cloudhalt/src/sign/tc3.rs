@@ -153,18 +153,8 @@ pub struct Tc3Authorization {
 ///
 /// Returns `None` when the header is not a well-formed TC3 authorization.
 pub fn parse_authorization(value: &str) -> Option<Tc3Authorization> {
-    let rest = value.strip_prefix(ALGORITHM)?.trim_start();
-    let (mut credential, mut signed, mut signature) = (None, None, None);
-    for part in rest.split(',') {
-        let (k, v) = part.trim().split_once('=')?;
-        match k {
-            "Credential" => credential = Some(v),
-            "SignedHeaders" => signed = Some(v),
-            "Signature" => signature = Some(v),
-            _ => return None,
-        }
-    }
-    let mut scope = credential?.split('/');
+    let (credential, signed, signature) = super::parse_authorization_fields(value, ALGORITHM)?;
+    let mut scope = credential.split('/');
     let secret_id = scope.next()?.to_owned();
     let date = scope.next()?.to_owned();
     let service = scope.next()?.to_owned();
@@ -175,7 +165,7 @@ pub fn parse_authorization(value: &str) -> Option<Tc3Authorization> {
         secret_id,
         date,
         service,
-        signed_headers: signed?.split(';').map(str::to_owned).collect(),
-        signature: signature?.to_owned(),
+        signed_headers: signed.split(';').map(str::to_owned).collect(),
+        signature: signature.to_owned(),
     })
 }
