@@ -502,12 +502,26 @@ def tc3_groups() -> List[Json]:
                             payload=compact_json(OrderedDict(
                                 Filters=[OrderedDict(Name="instance-name", Values=["名 &=+/?%*~"])], Limit=1)))},
     ]
+    # cloudhalt signs x-tc-action as Tencent's current documents do, so that a logged signature of one
+    # action cannot be replayed as another: the same operations again with that header set.
+    with_action = [
+        tc3_op_case(case["comment"] + "; signed content-type;host;x-tc-action", case["operation"]["name"],
+                    case["operation"]["params"], case["operation"]["region"], case["input"]["timestamp"],
+                    flags=[f for f in case["flags"] if f != "SdkCrossChecked"],
+                    signed_headers="content-type;host;x-tc-action",
+                    **{k: v for k, v in (("host", case["input"]["host"]), ("token", case["input"]["token"]),
+                                         ("language", case["input"].get("language")))
+                       if v is not None and not (k == "host" and v == f"{case['input']['service']}.tencentcloudapi.com")})
+        for case in ops
+    ]
     return [
         {"type": "Tc3SigningTest", "comment": "Provider worked examples (DescribeInstances)", "tests": provider},
         {"type": "Tc3SigningTest", "comment": "Bodies as the official Python SDK serialises them", "tests": sdk},
         {"type": "Tc3SigningTest", "comment": "cloudhalt's four Tencent operations, bodies exactly as cloudhalt "
                                               "serialises them", "tests": ops},
         {"type": "Tc3SigningTest", "comment": "Signing-only edge cases", "tests": signing_only},
+        {"type": "Tc3SigningTest", "comment": "cloudhalt's four Tencent operations exactly as cloudhalt signs "
+                                              "them (content-type;host;x-tc-action)", "tests": with_action},
     ]
 
 

@@ -61,7 +61,7 @@ fn demo() -> Result<usize, String> {
                     "ap-guangzhou",
                     vec!["ins-run00000".into(), "ins-run00001".into()],
                 );
-                r.stop_type = Some(StopType::SoftFirst);
+                r.set_stop_type(StopType::SoftFirst);
                 tencent.stop_instances(&r)
             }),
         ),

@@ -32,6 +32,7 @@ pub fn send_state_words(state: SendState) -> &'static str {
             "MAY HAVE BEEN SENT: no answer came back; it may have taken effect, check the state before retrying"
         }
         SendState::Answered => "sent and answered by the provider",
+        _ => "MAY HAVE BEEN SENT: check the state before retrying",
     }
 }
 

@@ -121,7 +121,7 @@ fn tencent_client(global: &Global) -> Result<Tencent, Error> {
         client = client.with_endpoint_url(url)?;
     }
     if let Some(t) = global.timeout {
-        client = client.with_timeout(t);
+        client = client.with_timeout(t)?;
     }
     Ok(client)
 }
@@ -132,7 +132,7 @@ fn alibaba_client(global: &Global) -> Result<Alibaba, Error> {
         client = client.with_endpoint_url(url)?;
     }
     if let Some(t) = global.timeout {
-        client = client.with_timeout(t);
+        client = client.with_timeout(t)?;
     }
     Ok(client)
 }
@@ -159,12 +159,15 @@ pub fn run_tencent(global: &Global, cmd: TencentCommand) -> ExitCode {
                 (|| {
                     let client = tencent_client(global)?;
                     let mut request = StopInstances::new(region, ids);
-                    request.force_stop = force;
-                    request.stop_type = stop_type.as_deref().map(StopType::parse).transpose()?;
-                    request.stopped_mode = stopped_mode
-                        .as_deref()
-                        .map(StoppedMode::parse)
-                        .transpose()?;
+                    request
+                        .set_force_stop(force)
+                        .set_stop_type(stop_type.as_deref().map(StopType::parse).transpose()?)
+                        .set_stopped_mode(
+                            stopped_mode
+                                .as_deref()
+                                .map(StoppedMode::parse)
+                                .transpose()?,
+                        );
                     client.stop_instances(&request)
                 })()
                 .map(|r| (r, summary))
@@ -178,8 +181,8 @@ pub fn run_tencent(global: &Global, cmd: TencentCommand) -> ExitCode {
                 let ids = read_ids(ids)?;
                 let summary = format!("{} instance(s) in {region}", ids.len());
                 let mut request = TerminateInstances::new(region, ids);
-                request.release_prepaid_data_disks = release_prepaid_data_disks;
-                request.release_address = release_address;
+                request.set_release_prepaid_data_disks(release_prepaid_data_disks);
+                request.set_release_address(release_address);
                 tencent_client(global)
                     .and_then(|c| c.terminate_instances(&request))
                     .map(|r| (r, summary))
@@ -196,7 +199,7 @@ pub fn run_tencent(global: &Global, cmd: TencentCommand) -> ExitCode {
                     format!("{invocation_id} on {} instance(s)", ids.len())
                 };
                 let mut request = CancelInvocation::new(region, invocation_id);
-                request.instance_ids = (!ids.is_empty()).then_some(ids);
+                request.set_instance_ids((!ids.is_empty()).then_some(ids));
                 tencent_client(global)
                     .and_then(|c| c.cancel_invocation(&request))
                     .map(|r| (r, summary))
@@ -208,7 +211,7 @@ pub fn run_tencent(global: &Global, cmd: TencentCommand) -> ExitCode {
             } => {
                 let summary = format!("{activity} of {group}");
                 let mut request = CancelInstanceRefresh::new(group, activity);
-                request.region = region;
+                request.set_region(region);
                 tencent_client(global)
                     .and_then(|c| c.cancel_instance_refresh(&request))
                     .map(|r| (r, summary))
@@ -234,7 +237,7 @@ pub fn run_alibaba(global: &Global, cmd: AlibabaCommand) -> ExitCode {
                     format!("{invoke_id} on {} instance(s)", ids.len())
                 };
                 let mut request = StopInvocation::new(region, invoke_id);
-                request.instance_ids = (!ids.is_empty()).then_some(ids);
+                request.set_instance_ids((!ids.is_empty()).then_some(ids));
                 alibaba_client(global)
                     .and_then(|c| c.stop_invocation(&request))
                     .map(|r| (r, summary))

@@ -64,7 +64,7 @@ fn tat_invocation_errors() {
     );
 
     let mut request = CancelInvocation::new("ap-guangzhou", "inv-inv00001");
-    request.instance_ids = Some(vec!["ins-run00099".into()]);
+    request.set_instance_ids(Some(vec!["ins-run00099".into()]));
     let err = tencent(&emu).cancel_invocation(&request).unwrap_err();
     assert_api(
         &err,

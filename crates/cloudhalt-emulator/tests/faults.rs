@@ -130,7 +130,9 @@ fn latency_fault_with_a_client_timeout() {
         ..Fault::new(FaultKind::Latency)
     })
     .unwrap();
-    let client = tencent(&emu).with_timeout(Duration::from_millis(300));
+    let client = tencent(&emu)
+        .with_timeout(Duration::from_millis(300))
+        .unwrap();
     let err = client.stop_instances(&stop("ins-run00000")).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
     assert_eq!(err.send_state(), SendState::SentNoAnswer);
@@ -181,7 +183,7 @@ fn truncate_fault() {
         ..Fault::new(FaultKind::Truncate)
     })
     .unwrap();
-    let client = tencent(&emu).with_timeout(Duration::from_secs(5));
+    let client = tencent(&emu).with_timeout(Duration::from_secs(5)).unwrap();
     let err = client.stop_instances(&stop("ins-run00000")).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Transport, "{err}");
     assert_eq!(err.send_state(), SendState::SentNoAnswer);
@@ -189,6 +191,7 @@ fn truncate_fault() {
     emu.add_fault(Fault::new(FaultKind::Truncate)).unwrap();
     let err = alibaba(&emu)
         .with_timeout(Duration::from_secs(5))
+        .unwrap()
         .stop_invocation(&stop_invocation())
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Transport, "{err}");

@@ -99,7 +99,7 @@ fn cancel_invocation_cancels_undelivered_and_terminates_running_tasks() {
 
     // Only the named instance of the second invocation.
     let mut request = CancelInvocation::new("ap-guangzhou", "inv-inv00002");
-    request.instance_ids = Some(vec!["ins-run00003".into()]);
+    request.set_instance_ids(Some(vec!["ins-run00003".into()]));
     tencent(&emu).cancel_invocation(&request).unwrap();
     let state = emu.state();
     let tasks = &state["tencent"]["invocations"][1]["Tasks"];
@@ -132,7 +132,7 @@ fn cancel_instance_refresh_cancels_waiting_batches() {
 fn stop_invocation_stops_running_tasks() {
     let emu = emulator();
     let mut request = StopInvocation::new("cn-hangzhou", "t-hz0jdfwd9f0001");
-    request.instance_ids = Some(vec!["i-bp67acfmxazb4p0001".into()]);
+    request.set_instance_ids(Some(vec!["i-bp67acfmxazb4p0001".into()]));
     let response = alibaba(&emu).stop_invocation(&request).unwrap();
     let id = response.request_id();
     assert_eq!(id, id.to_uppercase(), "Alibaba RequestIds are upper-case");

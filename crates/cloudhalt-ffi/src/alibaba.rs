@@ -142,7 +142,7 @@ pub unsafe extern "C" fn cloudhalt_alibaba_set_timeout_ms(
                 "ms is 0: give the timeout in milliseconds, at least 1 (the default is 30000)",
             ));
         }
-        c.update(|client| Ok(client.with_timeout(Duration::from_millis(u64::from(ms)))))
+        c.update(|client| client.with_timeout(Duration::from_millis(u64::from(ms))))
     })
 }
 
@@ -191,7 +191,7 @@ pub unsafe extern "C" fn cloudhalt_alibaba_stop_invocation(
             Some(arg_list!(instance_ids, n, MAX_INSTANCE_IDS, "instance_ids"))
         };
         let mut request = StopInvocation::new(region_id, invoke_id);
-        request.instance_ids = ids;
+        request.set_instance_ids(ids);
         let response = c.client().stop_invocation(&request)?;
         // SAFETY: `out` is NULL or valid for writes by contract.
         unsafe { write_out(out, cloudhalt_response::new(&response)) };

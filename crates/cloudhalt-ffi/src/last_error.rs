@@ -59,6 +59,8 @@ fn send_state_name(state: cloudhalt::SendState) -> &'static CStr {
         S::NotSent => c"not_sent",
         S::SentNoAnswer => c"sent_no_answer",
         S::Answered => c"answered",
+        // A state a later core adds: the cautious reading.
+        _ => c"sent_no_answer",
     }
 }
 

@@ -155,7 +155,7 @@ pub unsafe extern "C" fn cloudhalt_tencent_set_timeout_ms(
                 "ms is 0: give the timeout in milliseconds, at least 1 (the default is 30000)",
             ));
         }
-        c.update(|client| Ok(client.with_timeout(Duration::from_millis(u64::from(ms)))))
+        c.update(|client| client.with_timeout(Duration::from_millis(u64::from(ms))))
     })
 }
 
@@ -232,13 +232,11 @@ pub unsafe extern "C" fn cloudhalt_tencent_stop_instances(
         let stopped_mode = arg_opt_str!(stopped_mode, "stopped_mode")
             .map(StoppedMode::parse)
             .transpose()?;
-        let request = StopInstances {
-            region: region.to_owned(),
-            instance_ids: ids,
-            force_stop,
-            stop_type,
-            stopped_mode,
-        };
+        let mut request = StopInstances::new(region, ids);
+        request
+            .set_force_stop(force_stop)
+            .set_stop_type(stop_type)
+            .set_stopped_mode(stopped_mode);
         // SAFETY: `out` is NULL or valid for writes by contract.
         unsafe { finish(c.client().stop_instances(&request), out) }
     })
@@ -275,7 +273,7 @@ pub unsafe extern "C" fn cloudhalt_tencent_terminate_instances(
         }
         let ids = arg_list!(instance_ids, n, MAX_INSTANCE_IDS, "instance_ids");
         let mut request = TerminateInstances::new(region, ids);
-        request.release_prepaid_data_disks = release_prepaid_data_disks;
+        request.set_release_prepaid_data_disks(release_prepaid_data_disks);
         // SAFETY: `out` is NULL or valid for writes by contract.
         unsafe { finish(c.client().terminate_instances(&request), out) }
     })
@@ -311,7 +309,7 @@ pub unsafe extern "C" fn cloudhalt_tencent_cancel_invocation(
             Some(arg_list!(instance_ids, n, MAX_INSTANCE_IDS, "instance_ids"))
         };
         let mut request = CancelInvocation::new(region, invocation_id);
-        request.instance_ids = ids;
+        request.set_instance_ids(ids);
         // SAFETY: `out` is NULL or valid for writes by contract.
         unsafe { finish(c.client().cancel_invocation(&request), out) }
     })
@@ -342,7 +340,7 @@ pub unsafe extern "C" fn cloudhalt_tencent_cancel_instance_refresh(
         let group = arg_str!(auto_scaling_group_id, "auto_scaling_group_id");
         let activity = arg_str!(refresh_activity_id, "refresh_activity_id");
         let mut request = CancelInstanceRefresh::new(group, activity);
-        request.region = region.map(str::to_owned);
+        request.set_region(region.map(str::to_owned));
         // SAFETY: `out` is NULL or valid for writes by contract.
         unsafe { finish(c.client().cancel_instance_refresh(&request), out) }
     })

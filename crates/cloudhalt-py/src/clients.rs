@@ -4,17 +4,15 @@
 //! `TypeError` here), then releases the GIL with `py.detach` while the core validates, signs and
 //! sends, so threads sharing one client run their requests in parallel.
 
-use std::time::Duration;
-
 use cloudhalt::{
     AlibabaCredentials, AlibabaEndpoint, CancelInstanceRefresh, CancelInvocation, Language,
     StopInstances, StopInvocation, StopType, StoppedMode, TencentCredentials, TencentEndpoint,
-    TerminateInstances,
+    TerminateInstances, Timeouts,
 };
 use pyo3::prelude::*;
 
 use crate::convert::{opt_text, params_to_json, string_list, text};
-use crate::errors::{invalid_input, map_error};
+use crate::errors::map_error;
 use crate::response::Response;
 
 type CoreResult<T> = Result<T, cloudhalt::Error>;
@@ -33,19 +31,11 @@ fn lift<T>(py: Python<'_>, result: CoreResult<T>) -> PyResult<T> {
 }
 
 /// Checks `timeout` (seconds): a positive, finite number.
-fn timeout_duration(py: Python<'_>, timeout: Option<f64>) -> PyResult<Option<Duration>> {
-    let Some(t) = timeout else { return Ok(None) };
-    match Duration::try_from_secs_f64(t) {
-        Ok(d) if !d.is_zero() => Ok(Some(d)),
-        _ => Err(invalid_input(
-            py,
-            "timeout",
-            format!(
-                "timeout {t} is not a positive number of seconds: give e.g. 10.0, or None for \
-                 the default (30 s)"
-            ),
-        )),
-    }
+/// The core checks the number (zero, negative, NaN, infinite and over-one-day values are refused).
+fn timeouts(py: Python<'_>, timeout: Option<f64>) -> PyResult<Option<Timeouts>> {
+    timeout
+        .map(|t| lift(py, Timeouts::from_secs_f64(t)))
+        .transpose()
 }
 
 /// Python's `repr()` of a string, so reprs quote as Python does.
@@ -75,13 +65,13 @@ impl Tencent {
         timeout: Option<f64>,
         language: Option<String>,
     ) -> PyResult<Tencent> {
-        let timeout = timeout_duration(py, timeout)?;
+        let timeout = timeouts(py, timeout)?;
         let language = lift(py, language.as_deref().map(Language::parse).transpose())?;
         let credentials = lift(py, credentials)?;
         let secret_id = credentials.secret_id().to_owned();
         let mut inner = cloudhalt::Tencent::new(credentials);
         if let Some(t) = timeout {
-            inner = inner.with_timeout(t);
+            inner = lift(py, inner.with_timeouts(t))?;
         }
         if let Some(url) = endpoint {
             inner = lift(py, inner.with_endpoint_url(&url))?;
@@ -197,12 +187,15 @@ impl Tencent {
         let stop_type = opt_text(stop_type, "stop_type")?;
         let stopped_mode = opt_text(stopped_mode, "stopped_mode")?;
         let mut request = StopInstances::new(region, string_list(instance_ids, "instance_ids")?);
-        request.force_stop = force_stop;
-        request.stop_type = lift(py, stop_type.as_deref().map(StopType::parse).transpose())?;
-        request.stopped_mode = lift(
+        request.set_force_stop(force_stop);
+        request.set_stop_type(lift(
+            py,
+            stop_type.as_deref().map(StopType::parse).transpose(),
+        )?);
+        request.set_stopped_mode(lift(
             py,
             stopped_mode.as_deref().map(StoppedMode::parse).transpose(),
-        )?;
+        )?);
         let client = &self.inner;
         let result = py.detach(|| client.stop_instances(&request));
         finish(py, result)
@@ -222,8 +215,8 @@ impl Tencent {
         let region = text(region, "region")?;
         let mut request =
             TerminateInstances::new(region, string_list(instance_ids, "instance_ids")?);
-        request.release_prepaid_data_disks = release_prepaid_data_disks;
-        request.release_address = release_address;
+        request.set_release_prepaid_data_disks(release_prepaid_data_disks);
+        request.set_release_address(release_address);
         let client = &self.inner;
         let result = py.detach(|| client.terminate_instances(&request));
         finish(py, result)
@@ -242,7 +235,7 @@ impl Tencent {
         let region = text(region, "region")?;
         let invocation_id = text(invocation_id, "invocation_id")?;
         let mut request = CancelInvocation::new(region, invocation_id);
-        request.instance_ids = ids_arg(instance_ids, "instance_ids")?;
+        request.set_instance_ids(ids_arg(instance_ids, "instance_ids")?);
         let client = &self.inner;
         let result = py.detach(|| client.cancel_invocation(&request));
         finish(py, result)
@@ -262,7 +255,7 @@ impl Tencent {
         let refresh_activity_id = text(refresh_activity_id, "refresh_activity_id")?;
         let region = opt_text(region, "region")?;
         let mut request = CancelInstanceRefresh::new(auto_scaling_group_id, refresh_activity_id);
-        request.region = region;
+        request.set_region(region);
         let client = &self.inner;
         let result = py.detach(|| client.cancel_instance_refresh(&request));
         finish(py, result)
@@ -303,12 +296,12 @@ impl Alibaba {
         endpoint: Option<String>,
         timeout: Option<f64>,
     ) -> PyResult<Alibaba> {
-        let timeout = timeout_duration(py, timeout)?;
+        let timeout = timeouts(py, timeout)?;
         let credentials = lift(py, credentials)?;
         let access_key_id = credentials.access_key_id().to_owned();
         let mut inner = cloudhalt::Alibaba::new(credentials);
         if let Some(t) = timeout {
-            inner = inner.with_timeout(t);
+            inner = lift(py, inner.with_timeouts(t))?;
         }
         if let Some(url) = endpoint {
             inner = lift(py, inner.with_endpoint_url(&url))?;
@@ -406,7 +399,7 @@ impl Alibaba {
         let region_id = text(region_id, "region_id")?;
         let invoke_id = text(invoke_id, "invoke_id")?;
         let mut request = StopInvocation::new(region_id, invoke_id);
-        request.instance_ids = ids_arg(instance_ids, "instance_ids")?;
+        request.set_instance_ids(ids_arg(instance_ids, "instance_ids")?);
         let client = &self.inner;
         let result = py.detach(|| client.stop_invocation(&request));
         finish(py, result)

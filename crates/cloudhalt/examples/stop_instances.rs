@@ -35,7 +35,7 @@ fn run(region: &str, instance_ids: Vec<String>) -> Result<(), cloudhalt::Error> 
     }
     let mut request = StopInstances::new(region, instance_ids);
     // Try a clean shutdown, and force it if the guest does not react.
-    request.stop_type = Some(StopType::SoftFirst);
+    request.set_stop_type(StopType::SoftFirst);
     let response = client.stop_instances(&request)?;
     println!(
         "StopInstances accepted, RequestId {}",

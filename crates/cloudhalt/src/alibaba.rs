@@ -1,113 +1,118 @@
 //! The Alibaba Cloud client: validates, signs (ACS3) and sends ECS StopInvocation.
 
-use std::sync::Arc;
-use std::time::Duration;
-
-use crate::credentials::AlibabaCredentials;
+use crate::credentials::{AlibabaCredentials, Secret};
 use crate::endpoint::{AlibabaEndpoint, BaseUrl};
+use crate::engine::private::Wire;
+use crate::engine::{Client, Cloud, Config};
 use crate::error::{Error, ErrorKind, Provider, SendState};
-use crate::ops::Response;
-use crate::ops::alibaba::{AlibabaCall, StopInvocation};
+use crate::ops::alibaba::StopInvocation;
+use crate::ops::{Call, Response};
 use crate::sign::{acs3, sha256_hex};
-use crate::transport::{HttpAnswer, Prepared, Timeouts, Transport};
+use crate::transport::{HttpAnswer, Prepared};
 
-/// An Alibaba Cloud client. Cheap to clone and safe to share between threads: clones share one
-/// connection pool. The `with_*` methods return a new client sharing the credentials.
-#[derive(Clone)]
-pub struct Alibaba {
-    inner: Arc<Inner>,
-}
+/// The Alibaba Cloud side of the engine (ACS3 signing, `ecs.{region}.aliyuncs.com` hosts).
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct AlibabaCloud;
 
-struct Inner {
-    credentials: AlibabaCredentials,
-    endpoint: AlibabaEndpoint,
-    timeouts: Timeouts,
-    transport: Transport,
-}
+impl Cloud for AlibabaCloud {}
 
-impl std::fmt::Debug for Alibaba {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Alibaba")
-            .field("access_key_id", &self.inner.credentials.access_key_id())
-            .field("endpoint", &self.inner.endpoint)
-            .field("timeouts", &self.inner.timeouts)
-            .finish_non_exhaustive()
+/// An Alibaba Cloud client (ECS Cloud Assistant). Cheap to clone and safe to share between
+/// threads: clones share one connection pool.
+pub type Alibaba = Client<AlibabaCloud>;
+
+// The sealed trait's crate-private types (see `engine::private`).
+#[allow(private_interfaces)]
+impl Wire for AlibabaCloud {
+    type Credentials = AlibabaCredentials;
+    type Endpoint = AlibabaEndpoint;
+    const PROVIDER: Provider = Provider::Alibaba;
+
+    fn credentials_from_env() -> Result<AlibabaCredentials, Error> {
+        AlibabaCredentials::from_env()
+    }
+
+    fn url_endpoint(url: BaseUrl) -> AlibabaEndpoint {
+        AlibabaEndpoint::Url(url)
+    }
+
+    fn key_id(credentials: &AlibabaCredentials) -> &str {
+        credentials.access_key_id()
+    }
+
+    fn secrets(credentials: &AlibabaCredentials) -> Vec<&str> {
+        let mut secrets = vec![credentials.access_key_secret().expose()];
+        secrets.extend(credentials.security_token().map(Secret::expose));
+        secrets
+    }
+
+    fn prepare(config: &Config<Self>, call: &Call, timestamp: i64, nonce: &str) -> Prepared {
+        prepare(config, call, &acs3::format_date(timestamp), nonce)
+    }
+
+    fn read_answer(answer: &HttpAnswer) -> Result<(String, serde_json::Value), Error> {
+        parse_answer(answer)
     }
 }
 
-impl Alibaba {
-    /// A client with the default endpoint ([`AlibabaEndpoint::Regional`]) and timeouts.
-    pub fn new(credentials: AlibabaCredentials) -> Alibaba {
-        Alibaba::build(credentials, AlibabaEndpoint::default(), Timeouts::default())
+/// Builds the signed request for `call` with the given date and nonce: pure, for tests.
+pub(crate) fn prepare(
+    config: &Config<AlibabaCloud>,
+    call: &Call,
+    date: &str,
+    nonce: &str,
+) -> Prepared {
+    let op = call.op;
+    let region = call.region.as_deref().unwrap_or_default();
+    let base = config.endpoint.resolve(region);
+    let host = base.host_header();
+    let query = acs3::canonical_query(&call.query);
+    let content_sha256 = sha256_hex(b"");
+    let mut signed: Vec<(&str, &str)> = vec![
+        ("host", &host),
+        ("x-acs-action", op.action),
+        ("x-acs-content-sha256", &content_sha256),
+        ("x-acs-date", date),
+        ("x-acs-signature-nonce", nonce),
+        ("x-acs-version", op.version),
+    ];
+    if let Some(token) = config.credentials.security_token() {
+        signed.push(("x-acs-security-token", token.expose()));
     }
-
-    /// A client with credentials from `ALIBABA_CLOUD_ACCESS_KEY_ID`,
-    /// `ALIBABA_CLOUD_ACCESS_KEY_SECRET` and `ALIBABA_CLOUD_SECURITY_TOKEN`.
-    pub fn from_env() -> Result<Alibaba, Error> {
-        Ok(Alibaba::new(AlibabaCredentials::from_env()?))
+    let signature = acs3::sign(&acs3::Acs3Input {
+        access_key_id: config.credentials.access_key_id(),
+        access_key_secret: config.credentials.access_key_secret().expose(),
+        method: "POST",
+        path: "/",
+        query: &query,
+        headers: &signed,
+        payload: b"",
+    });
+    let mut headers: Vec<(String, String)> = signed
+        .iter()
+        .filter(|(name, _)| *name != "host")
+        .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+        .collect();
+    headers.push(("accept".into(), "application/json".into()));
+    headers.push(("authorization".into(), signature.authorization));
+    // RPC parameters travel in the query: exactly the canonical string that was signed.
+    let url = if query.is_empty() {
+        base.root()
+    } else {
+        format!("{}?{query}", base.root())
+    };
+    Prepared {
+        url,
+        host,
+        headers,
+        body: Vec::new(),
     }
+}
 
-    fn build(
-        credentials: AlibabaCredentials,
-        endpoint: AlibabaEndpoint,
-        timeouts: Timeouts,
-    ) -> Alibaba {
-        Alibaba {
-            inner: Arc::new(Inner {
-                credentials,
-                endpoint,
-                timeouts,
-                transport: Transport::new(timeouts),
-            }),
-        }
-    }
-
-    /// The same client, sending to `endpoint`.
-    pub fn with_endpoint(&self, endpoint: AlibabaEndpoint) -> Alibaba {
-        let i = &self.inner;
-        Alibaba {
-            inner: Arc::new(Inner {
-                credentials: i.credentials.clone(),
-                endpoint,
-                timeouts: i.timeouts,
-                transport: i.transport.clone(),
-            }),
-        }
-    }
-
-    /// The same client, sending every request to `url` (e.g. `http://127.0.0.1:8123`).
-    pub fn with_endpoint_url(&self, url: &str) -> Result<Alibaba, Error> {
-        Ok(self.with_endpoint(AlibabaEndpoint::Url(BaseUrl::parse(url)?)))
-    }
-
-    /// The same client with other timeouts (a new connection pool).
-    pub fn with_timeouts(&self, timeouts: Timeouts) -> Alibaba {
-        let i = &self.inner;
-        Alibaba::build(i.credentials.clone(), i.endpoint.clone(), timeouts)
-    }
-
-    /// The same client with a total timeout per request (the connect timeout is capped by it).
-    pub fn with_timeout(&self, total: Duration) -> Alibaba {
-        let connect = Timeouts::default().connect.min(total);
-        self.with_timeouts(Timeouts { connect, total })
-    }
-
-    /// The endpoint this client sends to.
-    pub fn endpoint(&self) -> &AlibabaEndpoint {
-        &self.inner.endpoint
-    }
-
-    /// The timeouts of this client.
-    pub fn timeouts(&self) -> Timeouts {
-        self.inner.timeouts
-    }
-
+impl Client<AlibabaCloud> {
     /// ECS `StopInvocation`.
     pub fn stop_invocation(&self, request: &StopInvocation) -> Result<Response, Error> {
-        let call = request
-            .to_call()
-            .map_err(|e| e.for_call(Provider::Alibaba, "StopInvocation"))?;
-        self.execute(call)
+        self.send(request)
     }
 
     /// An operation by its provider name with the provider's parameters (`{"RegionId": ...,
@@ -118,74 +123,11 @@ impl Alibaba {
             .map_err(|e| e.for_call(Provider::Alibaba, action))?;
         self.execute(call)
     }
-
-    fn execute(&self, call: AlibabaCall) -> Result<Response, Error> {
-        let action = call.action;
-        self.execute_inner(call)
-            .map_err(|e| e.for_call(Provider::Alibaba, action))
-    }
-
-    fn execute_inner(&self, call: AlibabaCall) -> Result<Response, Error> {
-        let date = acs3::format_date(crate::clock::unix_now());
-        let prepared = self.prepare(&call, &date, &crate::clock::nonce());
-        let answer = self
-            .inner
-            .transport
-            .post(&prepared.url, &prepared.headers, b"");
-        parse_answer(call.action, answer?, prepared.into_record())
-    }
-
-    /// Builds the signed request for `call` with the given date and nonce: pure, for tests.
-    pub(crate) fn prepare(&self, call: &AlibabaCall, date: &str, nonce: &str) -> Prepared {
-        let inner = &*self.inner;
-        let base = inner.endpoint.resolve(&call.region);
-        let host = base.host_header();
-        let query = acs3::canonical_query(&call.query);
-        let content_sha256 = sha256_hex(b"");
-        let mut signed: Vec<(&str, &str)> = vec![
-            ("host", &host),
-            ("x-acs-action", call.action),
-            ("x-acs-content-sha256", &content_sha256),
-            ("x-acs-date", date),
-            ("x-acs-signature-nonce", nonce),
-            ("x-acs-version", call.version),
-        ];
-        if let Some(token) = inner.credentials.security_token() {
-            signed.push(("x-acs-security-token", token.expose()));
-        }
-        let signature = acs3::sign(&acs3::Acs3Input {
-            access_key_id: inner.credentials.access_key_id(),
-            access_key_secret: inner.credentials.access_key_secret().expose(),
-            method: "POST",
-            path: "/",
-            query: &query,
-            headers: &signed,
-            payload: b"",
-        });
-        let mut headers: Vec<(String, String)> = signed
-            .iter()
-            .filter(|(name, _)| *name != "host")
-            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
-            .collect();
-        headers.push(("accept".into(), "application/json".into()));
-        headers.push(("authorization".into(), signature.authorization));
-        // RPC parameters travel in the query: exactly the canonical string that was signed.
-        let url = if query.is_empty() {
-            base.root()
-        } else {
-            format!("{}?{query}", base.root())
-        };
-        Prepared { url, host, headers }
-    }
 }
 
 /// Reads an Alibaba answer: success is a 2xx with a RequestId; an error carries `Code` with a
 /// 4xx/5xx status that varies between the provider's documents, so the code decides the kind.
-fn parse_answer(
-    action: &'static str,
-    answer: HttpAnswer,
-    sent_headers: Vec<(String, String)>,
-) -> Result<Response, Error> {
+fn parse_answer(answer: &HttpAnswer) -> Result<(String, serde_json::Value), Error> {
     let status = answer.status;
     let success = (200..300).contains(&status);
     let unexpected = |why: &str| {
@@ -232,11 +174,5 @@ fn parse_answer(
         ));
     }
     let request_id = request_id.ok_or_else(|| unexpected("no RequestId"))?;
-    Ok(Response {
-        provider: Provider::Alibaba,
-        action,
-        request_id,
-        data,
-        sent_headers,
-    })
+    Ok((request_id, data))
 }

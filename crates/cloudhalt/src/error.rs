@@ -6,6 +6,7 @@ use std::sync::OnceLock;
 
 /// Which cloud an operation or error belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Provider {
     /// Tencent Cloud (TC3-HMAC-SHA256).
     Tencent,
@@ -19,6 +20,14 @@ impl Provider {
         match self {
             Provider::Tencent => "tencent",
             Provider::Alibaba => "alibaba",
+        }
+    }
+
+    /// `"Tencent Cloud"` or `"Alibaba Cloud"`, for messages.
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Provider::Tencent => "Tencent Cloud",
+            Provider::Alibaba => "Alibaba Cloud",
         }
     }
 }
@@ -127,11 +136,17 @@ impl fmt::Display for ErrorKind {
 }
 
 /// How far a request got: what a caller needs to know before deciding to send it again.
+///
+/// It is read from the transport's record of the exchange (resolved, connected, request bytes
+/// written, answer started), never guessed: from the first request byte handed to the connection
+/// on, the request "may have been sent".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SendState {
     /// The request was never built (bad input or credentials): nothing left this process.
     NotBuilt,
-    /// The request was built but the connection failed before any byte could be sent.
+    /// The request was built but the exchange failed before any byte of it was written (name
+    /// resolution, connecting, a proxy's CONNECT, the TLS handshake): sending it again is safe.
     NotSent,
     /// The request may have reached the provider, but no answer came back: it may have taken effect.
     SentNoAnswer,
@@ -140,6 +155,14 @@ pub enum SendState {
 }
 
 impl SendState {
+    /// Every state, in the order of the C values.
+    pub const ALL: [SendState; 4] = [
+        SendState::NotBuilt,
+        SendState::NotSent,
+        SendState::SentNoAnswer,
+        SendState::Answered,
+    ];
+
     /// `"not_built"`, `"not_sent"`, `"sent_no_answer"` or `"answered"`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -171,6 +194,7 @@ struct Inner {
     request_id: Option<String>,
     http_status: Option<u16>,
     send_state: SendState,
+    headers: Vec<(String, String)>,
 }
 
 impl Error {
@@ -197,6 +221,7 @@ impl Error {
             request_id: None,
             http_status: None,
             send_state,
+            headers: Vec::new(),
         }))
     }
 
@@ -219,6 +244,7 @@ impl Error {
             request_id,
             http_status: Some(http_status),
             send_state: SendState::Answered,
+            headers: Vec::new(),
         }))
     }
 
@@ -234,6 +260,28 @@ impl Error {
 
     pub(crate) fn with_request_id(mut self, request_id: Option<String>) -> Error {
         self.0.request_id = request_id;
+        self
+    }
+
+    pub(crate) fn with_headers(mut self, headers: Vec<(String, String)>) -> Error {
+        self.0.headers = headers;
+        self
+    }
+
+    /// Replaces every occurrence of a known secret in the provider's text with `<redacted>`: a
+    /// peer that echoes the token it received must not get it printed.
+    pub(crate) fn redact(mut self, secrets: &[&str]) -> Error {
+        let inner = &mut *self.0;
+        redact_in(&mut inner.message, secrets);
+        for text in [&mut inner.code, &mut inner.request_id]
+            .into_iter()
+            .flatten()
+        {
+            redact_in(text, secrets);
+        }
+        for (_, value) in &mut inner.headers {
+            redact_in(value, secrets);
+        }
         self
     }
 
@@ -287,6 +335,36 @@ impl Error {
     /// How far the request got.
     pub fn send_state(&self) -> SendState {
         self.0.send_state
+    }
+
+    /// The answer's HTTP headers (names lower-cased), when an answer came back: e.g. Alibaba's
+    /// `x-acs-retry-after`.
+    pub fn headers(&self) -> &[(String, String)] {
+        &self.0.headers
+    }
+
+    /// The value of the answer header `name` (case-insensitive), if any.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.0
+            .headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Secrets shorter than this are not searched for: a 1-character "secret" would redact every
+/// occurrence of that letter. Real keys and tokens are far longer.
+const MIN_REDACTED_LEN: usize = 6;
+
+/// Replaces each of `secrets` found in `text` with `<redacted>`.
+pub(crate) fn redact_in(text: &mut String, secrets: &[&str]) {
+    for secret in secrets {
+        if secret.len() >= MIN_REDACTED_LEN && text.contains(secret) {
+            let mut replaced = text.replace(secret, "<redacted>");
+            std::mem::swap(text, &mut replaced);
+            zeroize::Zeroize::zeroize(&mut replaced);
+        }
     }
 }
 

@@ -18,7 +18,7 @@
 //!
 //! let tencent = Tencent::from_env()?;
 //! let mut stop = StopInstances::new("ap-guangzhou", vec!["ins-r8hr2upy".into()]);
-//! stop.stop_type = Some(StopType::SoftFirst);
+//! stop.set_stop_type(StopType::SoftFirst);
 //! let response = tencent.stop_instances(&stop)?;
 //! println!("stopped, RequestId {}", response.request_id());
 //! # Ok::<(), cloudhalt::Error>(())
@@ -30,23 +30,26 @@ mod alibaba;
 mod clock;
 mod credentials;
 mod endpoint;
+mod engine;
 mod error;
 pub mod ops;
+#[doc(hidden)]
 pub mod sign;
 mod tencent;
 mod transport;
 
-pub use alibaba::Alibaba;
+pub use alibaba::{Alibaba, AlibabaCloud};
 pub use credentials::{AlibabaCredentials, Secret, TencentCredentials};
 pub use endpoint::{AlibabaEndpoint, BaseUrl, Scheme, TencentEndpoint, check_region};
+pub use engine::{Client, Cloud};
 pub use error::{Error, ErrorKind, Provider, SendState, classify};
-pub use ops::Response;
 pub use ops::alibaba::StopInvocation;
 pub use ops::tencent::{
     CancelInstanceRefresh, CancelInvocation, StopInstances, StopType, StoppedMode,
     TerminateInstances,
 };
-pub use tencent::{CONTENT_TYPE, Language, Tencent};
+pub use ops::{OPERATIONS, Operation, Response, operation};
+pub use tencent::{CONTENT_TYPE, Language, SIGNED_HEADERS, Tencent, TencentCloud};
 pub use transport::{MAX_RESPONSE_BYTES, Timeouts};
 
 /// The version of this library (`CARGO_PKG_VERSION`).

@@ -1,24 +1,23 @@
 //! The Tencent Cloud client: validates, signs (TC3) and sends the four Tencent operations.
 
-use std::sync::Arc;
-use std::time::Duration;
-
-use crate::credentials::TencentCredentials;
+use crate::credentials::{Secret, TencentCredentials};
 use crate::endpoint::{BaseUrl, TencentEndpoint};
+use crate::engine::private::Wire;
+use crate::engine::{Client, Cloud, Config};
 use crate::error::{Error, ErrorKind, Provider, SendState};
-use crate::ops::Response;
 use crate::ops::tencent::{
-    CancelInstanceRefresh, CancelInvocation, StopInstances, TencentCall, TencentOperation,
-    TerminateInstances,
+    CancelInstanceRefresh, CancelInvocation, StopInstances, TerminateInstances,
 };
+use crate::ops::{Call, Response};
 use crate::sign::tc3;
-use crate::transport::{HttpAnswer, Prepared, Timeouts, Transport};
+use crate::transport::{HttpAnswer, Prepared};
 
 /// The one Content-Type cloudhalt sends and signs (the official SDKs send the same, no charset).
 pub const CONTENT_TYPE: &str = "application/json";
 
 /// The language of Tencent's error messages (`X-TC-Language`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Language {
     /// `zh-CN`
     ZhCn,
@@ -32,7 +31,8 @@ impl Language {
         crate::ops::parse_enum(
             "language",
             value,
-            &[("zh-CN", Language::ZhCn), ("en-US", Language::EnUs)],
+            &["zh-CN", "en-US"],
+            &[Language::ZhCn, Language::EnUs],
         )
     }
 
@@ -45,125 +45,103 @@ impl Language {
     }
 }
 
-/// A Tencent Cloud client. Cheap to clone and safe to share between threads: clones share one
-/// connection pool. Configuration is fixed at construction; the `with_*` methods return a new
-/// client sharing the credentials.
-#[derive(Clone)]
-pub struct Tencent {
-    inner: Arc<Inner>,
-}
+/// The Tencent Cloud side of the engine (TC3 signing, `*.tencentcloudapi.com` hosts).
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct TencentCloud;
 
-struct Inner {
-    credentials: TencentCredentials,
-    endpoint: TencentEndpoint,
-    timeouts: Timeouts,
-    language: Option<Language>,
-    transport: Transport,
-}
+impl Cloud for TencentCloud {}
 
-impl std::fmt::Debug for Tencent {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Tencent")
-            .field("secret_id", &self.inner.credentials.secret_id())
-            .field("endpoint", &self.inner.endpoint)
-            .field("timeouts", &self.inner.timeouts)
-            .field("language", &self.inner.language)
-            .finish_non_exhaustive()
-    }
-}
+/// A Tencent Cloud client (CVM, TAT, Auto Scaling). Cheap to clone and safe to share between
+/// threads: clones share one connection pool.
+pub type Tencent = Client<TencentCloud>;
 
-impl Tencent {
-    /// A client with the default endpoint ([`TencentEndpoint::Nearest`]) and timeouts.
-    pub fn new(credentials: TencentCredentials) -> Tencent {
-        Tencent::build(
-            credentials,
-            TencentEndpoint::default(),
-            Timeouts::default(),
-            None,
-        )
+/// The headers TC3 signs. `x-tc-action` is signed as Tencent's current documents do, so that a
+/// logged signature of one action cannot be replayed as another with the same body.
+pub const SIGNED_HEADERS: &str = "content-type;host;x-tc-action";
+
+// The sealed trait's crate-private types (see `engine::private`).
+#[allow(private_interfaces)]
+impl Wire for TencentCloud {
+    type Credentials = TencentCredentials;
+    type Endpoint = TencentEndpoint;
+    const PROVIDER: Provider = Provider::Tencent;
+
+    fn credentials_from_env() -> Result<TencentCredentials, Error> {
+        TencentCredentials::from_env()
     }
 
-    /// A client with credentials from `TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY` and
-    /// `TENCENTCLOUD_SESSION_TOKEN`.
-    pub fn from_env() -> Result<Tencent, Error> {
-        Ok(Tencent::new(TencentCredentials::from_env()?))
+    fn url_endpoint(url: BaseUrl) -> TencentEndpoint {
+        TencentEndpoint::Url(url)
     }
 
-    fn build(
-        credentials: TencentCredentials,
-        endpoint: TencentEndpoint,
-        timeouts: Timeouts,
-        language: Option<Language>,
-    ) -> Tencent {
-        Tencent {
-            inner: Arc::new(Inner {
-                credentials,
-                endpoint,
-                timeouts,
-                language,
-                transport: Transport::new(timeouts),
-            }),
+    fn key_id(credentials: &TencentCredentials) -> &str {
+        credentials.secret_id()
+    }
+
+    fn secrets(credentials: &TencentCredentials) -> Vec<&str> {
+        let mut secrets = vec![credentials.secret_key().expose()];
+        secrets.extend(credentials.token().map(Secret::expose));
+        secrets
+    }
+
+    fn prepare(config: &Config<Self>, call: &Call, timestamp: i64, _nonce: &str) -> Prepared {
+        let op = call.op;
+        let base = config.endpoint.resolve(op.service, call.region.as_deref());
+        let host = base.host_header();
+        let signature = tc3::sign(&tc3::Tc3Input {
+            secret_id: config.credentials.secret_id(),
+            secret_key: config.credentials.secret_key().expose(),
+            service: op.service,
+            method: "POST",
+            query: "",
+            headers: &[
+                ("content-type", CONTENT_TYPE),
+                ("host", &host),
+                ("x-tc-action", op.action),
+            ],
+            payload: &call.body,
+            timestamp,
+        });
+        let mut headers: Vec<(String, String)> = vec![
+            ("Authorization".into(), signature.authorization),
+            ("Content-Type".into(), CONTENT_TYPE.into()),
+            ("X-TC-Action".into(), op.action.into()),
+            ("X-TC-Version".into(), op.version.into()),
+            ("X-TC-Timestamp".into(), timestamp.to_string()),
+        ];
+        if let Some(region) = &call.region {
+            headers.push(("X-TC-Region".into(), region.clone()));
+        }
+        if let Some(language) = config.language {
+            headers.push(("X-TC-Language".into(), language.as_str().into()));
+        }
+        if let Some(token) = config.credentials.token() {
+            headers.push(("X-TC-Token".into(), token.expose().to_owned()));
+        }
+        Prepared {
+            url: base.root(),
+            host,
+            headers,
+            body: call.body.clone(),
         }
     }
 
-    /// The same client, sending to `endpoint`.
-    pub fn with_endpoint(&self, endpoint: TencentEndpoint) -> Tencent {
-        let i = &self.inner;
-        Tencent {
-            inner: Arc::new(Inner {
-                credentials: i.credentials.clone(),
-                endpoint,
-                timeouts: i.timeouts,
-                language: i.language,
-                transport: i.transport.clone(),
-            }),
-        }
+    fn read_answer(answer: &HttpAnswer) -> Result<(String, serde_json::Value), Error> {
+        parse_answer(answer)
     }
+}
 
-    /// The same client, sending every request to `url` (e.g. `http://127.0.0.1:8123`).
-    pub fn with_endpoint_url(&self, url: &str) -> Result<Tencent, Error> {
-        Ok(self.with_endpoint(TencentEndpoint::Url(BaseUrl::parse(url)?)))
-    }
-
-    /// The same client with other timeouts (a new connection pool).
-    pub fn with_timeouts(&self, timeouts: Timeouts) -> Tencent {
-        let i = &self.inner;
-        Tencent::build(
-            i.credentials.clone(),
-            i.endpoint.clone(),
-            timeouts,
-            i.language,
-        )
-    }
-
-    /// The same client with a total timeout per request (the connect timeout is capped by it).
-    pub fn with_timeout(&self, total: Duration) -> Tencent {
-        let connect = Timeouts::default().connect.min(total);
-        self.with_timeouts(Timeouts { connect, total })
-    }
-
-    /// The same client, asking for error messages in `language`.
+impl Client<TencentCloud> {
+    /// The same client, asking for error messages in `language` (`X-TC-Language`), or the
+    /// provider's default for `None`.
     pub fn with_language(&self, language: Option<Language>) -> Tencent {
-        let i = &self.inner;
-        Tencent {
-            inner: Arc::new(Inner {
-                credentials: i.credentials.clone(),
-                endpoint: i.endpoint.clone(),
-                timeouts: i.timeouts,
-                language,
-                transport: i.transport.clone(),
-            }),
-        }
+        self.derive(|c| c.language = language)
     }
 
-    /// The endpoint this client sends to.
-    pub fn endpoint(&self) -> &TencentEndpoint {
-        &self.inner.endpoint
-    }
-
-    /// The timeouts of this client.
-    pub fn timeouts(&self) -> Timeouts {
-        self.inner.timeouts
+    /// The language of Tencent's error messages, if set.
+    pub fn language(&self) -> Option<Language> {
+        self.config().language
     }
 
     /// CVM `StopInstances`.
@@ -204,75 +182,11 @@ impl Tencent {
             .map_err(|e| e.for_call(Provider::Tencent, action))?;
         self.execute(call)
     }
-
-    fn send<Op: TencentOperation>(&self, op: &Op) -> Result<Response, Error> {
-        let call = op
-            .to_call()
-            .map_err(|e| e.for_call(Provider::Tencent, Op::ACTION))?;
-        self.execute(call)
-    }
-
-    fn execute(&self, call: TencentCall) -> Result<Response, Error> {
-        let action = call.action;
-        self.execute_inner(call)
-            .map_err(|e| e.for_call(Provider::Tencent, action))
-    }
-
-    fn execute_inner(&self, call: TencentCall) -> Result<Response, Error> {
-        let prepared = self.prepare(&call, crate::clock::unix_now());
-        let answer = self
-            .inner
-            .transport
-            .post(&prepared.url, &prepared.headers, &call.body);
-        parse_answer(call.action, answer?, prepared.into_record())
-    }
-
-    /// Builds the signed request for `call` at `timestamp`: pure, so tests can pin the clock.
-    pub(crate) fn prepare(&self, call: &TencentCall, timestamp: i64) -> Prepared {
-        let inner = &*self.inner;
-        let base = inner.endpoint.resolve(call.service, call.region.as_deref());
-        let host = base.host_header();
-        let signature = tc3::sign(&tc3::Tc3Input {
-            secret_id: inner.credentials.secret_id(),
-            secret_key: inner.credentials.secret_key().expose(),
-            service: call.service,
-            method: "POST",
-            query: "",
-            headers: &[("content-type", CONTENT_TYPE), ("host", &host)],
-            payload: &call.body,
-            timestamp,
-        });
-        let mut headers: Vec<(String, String)> = vec![
-            ("Authorization".into(), signature.authorization),
-            ("Content-Type".into(), CONTENT_TYPE.into()),
-            ("X-TC-Action".into(), call.action.into()),
-            ("X-TC-Version".into(), call.version.into()),
-            ("X-TC-Timestamp".into(), timestamp.to_string()),
-        ];
-        if let Some(region) = &call.region {
-            headers.push(("X-TC-Region".into(), region.clone()));
-        }
-        if let Some(language) = inner.language {
-            headers.push(("X-TC-Language".into(), language.as_str().into()));
-        }
-        if let Some(token) = inner.credentials.token() {
-            headers.push(("X-TC-Token".into(), token.expose().to_owned()));
-        }
-        Prepared {
-            url: base.root(),
-            host,
-            headers,
-        }
-    }
 }
 
 /// Reads a Tencent answer: `Response.Error` means failure at any HTTP status (as the Go SDK
 /// reads it); otherwise a non-200 status is a transport-level failure.
-fn parse_answer(
-    action: &'static str,
-    answer: HttpAnswer,
-    sent_headers: Vec<(String, String)>,
-) -> Result<Response, Error> {
+fn parse_answer(answer: &HttpAnswer) -> Result<(String, serde_json::Value), Error> {
     let status = answer.status;
     let unexpected = |why: &str| {
         let kind = if status == 200 {
@@ -322,11 +236,5 @@ fn parse_answer(
         return Err(unexpected("no Response.Error").with_request_id(request_id));
     }
     let request_id = request_id.ok_or_else(|| unexpected("no Response.RequestId"))?;
-    Ok(Response {
-        provider: Provider::Tencent,
-        action,
-        request_id,
-        data,
-        sent_headers,
-    })
+    Ok((request_id, data))
 }

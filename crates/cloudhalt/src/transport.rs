@@ -1,14 +1,34 @@
-//! The HTTP exchange: one POST, every answer body read (ureq's status-as-error is off, because
-//! Alibaba's error JSON comes with 4xx/5xx), no redirects, bounded answers, TLS always verified.
+//! The HTTP exchange, and the record of how far it got.
+//!
+//! Whether a failed request may have reached the provider is the one fact every caller needs
+//! before sending it again (a second TerminateInstances destroys a prepaid instance that the first
+//! moved to the recycle bin). It is not guessed from ureq's error variants: the connector chain
+//! below records each phase as it happens (resolved, connected — TLS handshake included —, request
+//! bytes handed to the socket, answer started), and the [`SendState`] of an error is read from
+//! that record. The rule is one-sided on purpose: from the moment the first request byte is
+//! handed to the connection the request "may have been sent", even if that write then fails.
+//!
+//! Everything else: every answer body is read (ureq's status-as-error is off, because Alibaba's
+//! error JSON comes with 4xx/5xx), no redirects, bounded answers, TLS always verified.
 
+use std::cell::Cell;
 use std::time::Duration;
+
+use ureq::http::Uri;
+use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
+use ureq::unversioned::transport::{
+    Buffers, ConnectProxyConnector, ConnectionDetails, Connector, NextTimeout, RustlsConnector,
+    TcpConnector, Transport as UreqTransport,
+};
 
 use crate::error::{Error, ErrorKind, SendState};
 
 /// Timeouts for one request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Timeouts {
-    /// Connection setup, including DNS and TLS. Default 5 s.
+    /// Connection setup: DNS, TCP and TLS. Default 5 s. Whatever is set, the transport keeps it
+    /// strictly below `total` (at most 9/10 of it), so that a connect which times out is
+    /// reported as "not sent" and never races the total deadline.
     pub connect: Duration,
     /// The whole exchange, from connecting to the last byte of the answer. Default 30 s.
     pub total: Duration,
@@ -23,14 +43,246 @@ impl Default for Timeouts {
     }
 }
 
+impl Timeouts {
+    /// The longest timeout cloudhalt accepts: one day. Anything longer is a unit mistake
+    /// (milliseconds given as seconds), and ureq's deadline arithmetic overflows near
+    /// `Duration::MAX`.
+    pub const MAX: Duration = Duration::from_secs(24 * 60 * 60);
+
+    /// The default connect timeout with a total of `total`, checked by [`Timeouts::check`].
+    pub fn with_total(total: Duration) -> Result<Timeouts, Error> {
+        Timeouts {
+            connect: Timeouts::default().connect,
+            total,
+        }
+        .check()
+    }
+
+    /// The default connect timeout with a total of `seconds` (fractions allowed), for bindings
+    /// that take a number: zero, negative, NaN, infinite and over-one-day values are refused.
+    pub fn from_secs_f64(seconds: f64) -> Result<Timeouts, Error> {
+        if !(seconds > 0.0 && seconds <= Timeouts::MAX.as_secs_f64()) {
+            return Err(Error::invalid_input(
+                "timeout",
+                format!(
+                    "timeout {seconds} is not a number of seconds from 0.001 to 86400 (one day): \
+                     give e.g. 30 or 2.5"
+                ),
+            ));
+        }
+        let total = Duration::from_secs_f64(seconds);
+        Timeouts::with_total(total)
+    }
+
+    /// Checks both values: each must be at least 1 ms and at most [`Timeouts::MAX`].
+    pub fn check(self) -> Result<Timeouts, Error> {
+        for (field, value) in [("timeout", self.total), ("connect_timeout", self.connect)] {
+            if value < Duration::from_millis(1) || value > Timeouts::MAX {
+                return Err(Error::invalid_input(
+                    field,
+                    format!(
+                        "{field} {value:?} is out of range: give 1 ms to 86400 s (one day), \
+                         e.g. 30 s"
+                    ),
+                ));
+            }
+        }
+        Ok(self)
+    }
+
+    /// The connect budget actually used: strictly below the total.
+    pub(crate) fn effective_connect(self) -> Duration {
+        self.connect.min(self.total.mul_f64(0.9))
+    }
+}
+
 /// The largest answer cloudhalt reads: every answer of the five operations is a few hundred bytes.
 pub const MAX_RESPONSE_BYTES: u64 = 1024 * 1024;
+
+/// How far one exchange got, in order. Recorded by the connector chain as it happens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Phase {
+    /// Nothing happened yet (or the exchange failed before the host was resolved).
+    Started,
+    /// The host name resolved to addresses.
+    Resolved,
+    /// A connection is open (TCP, through any proxy, with the TLS handshake complete).
+    Connected,
+    /// Request bytes were handed to the connection: from here on it may have been sent.
+    Written,
+    /// The first bytes of an answer arrived.
+    AnswerStarted,
+}
+
+thread_local! {
+    /// The phase of the exchange running on this thread. ureq's blocking API runs the whole
+    /// exchange (connect, write, read) on the calling thread, so a thread-local is exact; a pooled
+    /// connection reused by a later call records into that call's slot.
+    static PHASE: Cell<Phase> = const { Cell::new(Phase::Started) };
+}
+
+fn advance(to: Phase) {
+    let _ = PHASE.try_with(|p| {
+        if p.get() < to {
+            p.set(to);
+        }
+    });
+}
+
+fn current_phase() -> Phase {
+    PHASE.try_with(Cell::get).unwrap_or(Phase::Written)
+}
+
+/// Marks `Resolved` once the system resolver answered.
+#[derive(Debug, Default)]
+struct RecordingResolver(DefaultResolver);
+
+impl Resolver for RecordingResolver {
+    fn resolve(
+        &self,
+        uri: &Uri,
+        config: &ureq::config::Config,
+        timeout: NextTimeout,
+    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        let addrs = self.0.resolve(uri, config, timeout)?;
+        advance(Phase::Resolved);
+        Ok(addrs)
+    }
+}
+
+/// The last link of the connector chain: the connection it gets is complete (proxy CONNECT done,
+/// TLS handshake done), so it marks `Connected` and wraps the connection to record writes.
+#[derive(Debug)]
+struct Recorder;
+
+impl<In: UreqTransport> Connector<In> for Recorder {
+    type Out = Recording<In>;
+
+    fn connect(
+        &self,
+        _details: &ConnectionDetails,
+        chained: Option<In>,
+    ) -> Result<Option<Self::Out>, ureq::Error> {
+        Ok(chained.map(|inner| {
+            advance(Phase::Connected);
+            Recording(inner)
+        }))
+    }
+}
+
+/// A connection that records, into the running exchange, that request bytes were written and that
+/// answer bytes arrived.
+#[derive(Debug)]
+struct Recording<T>(T);
+
+impl<T: UreqTransport> UreqTransport for Recording<T> {
+    fn buffers(&mut self) -> &mut dyn Buffers {
+        self.0.buffers()
+    }
+
+    fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
+        if amount > 0 {
+            // Before the write, not after: a write that fails half-way may still have delivered a
+            // whole request, and a wrong "not sent" becomes a blind re-send.
+            advance(Phase::Written);
+        }
+        self.0.transmit_output(amount, timeout)
+    }
+
+    fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
+        let got = self.0.await_input(timeout)?;
+        if got && current_phase() >= Phase::Written {
+            advance(Phase::AnswerStarted);
+        }
+        Ok(got)
+    }
+
+    fn is_open(&mut self) -> bool {
+        self.0.is_open()
+    }
+
+    fn is_tls(&self) -> bool {
+        self.0.is_tls()
+    }
+}
 
 /// What came back.
 #[derive(Debug)]
 pub(crate) struct HttpAnswer {
     pub status: u16,
+    /// Every answer header, names lower-cased, in order.
+    pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+}
+
+/// A signed request, ready to send.
+pub(crate) struct Prepared {
+    pub url: String,
+    pub host: String,
+    /// Every header but `Host`, which the transport derives from the URL (it equals `host`).
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Drop for Prepared {
+    fn drop(&mut self) {
+        // The token travels in a header: wipe this copy on every path, sent or not.
+        for (name, value) in &mut self.headers {
+            if is_secret_header(name) {
+                zeroize::Zeroize::zeroize(value);
+            }
+        }
+    }
+}
+
+/// Headers that carry a secret: kept out of every record, log and message.
+const SECRET_HEADERS: [&str; 2] = ["x-tc-token", "x-acs-security-token"];
+
+fn is_secret_header(name: &str) -> bool {
+    SECRET_HEADERS.iter().any(|s| name.eq_ignore_ascii_case(s))
+}
+
+impl Prepared {
+    /// The record of what was sent: `Host` first, secrets redacted, and the signature shortened
+    /// (a whole logged signature could be replayed within the provider's 5-minute window).
+    pub(crate) fn record(&self) -> Vec<(String, String)> {
+        let mut record = Vec::with_capacity(self.headers.len() + 1);
+        let host_name = if self.headers.iter().any(|(n, _)| n.starts_with("x-acs-")) {
+            "host"
+        } else {
+            "Host"
+        };
+        record.push((host_name.to_owned(), self.host.clone()));
+        for (name, value) in &self.headers {
+            let shown = if is_secret_header(name) {
+                "<redacted>".to_owned()
+            } else if name.eq_ignore_ascii_case("authorization") {
+                shorten_signature(value)
+            } else {
+                value.clone()
+            };
+            record.push((name.clone(), shown));
+        }
+        record
+    }
+}
+
+/// `...Signature=0123456789ab...` with the rest of the hex cut: enough to match a request in a
+/// provider's log, too little to replay it.
+pub(crate) fn shorten_signature(authorization: &str) -> String {
+    const KEEP: usize = 12;
+    match authorization.find("Signature=") {
+        Some(at) => {
+            let start = at + "Signature=".len();
+            let sig = &authorization[start..];
+            if sig.len() <= KEEP {
+                authorization.to_owned()
+            } else {
+                format!("{}{}...", &authorization[..start], &sig[..KEEP])
+            }
+        }
+        None => authorization.to_owned(),
+    }
 }
 
 /// A connection-reusing HTTP client, shared by every call of a client (and its clones).
@@ -41,138 +293,146 @@ pub(crate) struct Transport {
 
 impl Transport {
     pub fn new(timeouts: Timeouts) -> Transport {
+        let connect = timeouts.effective_connect();
         let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
-            .timeout_connect(Some(timeouts.connect))
+            .timeout_resolve(Some(connect))
+            .timeout_connect(Some(connect))
             .timeout_global(Some(timeouts.total))
             .user_agent(concat!("cloudhalt/", env!("CARGO_PKG_VERSION")))
             .build();
+        // ureq's default chain (proxy CONNECT, TCP, rustls) with the recorder last, so it sees the
+        // finished connection.
+        let connector =
+            ().chain(ConnectProxyConnector::default())
+                .chain(TcpConnector::default())
+                .chain(RustlsConnector::default())
+                .chain(Recorder);
         Transport {
-            agent: ureq::Agent::new_with_config(config),
+            agent: ureq::Agent::with_parts(config, connector, RecordingResolver::default()),
         }
     }
 
-    /// Sends one POST. `headers` must not include `Host`: ureq derives it from the URL exactly as
-    /// [`BaseUrl::host_header`](crate::endpoint::BaseUrl::host_header) does, and that is what
-    /// was signed.
-    pub fn post(
-        &self,
-        url: &str,
-        headers: &[(String, String)],
-        body: &[u8],
-    ) -> Result<HttpAnswer, Error> {
-        let mut request = self.agent.post(url);
-        for (name, value) in headers {
+    /// Sends one POST and reads the whole answer. The error's [`SendState`] comes from the phase
+    /// record.
+    pub fn post(&self, prepared: &Prepared) -> Result<HttpAnswer, Error> {
+        let _ = PHASE.try_with(|p| p.set(Phase::Started));
+        let result = self.exchange(prepared);
+        let phase = current_phase();
+        let _ = PHASE.try_with(|p| p.set(Phase::Started));
+        result.map_err(|failure| failure.into_error(phase))
+    }
+
+    fn exchange(&self, prepared: &Prepared) -> Result<HttpAnswer, Failure> {
+        let mut request = self.agent.post(&prepared.url);
+        for (name, value) in &prepared.headers {
             request = request.header(name.as_str(), value.as_str());
         }
-        let mut response = request.send(body).map_err(map_send_error)?;
+        let mut response = request
+            .send(&prepared.body[..])
+            .map_err(|e| Failure::Ureq(e, None))?;
         let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_ascii_lowercase(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
         let body = response
             .body_mut()
             .with_config()
             .limit(MAX_RESPONSE_BYTES)
             .read_to_vec()
             .map_err(|e| match e {
-                ureq::Error::BodyExceedsLimit(_) => Error::new(
+                ureq::Error::BodyExceedsLimit(_) => Failure::TooLarge(status),
+                other => Failure::Ureq(other, Some(status)),
+            })?;
+        Ok(HttpAnswer {
+            status,
+            headers,
+            body,
+        })
+    }
+}
+
+enum Failure {
+    Ureq(ureq::Error, Option<u16>),
+    TooLarge(u16),
+}
+
+impl Failure {
+    fn into_error(self, phase: Phase) -> Error {
+        let (err, status) = match self {
+            Failure::TooLarge(status) => {
+                return Error::new(
                     ErrorKind::UnexpectedResponse,
                     format!(
                         "the answer is larger than {MAX_RESPONSE_BYTES} bytes, which no answer of \
-                         these operations is: check the endpoint"
+                         these operations is: the request was sent and may have taken effect; \
+                         check the endpoint, and the state before sending it again"
                     ),
                     SendState::Answered,
                 )
-                .with_http_status(status),
-                other => map_send_error(other).with_http_status(status),
-            })?;
-        Ok(HttpAnswer { status, body })
-    }
-}
-
-/// A signed request, ready to send.
-pub(crate) struct Prepared {
-    pub url: String,
-    pub host: String,
-    /// Every header but `Host`, which the transport derives from the URL (it equals `host`).
-    pub headers: Vec<(String, String)>,
-}
-
-/// Headers that carry a secret: kept out of every record, log and message.
-const SECRET_HEADERS: [&str; 2] = ["x-tc-token", "x-acs-security-token"];
-
-impl Prepared {
-    /// The record of what was sent: `Host` first, secrets wiped and redacted.
-    pub(crate) fn into_record(self) -> Vec<(String, String)> {
-        let mut record = Vec::with_capacity(self.headers.len() + 1);
-        let host_name = if self.headers.iter().any(|(n, _)| n.starts_with("x-acs-")) {
-            "host"
-        } else {
-            "Host"
-        };
-        record.push((host_name.to_owned(), self.host));
-        for (name, mut value) in self.headers {
-            if SECRET_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
-                zeroize::Zeroize::zeroize(&mut value);
-                value = "<redacted>".into();
+                .with_http_status(status);
             }
-            record.push((name, value));
-        }
-        record
-    }
-}
-
-fn map_send_error(err: ureq::Error) -> Error {
-    use ureq::Error as E;
-    use ureq::Timeout as T;
-    match err {
-        E::Timeout(T::Resolve | T::Connect) => Error::new(
-            ErrorKind::Timeout,
-            format!(
-                "timed out connecting ({err}): nothing was sent; check the endpoint and network, or raise the timeout"
-            ),
-            SendState::NotSent,
-        ),
-        E::Timeout(_) => Error::new(
-            ErrorKind::Timeout,
-            format!(
-                "timed out waiting for the answer ({err}): the request may have reached the provider and taken effect; check its state before sending it again"
-            ),
-            SendState::SentNoAnswer,
-        ),
-        E::HostNotFound | E::ConnectionFailed | E::BadUri(_) | E::InvalidProxyUrl => Error::new(
-            ErrorKind::Transport,
-            format!("could not connect ({err}): nothing was sent; check the endpoint and network"),
-            SendState::NotSent,
-        ),
-        E::Io(ref io)
-            if matches!(
-                io.kind(),
-                std::io::ErrorKind::ConnectionRefused
-                    | std::io::ErrorKind::AddrNotAvailable
-                    | std::io::ErrorKind::NetworkUnreachable
-                    | std::io::ErrorKind::HostUnreachable
-            ) =>
-        {
-            // These only happen while connecting: not a byte of the request left.
+            Failure::Ureq(err, status) => (err, status),
+        };
+        let timeout = matches!(err, ureq::Error::Timeout(_));
+        let kind = if timeout {
+            ErrorKind::Timeout
+        } else {
+            ErrorKind::Transport
+        };
+        let error = if phase < Phase::Written {
+            let step = match phase {
+                Phase::Started => "resolving the host",
+                Phase::Resolved => "connecting",
+                _ => "opening the connection",
+            };
+            let what = if timeout { "timed out" } else { "failed" };
+            let fix = if matches!(err, ureq::Error::Tls(_)) {
+                "check the endpoint's certificate and the CA roots"
+            } else if timeout {
+                "check the endpoint and network, or raise the timeout"
+            } else {
+                "check the endpoint, proxy and network"
+            };
             Error::new(
-                ErrorKind::Transport,
+                kind,
                 format!(
-                    "could not connect ({err}): nothing was sent; check the endpoint and network"
+                    "{what} while {step} ({err}): no byte of the request was sent, so sending it \
+                     again is safe; {fix}"
                 ),
                 SendState::NotSent,
             )
+        } else {
+            let step = if phase >= Phase::AnswerStarted {
+                "reading the answer"
+            } else {
+                "waiting for the answer"
+            };
+            let what = if timeout {
+                "timed out"
+            } else {
+                "the connection failed"
+            };
+            Error::new(
+                kind,
+                format!(
+                    "{what} while {step} ({err}): the request was sent and may have reached the \
+                     provider and taken effect; check its state before sending it again"
+                ),
+                SendState::SentNoAnswer,
+            )
+        };
+        match status {
+            Some(s) => error.with_http_status(s),
+            None => error,
         }
-        E::Tls(_) => Error::new(
-            ErrorKind::Transport,
-            format!("TLS failed ({err}): nothing was sent; check the endpoint's certificate"),
-            SendState::NotSent,
-        ),
-        other => Error::new(
-            ErrorKind::Transport,
-            format!(
-                "the connection failed ({other}): the request may have reached the provider and taken effect; check its state before sending it again"
-            ),
-            SendState::SentNoAnswer,
-        ),
     }
 }

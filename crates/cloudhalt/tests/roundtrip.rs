@@ -115,7 +115,7 @@ fn verify_tc3(a: &Arrived, service: &str) {
         auth.service, service,
         "the scope names the operation's service"
     );
-    assert_eq!(auth.signed_headers, ["content-type", "host"]);
+    assert_eq!(auth.signed_headers, ["content-type", "host", "x-tc-action"]);
     let headers: Vec<(&str, &str)> = auth
         .signed_headers
         .iter()
@@ -147,8 +147,8 @@ fn tencent_operations_arrive_signed_with_every_header() {
         "ap-guangzhou",
         vec!["ins-r8hr2upy".into(), "ins-5d8a23rs".into()],
     );
-    stop.stop_type = Some(StopType::SoftFirst);
-    stop.stopped_mode = Some(StoppedMode::StopCharging);
+    stop.set_stop_type(StopType::SoftFirst);
+    stop.set_stopped_mode(StoppedMode::StopCharging);
     let r = client.stop_instances(&stop).unwrap();
     assert_eq!(r.request_id(), "6ef60bec-0242-43af-bb20-270359fb54a7");
     assert_eq!(r.provider(), Provider::Tencent);
@@ -179,7 +179,7 @@ fn tencent_operations_arrive_signed_with_every_header() {
     );
 
     let mut terminate = TerminateInstances::new("ap-guangzhou", vec!["ins-3jaw1j8m".into()]);
-    terminate.release_prepaid_data_disks = true;
+    terminate.set_release_prepaid_data_disks(true);
     client.terminate_instances(&terminate).unwrap();
     let a = rx.recv().unwrap();
     assert_eq!(a.header("X-TC-Action"), Some("TerminateInstances"));
@@ -219,11 +219,11 @@ fn stop_invocation_sends_exactly_the_signed_query() {
     let (url, rx) = serve(vec![Answer::Json(200, ALI_OK), Answer::Json(200, ALI_OK)]);
     let client = alibaba(&url, Some("sts-token-value"));
     let mut op = StopInvocation::new("cn-hangzhou", "t-hz0jdfwd9f0001");
-    op.instance_ids = Some(
+    op.set_instance_ids(Some(
         (1..=11)
             .map(|i| format!("i-bp67acfmxazb4p{i:04}"))
             .collect(),
-    );
+    ));
     let r = client.stop_invocation(&op).unwrap();
     assert_eq!(r.request_id(), "473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E");
     client.stop_invocation(&op).unwrap();
@@ -414,6 +414,7 @@ fn a_refused_connection_was_not_sent_and_a_timeout_may_have_been() {
     let (url, _rx) = serve(vec![Answer::Sleep(Duration::from_secs(3))]);
     let err = tencent(&url, None)
         .with_timeout(Duration::from_millis(500))
+        .unwrap()
         .terminate_instances(&TerminateInstances::new(
             "ap-guangzhou",
             vec!["ins-r8hr2upy".into()],

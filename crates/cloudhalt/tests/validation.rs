@@ -51,7 +51,7 @@ fn assert_invalid(result: Result<cloudhalt::Response, Error>, field: &str, fragm
 fn instance_ids_must_be_present_bounded_unique_and_well_formed() {
     let c = tencent();
     assert_invalid(
-        c.stop_instances(&StopInstances::new("ap-guangzhou", vec![])),
+        c.stop_instances(&StopInstances::new("ap-guangzhou", Vec::<String>::new())),
         "InstanceIds",
         &["InstanceIds is empty", "1 to 100"],
     );
@@ -135,7 +135,7 @@ fn regions_cannot_change_the_host() {
         &["^[a-z0-9-]+$"],
     );
     let mut refresh = CancelInstanceRefresh::new("asg-h7tgd87d", "asr-juhf6ytr");
-    refresh.region = Some("x@y".into());
+    refresh.set_region(Some("x@y".into()));
     assert_invalid(
         tencent().cancel_instance_refresh(&refresh),
         "Region",
@@ -146,8 +146,8 @@ fn regions_cannot_change_the_host() {
 #[test]
 fn force_stop_never_goes_with_stop_type() {
     let mut op = StopInstances::new("ap-guangzhou", vec!["ins-r8hr2upy".into()]);
-    op.force_stop = true;
-    op.stop_type = Some(StopType::Hard);
+    op.set_force_stop(true);
+    op.set_stop_type(StopType::Hard);
     assert_invalid(
         tencent().stop_instances(&op),
         "ForceStop",
@@ -185,13 +185,13 @@ fn tat_ids_are_checked() {
         &["\"inv-ABC\"", "\"inv-\""],
     );
     let mut op = CancelInvocation::new("ap-guangzhou", "inv-ib2lld37");
-    op.instance_ids = Some(vec![]);
+    op.set_instance_ids(Some(vec![]));
     assert_invalid(c.cancel_invocation(&op), "InstanceIds", &["empty"]);
-    op.instance_ids = Some(vec![
+    op.set_instance_ids(Some(vec![
         "lhins-abcd1234".into(),
         "ins-abcd1234".into(),
         "mi-abcd1234".into(),
-    ]);
+    ]));
     let err = c.cancel_invocation(&op).unwrap_err();
     assert_ne!(
         err.kind(),
@@ -229,21 +229,23 @@ fn alibaba_ids_are_checked_by_prefix_and_safe_characters() {
         &["\"t-a b\""],
     );
     let mut op = StopInvocation::new("cn-hangzhou", "t-hz0jdfwd9f0001");
-    op.instance_ids = Some((0..51).map(|i| format!("i-bp67acfmxazb4p{i:04}")).collect());
+    op.set_instance_ids(Some(
+        (0..51).map(|i| format!("i-bp67acfmxazb4p{i:04}")).collect(),
+    ));
     assert_invalid(
         c.stop_invocation(&op),
         "InstanceId",
         &["51 IDs", "limit of 50"],
     );
-    op.instance_ids = Some(vec!["i-bp1".into(), "ins-abc".into()]);
+    op.set_instance_ids(Some(vec!["i-bp1".into(), "ins-abc".into()]));
     assert_invalid(
         c.stop_invocation(&op),
         "InstanceId",
         &["InstanceId[1]", "\"i-\""],
     );
-    op.instance_ids = Some(vec!["i-bp1".into(), "i-bp1".into()]);
+    op.set_instance_ids(Some(vec!["i-bp1".into(), "i-bp1".into()]));
     assert_invalid(c.stop_invocation(&op), "InstanceId", &["more than once"]);
-    op.instance_ids = Some(vec![]);
+    op.set_instance_ids(Some(vec![]));
     assert_invalid(c.stop_invocation(&op), "InstanceId", &["empty"]);
 }
 

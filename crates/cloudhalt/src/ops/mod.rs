@@ -1,4 +1,11 @@
-//! The five operations: typed requests, their validation, and the provider answer.
+//! The operations: one table of facts ([`Operation`]), the typed requests and their validation,
+//! and the provider answer ([`Response`]).
+//!
+//! Every fact about an operation (provider, action, service, version, host, region rule, ID
+//! fields and their limits, parameters, whether repeating it is harmless, whether it changes
+//! anything, its documented rate limit) is written once, in the [`Operation`] value next to its
+//! request type, and listed in [`OPERATIONS`]. Validation, signing, the C ABI, Python, the CLI and
+//! the emulator read it from there.
 //!
 //! Each request type checks every documented rule before anything is built, and returns an
 //! [`Error`] of kind [`InvalidInput`](crate::ErrorKind::InvalidInput) that names the provider's
@@ -9,6 +16,281 @@ pub mod tencent;
 
 use crate::error::{Error, Provider};
 
+/// Every operation cloudhalt sends.
+pub static OPERATIONS: [&Operation; 5] = [
+    &tencent::cvm::STOP_INSTANCES,
+    &tencent::cvm::TERMINATE_INSTANCES,
+    &tencent::tat::CANCEL_INVOCATION,
+    &tencent::autoscaling::CANCEL_INSTANCE_REFRESH,
+    &alibaba::ecs::STOP_INVOCATION,
+];
+
+/// The operation `action` of `provider`, if cloudhalt sends it.
+pub fn operation(provider: Provider, action: &str) -> Option<&'static Operation> {
+    OPERATIONS
+        .iter()
+        .copied()
+        .find(|op| op.provider == provider && op.action == action)
+}
+
+/// The operation `action` of `provider`, or an input error listing the ones there are.
+pub(crate) fn lookup(provider: Provider, action: &str) -> Result<&'static Operation, Error> {
+    operation(provider, action).ok_or_else(|| {
+        let names = OPERATIONS
+            .iter()
+            .filter(|op| op.provider == provider)
+            .map(|op| op.action)
+            .collect::<Vec<_>>()
+            .join(", ");
+        Error::invalid_input(
+            "action",
+            format!(
+                "action {} is not one cloudhalt sends to {}: use one of {names}",
+                quoted(action),
+                provider.display_name()
+            ),
+        )
+    })
+}
+
+/// The facts of one operation, as its provider documents them.
+#[derive(Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Operation {
+    /// The cloud.
+    pub provider: Provider,
+    /// The provider's name of the operation (`X-TC-Action` / `x-acs-action`).
+    pub action: &'static str,
+    /// The service (`cvm`, `tat`, `as`, `ecs`): Tencent signs with it; it is never taken from the
+    /// host.
+    pub service: &'static str,
+    /// The API version (`X-TC-Version` / `x-acs-version`).
+    pub version: &'static str,
+    /// The default host, with `{region}` where the region goes.
+    pub host: &'static str,
+    /// Whether the region is required.
+    pub region: RegionRule,
+    /// The ID fields, in the provider's order.
+    pub ids: &'static [IdField],
+    /// The other parameters cloudhalt sends.
+    pub params: &'static [Param],
+    /// True when sending it twice does no more than sending it once, so that an ambiguous failure
+    /// may be retried. TerminateInstances is not: a second call destroys a prepaid instance that
+    /// the first moved to the recycle bin.
+    pub idempotent: bool,
+    /// True when it changes anything (false for read-only Describe calls).
+    pub mutating: bool,
+    /// The provider's documented rate limit, per account and region.
+    pub rate_limit: RateLimit,
+}
+
+impl Operation {
+    /// The ID field named `name` (`InstanceIds`, `InvocationId`, ...).
+    pub fn id_field(&self, name: &str) -> Option<&'static IdField> {
+        self.ids.iter().find(|f| f.name == name)
+    }
+
+    /// The list of instance IDs, if the operation takes one.
+    pub fn instance_list(&self) -> Option<&'static IdField> {
+        self.ids.iter().find(|f| f.list)
+    }
+}
+
+/// Whether an operation needs a region.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RegionRule {
+    /// The region is required (`X-TC-Region`, `RegionId`).
+    Required,
+    /// The provider documents the region as optional; it is left out when not given.
+    Optional,
+}
+
+/// A provider's documented rate limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RateLimit {
+    /// At most this many requests per second.
+    PerSecond(u32),
+    /// No number is published (Alibaba shows per-account thresholds in its Quota Center).
+    Unpublished,
+}
+
+/// The shape rule of an ID.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum IdShape {
+    /// Tencent: one of the prefixes, then exactly 8 lower-case letters or digits.
+    Tencent,
+    /// Alibaba: the prefix, then letters, digits, `-` or `_`, at most 128 characters in all
+    /// (Alibaba's ID shapes vary).
+    Alibaba,
+}
+
+/// One ID field of an operation.
+#[derive(Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct IdField {
+    /// The provider's field name (`InstanceIds`; Alibaba's `InstanceId`, sent as `InstanceId.N`).
+    pub name: &'static str,
+    /// The accepted prefixes (`ins-`, `lhins-`, `mi-`, ...).
+    pub prefixes: &'static [&'static str],
+    /// The shape after the prefix.
+    pub shape: IdShape,
+    /// What the ID names, for messages (`CVM instance ID`).
+    pub what: &'static str,
+    /// A valid example, for messages.
+    pub example: &'static str,
+    /// True for a list of IDs.
+    pub list: bool,
+    /// The most IDs per request (1 for a single ID).
+    pub max: usize,
+    /// For a list: true when it may be left out, meaning "every instance" (CancelInvocation,
+    /// StopInvocation). Such a list is never empty: an empty list is refused, and "every instance"
+    /// must be asked for explicitly.
+    pub omittable: bool,
+}
+
+impl IdField {
+    /// Checks one ID against the shape; `field` is how the message names it (`InstanceIds[3]`).
+    pub(crate) fn check_one(&self, field: &str, value: &str) -> Result<(), Error> {
+        let ok = self.prefixes.iter().any(|p| {
+            value.strip_prefix(p).is_some_and(|rest| match self.shape {
+                IdShape::Tencent => {
+                    rest.len() == 8
+                        && rest
+                            .bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+                }
+                IdShape::Alibaba => {
+                    !rest.is_empty()
+                        && value.len() <= 128
+                        && rest
+                            .bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                }
+            })
+        });
+        if ok {
+            return Ok(());
+        }
+        let shape = self
+            .prefixes
+            .iter()
+            .map(|p| format!("\"{p}\""))
+            .collect::<Vec<_>>()
+            .join(" or ");
+        let rule = match self.shape {
+            IdShape::Tencent => format!("{shape} followed by 8 lower-case letters or digits"),
+            IdShape::Alibaba => {
+                format!("{shape} followed by letters, digits, '-' or '_' (at most 128 characters)")
+            }
+        };
+        let article = if self.what.starts_with(['A', 'E', 'I', 'O', 'U']) {
+            "an"
+        } else {
+            "a"
+        };
+        Err(Error::invalid_input(
+            self.name,
+            format!(
+                "{field} {} is not {article} {}: expected {rule}, e.g. {}",
+                quoted(value),
+                self.what,
+                self.example
+            ),
+        ))
+    }
+
+    /// Checks a list: 1 to `max` IDs, each valid, none repeated.
+    pub(crate) fn check_list<S: AsRef<str>>(&self, items: &[S]) -> Result<(), Error> {
+        let (field, max) = (self.name, self.max);
+        if items.is_empty() {
+            let all = if self.omittable {
+                " (to act on every instance, ask for all instances explicitly)"
+            } else {
+                ""
+            };
+            return Err(Error::invalid_input(
+                field,
+                format!("{field} is empty: give 1 to {max} IDs{all}"),
+            ));
+        }
+        if items.len() > max {
+            return Err(too_many(field, items.len(), max));
+        }
+        let mut seen = std::collections::HashSet::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            let item = item.as_ref();
+            self.check_one(&format!("{field}[{i}]"), item)?;
+            if !seen.insert(item) {
+                return Err(Error::invalid_input(
+                    field,
+                    format!(
+                        "{field}[{i}] {} appears more than once: give each ID once",
+                        quoted(item)
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The error for a list longer than the provider's limit; the bindings use it when they stop
+/// reading a list at `max + 1` entries.
+pub fn too_many(field: &str, count: usize, max: usize) -> Error {
+    Error::invalid_input(
+        field,
+        format!(
+            "{field} has {count}{} IDs, more than the provider's limit of {max} per request: \
+             split them into batches of at most {max}",
+            if count > max { "" } else { " or more" }
+        ),
+    )
+}
+
+/// One non-ID parameter.
+#[derive(Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Param {
+    /// The provider's name (`StopType`).
+    pub name: &'static str,
+    /// Its type.
+    pub kind: ParamKind,
+}
+
+/// The type of a parameter.
+#[derive(Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ParamKind {
+    /// A boolean, sent only when true.
+    Bool,
+    /// One of the listed values.
+    Enum(&'static [&'static str]),
+}
+
+/// A validated call, ready to sign: the operation and its serialised parameters.
+#[derive(Debug, Clone)]
+pub(crate) struct Call {
+    pub op: &'static Operation,
+    pub region: Option<String>,
+    /// Tencent: the JSON body. Alibaba: empty.
+    pub body: Vec<u8>,
+    /// Alibaba: unencoded `(name, value)` query pairs; the signer encodes and sorts them.
+    /// Tencent: empty.
+    pub query: Vec<(String, String)>,
+}
+
+/// Implemented by every typed request.
+pub(crate) trait Request {
+    /// The operation's facts.
+    const OP: &'static Operation;
+
+    /// Validates and serialises the request.
+    fn to_call(&self) -> Result<Call, Error>;
+}
+
 /// A successful answer: the provider's RequestId and its whole JSON answer.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Response {
@@ -17,6 +299,7 @@ pub struct Response {
     pub(crate) request_id: String,
     pub(crate) data: serde_json::Value,
     pub(crate) sent_headers: Vec<(String, String)>,
+    pub(crate) headers: Vec<(String, String)>,
 }
 
 impl Response {
@@ -41,10 +324,15 @@ impl Response {
         &self.data
     }
 
-    /// The request headers that were sent, in order, with session tokens redacted: a record of
-    /// exactly what was signed (the `Authorization` signature is not a secret).
+    /// The request headers that were sent, in order, with session tokens redacted and the
+    /// `Authorization` signature shortened: a record of what was signed that cannot be replayed.
     pub fn sent_headers(&self) -> &[(String, String)] {
         &self.sent_headers
+    }
+
+    /// The answer's HTTP headers, names lower-cased, in order.
+    pub fn headers(&self) -> &[(String, String)] {
+        &self.headers
     }
 }
 
@@ -59,138 +347,80 @@ pub(crate) fn quoted(value: &str) -> String {
     }
 }
 
-/// Checks a list's size and that no entry repeats.
-pub(crate) fn check_list<S: AsRef<str>>(
-    field: &str,
-    items: &[S],
-    max: usize,
-    check_item: impl Fn(&str, &str) -> Result<(), Error>,
-) -> Result<(), Error> {
-    if items.is_empty() {
-        return Err(Error::invalid_input(
-            field,
-            format!("{field} is empty: give 1 to {max} IDs"),
-        ));
-    }
-    if items.len() > max {
-        return Err(Error::invalid_input(
-            field,
-            format!(
-                "{field} has {} IDs, more than the provider's limit of {max} per request: split \
-                 them into batches of at most {max}",
-                items.len()
-            ),
-        ));
-    }
-    let mut seen = std::collections::HashSet::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
-        let item = item.as_ref();
-        check_item(&format!("{field}[{i}]"), item)?;
-        if !seen.insert(item) {
-            return Err(Error::invalid_input(
-                field,
-                format!(
-                    "{field}[{i}] {} appears more than once: give each ID once",
-                    quoted(item)
-                ),
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// Checks a Tencent resource ID: one of `prefixes` followed by exactly 8 lower-case letters or digits.
-pub(crate) fn check_tencent_id(
-    field: &str,
-    value: &str,
-    prefixes: &[&str],
-    what: &str,
-    example: &str,
-) -> Result<(), Error> {
-    let ok = prefixes.iter().any(|p| {
-        value.strip_prefix(p).is_some_and(|rest| {
-            rest.len() == 8
-                && rest
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        })
-    });
-    if ok {
-        return Ok(());
-    }
-    let shape = prefixes
-        .iter()
-        .map(|p| format!("\"{p}\""))
-        .collect::<Vec<_>>()
-        .join(" or ");
-    let field_name = field.split('[').next().unwrap_or(field);
-    Err(Error::invalid_input(
-        field_name,
-        format!(
-            "{field} {} is not a {what}: expected {shape} followed by 8 lower-case letters or \
-             digits, e.g. {example}",
-            quoted(value)
-        ),
-    ))
-}
-
-/// Checks an Alibaba resource ID: only its prefix and a safe character set, because Alibaba ID
-/// shapes vary (`i-bp67acfmxazb4p0001`, `t-hz0jdfwd9f0001`, 32-hex task IDs ...).
-pub(crate) fn check_alibaba_id(
-    field: &str,
-    value: &str,
-    prefix: &str,
-    what: &str,
-    example: &str,
-) -> Result<(), Error> {
-    let ok = value.strip_prefix(prefix).is_some_and(|rest| {
-        !rest.is_empty()
-            && value.len() <= 128
-            && rest
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    });
-    if ok {
-        return Ok(());
-    }
-    let field_name = field.split('[').next().unwrap_or(field);
-    Err(Error::invalid_input(
-        field_name,
-        format!(
-            "{field} {} is not an {what}: expected \"{prefix}\" followed by letters, digits, '-' \
-             or '_' (at most 128 characters), e.g. {example}",
-            quoted(value)
-        ),
-    ))
-}
-
-/// Parses one provider enum value, naming the field and every allowed value on failure.
+/// Parses one provider enum value (`names[i]` spells `values[i]`), naming the field and every
+/// allowed value on failure.
 pub(crate) fn parse_enum<T: Copy>(
     field: &str,
     value: &str,
-    allowed: &[(&str, T)],
+    names: &[&str],
+    values: &[T],
 ) -> Result<T, Error> {
-    allowed
+    names
         .iter()
-        .find(|(name, _)| *name == value)
-        .map(|(_, v)| *v)
+        .position(|name| *name == value)
+        .map(|i| values[i])
         .ok_or_else(|| {
-            let names = allowed
-                .iter()
-                .map(|(n, _)| *n)
-                .collect::<Vec<_>>()
-                .join(", ");
             Error::invalid_input(
                 field,
-                format!("{field} {} is not valid: use one of {names}", quoted(value)),
+                format!(
+                    "{field} {} is not valid: use one of {}",
+                    quoted(value),
+                    names.join(", ")
+                ),
             )
         })
 }
 
-/// Turns a serde error about the JSON parameters of `action` into an input error.
+/// Turns a serde error about the JSON parameters of `action` into an input error. serde's message
+/// can quote a whole input value, so it is shortened.
 pub(crate) fn params_error(action: &str, err: serde_json::Error) -> Error {
+    let text = err.to_string();
+    let shown = if text.chars().count() > 200 {
+        format!("{}...", text.chars().take(200).collect::<String>())
+    } else {
+        text
+    };
     Error::invalid_input(
         "params",
-        format!("parameters for {action} are not valid: {err}"),
+        format!("parameters for {action} are not valid: {shown}"),
     )
+}
+
+/// Checks a region name for the operation's region rule.
+pub(crate) fn check_region(op: &Operation, region: Option<&str>) -> Result<(), Error> {
+    let field = match op.provider {
+        Provider::Alibaba => "RegionId",
+        _ => "Region",
+    };
+    match (region, op.region) {
+        (Some(r), _) => crate::endpoint::check_region(field, r),
+        (None, RegionRule::Optional) => Ok(()),
+        (None, _) => crate::endpoint::check_region(field, ""),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_operation_is_found_by_its_provider_name() {
+        for op in OPERATIONS {
+            assert!(std::ptr::eq(operation(op.provider, op.action).unwrap(), op));
+        }
+        assert!(operation(Provider::Alibaba, "StopInstances").is_none());
+    }
+
+    #[test]
+    fn only_terminate_instances_is_unsafe_to_repeat() {
+        for op in OPERATIONS {
+            assert_eq!(
+                op.idempotent,
+                op.action != "TerminateInstances",
+                "{}",
+                op.action
+            );
+            assert!(op.mutating);
+        }
+    }
 }

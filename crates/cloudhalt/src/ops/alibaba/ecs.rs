@@ -1,30 +1,109 @@
 //! ECS Cloud Assistant (2014-05-26, RPC): StopInvocation.
 
-use super::{AlibabaCall, MAX_INSTANCE_IDS};
-use crate::endpoint::check_region;
-use crate::error::Error;
-use crate::ops::{check_alibaba_id, check_list, quoted};
+use super::MAX_INSTANCE_IDS;
+use crate::error::{Error, Provider};
+use crate::ops::{
+    Call, IdField, IdShape, Operation, RateLimit, RegionRule, Request, check_region, quoted,
+};
+
+const INVOKE_ID: IdField = IdField {
+    name: "InvokeId",
+    prefixes: &["t-"],
+    shape: IdShape::Alibaba,
+    what: "Cloud Assistant task ID",
+    example: "t-hz0jdfwd9f0001",
+    list: false,
+    max: 1,
+    omittable: false,
+};
+
+const INSTANCE_ID: IdField = IdField {
+    name: "InstanceId",
+    prefixes: &["i-"],
+    shape: IdShape::Alibaba,
+    what: "ECS instance ID",
+    example: "i-bp67acfmxazb4p0001",
+    list: true,
+    max: MAX_INSTANCE_IDS,
+    omittable: true,
+};
+
+/// ECS `StopInvocation` (2014-05-26, RPC): repeating it is harmless. Alibaba publishes no
+/// per-API rate (thresholds are per account in its Quota Center).
+pub static STOP_INVOCATION: Operation = Operation {
+    provider: Provider::Alibaba,
+    action: "StopInvocation",
+    service: "ecs",
+    version: "2014-05-26",
+    host: "ecs.{region}.aliyuncs.com",
+    region: RegionRule::Required,
+    ids: &[INVOKE_ID, INSTANCE_ID],
+    params: &[],
+    idempotent: true,
+    mutating: true,
+    rate_limit: RateLimit::Unpublished,
+};
 
 /// ECS `StopInvocation`: stops a Cloud Assistant command task. Executions not yet started are
 /// cancelled; for a scheduled command, later runs are no longer scheduled.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct StopInvocation {
-    /// `RegionId`, e.g. `cn-hangzhou`. Required.
-    pub region_id: String,
-    /// `InvokeId`: the command task ID, `t-...`.
-    pub invoke_id: String,
-    /// `InstanceId.N`: `None` stops the task on every instance; otherwise 1 to 50 `i-...` IDs.
-    pub instance_ids: Option<Vec<String>>,
+    region_id: String,
+    invoke_id: String,
+    instance_ids: Option<Vec<String>>,
 }
 
 impl StopInvocation {
-    /// Stops `invoke_id` on all its instances.
+    /// Stops `invoke_id` (`InvokeId`, `t-...`) in `region_id` (`RegionId`, e.g. `cn-hangzhou`) on
+    /// ALL its instances; the same as [`StopInvocation::all_instances`].
     pub fn new(region_id: impl Into<String>, invoke_id: impl Into<String>) -> StopInvocation {
+        StopInvocation::all_instances(region_id, invoke_id)
+    }
+
+    /// Stops `invoke_id` in `region_id` on every instance of the task.
+    pub fn all_instances(
+        region_id: impl Into<String>,
+        invoke_id: impl Into<String>,
+    ) -> StopInvocation {
         StopInvocation {
             region_id: region_id.into(),
             invoke_id: invoke_id.into(),
             instance_ids: None,
         }
+    }
+
+    /// Stops `invoke_id` in `region_id` on `instance_ids` only (`InstanceId.N`: 1 to 50 `i-...`
+    /// IDs; an empty list is refused).
+    pub fn on_instances(
+        region_id: impl Into<String>,
+        invoke_id: impl Into<String>,
+        instance_ids: Vec<String>,
+    ) -> StopInvocation {
+        let mut s = StopInvocation::all_instances(region_id, invoke_id);
+        s.set_instance_ids(Some(instance_ids));
+        s
+    }
+
+    /// `RegionId`.
+    pub fn region_id(&self) -> &str {
+        &self.region_id
+    }
+
+    /// `InvokeId`.
+    pub fn invoke_id(&self) -> &str {
+        &self.invoke_id
+    }
+
+    /// `InstanceId.N`: `None` means every instance of the task.
+    pub fn instance_ids(&self) -> Option<&[String]> {
+        self.instance_ids.as_deref()
+    }
+
+    /// Sets `InstanceId.N`: `None` for every instance; `Some` list of 1 to 50 IDs.
+    pub fn set_instance_ids(&mut self, instance_ids: Option<Vec<String>>) -> &mut StopInvocation {
+        self.instance_ids = instance_ids;
+        self
     }
 
     /// Reads the provider's parameters: `RegionId`, `InvokeId`, and the instance IDs either as a
@@ -133,34 +212,30 @@ impl StopInvocation {
             instance_ids: list,
         })
     }
+}
 
-    pub(crate) fn to_call(&self) -> Result<AlibabaCall, Error> {
-        check_region("RegionId", &self.region_id)?;
-        check_alibaba_id(
-            "InvokeId",
-            &self.invoke_id,
-            "t-",
-            "Cloud Assistant task ID",
-            "t-hz0jdfwd9f0001",
-        )?;
+impl Request for StopInvocation {
+    const OP: &'static Operation = &STOP_INVOCATION;
+
+    fn to_call(&self) -> Result<Call, Error> {
+        check_region(Self::OP, Some(&self.region_id))?;
+        INVOKE_ID.check_one("InvokeId", &self.invoke_id)?;
         let mut query = vec![
             ("RegionId".to_owned(), self.region_id.clone()),
             ("InvokeId".to_owned(), self.invoke_id.clone()),
         ];
         if let Some(ids) = &self.instance_ids {
-            check_list("InstanceId", ids, MAX_INSTANCE_IDS, |field, id| {
-                check_alibaba_id(field, id, "i-", "ECS instance ID", "i-bp67acfmxazb4p0001")
-            })?;
+            INSTANCE_ID.check_list(ids)?;
             query.extend(
                 ids.iter()
                     .enumerate()
                     .map(|(i, id)| (format!("InstanceId.{}", i + 1), id.clone())),
             );
         }
-        Ok(AlibabaCall {
-            action: "StopInvocation",
-            version: "2014-05-26",
-            region: self.region_id.clone(),
+        Ok(Call {
+            op: Self::OP,
+            region: Some(self.region_id.clone()),
+            body: Vec::new(),
             query,
         })
     }

@@ -2,24 +2,62 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{TencentCall, TencentOperation, required_region, to_body};
-use crate::error::Error;
-use crate::ops::{check_tencent_id, params_error};
+use super::call;
+use crate::error::{Error, Provider};
+use crate::ops::{
+    Call, IdField, IdShape, Operation, RateLimit, RegionRule, Request, check_region, params_error,
+};
+
+const AUTO_SCALING_GROUP_ID: IdField = IdField {
+    name: "AutoScalingGroupId",
+    prefixes: &["asg-"],
+    shape: IdShape::Tencent,
+    what: "scaling group ID",
+    example: "asg-h7tgd87d",
+    list: false,
+    max: 1,
+    omittable: false,
+};
+
+const REFRESH_ACTIVITY_ID: IdField = IdField {
+    name: "RefreshActivityId",
+    prefixes: &["asr-"],
+    shape: IdShape::Tencent,
+    what: "refresh activity ID",
+    example: "asr-juhf6ytr",
+    list: false,
+    max: 1,
+    omittable: false,
+};
+
+/// AS `CancelInstanceRefresh` (2018-04-19): the region is optional; repeating it is harmless.
+pub static CANCEL_INSTANCE_REFRESH: Operation = Operation {
+    provider: Provider::Tencent,
+    action: "CancelInstanceRefresh",
+    service: "as",
+    version: "2018-04-19",
+    host: "as.tencentcloudapi.com",
+    region: RegionRule::Optional,
+    ids: &[AUTO_SCALING_GROUP_ID, REFRESH_ACTIVITY_ID],
+    params: &[],
+    idempotent: true,
+    mutating: true,
+    rate_limit: RateLimit::PerSecond(20),
+};
 
 /// AS `CancelInstanceRefresh`: cancels the pending batches of an instance refresh activity.
 /// Batches already refreshed stay; a batch refreshing now blocks the cancel.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CancelInstanceRefresh {
-    /// The region (`X-TC-Region`); optional for this operation, and left out when `None`.
-    pub region: Option<String>,
-    /// `AutoScalingGroupId`: `asg-xxxxxxxx`.
-    pub auto_scaling_group_id: String,
-    /// `RefreshActivityId`: `asr-xxxxxxxx`.
-    pub refresh_activity_id: String,
+    region: Option<String>,
+    auto_scaling_group_id: String,
+    refresh_activity_id: String,
 }
 
 impl CancelInstanceRefresh {
-    /// Cancels `refresh_activity_id` of `auto_scaling_group_id`, with no region header.
+    /// Cancels `refresh_activity_id` (`asr-xxxxxxxx`) of `auto_scaling_group_id`
+    /// (`asg-xxxxxxxx`), with no region header.
     pub fn new(
         auto_scaling_group_id: impl Into<String>,
         refresh_activity_id: impl Into<String>,
@@ -29,6 +67,27 @@ impl CancelInstanceRefresh {
             auto_scaling_group_id: auto_scaling_group_id.into(),
             refresh_activity_id: refresh_activity_id.into(),
         }
+    }
+
+    /// The region (`X-TC-Region`), if set.
+    pub fn region(&self) -> Option<&str> {
+        self.region.as_deref()
+    }
+
+    /// `AutoScalingGroupId`.
+    pub fn auto_scaling_group_id(&self) -> &str {
+        &self.auto_scaling_group_id
+    }
+
+    /// `RefreshActivityId`.
+    pub fn refresh_activity_id(&self) -> &str {
+        &self.refresh_activity_id
+    }
+
+    /// Sets the region (optional for this operation; `None` sends no region header).
+    pub fn set_region(&mut self, region: Option<String>) -> &mut CancelInstanceRefresh {
+        self.region = region;
+        self
     }
 
     pub(crate) fn from_json(
@@ -51,42 +110,26 @@ impl CancelInstanceRefresh {
     }
 }
 
-impl TencentOperation for CancelInstanceRefresh {
-    const ACTION: &'static str = "CancelInstanceRefresh";
+impl Request for CancelInstanceRefresh {
+    const OP: &'static Operation = &CANCEL_INSTANCE_REFRESH;
 
-    fn to_call(&self) -> Result<TencentCall, Error> {
-        if let Some(region) = &self.region {
-            required_region(region)?;
-        }
-        check_tencent_id(
-            "AutoScalingGroupId",
-            &self.auto_scaling_group_id,
-            &["asg-"],
-            "scaling group ID",
-            "asg-h7tgd87d",
-        )?;
-        check_tencent_id(
-            "RefreshActivityId",
-            &self.refresh_activity_id,
-            &["asr-"],
-            "refresh activity ID",
-            "asr-juhf6ytr",
-        )?;
+    fn to_call(&self) -> Result<Call, Error> {
+        check_region(Self::OP, self.region.as_deref())?;
+        AUTO_SCALING_GROUP_ID.check_one("AutoScalingGroupId", &self.auto_scaling_group_id)?;
+        REFRESH_ACTIVITY_ID.check_one("RefreshActivityId", &self.refresh_activity_id)?;
         #[derive(Serialize)]
         #[serde(rename_all = "PascalCase")]
         struct Body<'a> {
             auto_scaling_group_id: &'a str,
             refresh_activity_id: &'a str,
         }
-        Ok(TencentCall {
-            action: Self::ACTION,
-            service: "as",
-            version: "2018-04-19",
-            region: self.region.clone(),
-            body: to_body(&Body {
+        Ok(call(
+            Self::OP,
+            self.region.as_deref(),
+            &Body {
                 auto_scaling_group_id: &self.auto_scaling_group_id,
                 refresh_activity_id: &self.refresh_activity_id,
-            }),
-        })
+            },
+        ))
     }
 }

@@ -2,15 +2,66 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{
-    MAX_INSTANCE_IDS, TencentCall, TencentOperation, check_instance_id, is_false, required_region,
-    to_body,
+use super::{CVM_INSTANCE_IDS, call, is_false};
+use crate::error::{Error, Provider};
+use crate::ops::{
+    Call, Operation, Param, ParamKind, RateLimit, RegionRule, Request, check_region, params_error,
+    parse_enum,
 };
-use crate::error::Error;
-use crate::ops::{check_list, params_error, parse_enum};
 
-const SERVICE: &str = "cvm";
-const VERSION: &str = "2017-03-12";
+/// CVM `StopInstances` (2017-03-12): repeating it is harmless (a stopped instance answers
+/// `UnsupportedOperation.InstanceStateStopped`).
+pub static STOP_INSTANCES: Operation = Operation {
+    provider: Provider::Tencent,
+    action: "StopInstances",
+    service: "cvm",
+    version: "2017-03-12",
+    host: "cvm.tencentcloudapi.com",
+    region: RegionRule::Required,
+    ids: &[CVM_INSTANCE_IDS],
+    params: &[
+        Param {
+            name: "ForceStop",
+            kind: ParamKind::Bool,
+        },
+        Param {
+            name: "StopType",
+            kind: ParamKind::Enum(&StopType::VALUES),
+        },
+        Param {
+            name: "StoppedMode",
+            kind: ParamKind::Enum(&StoppedMode::VALUES),
+        },
+    ],
+    idempotent: true,
+    mutating: true,
+    rate_limit: RateLimit::PerSecond(10),
+};
+
+/// CVM `TerminateInstances` (2017-03-12): never repeated after an ambiguous failure, because a
+/// second call destroys a prepaid instance that the first moved to the recycle bin.
+pub static TERMINATE_INSTANCES: Operation = Operation {
+    provider: Provider::Tencent,
+    action: "TerminateInstances",
+    service: "cvm",
+    version: "2017-03-12",
+    host: "cvm.tencentcloudapi.com",
+    region: RegionRule::Required,
+    ids: &[CVM_INSTANCE_IDS],
+    params: &[
+        Param {
+            name: "ReleaseAddress",
+            kind: ParamKind::Bool,
+        },
+        Param {
+            name: "ReleasePrepaidDataDisks",
+            kind: ParamKind::Bool,
+        },
+    ],
+    idempotent: false,
+    mutating: true,
+    rate_limit: RateLimit::PerSecond(10),
+};
 
 /// How StopInstances shuts an instance down (`StopType`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,23 +78,18 @@ pub enum StopType {
 }
 
 impl StopType {
-    const NAMES: [(&'static str, StopType); 3] = [
-        ("SOFT", StopType::Soft),
-        ("HARD", StopType::Hard),
-        ("SOFT_FIRST", StopType::SoftFirst),
-    ];
+    /// The provider's spellings, in declaration order.
+    pub const VALUES: [&'static str; 3] = ["SOFT", "HARD", "SOFT_FIRST"];
+    const ALL: [StopType; 3] = [StopType::Soft, StopType::Hard, StopType::SoftFirst];
 
     /// Parses the provider's spelling (`SOFT`, `HARD`, `SOFT_FIRST`).
     pub fn parse(value: &str) -> Result<StopType, Error> {
-        parse_enum("StopType", value, &Self::NAMES)
+        parse_enum("StopType", value, &Self::VALUES, &Self::ALL)
     }
 
     /// The provider's spelling.
     pub fn as_str(self) -> &'static str {
-        Self::NAMES
-            .iter()
-            .find(|(_, v)| *v == self)
-            .map_or("", |(n, _)| n)
+        Self::VALUES[self as usize]
     }
 }
 
@@ -59,43 +105,42 @@ pub enum StoppedMode {
 }
 
 impl StoppedMode {
-    const NAMES: [(&'static str, StoppedMode); 2] = [
-        ("KEEP_CHARGING", StoppedMode::KeepCharging),
-        ("STOP_CHARGING", StoppedMode::StopCharging),
-    ];
+    /// The provider's spellings, in declaration order.
+    pub const VALUES: [&'static str; 2] = ["KEEP_CHARGING", "STOP_CHARGING"];
+    const ALL: [StoppedMode; 2] = [StoppedMode::KeepCharging, StoppedMode::StopCharging];
 
     /// Parses the provider's spelling (`KEEP_CHARGING`, `STOP_CHARGING`).
     pub fn parse(value: &str) -> Result<StoppedMode, Error> {
-        parse_enum("StoppedMode", value, &Self::NAMES)
+        parse_enum("StoppedMode", value, &Self::VALUES, &Self::ALL)
     }
 
     /// The provider's spelling.
     pub fn as_str(self) -> &'static str {
-        Self::NAMES
-            .iter()
-            .find(|(_, v)| *v == self)
-            .map_or("", |(n, _)| n)
+        Self::VALUES[self as usize]
     }
 }
 
 /// CVM `StopInstances`: shuts down 1 to 100 RUNNING instances (they go STOPPING, then STOPPED).
+///
+/// ```
+/// use cloudhalt::{StopInstances, StopType};
+/// let mut stop = StopInstances::new("ap-guangzhou", vec!["ins-r8hr2upy".into()]);
+/// stop.set_stop_type(StopType::SoftFirst);
+/// assert_eq!(stop.instance_ids(), ["ins-r8hr2upy"]);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct StopInstances {
-    /// The region (`X-TC-Region`), e.g. `ap-guangzhou`. Required.
-    pub region: String,
-    /// `InstanceIds`: 1 to 100 `ins-xxxxxxxx` IDs.
-    pub instance_ids: Vec<String>,
-    /// `ForceStop` (deprecated by the provider): force after a failed soft stop. Never together
-    /// with `stop_type`; prefer `StopType::SoftFirst`.
-    pub force_stop: bool,
-    /// `StopType`; the provider's default is `SOFT`.
-    pub stop_type: Option<StopType>,
-    /// `StoppedMode`; the provider's default is `KEEP_CHARGING`.
-    pub stopped_mode: Option<StoppedMode>,
+    region: String,
+    instance_ids: Vec<String>,
+    force_stop: bool,
+    stop_type: Option<StopType>,
+    stopped_mode: Option<StoppedMode>,
 }
 
 impl StopInstances {
-    /// A soft stop of `instance_ids` in `region`, with the provider's defaults.
+    /// A soft stop of `instance_ids` (`InstanceIds`: 1 to 100 `ins-xxxxxxxx`) in `region`
+    /// (`X-TC-Region`, e.g. `ap-guangzhou`), with the provider's defaults.
     pub fn new(region: impl Into<String>, instance_ids: Vec<String>) -> StopInstances {
         StopInstances {
             region: region.into(),
@@ -104,6 +149,53 @@ impl StopInstances {
             stop_type: None,
             stopped_mode: None,
         }
+    }
+
+    /// The region.
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
+    /// `InstanceIds`.
+    pub fn instance_ids(&self) -> &[String] {
+        &self.instance_ids
+    }
+
+    /// `ForceStop`.
+    pub fn force_stop(&self) -> bool {
+        self.force_stop
+    }
+
+    /// `StopType`, if set.
+    pub fn stop_type(&self) -> Option<StopType> {
+        self.stop_type
+    }
+
+    /// `StoppedMode`, if set.
+    pub fn stopped_mode(&self) -> Option<StoppedMode> {
+        self.stopped_mode
+    }
+
+    /// Sets `ForceStop` (deprecated by the provider): force after a failed soft stop. Never
+    /// together with `StopType`; prefer [`StopType::SoftFirst`].
+    pub fn set_force_stop(&mut self, force_stop: bool) -> &mut StopInstances {
+        self.force_stop = force_stop;
+        self
+    }
+
+    /// Sets `StopType` (`None`: the provider's default, `SOFT`).
+    pub fn set_stop_type(&mut self, stop_type: impl Into<Option<StopType>>) -> &mut StopInstances {
+        self.stop_type = stop_type.into();
+        self
+    }
+
+    /// Sets `StoppedMode` (`None`: the provider's default, `KEEP_CHARGING`).
+    pub fn set_stopped_mode(
+        &mut self,
+        stopped_mode: impl Into<Option<StoppedMode>>,
+    ) -> &mut StopInstances {
+        self.stopped_mode = stopped_mode.into();
+        self
     }
 
     pub(crate) fn from_json(
@@ -134,17 +226,12 @@ impl StopInstances {
     }
 }
 
-impl TencentOperation for StopInstances {
-    const ACTION: &'static str = "StopInstances";
+impl Request for StopInstances {
+    const OP: &'static Operation = &STOP_INSTANCES;
 
-    fn to_call(&self) -> Result<TencentCall, Error> {
-        required_region(&self.region)?;
-        check_list(
-            "InstanceIds",
-            &self.instance_ids,
-            MAX_INSTANCE_IDS,
-            check_instance_id,
-        )?;
+    fn to_call(&self) -> Result<Call, Error> {
+        check_region(Self::OP, Some(&self.region))?;
+        CVM_INSTANCE_IDS.check_list(&self.instance_ids)?;
         if self.force_stop && self.stop_type.is_some() {
             return Err(Error::invalid_input(
                 "ForceStop",
@@ -163,18 +250,16 @@ impl TencentOperation for StopInstances {
             #[serde(skip_serializing_if = "Option::is_none")]
             stopped_mode: Option<StoppedMode>,
         }
-        Ok(TencentCall {
-            action: Self::ACTION,
-            service: SERVICE,
-            version: VERSION,
-            region: Some(self.region.clone()),
-            body: to_body(&Body {
+        Ok(call(
+            Self::OP,
+            Some(&self.region),
+            &Body {
                 instance_ids: &self.instance_ids,
                 force_stop: self.force_stop,
                 stop_type: self.stop_type,
                 stopped_mode: self.stopped_mode,
-            }),
-        })
+            },
+        ))
     }
 }
 
@@ -183,19 +268,17 @@ impl TencentOperation for StopInstances {
 /// A prepaid instance goes to the recycle bin on the first call and is destroyed for good on a
 /// second: cloudhalt therefore never re-sends this request by itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct TerminateInstances {
-    /// The region (`X-TC-Region`). Required.
-    pub region: String,
-    /// `InstanceIds`: 1 to 100 `ins-xxxxxxxx` IDs.
-    pub instance_ids: Vec<String>,
-    /// `ReleaseAddress`: also release the instance's EIP.
-    pub release_address: bool,
-    /// `ReleasePrepaidDataDisks`: also release prepaid data disks mounted on the instance.
-    pub release_prepaid_data_disks: bool,
+    region: String,
+    instance_ids: Vec<String>,
+    release_address: bool,
+    release_prepaid_data_disks: bool,
 }
 
 impl TerminateInstances {
-    /// Terminates `instance_ids` in `region`, keeping addresses and prepaid data disks.
+    /// Terminates `instance_ids` (1 to 100 `ins-xxxxxxxx`) in `region`, keeping addresses and
+    /// prepaid data disks.
     pub fn new(region: impl Into<String>, instance_ids: Vec<String>) -> TerminateInstances {
         TerminateInstances {
             region: region.into(),
@@ -203,6 +286,38 @@ impl TerminateInstances {
             release_address: false,
             release_prepaid_data_disks: false,
         }
+    }
+
+    /// The region.
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
+    /// `InstanceIds`.
+    pub fn instance_ids(&self) -> &[String] {
+        &self.instance_ids
+    }
+
+    /// `ReleaseAddress`.
+    pub fn release_address(&self) -> bool {
+        self.release_address
+    }
+
+    /// `ReleasePrepaidDataDisks`.
+    pub fn release_prepaid_data_disks(&self) -> bool {
+        self.release_prepaid_data_disks
+    }
+
+    /// Sets `ReleaseAddress`: also release the instances' EIPs.
+    pub fn set_release_address(&mut self, release: bool) -> &mut TerminateInstances {
+        self.release_address = release;
+        self
+    }
+
+    /// Sets `ReleasePrepaidDataDisks`: also release prepaid data disks mounted on the instances.
+    pub fn set_release_prepaid_data_disks(&mut self, release: bool) -> &mut TerminateInstances {
+        self.release_prepaid_data_disks = release;
+        self
     }
 
     pub(crate) fn from_json(
@@ -228,17 +343,12 @@ impl TerminateInstances {
     }
 }
 
-impl TencentOperation for TerminateInstances {
-    const ACTION: &'static str = "TerminateInstances";
+impl Request for TerminateInstances {
+    const OP: &'static Operation = &TERMINATE_INSTANCES;
 
-    fn to_call(&self) -> Result<TencentCall, Error> {
-        required_region(&self.region)?;
-        check_list(
-            "InstanceIds",
-            &self.instance_ids,
-            MAX_INSTANCE_IDS,
-            check_instance_id,
-        )?;
+    fn to_call(&self) -> Result<Call, Error> {
+        check_region(Self::OP, Some(&self.region))?;
+        CVM_INSTANCE_IDS.check_list(&self.instance_ids)?;
         #[derive(Serialize)]
         #[serde(rename_all = "PascalCase")]
         struct Body<'a> {
@@ -248,16 +358,14 @@ impl TencentOperation for TerminateInstances {
             #[serde(skip_serializing_if = "is_false")]
             release_prepaid_data_disks: bool,
         }
-        Ok(TencentCall {
-            action: Self::ACTION,
-            service: SERVICE,
-            version: VERSION,
-            region: Some(self.region.clone()),
-            body: to_body(&Body {
+        Ok(call(
+            Self::OP,
+            Some(&self.region),
+            &Body {
                 instance_ids: &self.instance_ids,
                 release_address: self.release_address,
                 release_prepaid_data_disks: self.release_prepaid_data_disks,
-            }),
-        })
+            },
+        ))
     }
 }

@@ -2,31 +2,110 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{MAX_INSTANCE_IDS, TencentCall, TencentOperation, required_region, to_body};
-use crate::error::Error;
-use crate::ops::{check_list, check_tencent_id, params_error};
+use super::{MAX_INSTANCE_IDS, call};
+use crate::error::{Error, Provider};
+use crate::ops::{
+    Call, IdField, IdShape, Operation, RateLimit, RegionRule, Request, check_region, params_error,
+};
+
+const INVOCATION_ID: IdField = IdField {
+    name: "InvocationId",
+    prefixes: &["inv-"],
+    shape: IdShape::Tencent,
+    what: "TAT invocation ID",
+    example: "inv-ib2lld37",
+    list: false,
+    max: 1,
+    omittable: false,
+};
+
+const TAT_INSTANCE_IDS: IdField = IdField {
+    name: "InstanceIds",
+    prefixes: &["ins-", "lhins-", "mi-"],
+    shape: IdShape::Tencent,
+    what: "CVM, Lighthouse or TAT managed instance ID",
+    example: "ins-r8hr2upy",
+    list: true,
+    max: MAX_INSTANCE_IDS,
+    omittable: true,
+};
+
+/// TAT `CancelInvocation` (2020-10-28): repeating it is harmless (a cancelled invocation stays
+/// cancelled).
+pub static CANCEL_INVOCATION: Operation = Operation {
+    provider: Provider::Tencent,
+    action: "CancelInvocation",
+    service: "tat",
+    version: "2020-10-28",
+    host: "tat.tencentcloudapi.com",
+    region: RegionRule::Required,
+    ids: &[INVOCATION_ID, TAT_INSTANCE_IDS],
+    params: &[],
+    idempotent: true,
+    mutating: true,
+    rate_limit: RateLimit::PerSecond(20),
+};
 
 /// TAT `CancelInvocation`: cancels a command invocation. Undelivered tasks (PENDING, DELIVERING,
 /// DELIVER_DELAYED) become CANCELLED; RUNNING ones become TERMINATED.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CancelInvocation {
-    /// The region (`X-TC-Region`). Required.
-    pub region: String,
-    /// `InvocationId`: `inv-xxxxxxxx`.
-    pub invocation_id: String,
-    /// `InstanceIds`: `None` cancels on every instance of the invocation; otherwise 1 to 100 CVM
-    /// (`ins-`), Lighthouse (`lhins-`) or TAT managed (`mi-`) instance IDs.
-    pub instance_ids: Option<Vec<String>>,
+    region: String,
+    invocation_id: String,
+    instance_ids: Option<Vec<String>>,
 }
 
 impl CancelInvocation {
-    /// Cancels `invocation_id` on all its instances.
+    /// Cancels `invocation_id` (`InvocationId`, `inv-xxxxxxxx`) in `region` on ALL its
+    /// instances; the same as [`CancelInvocation::all_instances`].
     pub fn new(region: impl Into<String>, invocation_id: impl Into<String>) -> CancelInvocation {
+        CancelInvocation::all_instances(region, invocation_id)
+    }
+
+    /// Cancels `invocation_id` in `region` on every instance of the invocation.
+    pub fn all_instances(
+        region: impl Into<String>,
+        invocation_id: impl Into<String>,
+    ) -> CancelInvocation {
         CancelInvocation {
             region: region.into(),
             invocation_id: invocation_id.into(),
             instance_ids: None,
         }
+    }
+
+    /// Cancels `invocation_id` in `region` on `instance_ids` only (`InstanceIds`: 1 to 100 CVM
+    /// `ins-`, Lighthouse `lhins-` or TAT managed `mi-` IDs; an empty list is refused).
+    pub fn on_instances(
+        region: impl Into<String>,
+        invocation_id: impl Into<String>,
+        instance_ids: Vec<String>,
+    ) -> CancelInvocation {
+        let mut c = CancelInvocation::all_instances(region, invocation_id);
+        c.set_instance_ids(Some(instance_ids));
+        c
+    }
+
+    /// The region.
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
+    /// `InvocationId`.
+    pub fn invocation_id(&self) -> &str {
+        &self.invocation_id
+    }
+
+    /// `InstanceIds`: `None` means every instance of the invocation.
+    pub fn instance_ids(&self) -> Option<&[String]> {
+        self.instance_ids.as_deref()
+    }
+
+    /// Sets `InstanceIds`: `None` for every instance; `Some` list of 1 to 100 IDs.
+    pub fn set_instance_ids(&mut self, instance_ids: Option<Vec<String>>) -> &mut CancelInvocation {
+        self.instance_ids = instance_ids;
+        self
     }
 
     pub(crate) fn from_json(
@@ -48,30 +127,14 @@ impl CancelInvocation {
     }
 }
 
-fn check_tat_instance_id(field: &str, id: &str) -> Result<(), Error> {
-    check_tencent_id(
-        field,
-        id,
-        &["ins-", "lhins-", "mi-"],
-        "CVM, Lighthouse or TAT managed instance ID",
-        "ins-r8hr2upy",
-    )
-}
+impl Request for CancelInvocation {
+    const OP: &'static Operation = &CANCEL_INVOCATION;
 
-impl TencentOperation for CancelInvocation {
-    const ACTION: &'static str = "CancelInvocation";
-
-    fn to_call(&self) -> Result<TencentCall, Error> {
-        required_region(&self.region)?;
-        check_tencent_id(
-            "InvocationId",
-            &self.invocation_id,
-            &["inv-"],
-            "TAT invocation ID",
-            "inv-ib2lld37",
-        )?;
+    fn to_call(&self) -> Result<Call, Error> {
+        check_region(Self::OP, Some(&self.region))?;
+        INVOCATION_ID.check_one("InvocationId", &self.invocation_id)?;
         if let Some(ids) = &self.instance_ids {
-            check_list("InstanceIds", ids, MAX_INSTANCE_IDS, check_tat_instance_id)?;
+            TAT_INSTANCE_IDS.check_list(ids)?;
         }
         #[derive(Serialize)]
         #[serde(rename_all = "PascalCase")]
@@ -80,15 +143,13 @@ impl TencentOperation for CancelInvocation {
             #[serde(skip_serializing_if = "Option::is_none")]
             instance_ids: Option<&'a [String]>,
         }
-        Ok(TencentCall {
-            action: Self::ACTION,
-            service: "tat",
-            version: "2020-10-28",
-            region: Some(self.region.clone()),
-            body: to_body(&Body {
+        Ok(call(
+            Self::OP,
+            Some(&self.region),
+            &Body {
                 invocation_id: &self.invocation_id,
                 instance_ids: self.instance_ids.as_deref(),
-            }),
-        })
+            },
+        ))
     }
 }
