@@ -1,0 +1,306 @@
+//! The send state of a failed request comes from how far the exchange got, never from a guess.
+//!
+//! Each test starts its own loopback peer (stopped by the test, bounded in time) that fails at one
+//! phase, sends TerminateInstances — the operation where a wrong "not sent" becomes a blind
+//! re-send that destroys a prepaid instance — and checks the state the error reports.
+
+use std::io::{Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use cloudhalt::{ErrorKind, SendState, Tencent, TencentCredentials, TerminateInstances};
+
+fn client(url: &str, total: Option<Duration>) -> Tencent {
+    let c = Tencent::new(
+        TencentCredentials::new("AKIDphases", "phases-secret-key-0123456789", None).unwrap(),
+    )
+    .with_endpoint_url(url)
+    .unwrap();
+    match total {
+        Some(t) => c.with_timeout(t).unwrap(),
+        None => c,
+    }
+}
+
+fn terminate(c: &Tencent) -> cloudhalt::Error {
+    c.terminate_instances(&TerminateInstances::new(
+        "ap-guangzhou",
+        vec!["ins-r8hr2upy".into()],
+    ))
+    .expect_err("the peer never answers properly")
+}
+
+fn assert_state(err: &cloudhalt::Error, kind: ErrorKind, state: SendState) {
+    assert_eq!(err.send_state(), state, "{err}");
+    assert_eq!(err.kind(), kind, "{err}");
+    let words = if state == SendState::NotSent {
+        "sending it again is safe"
+    } else {
+        "check its state before sending it again"
+    };
+    assert!(err.message().contains(words), "{err}");
+}
+
+/// Reads one HTTP request (headers and Content-Length body) from `s`.
+fn read_request(s: &mut TcpStream) {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        let n = s.read(&mut chunk).unwrap_or(0);
+        if n == 0 {
+            return;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+            let len: usize = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .map_or(0, |v| v.trim().parse().unwrap_or(0));
+            if buf.len() >= end + 4 + len {
+                return;
+            }
+        }
+    }
+}
+
+/// A one-connection server running `handle` on its own thread.
+fn serve_once(handle: impl FnOnce(TcpStream) + Send + 'static) -> (String, JoinHandle<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let thread = std::thread::spawn(move || {
+        if let Ok((s, _)) = listener.accept() {
+            handle(s);
+        }
+    });
+    (url, thread)
+}
+
+#[test]
+fn a_port_nothing_listens_on_is_not_sent() {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let err = terminate(&client(&format!("http://127.0.0.1:{port}"), None));
+    assert_state(&err, ErrorKind::Transport, SendState::NotSent);
+}
+
+#[test]
+fn an_unresolvable_host_is_not_sent() {
+    let err = terminate(&client(
+        "http://cloudhalt-no-such-host.invalid:80",
+        Some(Duration::from_secs(10)),
+    ));
+    assert_state(&err, ErrorKind::Transport, SendState::NotSent);
+    assert!(err.message().contains("resolving"), "{err}");
+}
+
+/// A listener whose accept queue is full: the kernel drops further SYNs, so connecting times out.
+struct NeverAccepts {
+    addr: SocketAddr,
+    _listener: socket2::Socket,
+    _queued: Vec<TcpStream>,
+}
+
+impl NeverAccepts {
+    fn new() -> NeverAccepts {
+        use socket2::{Domain, Socket, Type};
+        let listener = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+        listener
+            .bind(&SocketAddr::from(([127, 0, 0, 1], 0)).into())
+            .unwrap();
+        listener.listen(0).unwrap();
+        let addr = listener.local_addr().unwrap().as_socket().unwrap();
+        // Fill the queue (backlog 0 holds one); further SYNs are dropped, not refused.
+        let mut queued = Vec::new();
+        for _ in 0..2 {
+            if let Ok(s) = TcpStream::connect_timeout(&addr, Duration::from_millis(300)) {
+                queued.push(s);
+            }
+        }
+        NeverAccepts {
+            addr,
+            _listener: listener,
+            _queued: queued,
+        }
+    }
+}
+
+#[test]
+fn a_connect_that_times_out_is_not_sent_with_a_short_total() {
+    let peer = NeverAccepts::new();
+    let started = Instant::now();
+    let err = terminate(&client(
+        &format!("http://{}", peer.addr),
+        Some(Duration::from_secs(2)),
+    ));
+    assert_state(&err, ErrorKind::Timeout, SendState::NotSent);
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "connect budget < total"
+    );
+}
+
+#[test]
+fn a_connect_that_times_out_is_not_sent_with_the_default_timeouts() {
+    let peer = NeverAccepts::new();
+    let err = terminate(&client(&format!("http://{}", peer.addr), None));
+    assert_state(&err, ErrorKind::Timeout, SendState::NotSent);
+}
+
+#[test]
+fn a_peer_that_closes_before_reading_may_have_been_sent() {
+    // The request bytes were handed to the socket before the close was seen: whether the peer's
+    // application read them cannot be known, so the honest answer is "may have been sent".
+    let (url, server) = serve_once(|s| drop(s));
+    let err = terminate(&client(&url, Some(Duration::from_secs(5))));
+    server.join().unwrap();
+    assert_state(&err, ErrorKind::Transport, SendState::SentNoAnswer);
+}
+
+#[test]
+fn a_reset_after_the_request_was_read_may_have_been_sent() {
+    let (url, server) = serve_once(|mut s| {
+        read_request(&mut s);
+        // SO_LINGER 0: close answers with RST instead of FIN.
+        socket2::SockRef::from(&s)
+            .set_linger(Some(Duration::ZERO))
+            .unwrap();
+        drop(s);
+    });
+    let err = terminate(&client(&url, Some(Duration::from_secs(5))));
+    server.join().unwrap();
+    assert_state(&err, ErrorKind::Transport, SendState::SentNoAnswer);
+}
+
+#[test]
+fn an_answer_that_stalls_after_its_headers_may_have_been_sent() {
+    let (url, server) = serve_once(|mut s| {
+        read_request(&mut s);
+        let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"Resp");
+        std::thread::sleep(Duration::from_millis(2500));
+        let _ = s.shutdown(Shutdown::Both);
+    });
+    let err = terminate(&client(&url, Some(Duration::from_secs(1))));
+    server.join().unwrap();
+    assert_state(&err, ErrorKind::Timeout, SendState::SentNoAnswer);
+    assert!(err.message().contains("reading the answer"), "{err}");
+}
+
+#[test]
+fn a_peer_that_never_answers_may_have_been_sent() {
+    let (url, server) = serve_once(|mut s| {
+        read_request(&mut s);
+        std::thread::sleep(Duration::from_millis(1500));
+    });
+    let err = terminate(&client(&url, Some(Duration::from_secs(1))));
+    server.join().unwrap();
+    assert_state(&err, ErrorKind::Timeout, SendState::SentNoAnswer);
+}
+
+#[test]
+fn a_certificate_the_client_does_not_trust_is_not_sent() {
+    let cert =
+        rcgen::generate_simple_self_signed(vec!["127.0.0.1".into(), "localhost".into()]).unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(
+        vec![cert.cert.der().clone()],
+        rustls::pki_types::PrivateKeyDer::Pkcs8(cert.signing_key.serialize_der().into()),
+    )
+    .unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("https://{}", listener.local_addr().unwrap());
+    let server = std::thread::spawn(move || {
+        let (mut tcp, _) = listener.accept().unwrap();
+        tcp.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let mut conn = rustls::ServerConnection::new(Arc::new(config)).unwrap();
+        let mut got_request_bytes = false;
+        while conn.is_handshaking() {
+            if conn.complete_io(&mut tcp).is_err() {
+                break;
+            }
+        }
+        let mut buf = [0u8; 64];
+        if let Ok(n) = conn.reader().read(&mut buf) {
+            got_request_bytes = n > 0;
+        }
+        got_request_bytes
+    });
+    let err = terminate(&client(&url, Some(Duration::from_secs(5))));
+    let server_got_bytes = server.join().unwrap();
+    assert!(!server_got_bytes, "the server never saw a request byte");
+    assert_state(&err, ErrorKind::Transport, SendState::NotSent);
+    assert!(err.message().contains("certificate"), "{err}");
+}
+
+#[test]
+fn a_reused_connection_that_fails_after_the_write_may_have_been_sent() {
+    // The first request is answered on a keep-alive connection; the server then reads the second
+    // request on the same connection and resets it. The second error must never say "not sent".
+    let (url, server) = serve_once(|mut s| {
+        read_request(&mut s);
+        let body = br#"{"Response":{"RequestId":"first-0000"}}"#;
+        let _ = write!(
+            s,
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        );
+        let _ = s.write_all(body);
+        read_request(&mut s);
+        socket2::SockRef::from(&s)
+            .set_linger(Some(Duration::ZERO))
+            .unwrap();
+        drop(s);
+    });
+    let c = client(&url, Some(Duration::from_secs(5)));
+    let request = TerminateInstances::new("ap-guangzhou", vec!["ins-r8hr2upy".into()]);
+    let first = c.terminate_instances(&request).unwrap();
+    assert_eq!(first.request_id(), "first-0000");
+    let err = c.terminate_instances(&request).unwrap_err();
+    server.join().unwrap();
+    assert_state(&err, ErrorKind::Transport, SendState::SentNoAnswer);
+}
+
+#[test]
+fn answer_headers_are_kept_on_success_and_on_error() {
+    let (url, server) = serve_once(|mut s| {
+        read_request(&mut s);
+        let body = br#"{"Response":{"RequestId":"r-1","Error":{"Code":"RequestLimitExceeded","Message":"slow down"}}}"#;
+        let _ = write!(
+            s,
+            "HTTP/1.1 200 OK\r\nX-Custom-Hint: 7\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        );
+        let _ = s.write_all(body);
+    });
+    let err = terminate(&client(&url, Some(Duration::from_secs(5))));
+    server.join().unwrap();
+    assert_eq!(err.kind(), ErrorKind::Throttled);
+    assert_eq!(err.header("x-custom-hint"), Some("7"));
+}
+
+#[test]
+fn timeouts_out_of_range_are_refused_before_anything_is_sent() {
+    let c = client("http://127.0.0.1:9", None);
+    for bad in [Duration::ZERO, Duration::from_secs(86_401), Duration::MAX] {
+        let err = c.with_timeout(bad).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{bad:?}");
+        assert_eq!(err.field(), Some("timeout"));
+    }
+    for bad in [0.0, -1.0, f64::NAN, f64::INFINITY, 1e19, 86_400.5] {
+        let err = cloudhalt::Timeouts::from_secs_f64(bad).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{bad}");
+        assert!(err.message().contains("timeout"), "{err}");
+    }
+    assert!(cloudhalt::Timeouts::from_secs_f64(86_400.0).is_ok());
+    assert!(cloudhalt::Timeouts::from_secs_f64(0.001).is_ok());
+}
