@@ -19,6 +19,17 @@ cargo build --workspace
 step "cargo test"
 cargo test --workspace
 
+step "cargo doc, warnings as errors"
+# Three runs: the C library and the command are also named cloudhalt, and one rustdoc run cannot
+# hold two crates of one name.
+for crates in "-p cloudhalt -p cloudhalt-emulator -p cloudhalt-py" "-p cloudhalt-ffi" "-p cloudhalt-cli"; do
+    # shellcheck disable=SC2086
+    RUSTDOCFLAGS=-Dwarnings cargo doc --no-deps $crates
+done
+
+step "the declared rust-version (MSRV) builds"
+scripts/check-msrv.sh
+
 step "Python environment (.venv)"
 scripts/setup-venv.sh
 

@@ -65,12 +65,19 @@ impl BaseUrl {
                 None => (authority.to_owned(), None),
             }
         };
-        let valid_host = host.starts_with('[')
-            || (!host.is_empty()
-                && host
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.'));
-        if !valid_host {
+        if let Some(literal) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+            // Only an IPv6 address may stand in brackets: anything else there would reach the
+            // Host header unchecked.
+            if literal.parse::<std::net::Ipv6Addr>().is_err() {
+                return Err(bad(
+                    "has brackets around something that is not an IPv6 address",
+                ));
+            }
+        } else if host.is_empty()
+            || !host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+        {
             return Err(bad(
                 "has a host with characters other than letters, digits, '-' and '.'",
             ));
@@ -131,25 +138,38 @@ impl fmt::Display for BaseUrl {
 /// The URL as it may be shown in an error: user info (a password) and the query (a token) are
 /// replaced, because a mistyped endpoint can carry credentials.
 fn redact_url(url: &str) -> String {
-    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
-    let (authority_and_path, query) = match rest.split_once(['?', '#']) {
+    let (scheme, rest) = match url.split_once("://") {
+        Some((scheme, rest)) => (Some(scheme), rest),
+        None => (None, url),
+    };
+    // User info ends at the LAST '@' before the path: a password may itself hold '#', '?' or '/',
+    // so the query is looked for only after it.
+    let (user_info, after) = match rest.rfind('@') {
+        Some(at) => (true, &rest[at + 1..]),
+        None => (false, rest),
+    };
+    let (authority_and_path, query) = match after.split_once(['?', '#']) {
         Some((a, _)) => (a, "?<redacted>"),
-        None => (rest, ""),
+        None => (after, ""),
     };
-    let shown = match authority_and_path.rsplit_once('@') {
-        Some((_, host)) => format!("<redacted>@{host}"),
-        None => authority_and_path.to_owned(),
-    };
-    let shown = if scheme.is_empty() && !url.contains("://") {
-        shown
+    let shown = if user_info {
+        format!("<redacted>@{authority_and_path}")
     } else {
-        format!("{scheme}://{shown}")
+        authority_and_path.to_owned()
     };
-    let mut out = format!("{shown}{query}");
+    let shown = match scheme {
+        Some(scheme) => format!("{scheme}://{shown}"),
+        None => shown,
+    };
+    let out: String = format!("{shown}{query}")
+        .chars()
+        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .collect();
     if out.chars().count() > 200 {
-        out = out.chars().take(200).collect::<String>() + "...";
+        out.chars().take(200).collect::<String>() + "..."
+    } else {
+        out
     }
-    out
 }
 
 /// Checks a region name: lower-case letters, digits and `-`, so that a region placed into a host
@@ -169,8 +189,9 @@ pub fn check_region(field: &str, region: &str) -> Result<(), Error> {
         return Err(Error::invalid_input(
             field,
             format!(
-                "{field} {region:?} is not a region name: use lower-case letters, digits and '-' \
-                 only (^[a-z0-9-]+$), e.g. ap-guangzhou or cn-hangzhou"
+                "{field} {} is not a region name: use lower-case letters, digits and '-' only \
+                 (^[a-z0-9-]+$), at most 64 characters, e.g. ap-guangzhou or cn-hangzhou",
+                crate::ops::quoted(region)
             ),
         ));
     }

@@ -203,6 +203,10 @@ impl<C: Cloud> Client<C> {
             .map_err(|e| e.for_call(C::PROVIDER, action).redact(&secrets))
             .map(|mut r| {
                 redact_json(&mut r.data, &secrets);
+                crate::error::redact_in(&mut r.request_id, &secrets);
+                for (_, value) in &mut r.headers {
+                    crate::error::redact_in(value, &secrets);
+                }
                 r
             })
     }

@@ -304,3 +304,49 @@ fn timeouts_out_of_range_are_refused_before_anything_is_sent() {
     assert!(cloudhalt::Timeouts::from_secs_f64(86_400.0).is_ok());
     assert!(cloudhalt::Timeouts::from_secs_f64(0.001).is_ok());
 }
+
+/// A peer that echoes the token and key it should never have seen back in its answer: cloudhalt
+/// replaces them with `<redacted>` in the error and in a success's data.
+#[test]
+fn a_peer_that_echoes_secrets_gets_them_redacted() {
+    const TOKEN: &str = "session-token-ECHOED-0123456789";
+    const KEY: &str = "phases-secret-key-0123456789";
+    for success in [false, true] {
+        let (url, server) = serve_once(move |mut s| {
+            read_request(&mut s);
+            let inner = if success {
+                format!(r#""RequestId":"r-{TOKEN}","Note":"key {KEY}""#)
+            } else {
+                format!(
+                    r#""RequestId":"r-2","Error":{{"Code":"AuthFailure.{TOKEN}","Message":"bad token {TOKEN} for key {KEY}"}}"#
+                )
+            };
+            let body = format!(r#"{{"Response":{{{inner}}}}}"#);
+            let _ = write!(
+                s,
+                "HTTP/1.1 200 OK\r\nX-Echo: {TOKEN}\r\nContent-Length: {}\r\n\r\n{body}",
+                body.len()
+            );
+        });
+        let c =
+            Tencent::new(TencentCredentials::new("AKIDphases", KEY, Some(TOKEN.into())).unwrap())
+                .with_endpoint_url(&url)
+                .unwrap();
+        let result = c.terminate_instances(&TerminateInstances::new(
+            "ap-guangzhou",
+            vec!["ins-r8hr2upy".into()],
+        ));
+        server.join().unwrap();
+        let shown = match result {
+            Ok(r) => {
+                assert!(r.request_id().contains("<redacted>"));
+                format!("{} {:?} {:?}", r.data(), r.request_id(), r.sent_headers())
+            }
+            Err(e) => {
+                assert!(e.message().contains("<redacted>"), "{e}");
+                format!("{e} {e:?} {:?}", e.headers())
+            }
+        };
+        assert!(!shown.contains(TOKEN) && !shown.contains(KEY), "{shown}");
+    }
+}

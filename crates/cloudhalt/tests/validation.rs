@@ -338,17 +338,35 @@ fn endpoints_are_parsed_strictly() {
         "http://a:0",
         "http://a:99999",
         "http://a b",
+        "http://[a\r\nX-Injected: 1]:80",
+        "http://[evil.example]:80",
+        "http://[]:80",
+        "http://[127.0.0.1]:80",
     ] {
         let err = tencent().with_endpoint_url(bad).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidInput, "{bad}");
         assert_eq!(err.field(), Some("endpoint"));
     }
+    for good in [
+        "http://[::1]:8123",
+        "http://[fe80::1]",
+        "https://[2001:db8::7]:443/",
+    ] {
+        tencent().with_endpoint_url(good).unwrap();
+    }
     for with_secret in [
         "http://user:hunter2@127.0.0.1:1",
         "http://127.0.0.1:1/?token=hunter2",
+        "http://user:hun#ter2@127.0.0.1:1",
+        "http://user:hun?ter2@127.0.0.1:1",
+        "http://user:hun/ter2@127.0.0.1:1",
+        "http://u:a@b:hunter2@127.0.0.1:1",
     ] {
         let err = tencent().with_endpoint_url(with_secret).unwrap_err();
-        assert!(!err.to_string().contains("hunter2"), "{err}");
+        assert!(
+            !err.to_string().contains("hunter2") && !err.to_string().contains("ter2"),
+            "{err}"
+        );
         assert!(
             err.message().contains("127.0.0.1:1"),
             "still names the host: {err}"
