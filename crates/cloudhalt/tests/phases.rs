@@ -156,7 +156,7 @@ fn a_connect_that_times_out_is_not_sent_with_the_default_timeouts() {
 fn a_peer_that_closes_before_reading_may_have_been_sent() {
     // The request bytes were handed to the socket before the close was seen: whether the peer's
     // application read them cannot be known, so the honest answer is "may have been sent".
-    let (url, server) = serve_once(|s| drop(s));
+    let (url, server) = serve_once(drop);
     let err = terminate(&client(&url, Some(Duration::from_secs(5))));
     server.join().unwrap();
     assert_state(&err, ErrorKind::Transport, SendState::SentNoAnswer);
