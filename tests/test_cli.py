@@ -157,14 +157,15 @@ def test_exit_3_credentials_and_auth(emu):
     proc = run(emu, *stop("ins-run00000"), extra_env={"TENCENTCLOUD_SECRET_KEY": "wrong-key"})
     assert_error_line(proc, "AuthFailure.SignatureFailure", 3)
     proc = run(emu, "alibaba", "stop-invocation", "--region", "cn-hangzhou", "--invoke-id",
-               "t-hz0jdfwd9f0001", extra_env={"ALIBABA_CLOUD_ACCESS_KEY_SECRET": "wrong"})
+               "t-hz0jdfwd9f0001", "--all-instances",
+               extra_env={"ALIBABA_CLOUD_ACCESS_KEY_SECRET": "wrong"})
     assert_error_line(proc, "SignatureDoesNotMatch", 3)
 
 
 def test_exit_4_throttled(emu):
     emu.fault(kind="throttle", provider="alibaba")
     proc = run(emu, "alibaba", "stop-invocation", "--region", "cn-hangzhou",
-               "--invoke-id", "t-hz0jdfwd9f0001")
+               "--invoke-id", "t-hz0jdfwd9f0001", "--all-instances")
     line = assert_error_line(proc, "Throttling.User", 4)
     assert "alibaba StopInvocation" in line and "HTTP 400" in line
 
@@ -172,7 +173,8 @@ def test_exit_4_throttled(emu):
 def test_exit_5_not_found(emu):
     line = assert_error_line(run(emu, *stop("ins-zzzzzzzz")), "InvalidInstanceId.NotFound", 5)
     assert "answered" in line
-    proc = run(emu, "alibaba", "stop-invocation", "--region", "cn-hangzhou", "--invoke-id", "t-nope")
+    proc = run(emu, "alibaba", "stop-invocation", "--region", "cn-hangzhou", "--invoke-id", "t-nope",
+               "--all-instances")
     assert_error_line(proc, "InvalidInvokeId.NotFound", 5)
 
 
@@ -230,8 +232,90 @@ def test_demo(emu):
 def test_no_secret_in_any_output(emu):
     run(emu, *stop("ins-run00000"), extra_env={"TENCENTCLOUD_SESSION_TOKEN": "sts-secret-token"})
     run(emu, "alibaba", "stop-invocation", "--region", "cn-hangzhou", "--invoke-id", "t-nope",
-        extra_env={"ALIBABA_CLOUD_SECURITY_TOKEN": "sts-secret-token"})
+        "--all-instances", extra_env={"ALIBABA_CLOUD_SECURITY_TOKEN": "sts-secret-token"})
     assert _outputs, "no output was checked"
     joined = "\n".join(_outputs)
     for secret in SECRETS:
         assert secret not in joined
+
+
+# ---------------------------------------------------------------- an empty ID list is never "all"
+
+
+def cancel_invocation(*ids):
+    return ("tencent", "cancel-invocation", "--region", "ap-guangzhou",
+            "--invocation-id", "inv-inv00002", *ids)
+
+
+def stop_invocation(*ids):
+    return ("alibaba", "stop-invocation", "--region", "cn-hangzhou",
+            "--invoke-id", "t-hz0jdfwd9f0001", *ids)
+
+
+def task_states(emu):
+    tencent = [t["TaskStatus"] for t in emu.state()["tencent"]["invocations"][1]["Tasks"]]
+    alibaba = [t["InvocationStatus"]
+               for t in emu.state()["alibaba"]["invocations"][0]["InvokeInstances"]]
+    return tencent, alibaba
+
+
+def assert_usage_line(proc, *words):
+    assert proc.returncode == 2, (proc.returncode, proc.stdout, proc.stderr)
+    assert proc.stdout == ""
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    for word in words:
+        assert word in lines[0], lines[0]
+    return lines[0]
+
+
+@pytest.mark.parametrize("stdin", ["", "\n  \n"], ids=["empty", "blank-lines"])
+@pytest.mark.parametrize("command", [cancel_invocation, stop_invocation],
+                         ids=["cancel-invocation", "stop-invocation"])
+def test_empty_stdin_is_a_usage_error_not_every_instance(emu, command, stdin):
+    """`grep ... | cloudhalt ... -` that matched nothing must not cancel on every instance."""
+    before = task_states(emu)
+    proc = run(emu, *command("-"), stdin=stdin)
+    assert_usage_line(proc, "stdin", "--all-instances")
+    assert task_states(emu) == before
+    requests = emu.state()["requests"]
+    assert requests["CancelInvocation"] == requests["StopInvocation"] == 0, requests
+
+
+@pytest.mark.parametrize("command", [cancel_invocation, stop_invocation],
+                         ids=["cancel-invocation", "stop-invocation"])
+def test_no_ids_without_all_instances_is_a_usage_error(emu, command):
+    before = task_states(emu)
+    assert_usage_line(run(emu, *command()), "--all-instances")
+    assert task_states(emu) == before
+
+
+def test_all_instances_cancels_on_every_instance(emu):
+    proc = run(emu, *cancel_invocation("--all-instances"))
+    assert proc.returncode == 0, proc.stderr
+    assert "every instance" in proc.stdout
+    proc = run(emu, *stop_invocation("--all-instances"))
+    assert proc.returncode == 0, proc.stderr
+    tencent, alibaba = task_states(emu)
+    # Before: DELIVER_DELAYED and RUNNING; a task not yet started is cancelled, a running one ended.
+    assert tencent == ["CANCELLED", "TERMINATED"], tencent
+    assert set(alibaba) == {"Stopped"}, alibaba
+
+
+@pytest.mark.parametrize("ids", [("ins-run00004",), ("-",)], ids=["id", "stdin"])
+@pytest.mark.parametrize("command", [cancel_invocation, stop_invocation],
+                         ids=["cancel-invocation", "stop-invocation"])
+def test_all_instances_with_ids_is_a_usage_error(emu, command, ids):
+    before = task_states(emu)
+    proc = run(emu, *command("--all-instances", *ids), stdin="ins-run00004\n")
+    assert proc.returncode == 2, proc.stderr
+    assert "--all-instances" in proc.stderr
+    assert task_states(emu) == before
+
+
+@pytest.mark.parametrize("subcommand", ["stop-instances", "terminate-instances"])
+def test_stop_and_terminate_refuse_an_empty_stdin(emu, subcommand):
+    before = [i["InstanceState"] for i in emu.state()["tencent"]["instances"]]
+    proc = run(emu, "tencent", subcommand, "--region", "ap-guangzhou", "-", stdin="\n")
+    assert_usage_line(proc, "stdin", "nothing was sent")
+    assert [i["InstanceState"] for i in emu.state()["tencent"]["instances"]] == before

@@ -30,6 +30,8 @@ the provider's code and message, the RequestId and whether the request may have 
 
 IDs may be given as arguments, or one per line on stdin with `-`:
   cloudhalt tencent stop-instances --region ap-guangzhou - < ids.txt
+An empty list (no IDs, or `-` with nothing on stdin) is a usage error, never \"every instance\":
+cancel-invocation and stop-invocation cancel on every instance only with --all-instances.
 
 Try it without an account: `cloudhalt demo`, or `cloudhalt emulator` and --endpoint.";
 

@@ -48,7 +48,8 @@ pub enum TencentCommand {
         #[arg(required = true, value_name = "ID")]
         ids: Vec<String>,
     },
-    /// TAT CancelInvocation: cancel a command invocation (on all or the given instances).
+    /// TAT CancelInvocation: cancel a command invocation on the given instances, or on every
+    /// instance with --all-instances.
     CancelInvocation {
         /// Region, e.g. ap-guangzhou.
         #[arg(long)]
@@ -56,7 +57,11 @@ pub enum TencentCommand {
         /// The invocation, inv-...
         #[arg(long, value_name = "ID")]
         invocation_id: String,
-        /// Instance IDs (ins-, lhins-, mi-); none = every instance; `-` reads stdin.
+        /// Cancel on every instance of the invocation (instead of listing IDs).
+        #[arg(long, conflicts_with = "ids")]
+        all_instances: bool,
+        /// Instance IDs (ins-, lhins-, mi-), or `-` to read them one per line from stdin. An empty
+        /// list is refused: use --all-instances to mean every instance.
         #[arg(value_name = "ID")]
         ids: Vec<String>,
     },
@@ -77,7 +82,8 @@ pub enum TencentCommand {
 /// Alibaba Cloud subcommands.
 #[derive(Subcommand, Debug)]
 pub enum AlibabaCommand {
-    /// ECS StopInvocation: stop a Cloud Assistant command task (on all or the given instances).
+    /// ECS StopInvocation: stop a Cloud Assistant command task on the given instances, or on
+    /// every instance with --all-instances.
     StopInvocation {
         /// RegionId, e.g. cn-hangzhou.
         #[arg(long)]
@@ -85,26 +91,38 @@ pub enum AlibabaCommand {
         /// The command task, t-...
         #[arg(long, value_name = "ID")]
         invoke_id: String,
-        /// Instance IDs (i-...), at most 50; none = every instance; `-` reads stdin.
+        /// Stop the task on every instance it runs on (instead of listing IDs).
+        #[arg(long, conflicts_with = "ids")]
+        all_instances: bool,
+        /// Instance IDs (i-...), at most 50, or `-` to read them one per line from stdin. An empty
+        /// list is refused: use --all-instances to mean every instance.
         #[arg(value_name = "ID")]
         ids: Vec<String>,
     },
 }
 
-/// The IDs: arguments, with `-` replaced by the non-blank lines of stdin.
-fn read_ids(args: Vec<String>) -> Result<Vec<String>, String> {
+/// The IDs: arguments, with `-` replaced by the non-blank lines of `stdin`. An empty result is
+/// refused: the user meant some instances, and an empty list must never reach a request (where,
+/// for CancelInvocation and StopInvocation, it would mean every instance). `all_hint` is how to
+/// say "every instance" for the operations that can, or `None`.
+fn read_ids_from(
+    args: Vec<String>,
+    stdin: impl BufRead,
+    all_hint: Option<&str>,
+) -> Result<Vec<String>, String> {
     let mut ids = Vec::with_capacity(args.len());
+    let mut stdin = Some(stdin);
     let mut stdin_used = false;
     for arg in args {
         if arg != "-" {
             ids.push(arg);
             continue;
         }
-        if stdin_used {
+        let Some(input) = stdin.take() else {
             return Err("`-` (read IDs from stdin) may be given only once".into());
-        }
+        };
         stdin_used = true;
-        for line in std::io::stdin().lock().lines() {
+        for line in input.lines() {
             let line = line.map_err(|e| format!("cannot read IDs from stdin: {e}"))?;
             let id = line.trim();
             if !id.is_empty() {
@@ -112,8 +130,49 @@ fn read_ids(args: Vec<String>) -> Result<Vec<String>, String> {
             }
         }
     }
+    if ids.is_empty() {
+        let what = if stdin_used {
+            "no instance IDs: stdin (`-`) had no non-blank line; nothing was sent"
+        } else {
+            "no instance IDs given; nothing was sent"
+        };
+        return Err(match all_hint {
+            Some(hint) => format!("{what}; {hint}"),
+            None => format!("{what}; give 1 or more IDs, one per line on stdin or as arguments"),
+        });
+    }
     Ok(ids)
 }
+
+/// The IDs from the arguments and stdin, refusing an empty list (see [`read_ids_from`]).
+fn read_ids(args: Vec<String>, all_hint: Option<&str>) -> Result<Vec<String>, String> {
+    read_ids_from(args, std::io::stdin().lock(), all_hint)
+}
+
+/// The instances to cancel on: `None` (every instance) only when `--all-instances` was given.
+fn instance_choice(
+    all_instances: bool,
+    ids: Vec<String>,
+    all_hint: &str,
+) -> Result<Option<Vec<String>>, String> {
+    if all_instances {
+        // clap refuses --all-instances with IDs; this keeps the rule if that definition changes.
+        if !ids.is_empty() {
+            return Err(
+                "--all-instances cannot be combined with instance IDs or `-`: give one \
+                        or the other"
+                    .into(),
+            );
+        }
+        return Ok(None);
+    }
+    read_ids(ids, Some(all_hint)).map(Some)
+}
+
+const CANCEL_ALL_HINT: &str =
+    "to cancel the invocation on every instance, run it with --all-instances and no IDs";
+const STOP_ALL_HINT: &str =
+    "to stop the task on every instance, run it with --all-instances and no IDs";
 
 fn tencent_client(global: &Global) -> Result<Tencent, Error> {
     let mut client = Tencent::from_env()?;
@@ -154,7 +213,7 @@ pub fn run_tencent(global: &Global, cmd: TencentCommand) -> ExitCode {
                 stopped_mode,
                 ids,
             } => {
-                let ids = read_ids(ids)?;
+                let ids = read_ids(ids, None)?;
                 let summary = format!("{} instance(s) in {region}", ids.len());
                 (|| {
                     let client = tencent_client(global)?;
@@ -175,7 +234,7 @@ pub fn run_tencent(global: &Global, cmd: TencentCommand) -> ExitCode {
                 release_address,
                 ids,
             } => {
-                let ids = read_ids(ids)?;
+                let ids = read_ids(ids, None)?;
                 let summary = format!("{} instance(s) in {region}", ids.len());
                 let mut request = TerminateInstances::new(region, ids);
                 request.release_prepaid_data_disks = release_prepaid_data_disks;
@@ -187,16 +246,16 @@ pub fn run_tencent(global: &Global, cmd: TencentCommand) -> ExitCode {
             TencentCommand::CancelInvocation {
                 region,
                 invocation_id,
+                all_instances,
                 ids,
             } => {
-                let ids = read_ids(ids)?;
-                let summary = if ids.is_empty() {
-                    format!("{invocation_id} on every instance")
-                } else {
-                    format!("{invocation_id} on {} instance(s)", ids.len())
+                let ids = instance_choice(all_instances, ids, CANCEL_ALL_HINT)?;
+                let summary = match &ids {
+                    None => format!("{invocation_id} on every instance"),
+                    Some(ids) => format!("{invocation_id} on {} instance(s)", ids.len()),
                 };
                 let mut request = CancelInvocation::new(region, invocation_id);
-                request.instance_ids = (!ids.is_empty()).then_some(ids);
+                request.instance_ids = ids;
                 tencent_client(global)
                     .and_then(|c| c.cancel_invocation(&request))
                     .map(|r| (r, summary))
@@ -225,16 +284,16 @@ pub fn run_alibaba(global: &Global, cmd: AlibabaCommand) -> ExitCode {
             AlibabaCommand::StopInvocation {
                 region,
                 invoke_id,
+                all_instances,
                 ids,
             } => {
-                let ids = read_ids(ids)?;
-                let summary = if ids.is_empty() {
-                    format!("{invoke_id} on every instance")
-                } else {
-                    format!("{invoke_id} on {} instance(s)", ids.len())
+                let ids = instance_choice(all_instances, ids, STOP_ALL_HINT)?;
+                let summary = match &ids {
+                    None => format!("{invoke_id} on every instance"),
+                    Some(ids) => format!("{invoke_id} on {} instance(s)", ids.len()),
                 };
                 let mut request = StopInvocation::new(region, invoke_id);
-                request.instance_ids = (!ids.is_empty()).then_some(ids);
+                request.instance_ids = ids;
                 alibaba_client(global)
                     .and_then(|c| c.stop_invocation(&request))
                     .map(|r| (r, summary))
@@ -275,5 +334,107 @@ pub fn render(output: Output, response: &Response, summary: &str) -> String {
             response.action(),
             response.request_id()
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(items: &[&str]) -> Vec<String> {
+        items.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn ids_from_arguments_and_stdin() {
+        let ids = read_ids_from(
+            args(&["ins-a", "-", "ins-d"]),
+            "ins-b\n\n  ins-c  \n".as_bytes(),
+            None,
+        )
+        .unwrap();
+        assert_eq!(ids, args(&["ins-a", "ins-b", "ins-c", "ins-d"]));
+    }
+
+    #[test]
+    fn an_empty_stdin_is_refused_and_names_the_way_to_mean_all() {
+        for input in ["", "\n \n\t\n"] {
+            let err =
+                read_ids_from(args(&["-"]), input.as_bytes(), Some(CANCEL_ALL_HINT)).unwrap_err();
+            assert!(
+                err.contains("stdin") && err.contains("--all-instances"),
+                "{err}"
+            );
+            assert!(!err.contains('\n'), "one line: {err}");
+            let err = read_ids_from(args(&["-"]), input.as_bytes(), None).unwrap_err();
+            assert!(
+                err.contains("stdin") && err.contains("nothing was sent"),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn no_ids_mean_all_only_with_the_flag() {
+        let err = instance_choice(false, Vec::new(), STOP_ALL_HINT).unwrap_err();
+        assert!(err.contains("--all-instances"), "{err}");
+        assert_eq!(instance_choice(true, Vec::new(), STOP_ALL_HINT), Ok(None));
+        assert!(instance_choice(true, args(&["i-a"]), STOP_ALL_HINT).is_err());
+        assert!(instance_choice(true, args(&["-"]), STOP_ALL_HINT).is_err());
+        assert_eq!(
+            instance_choice(false, args(&["i-a"]), STOP_ALL_HINT),
+            Ok(Some(args(&["i-a"])))
+        );
+    }
+
+    #[test]
+    fn dash_may_be_given_once() {
+        let err = read_ids_from(args(&["-", "-"]), "i-a\n".as_bytes(), None).unwrap_err();
+        assert!(err.contains("only once"), "{err}");
+    }
+
+    fn parse(line: &[&str]) -> Result<crate::Cli, clap::Error> {
+        use clap::Parser;
+        crate::Cli::try_parse_from(std::iter::once("cloudhalt").chain(line.iter().copied()))
+    }
+
+    #[test]
+    fn all_instances_with_ids_is_a_usage_error() {
+        for line in [
+            [
+                "tencent",
+                "cancel-invocation",
+                "--region",
+                "r",
+                "--invocation-id",
+                "inv-1",
+                "--all-instances",
+                "ins-1",
+            ],
+            [
+                "tencent",
+                "cancel-invocation",
+                "--region",
+                "r",
+                "--invocation-id",
+                "inv-1",
+                "--all-instances",
+                "-",
+            ],
+            [
+                "alibaba",
+                "stop-invocation",
+                "--region",
+                "r",
+                "--invoke-id",
+                "t-1",
+                "--all-instances",
+                "i-1",
+            ],
+        ] {
+            let err = parse(&line).unwrap_err();
+            assert_eq!(err.exit_code(), 2, "{line:?}");
+            assert_eq!(err.kind(), clap::error::ErrorKind::ArgumentConflict);
+        }
     }
 }
