@@ -4,11 +4,13 @@ secret in any output.
 """
 from __future__ import annotations
 
+import http.server
 import json
 import os
 import re
 import socket
 import subprocess
+import threading
 
 import pytest
 
@@ -183,7 +185,7 @@ def test_exit_6_state_conflict(emu):
                       "UnsupportedOperation.InstanceStateStopped", 6)
 
 
-def test_exit_7_transport_and_timeout(emu):
+def test_exit_7_not_sent(emu):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         closed = s.getsockname()[1]
@@ -191,14 +193,29 @@ def test_exit_7_transport_and_timeout(emu):
     line = assert_error_line(proc, None, 7)
     assert "not sent" in line
 
+
+def test_exit_8_may_have_been_sent(emu):
+    """7 means "not sent, a retry is safe"; 8 means "it may have taken effect: check first"."""
     emu.fault(kind="close", provider="tencent")
-    line = assert_error_line(run(emu, *stop("ins-run00001")), None, 7)
-    assert "MAY HAVE BEEN SENT" in line
+    line = assert_error_line(run(emu, *stop("ins-run00001")), None, 8)
+    assert "kind transport" in line and "MAY HAVE BEEN SENT" in line
+    # The emulator did stop it: exactly why 8 must not be read as "safe to resend".
+    assert cvm_state(emu, "ins-run00001") == "STOPPING"
 
     emu.fault(kind="latency", ms=3000)
     # An unknown instance: the delayed request changes nothing after this test ends.
-    line = assert_error_line(run(emu, "--timeout", "0.5", *stop("ins-zzzzzzzz")), None, 7)
+    line = assert_error_line(run(emu, "--timeout", "0.5", *stop("ins-zzzzzzzz")), None, 8)
     assert "kind timeout" in line and "MAY HAVE BEEN SENT" in line
+
+    # An answer that is not the documented shape: the request was sent and may have taken effect.
+    emu.fault(kind="http_status", httpStatus=200, body="<html>not json</html>")
+    line = assert_error_line(run(emu, *stop("ins-zzzzzzzz")), None, 8)
+    assert "kind unexpected_response" in line
+
+    # A non-JSON 502 from something in between: also sent, also unknown outcome.
+    emu.fault(kind="http_status", httpStatus=502, body="Bad Gateway")
+    line = assert_error_line(run(emu, *stop("ins-zzzzzzzz")), None, 8)
+    assert "kind transport" in line and "HTTP 502" in line
 
 
 def test_help_documents_exit_codes():
@@ -206,8 +223,9 @@ def test_help_documents_exit_codes():
     if not binary.exists():
         pytest.skip(f"{binary} is missing")
     out = subprocess.run([str(binary), "--help"], capture_output=True, text=True).stdout
-    for code in range(8):
+    for code in range(9):
         assert re.search(rf"^\s+{code}\s+\S", out, re.M), f"exit code {code} not in --help"
+    assert re.search(r"^\s+8\s+.*may have been sent", out, re.M | re.I), out
 
 
 # ---------------------------------------------------------------- demo and secrets
@@ -319,3 +337,137 @@ def test_stop_and_terminate_refuse_an_empty_stdin(emu, subcommand):
     proc = run(emu, "tencent", subcommand, "--region", "ap-guangzhou", "-", stdin="\n")
     assert_usage_line(proc, "stdin", "nothing was sent")
     assert [i["InstanceState"] for i in emu.state()["tencent"]["instances"]] == before
+
+
+# ---------------------------------------------------------------- --output json errors
+
+ERROR_KEYS = {"kind", "code", "message", "request_id", "http_status", "send_state", "provider",
+              "action"}
+
+
+def json_error(proc, exit_code):
+    assert proc.returncode == exit_code, (proc.returncode, proc.stderr)
+    assert proc.stdout == ""
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1, proc.stderr
+    err = json.loads(lines[0])
+    assert set(err) == ERROR_KEYS, err
+    return err
+
+
+def test_json_error_from_the_provider(emu):
+    err = json_error(run(emu, "--output", "json", *stop("ins-stp00000")), 6)
+    assert err["kind"] == "state_conflict"
+    assert err["code"] == "UnsupportedOperation.InstanceStateStopped"
+    assert "ins-stp00000" in err["message"]
+    assert re.fullmatch(r"[0-9a-f-]{36}", err["request_id"]), err
+    assert err["http_status"] == 200
+    assert err["send_state"] == "answered"
+    assert (err["provider"], err["action"]) == ("tencent", "StopInstances")
+
+
+def test_json_error_nulls_where_unknown(emu):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    err = json_error(run(emu, "--output", "json", "--endpoint", f"http://127.0.0.1:{closed}",
+                         *stop("ins-run00000"), endpoint=False), 7)
+    assert err["kind"] == "transport" and err["send_state"] == "not_sent"
+    assert err["code"] is None and err["request_id"] is None and err["http_status"] is None
+    assert (err["provider"], err["action"]) == ("tencent", "StopInstances")
+
+    err = json_error(run(emu, "--output", "json", *stop("ins-BAD")), 2)
+    assert err["kind"] == "invalid_input" and err["send_state"] == "not_built"
+    assert "ins-BAD" in err["message"]
+
+    err = json_error(run(emu, "--output", "json", *stop("ins-run00000"),
+                         env_drop=("TENCENTCLOUD_SECRET_ID",)), 3)
+    assert err["kind"] == "credentials" and "TENCENTCLOUD_SECRET_ID" in err["message"]
+
+    emu.fault(kind="close", provider="alibaba")
+    err = json_error(run(emu, "--output", "json", *stop_invocation("--all-instances")), 8)
+    assert err["send_state"] == "sent_no_answer"
+    assert (err["provider"], err["action"]) == ("alibaba", "StopInvocation")
+
+
+def test_json_usage_error_found_by_the_command(emu):
+    err = json_error(run(emu, "--output", "json", *cancel_invocation("-"), stdin=""), 2)
+    assert err["kind"] == "invalid_input" and err["send_state"] == "not_built"
+    assert "--all-instances" in err["message"]
+    assert (err["provider"], err["action"]) == ("tencent", "CancelInvocation")
+
+
+def test_text_errors_stay_one_readable_line(emu):
+    line = assert_error_line(run(emu, *stop("ins-stp00000")),
+                             "UnsupportedOperation.InstanceStateStopped", 6)
+    assert line.startswith("cloudhalt: error: tencent StopInstances: ")
+    assert not line.lstrip().startswith("{")
+
+
+# ---------------------------------------------------------------- provider text is shown inert
+
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+EVIL = "\x1b[2J\x1b]0;owned\x07\x9b31m\x7f\x00\r\nX-Fake: 1"
+
+
+def test_control_characters_in_provider_text_never_reach_the_terminal(emu):
+    emu.fault(kind="error", provider="tencent", code="FailedOperation.\x1b[31mRed",
+              message=f"stop refused{EVIL} end")
+    proc = run(emu, *stop("ins-run00000"))
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr.endswith("\n")
+    assert not CONTROL.search(proc.stderr[:-1]), repr(proc.stderr)
+    assert "stop refused" in proc.stderr and "end" in proc.stderr and "FailedOperation." in proc.stderr
+
+    emu.fault(kind="error", provider="alibaba", code="Bad\x1b[5mCode", message=f"no{EVIL}",
+              httpStatus=400)
+    proc = run(emu, "--output", "json", *stop_invocation("--all-instances"))
+    assert not CONTROL.search(proc.stderr[:-1]), repr(proc.stderr)
+    err = json_error(proc, 1)
+    for key in ("code", "message"):
+        assert not CONTROL.search(err[key]), (key, err[key])
+    assert err["code"].startswith("Bad") and err["message"].startswith("no")
+
+
+class _EvilTencent(http.server.BaseHTTPRequestHandler):
+    """Answers every request with a Tencent error whose every text field carries control codes."""
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("content-length", "0")))
+        body = json.dumps({"Response": {
+            "Error": {"Code": "InvalidInstanceId.NotFound\x1b[0m", "Message": f"gone{EVIL}"},
+            "RequestId": "6f0c\x1b[8m-hidden\x9d",
+        }}).encode()
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def evil_tencent():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _EvilTencent)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.mark.parametrize("output", ["text", "json"])
+def test_control_characters_in_the_request_id_are_replaced(emu, evil_tencent, output):
+    proc = run(emu, "--output", output, "--endpoint", evil_tencent, *stop("ins-run00000"),
+               endpoint=False)
+    # The code with an ESC is no known code: exit 1, shown cleaned.
+    assert proc.returncode == 1, proc.stderr
+    assert not CONTROL.search(proc.stderr[:-1]), repr(proc.stderr)
+    assert "InvalidInstanceId.NotFound\ufffd[0m" in proc.stderr
+    assert "6f0c\ufffd[8m-hidden\ufffd" in (proc.stderr if output == "text"
+                                            else json.loads(proc.stderr)["request_id"])

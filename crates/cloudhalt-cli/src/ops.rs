@@ -309,8 +309,8 @@ fn finish(
     call: (&str, &str),
 ) -> ExitCode {
     match result {
-        Err(usage) => exit::usage(&usage),
-        Ok(Err(err)) => exit::report(&err, call),
+        Err(usage) => exit::usage(&usage, call, global.output),
+        Ok(Err(err)) => exit::report(&err, call, global.output),
         Ok(Ok((response, summary))) => {
             println!("{}", render(global.output, &response, &summary));
             ExitCode::SUCCESS
@@ -318,21 +318,24 @@ fn finish(
     }
 }
 
-/// The success output: one JSON object or one readable line.
+/// The success output: one JSON object or one readable line. The provider's RequestId is
+/// cleaned of control characters like every provider text the command prints; `response` is the
+/// provider's data as it came (JSON escapes its control characters, so none reaches a terminal).
 pub fn render(output: Output, response: &Response, summary: &str) -> String {
+    let request_id = exit::clean(response.request_id());
     match output {
         Output::Json => serde_json::json!({
             "operation": response.action(),
             "provider": response.provider().as_str(),
-            "request_id": response.request_id(),
+            "request_id": request_id,
             "response": response.data(),
         })
         .to_string(),
         Output::Text => format!(
-            "ok: {} {} ({summary}), RequestId {}",
+            "ok: {} {} ({}), RequestId {request_id}",
             response.provider(),
             response.action(),
-            response.request_id()
+            exit::clean(summary),
         ),
     }
 }
