@@ -92,8 +92,10 @@ def test_json_output(emu):
                "--invoke-id", "t-hz0jdfwd9f0001", "i-bp67acfmxazb4p0001")
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
-    assert set(out) == {"operation", "provider", "request_id", "response"}
-    assert out["operation"] == "StopInvocation"
+    assert set(out) == {"action", "operation", "provider", "request_id", "response"}
+    assert out["action"] == "StopInvocation"
+    # `operation` is the old spelling of `action`, kept for scripts written before it.
+    assert out["operation"] == out["action"]
     assert out["provider"] == "alibaba"
     assert out["response"]["RequestId"] == out["request_id"]
     inv = emu.state()["alibaba"]["invocations"][0]
@@ -471,3 +473,48 @@ def test_control_characters_in_the_request_id_are_replaced(emu, evil_tencent, ou
     assert "InvalidInstanceId.NotFound\ufffd[0m" in proc.stderr
     assert "6f0c\ufffd[8m-hidden\ufffd" in (proc.stderr if output == "text"
                                             else json.loads(proc.stderr)["request_id"])
+
+
+# ---------------------------------------------------------------- names consistent with the rest
+
+
+def test_force_stop_and_its_old_spelling(emu):
+    # ForceStop together with a StopType is refused: proof that the flag reached the request.
+    for flag in ("--force-stop", "--force"):
+        proc = run(emu, *stop("ins-run00000"), flag, "--stop-type", "HARD")
+        assert proc.returncode == 2, (flag, proc.stderr)
+        assert "ForceStop" in proc.stderr, proc.stderr
+    assert cvm_state(emu, "ins-run00000") == "RUNNING"
+    assert run(emu, *stop("ins-run00000"), "--force-stop").returncode == 0
+    assert run(emu, *stop("ins-run00001"), "--force").returncode == 0
+    assert cvm_state(emu, "ins-run00000") == cvm_state(emu, "ins-run00001") == "STOPPING"
+
+
+@pytest.mark.parametrize("group,activity", [
+    ("--auto-scaling-group-id", "--refresh-activity-id"),
+    ("--group", "--activity"),
+], ids=["documented", "old"])
+def test_cancel_instance_refresh_flag_spellings(emu, group, activity):
+    proc = run(emu, "--output", "json", "tencent", "cancel-instance-refresh",
+               group, "asg-grp00001", activity, "asr-act00001")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["action"] == "CancelInstanceRefresh"
+    assert emu.state()["tencent"]["scalingGroups"][0]["RefreshActivities"][0]["Status"] == "CANCELLED"
+
+
+def test_help_documents_the_consistent_spellings():
+    binary = cloudhalt_bin()
+    if not binary.exists():
+        pytest.skip(f"{binary} is missing")
+
+    def help_of(*args):
+        return subprocess.run([str(binary), *args, "--help"], capture_output=True, text=True).stdout
+
+    stop_help = help_of("tencent", "stop-instances")
+    assert "--force-stop" in stop_help and not re.search(r"--force\b(?!-)", stop_help)
+    refresh_help = help_of("tencent", "cancel-instance-refresh")
+    assert "--auto-scaling-group-id" in refresh_help and "--refresh-activity-id" in refresh_help
+    assert "--group " not in refresh_help and "--activity " not in refresh_help
+    for sub in ("cancel-invocation",):
+        assert "--all-instances" in help_of("tencent", sub)
+    assert "--all-instances" in help_of("alibaba", "stop-invocation")

@@ -70,9 +70,9 @@ pub struct Global {
 /// How a success and an error are printed.
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Output {
-    /// One JSON object: {"operation", "provider", "request_id", "response"}; an error:
-    /// {"kind", "code", "message", "request_id", "http_status", "send_state", "provider",
-    /// "action"}.
+    /// One JSON object: {"action", "provider", "request_id", "response"} ("operation" is the old
+    /// name of "action", same value); an error: {"kind", "code", "message", "request_id",
+    /// "http_status", "send_state", "provider", "action"}.
     Json,
     /// One readable line.
     Text,

@@ -21,8 +21,9 @@ pub enum TencentCommand {
         #[arg(long)]
         region: String,
         /// ForceStop (deprecated by the provider; prefer --stop-type SOFT_FIRST).
-        #[arg(long)]
-        force: bool,
+        // `--force` is the 0.1 spelling, kept as a hidden alias so old scripts keep working.
+        #[arg(long = "force-stop", alias = "force")]
+        force_stop: bool,
         /// SOFT, HARD or SOFT_FIRST.
         #[arg(long, value_name = "TYPE")]
         stop_type: Option<String>,
@@ -71,11 +72,12 @@ pub enum TencentCommand {
         #[arg(long)]
         region: Option<String>,
         /// The scaling group, asg-...
-        #[arg(long, value_name = "ID")]
-        group: String,
+        // `--group` and `--activity` (the 0.1 spellings) are hidden aliases for old scripts.
+        #[arg(long, alias = "group", value_name = "ID")]
+        auto_scaling_group_id: String,
         /// The refresh activity, asr-...
-        #[arg(long, value_name = "ID")]
-        activity: String,
+        #[arg(long, alias = "activity", value_name = "ID")]
+        refresh_activity_id: String,
     },
 }
 
@@ -208,7 +210,7 @@ pub fn run_tencent(global: &Global, cmd: TencentCommand) -> ExitCode {
         Ok(match cmd {
             TencentCommand::StopInstances {
                 region,
-                force,
+                force_stop,
                 stop_type,
                 stopped_mode,
                 ids,
@@ -218,7 +220,7 @@ pub fn run_tencent(global: &Global, cmd: TencentCommand) -> ExitCode {
                 (|| {
                     let client = tencent_client(global)?;
                     let mut request = StopInstances::new(region, ids);
-                    request.force_stop = force;
+                    request.force_stop = force_stop;
                     request.stop_type = stop_type.as_deref().map(StopType::parse).transpose()?;
                     request.stopped_mode = stopped_mode
                         .as_deref()
@@ -262,11 +264,12 @@ pub fn run_tencent(global: &Global, cmd: TencentCommand) -> ExitCode {
             }
             TencentCommand::CancelInstanceRefresh {
                 region,
-                group,
-                activity,
+                auto_scaling_group_id,
+                refresh_activity_id,
             } => {
-                let summary = format!("{activity} of {group}");
-                let mut request = CancelInstanceRefresh::new(group, activity);
+                let summary = format!("{refresh_activity_id} of {auto_scaling_group_id}");
+                let mut request =
+                    CancelInstanceRefresh::new(auto_scaling_group_id, refresh_activity_id);
                 request.region = region;
                 tencent_client(global)
                     .and_then(|c| c.cancel_instance_refresh(&request))
@@ -325,6 +328,8 @@ pub fn render(output: Output, response: &Response, summary: &str) -> String {
     let request_id = exit::clean(response.request_id());
     match output {
         Output::Json => serde_json::json!({
+            "action": response.action(),
+            // The old name of `action`, kept for scripts written before it.
             "operation": response.action(),
             "provider": response.provider().as_str(),
             "request_id": request_id,
@@ -439,5 +444,32 @@ mod tests {
             assert_eq!(err.exit_code(), 2, "{line:?}");
             assert_eq!(err.kind(), clap::error::ErrorKind::ArgumentConflict);
         }
+    }
+
+    #[test]
+    fn old_and_new_flag_spellings_parse_alike() {
+        let refresh = |group: &str, activity: &str| {
+            let cli = parse(&[
+                "tencent",
+                "cancel-instance-refresh",
+                group,
+                "asg-1",
+                activity,
+                "asr-1",
+            ])
+            .unwrap();
+            format!("{:?}", cli.command)
+        };
+        assert_eq!(
+            refresh("--auto-scaling-group-id", "--refresh-activity-id"),
+            refresh("--group", "--activity")
+        );
+        let stop = |flag: &str| {
+            let cli =
+                parse(&["tencent", "stop-instances", "--region", "r", flag, "ins-1"]).unwrap();
+            format!("{:?}", cli.command)
+        };
+        assert_eq!(stop("--force-stop"), stop("--force"));
+        assert!(stop("--force-stop").contains("force_stop: true"));
     }
 }
