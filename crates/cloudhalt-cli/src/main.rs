@@ -12,7 +12,9 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-const AFTER_HELP: &str = "\
+/// The `--help` epilogue. The exit codes here restate `tests/vectors/errors.json`, which decides
+/// them; a test checks that every code of that table is explained here.
+pub(crate) const AFTER_HELP: &str = "\
 Exit codes:
   0  success
   1  any other API error (quota, server error, unknown provider code)
@@ -21,15 +23,23 @@ Exit codes:
   4  throttled (rate limit hit: retry later)
   5  not found (instance, invocation, activity ...)
   6  state conflict (e.g. the instance is already stopped)
-  7  transport or timeout (no usable answer: the request may have been sent; check before retrying)
+  7  transport or timeout, not sent (nothing reached the provider: a retry is safe)
+  8  transport, timeout or unexpected answer: the request MAY HAVE BEEN SENT and taken effect
+     (no answer, an answer cut short, or one that is not the documented shape): check the state
+     before sending it again
 
 Credentials come from the environment: TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY
 [, TENCENTCLOUD_SESSION_TOKEN] and ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET
 [, ALIBABA_CLOUD_SECURITY_TOKEN]. Errors go to stderr as one line with the provider, the action,
-the provider's code and message, the RequestId and whether the request may have been sent.
+the provider's code and message, the RequestId and whether the request may have been sent; with
+--output json as one JSON object on one line: {kind, code, message, request_id, http_status,
+send_state, provider, action}, null where unknown. Control characters in provider text are shown
+as U+FFFD.
 
 IDs may be given as arguments, or one per line on stdin with `-`:
   cloudhalt tencent stop-instances --region ap-guangzhou - < ids.txt
+An empty list (no IDs, or `-` with nothing on stdin) is a usage error, never \"every instance\":
+cancel-invocation and stop-invocation cancel on every instance only with --all-instances.
 
 Try it without an account: `cloudhalt demo`, or `cloudhalt emulator` and --endpoint.";
 
@@ -52,15 +62,17 @@ pub struct Global {
     /// Total time limit per request, in seconds (fractions allowed, e.g. 2.5). Default 30.
     #[arg(long, global = true, value_name = "SECONDS", value_parser = parse_timeout)]
     timeout: Option<Duration>,
-    /// Output format of a successful call.
+    /// Output format of a successful call (stdout) and of an error (stderr).
     #[arg(long, global = true, value_enum, default_value_t = Output::Text)]
     output: Output,
 }
 
-/// How a success is printed.
+/// How a success and an error are printed.
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Output {
-    /// One JSON object: {"operation", "provider", "request_id", "response"}.
+    /// One JSON object: {"action", "provider", "request_id", "response"} ("operation" is the old
+    /// name of "action", same value); an error: {"kind", "code", "message", "request_id",
+    /// "http_status", "send_state", "provider", "action"}.
     Json,
     /// One readable line.
     Text,

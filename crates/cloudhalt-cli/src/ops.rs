@@ -21,8 +21,9 @@ pub enum TencentCommand {
         #[arg(long)]
         region: String,
         /// ForceStop (deprecated by the provider; prefer --stop-type SOFT_FIRST).
-        #[arg(long)]
-        force: bool,
+        // `--force` is the 0.1 spelling, kept as a hidden alias so old scripts keep working.
+        #[arg(long = "force-stop", alias = "force")]
+        force_stop: bool,
         /// SOFT, HARD or SOFT_FIRST.
         #[arg(long, value_name = "TYPE")]
         stop_type: Option<String>,
@@ -48,7 +49,8 @@ pub enum TencentCommand {
         #[arg(required = true, value_name = "ID")]
         ids: Vec<String>,
     },
-    /// TAT CancelInvocation: cancel a command invocation (on all or the given instances).
+    /// TAT CancelInvocation: cancel a command invocation on the given instances, or on every
+    /// instance with --all-instances.
     CancelInvocation {
         /// Region, e.g. ap-guangzhou.
         #[arg(long)]
@@ -56,7 +58,11 @@ pub enum TencentCommand {
         /// The invocation, inv-...
         #[arg(long, value_name = "ID")]
         invocation_id: String,
-        /// Instance IDs (ins-, lhins-, mi-); none = every instance; `-` reads stdin.
+        /// Cancel on every instance of the invocation (instead of listing IDs).
+        #[arg(long, conflicts_with = "ids")]
+        all_instances: bool,
+        /// Instance IDs (ins-, lhins-, mi-), or `-` to read them one per line from stdin. An empty
+        /// list is refused: use --all-instances to mean every instance.
         #[arg(value_name = "ID")]
         ids: Vec<String>,
     },
@@ -66,18 +72,20 @@ pub enum TencentCommand {
         #[arg(long)]
         region: Option<String>,
         /// The scaling group, asg-...
-        #[arg(long, value_name = "ID")]
-        group: String,
+        // `--group` and `--activity` (the 0.1 spellings) are hidden aliases for old scripts.
+        #[arg(long, alias = "group", value_name = "ID")]
+        auto_scaling_group_id: String,
         /// The refresh activity, asr-...
-        #[arg(long, value_name = "ID")]
-        activity: String,
+        #[arg(long, alias = "activity", value_name = "ID")]
+        refresh_activity_id: String,
     },
 }
 
 /// Alibaba Cloud subcommands.
 #[derive(Subcommand, Debug)]
 pub enum AlibabaCommand {
-    /// ECS StopInvocation: stop a Cloud Assistant command task (on all or the given instances).
+    /// ECS StopInvocation: stop a Cloud Assistant command task on the given instances, or on
+    /// every instance with --all-instances.
     StopInvocation {
         /// RegionId, e.g. cn-hangzhou.
         #[arg(long)]
@@ -85,26 +93,38 @@ pub enum AlibabaCommand {
         /// The command task, t-...
         #[arg(long, value_name = "ID")]
         invoke_id: String,
-        /// Instance IDs (i-...), at most 50; none = every instance; `-` reads stdin.
+        /// Stop the task on every instance it runs on (instead of listing IDs).
+        #[arg(long, conflicts_with = "ids")]
+        all_instances: bool,
+        /// Instance IDs (i-...), at most 50, or `-` to read them one per line from stdin. An empty
+        /// list is refused: use --all-instances to mean every instance.
         #[arg(value_name = "ID")]
         ids: Vec<String>,
     },
 }
 
-/// The IDs: arguments, with `-` replaced by the non-blank lines of stdin.
-fn read_ids(args: Vec<String>) -> Result<Vec<String>, String> {
+/// The IDs: arguments, with `-` replaced by the non-blank lines of `stdin`. An empty result is
+/// refused: the user meant some instances, and an empty list must never reach a request (where,
+/// for CancelInvocation and StopInvocation, it would mean every instance). `all_hint` is how to
+/// say "every instance" for the operations that can, or `None`.
+fn read_ids_from(
+    args: Vec<String>,
+    stdin: impl BufRead,
+    all_hint: Option<&str>,
+) -> Result<Vec<String>, String> {
     let mut ids = Vec::with_capacity(args.len());
+    let mut stdin = Some(stdin);
     let mut stdin_used = false;
     for arg in args {
         if arg != "-" {
             ids.push(arg);
             continue;
         }
-        if stdin_used {
+        let Some(input) = stdin.take() else {
             return Err("`-` (read IDs from stdin) may be given only once".into());
-        }
+        };
         stdin_used = true;
-        for line in std::io::stdin().lock().lines() {
+        for line in input.lines() {
             let line = line.map_err(|e| format!("cannot read IDs from stdin: {e}"))?;
             let id = line.trim();
             if !id.is_empty() {
@@ -112,8 +132,49 @@ fn read_ids(args: Vec<String>) -> Result<Vec<String>, String> {
             }
         }
     }
+    if ids.is_empty() {
+        let what = if stdin_used {
+            "no instance IDs: stdin (`-`) had no non-blank line; nothing was sent"
+        } else {
+            "no instance IDs given; nothing was sent"
+        };
+        return Err(match all_hint {
+            Some(hint) => format!("{what}; {hint}"),
+            None => format!("{what}; give 1 or more IDs, one per line on stdin or as arguments"),
+        });
+    }
     Ok(ids)
 }
+
+/// The IDs from the arguments and stdin, refusing an empty list (see [`read_ids_from`]).
+fn read_ids(args: Vec<String>, all_hint: Option<&str>) -> Result<Vec<String>, String> {
+    read_ids_from(args, std::io::stdin().lock(), all_hint)
+}
+
+/// The instances to cancel on: `None` (every instance) only when `--all-instances` was given.
+fn instance_choice(
+    all_instances: bool,
+    ids: Vec<String>,
+    all_hint: &str,
+) -> Result<Option<Vec<String>>, String> {
+    if all_instances {
+        // clap refuses --all-instances with IDs; this keeps the rule if that definition changes.
+        if !ids.is_empty() {
+            return Err(
+                "--all-instances cannot be combined with instance IDs or `-`: give one \
+                        or the other"
+                    .into(),
+            );
+        }
+        return Ok(None);
+    }
+    read_ids(ids, Some(all_hint)).map(Some)
+}
+
+const CANCEL_ALL_HINT: &str =
+    "to cancel the invocation on every instance, run it with --all-instances and no IDs";
+const STOP_ALL_HINT: &str =
+    "to stop the task on every instance, run it with --all-instances and no IDs";
 
 fn tencent_client(global: &Global) -> Result<Tencent, Error> {
     let mut client = Tencent::from_env()?;
@@ -149,18 +210,18 @@ pub fn run_tencent(global: &Global, cmd: TencentCommand) -> ExitCode {
         Ok(match cmd {
             TencentCommand::StopInstances {
                 region,
-                force,
+                force_stop,
                 stop_type,
                 stopped_mode,
                 ids,
             } => {
-                let ids = read_ids(ids)?;
+                let ids = read_ids(ids, None)?;
                 let summary = format!("{} instance(s) in {region}", ids.len());
                 (|| {
                     let client = tencent_client(global)?;
                     let mut request = StopInstances::new(region, ids);
                     request
-                        .set_force_stop(force)
+                        .set_force_stop(force_stop)
                         .set_stop_type(stop_type.as_deref().map(StopType::parse).transpose()?)
                         .set_stopped_mode(
                             stopped_mode
@@ -178,7 +239,7 @@ pub fn run_tencent(global: &Global, cmd: TencentCommand) -> ExitCode {
                 release_address,
                 ids,
             } => {
-                let ids = read_ids(ids)?;
+                let ids = read_ids(ids, None)?;
                 let summary = format!("{} instance(s) in {region}", ids.len());
                 let mut request = TerminateInstances::new(region, ids);
                 request.set_release_prepaid_data_disks(release_prepaid_data_disks);
@@ -190,27 +251,28 @@ pub fn run_tencent(global: &Global, cmd: TencentCommand) -> ExitCode {
             TencentCommand::CancelInvocation {
                 region,
                 invocation_id,
+                all_instances,
                 ids,
             } => {
-                let ids = read_ids(ids)?;
-                let summary = if ids.is_empty() {
-                    format!("{invocation_id} on every instance")
-                } else {
-                    format!("{invocation_id} on {} instance(s)", ids.len())
+                let ids = instance_choice(all_instances, ids, CANCEL_ALL_HINT)?;
+                let summary = match &ids {
+                    None => format!("{invocation_id} on every instance"),
+                    Some(ids) => format!("{invocation_id} on {} instance(s)", ids.len()),
                 };
                 let mut request = CancelInvocation::new(region, invocation_id);
-                request.set_instance_ids((!ids.is_empty()).then_some(ids));
+                request.set_instance_ids(ids);
                 tencent_client(global)
                     .and_then(|c| c.cancel_invocation(&request))
                     .map(|r| (r, summary))
             }
             TencentCommand::CancelInstanceRefresh {
                 region,
-                group,
-                activity,
+                auto_scaling_group_id,
+                refresh_activity_id,
             } => {
-                let summary = format!("{activity} of {group}");
-                let mut request = CancelInstanceRefresh::new(group, activity);
+                let summary = format!("{refresh_activity_id} of {auto_scaling_group_id}");
+                let mut request =
+                    CancelInstanceRefresh::new(auto_scaling_group_id, refresh_activity_id);
                 request.set_region(region);
                 tencent_client(global)
                     .and_then(|c| c.cancel_instance_refresh(&request))
@@ -228,16 +290,16 @@ pub fn run_alibaba(global: &Global, cmd: AlibabaCommand) -> ExitCode {
             AlibabaCommand::StopInvocation {
                 region,
                 invoke_id,
+                all_instances,
                 ids,
             } => {
-                let ids = read_ids(ids)?;
-                let summary = if ids.is_empty() {
-                    format!("{invoke_id} on every instance")
-                } else {
-                    format!("{invoke_id} on {} instance(s)", ids.len())
+                let ids = instance_choice(all_instances, ids, STOP_ALL_HINT)?;
+                let summary = match &ids {
+                    None => format!("{invoke_id} on every instance"),
+                    Some(ids) => format!("{invoke_id} on {} instance(s)", ids.len()),
                 };
                 let mut request = StopInvocation::new(region, invoke_id);
-                request.set_instance_ids((!ids.is_empty()).then_some(ids));
+                request.set_instance_ids(ids);
                 alibaba_client(global)
                     .and_then(|c| c.stop_invocation(&request))
                     .map(|r| (r, summary))
@@ -253,8 +315,8 @@ fn finish(
     call: (&str, &str),
 ) -> ExitCode {
     match result {
-        Err(usage) => exit::usage(&usage),
-        Ok(Err(err)) => exit::report(&err, call),
+        Err(usage) => exit::usage(&usage, call, global.output),
+        Ok(Err(err)) => exit::report(&err, call, global.output),
         Ok(Ok((response, summary))) => {
             println!("{}", render(global.output, &response, &summary));
             ExitCode::SUCCESS
@@ -262,21 +324,155 @@ fn finish(
     }
 }
 
-/// The success output: one JSON object or one readable line.
+/// The success output: one JSON object or one readable line. The provider's RequestId is
+/// cleaned of control characters like every provider text the command prints; `response` is the
+/// provider's data as it came (JSON escapes its control characters, so none reaches a terminal).
 pub fn render(output: Output, response: &Response, summary: &str) -> String {
+    let request_id = exit::clean(response.request_id());
     match output {
         Output::Json => serde_json::json!({
+            "action": response.action(),
+            // The old name of `action`, kept for scripts written before it.
             "operation": response.action(),
             "provider": response.provider().as_str(),
-            "request_id": response.request_id(),
+            "request_id": request_id,
             "response": response.data(),
         })
         .to_string(),
         Output::Text => format!(
-            "ok: {} {} ({summary}), RequestId {}",
+            "ok: {} {} ({}), RequestId {request_id}",
             response.provider(),
             response.action(),
-            response.request_id()
+            exit::clean(summary),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(items: &[&str]) -> Vec<String> {
+        items.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn ids_from_arguments_and_stdin() {
+        let ids = read_ids_from(
+            args(&["ins-a", "-", "ins-d"]),
+            "ins-b\n\n  ins-c  \n".as_bytes(),
+            None,
+        )
+        .unwrap();
+        assert_eq!(ids, args(&["ins-a", "ins-b", "ins-c", "ins-d"]));
+    }
+
+    #[test]
+    fn an_empty_stdin_is_refused_and_names_the_way_to_mean_all() {
+        for input in ["", "\n \n\t\n"] {
+            let err =
+                read_ids_from(args(&["-"]), input.as_bytes(), Some(CANCEL_ALL_HINT)).unwrap_err();
+            assert!(
+                err.contains("stdin") && err.contains("--all-instances"),
+                "{err}"
+            );
+            assert!(!err.contains('\n'), "one line: {err}");
+            let err = read_ids_from(args(&["-"]), input.as_bytes(), None).unwrap_err();
+            assert!(
+                err.contains("stdin") && err.contains("nothing was sent"),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn no_ids_mean_all_only_with_the_flag() {
+        let err = instance_choice(false, Vec::new(), STOP_ALL_HINT).unwrap_err();
+        assert!(err.contains("--all-instances"), "{err}");
+        assert_eq!(instance_choice(true, Vec::new(), STOP_ALL_HINT), Ok(None));
+        assert!(instance_choice(true, args(&["i-a"]), STOP_ALL_HINT).is_err());
+        assert!(instance_choice(true, args(&["-"]), STOP_ALL_HINT).is_err());
+        assert_eq!(
+            instance_choice(false, args(&["i-a"]), STOP_ALL_HINT),
+            Ok(Some(args(&["i-a"])))
+        );
+    }
+
+    #[test]
+    fn dash_may_be_given_once() {
+        let err = read_ids_from(args(&["-", "-"]), "i-a\n".as_bytes(), None).unwrap_err();
+        assert!(err.contains("only once"), "{err}");
+    }
+
+    fn parse(line: &[&str]) -> Result<crate::Cli, clap::Error> {
+        use clap::Parser;
+        crate::Cli::try_parse_from(std::iter::once("cloudhalt").chain(line.iter().copied()))
+    }
+
+    #[test]
+    fn all_instances_with_ids_is_a_usage_error() {
+        for line in [
+            [
+                "tencent",
+                "cancel-invocation",
+                "--region",
+                "r",
+                "--invocation-id",
+                "inv-1",
+                "--all-instances",
+                "ins-1",
+            ],
+            [
+                "tencent",
+                "cancel-invocation",
+                "--region",
+                "r",
+                "--invocation-id",
+                "inv-1",
+                "--all-instances",
+                "-",
+            ],
+            [
+                "alibaba",
+                "stop-invocation",
+                "--region",
+                "r",
+                "--invoke-id",
+                "t-1",
+                "--all-instances",
+                "i-1",
+            ],
+        ] {
+            let err = parse(&line).unwrap_err();
+            assert_eq!(err.exit_code(), 2, "{line:?}");
+            assert_eq!(err.kind(), clap::error::ErrorKind::ArgumentConflict);
+        }
+    }
+
+    #[test]
+    fn old_and_new_flag_spellings_parse_alike() {
+        let refresh = |group: &str, activity: &str| {
+            let cli = parse(&[
+                "tencent",
+                "cancel-instance-refresh",
+                group,
+                "asg-1",
+                activity,
+                "asr-1",
+            ])
+            .unwrap();
+            format!("{:?}", cli.command)
+        };
+        assert_eq!(
+            refresh("--auto-scaling-group-id", "--refresh-activity-id"),
+            refresh("--group", "--activity")
+        );
+        let stop = |flag: &str| {
+            let cli =
+                parse(&["tencent", "stop-instances", "--region", "r", flag, "ins-1"]).unwrap();
+            format!("{:?}", cli.command)
+        };
+        assert_eq!(stop("--force-stop"), stop("--force"));
+        assert!(stop("--force-stop").contains("force_stop: true"));
     }
 }
