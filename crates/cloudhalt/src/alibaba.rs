@@ -119,7 +119,7 @@ impl Client<AlibabaCloud> {
     /// "InvokeId": ..., "InstanceId": [...]}`, or `InstanceId.N` keys): for scripts and the C ABI's
     /// JSON entry point. The same validation applies; unknown parameters are refused.
     pub fn call_json(&self, action: &str, params: &serde_json::Value) -> Result<Response, Error> {
-        let call = crate::ops::alibaba::call_from_json(action, params)
+        let call = crate::ops::call_from_json(Provider::Alibaba, action, None, params)
             .map_err(|e| e.for_call(Provider::Alibaba, action))?;
         self.execute(call)
     }

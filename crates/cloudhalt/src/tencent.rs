@@ -178,7 +178,7 @@ impl Client<TencentCloud> {
         region: Option<&str>,
         params: &serde_json::Value,
     ) -> Result<Response, Error> {
-        let call = crate::ops::tencent::call_from_json(action, region, params)
+        let call = crate::ops::call_from_json(Provider::Tencent, action, region, params)
             .map_err(|e| e.for_call(Provider::Tencent, action))?;
         self.execute(call)
     }

@@ -144,7 +144,8 @@ fn tencent_operations_build_exactly_the_vector_requests() {
             continue;
         };
         let (input, expected, id) = (&t["input"], &t["expected"], &t["tcId"]);
-        let call = crate::ops::tencent::call_from_json(
+        let call = crate::ops::call_from_json(
+            Provider::Tencent,
             s(op, "name"),
             op["region"].as_str(),
             &op["params"],
@@ -292,8 +293,9 @@ fn stop_invocation_builds_exactly_the_vector_requests() {
             continue;
         };
         let (input, expected, id) = (&t["input"], &t["expected"], &t["tcId"]);
-        let call = crate::ops::alibaba::call_from_json(s(op, "name"), &op["params"])
-            .unwrap_or_else(|e| panic!("tcId {id}: {e}"));
+        let call =
+            crate::ops::call_from_json(Provider::Alibaba, s(op, "name"), None, &op["params"])
+                .unwrap_or_else(|e| panic!("tcId {id}: {e}"));
         assert_eq!(
             acs3::canonical_query(&call.query),
             s(expected, "canonicalQuery"),

@@ -54,7 +54,6 @@ pub(crate) fn lookup(provider: Provider, action: &str) -> Result<&'static Operat
 }
 
 /// The facts of one operation, as its provider documents them.
-#[derive(Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Operation {
     /// The cloud.
@@ -82,6 +81,50 @@ pub struct Operation {
     pub mutating: bool,
     /// The provider's documented rate limit, per account and region.
     pub rate_limit: RateLimit,
+    /// Builds the validated call from the region and the provider's JSON parameters: what the
+    /// JSON entry points (`call_json`, the C ABI, the CLI's `call`) run.
+    pub(crate) from_json: FromJson,
+}
+
+/// The JSON builder of an operation.
+pub(crate) type FromJson = fn(Option<&str>, &serde_json::Value) -> Result<Call, Error>;
+
+impl std::fmt::Debug for Operation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Operation")
+            .field("provider", &self.provider)
+            .field("action", &self.action)
+            .field("service", &self.service)
+            .field("version", &self.version)
+            .field("host", &self.host)
+            .field("region", &self.region)
+            .field("ids", &self.ids)
+            .field("params", &self.params)
+            .field("idempotent", &self.idempotent)
+            .field("mutating", &self.mutating)
+            .field("rate_limit", &self.rate_limit)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds the call of `R` from JSON through its `from_json` constructor.
+pub(crate) fn json_call<R: Request>(
+    build: fn(Option<&str>, &serde_json::Value) -> Result<R, Error>,
+    region: Option<&str>,
+    params: &serde_json::Value,
+) -> Result<Call, Error> {
+    build(region, params)?.to_call()
+}
+
+/// Builds the call for `action` of `provider` from the provider's JSON parameters (as in the
+/// API reference: `{"InstanceIds": [...], "StopType": "SOFT"}`), refusing unknown parameters.
+pub(crate) fn call_from_json(
+    provider: Provider,
+    action: &str,
+    region: Option<&str>,
+    params: &serde_json::Value,
+) -> Result<Call, Error> {
+    (lookup(provider, action)?.from_json)(region, params)
 }
 
 impl Operation {

@@ -3,7 +3,8 @@
 use super::MAX_INSTANCE_IDS;
 use crate::error::{Error, Provider};
 use crate::ops::{
-    Call, IdField, IdShape, Operation, RateLimit, RegionRule, Request, check_region, quoted,
+    Call, IdField, IdShape, Operation, RateLimit, RegionRule, Request, check_region, json_call,
+    quoted,
 };
 
 const INVOKE_ID: IdField = IdField {
@@ -42,6 +43,7 @@ pub static STOP_INVOCATION: Operation = Operation {
     idempotent: true,
     mutating: true,
     rate_limit: RateLimit::Unpublished,
+    from_json: |region, params| json_call(StopInvocation::from_json, region, params),
 };
 
 /// ECS `StopInvocation`: stops a Cloud Assistant command task. Executions not yet started are
@@ -108,7 +110,10 @@ impl StopInvocation {
 
     /// Reads the provider's parameters: `RegionId`, `InvokeId`, and the instance IDs either as a
     /// list `InstanceId` or flattened as `InstanceId.1` ... `InstanceId.N` (the wire form).
-    pub(crate) fn from_json(params: &serde_json::Value) -> Result<StopInvocation, Error> {
+    pub(crate) fn from_json(
+        _region: Option<&str>,
+        params: &serde_json::Value,
+    ) -> Result<StopInvocation, Error> {
         let obj = params.as_object().ok_or_else(|| {
             Error::invalid_input(
                 "params",

@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 use super::call;
 use crate::error::{Error, Provider};
 use crate::ops::{
-    Call, IdField, IdShape, Operation, RateLimit, RegionRule, Request, check_region, params_error,
+    Call, IdField, IdShape, Operation, RateLimit, RegionRule, Request, check_region, json_call,
+    params_error,
 };
 
 const AUTO_SCALING_GROUP_ID: IdField = IdField {
@@ -43,6 +44,7 @@ pub static CANCEL_INSTANCE_REFRESH: Operation = Operation {
     idempotent: true,
     mutating: true,
     rate_limit: RateLimit::PerSecond(20),
+    from_json: |region, params| json_call(CancelInstanceRefresh::from_json, region, params),
 };
 
 /// AS `CancelInstanceRefresh`: cancels the pending batches of an instance refresh activity.

@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use super::{CVM_INSTANCE_IDS, call, is_false};
 use crate::error::{Error, Provider};
 use crate::ops::{
-    Call, Operation, Param, ParamKind, RateLimit, RegionRule, Request, check_region, params_error,
-    parse_enum,
+    Call, Operation, Param, ParamKind, RateLimit, RegionRule, Request, check_region, json_call,
+    params_error, parse_enum,
 };
 
 /// CVM `StopInstances` (2017-03-12): repeating it is harmless (a stopped instance answers
@@ -36,6 +36,7 @@ pub static STOP_INSTANCES: Operation = Operation {
     idempotent: true,
     mutating: true,
     rate_limit: RateLimit::PerSecond(10),
+    from_json: |region, params| json_call(StopInstances::from_json, region, params),
 };
 
 /// CVM `TerminateInstances` (2017-03-12): never repeated after an ambiguous failure, because a
@@ -61,6 +62,7 @@ pub static TERMINATE_INSTANCES: Operation = Operation {
     idempotent: false,
     mutating: true,
     rate_limit: RateLimit::PerSecond(10),
+    from_json: |region, params| json_call(TerminateInstances::from_json, region, params),
 };
 
 /// How StopInstances shuts an instance down (`StopType`).

@@ -8,27 +8,10 @@ pub use autoscaling::CancelInstanceRefresh;
 pub use cvm::{StopInstances, StopType, StoppedMode, TerminateInstances};
 pub use tat::CancelInvocation;
 
-use super::{Call, Operation, Request};
-use crate::error::{Error, Provider};
+use super::{Call, Operation};
 
 /// At most this many instance IDs per Tencent request (CVM and TAT docs).
 pub const MAX_INSTANCE_IDS: usize = 100;
-
-/// Builds the call for `action` from the provider's JSON parameters (as in the API reference:
-/// `{"InstanceIds": [...], "StopType": "SOFT"}`), refusing unknown parameters.
-pub(crate) fn call_from_json(
-    action: &str,
-    region: Option<&str>,
-    params: &serde_json::Value,
-) -> Result<Call, Error> {
-    let op = super::lookup(Provider::Tencent, action)?;
-    match op.action {
-        "StopInstances" => StopInstances::from_json(region, params)?.to_call(),
-        "TerminateInstances" => TerminateInstances::from_json(region, params)?.to_call(),
-        "CancelInvocation" => CancelInvocation::from_json(region, params)?.to_call(),
-        _ => CancelInstanceRefresh::from_json(region, params)?.to_call(),
-    }
-}
 
 /// The call of `op` with `body` serialised as compact JSON.
 fn call<T: serde::Serialize>(op: &'static Operation, region: Option<&str>, body: &T) -> Call {

@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 use super::{MAX_INSTANCE_IDS, call};
 use crate::error::{Error, Provider};
 use crate::ops::{
-    Call, IdField, IdShape, Operation, RateLimit, RegionRule, Request, check_region, params_error,
+    Call, IdField, IdShape, Operation, RateLimit, RegionRule, Request, check_region, json_call,
+    params_error,
 };
 
 const INVOCATION_ID: IdField = IdField {
@@ -44,6 +45,7 @@ pub static CANCEL_INVOCATION: Operation = Operation {
     idempotent: true,
     mutating: true,
     rate_limit: RateLimit::PerSecond(20),
+    from_json: |region, params| json_call(CancelInvocation::from_json, region, params),
 };
 
 /// TAT `CancelInvocation`: cancels a command invocation. Undelivered tasks (PENDING, DELIVERING,
