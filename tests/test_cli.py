@@ -518,3 +518,37 @@ def test_help_documents_the_consistent_spellings():
     for sub in ("cancel-invocation",):
         assert "--all-instances" in help_of("tencent", sub)
     assert "--all-instances" in help_of("alibaba", "stop-invocation")
+
+
+# ---------------------------------------------------------------- call: any operation by its JSON parameters
+
+def test_call_sends_any_operation_by_its_provider_parameters(emu):
+    proc = run(emu, "--output", "json", "tencent", "call", "StopInstances", "--region", "ap-guangzhou",
+               "--params", '{"InstanceIds":["ins-run00008"],"StopType":"SOFT_FIRST"}')
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["action"] == "StopInstances"
+    assert cvm_state(emu, "ins-run00008") == "STOPPING"
+    proc = run(emu, "alibaba", "call", "StopInvocation", "--params", "-",
+               stdin='{"RegionId":"cn-hangzhou","InvokeId":"t-hz0jdfwd9f0001",'
+                     '"InstanceId":["i-bp67acfmxazb4p0001"]}')
+    assert proc.returncode == 0, proc.stderr
+    assert "StopInvocation" in proc.stdout
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (("tencent", "call", "RebootInstances", "--region", "ap-guangzhou", "--params", "{}"),
+     "StopInstances, TerminateInstances"),
+    (("tencent", "call", "StopInstances", "--region", "ap-guangzhou", "--params", "not json"),
+     "not valid JSON"),
+    (("tencent", "call", "StopInstances", "--region", "ap-guangzhou", "--params", "[]"),
+     "one JSON object"),
+    (("tencent", "call", "StopInstances", "--region", "ap-guangzhou",
+      "--params", '{"InstanceIds":["ins-run00009"],"Bogus":1}'), "Bogus"),
+    (("alibaba", "call", "StopInvocation", "--params", "-"), "not valid JSON"),
+])
+def test_call_refuses_bad_actions_and_parameters_before_sending(emu, args, fragment):
+    before = emu.state()["lastCall"]
+    proc = run(emu, *args, stdin="")
+    assert proc.returncode == 2, proc.stderr
+    assert fragment in proc.stderr, proc.stderr
+    assert emu.state()["lastCall"] == before, "nothing was sent"
