@@ -433,3 +433,47 @@ fn authorization_headers_parse_strictly() {
         acs3::parse_authorization("ACS3-HMAC-SHA256 Credential=LTAIx,Signature=cd34").is_none()
     );
 }
+
+#[test]
+fn echoed_values_are_shortened() {
+    let huge = "x".repeat(100_000);
+    let errs = [
+        tencent()
+            .stop_instances(&StopInstances::new(huge.clone(), vec!["ins-r8hr2upy".into()]))
+            .unwrap_err(),
+        tencent()
+            .call_json(
+                "StopInstances",
+                Some("ap-guangzhou"),
+                &serde_json::json!({ "InstanceIds": [huge.clone()] }),
+            )
+            .unwrap_err(),
+        tencent()
+            .call_json(
+                "StopInstances",
+                Some("ap-guangzhou"),
+                &serde_json::json!({ "InstanceIds": huge.clone() }),
+            )
+            .unwrap_err(),
+        alibaba()
+            .call_json(
+                "StopInvocation",
+                &serde_json::json!({ "RegionId": [huge.clone()], "InvokeId": "t-1" }),
+            )
+            .unwrap_err(),
+        alibaba()
+            .call_json(
+                "StopInvocation",
+                &serde_json::json!({ "RegionId": "cn-hangzhou", "InvokeId": "t-1", "InstanceId": [{ "a": huge.clone() }] }),
+            )
+            .unwrap_err(),
+    ];
+    for err in errs {
+        assert_eq!(err.kind(), ErrorKind::InvalidInput);
+        assert!(
+            err.to_string().len() < 600,
+            "{} characters",
+            err.to_string().len()
+        );
+    }
+}

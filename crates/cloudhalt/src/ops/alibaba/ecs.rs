@@ -127,7 +127,7 @@ impl StopInvocation {
                 Some(serde_json::Value::String(s)) => Ok(Some(s.clone())),
                 Some(other) => Err(Error::invalid_input(
                     key,
-                    format!("{key} must be a string, not {other}"),
+                    format!("{key} must be a string, not {}", quoted(&other.to_string())),
                 )),
             }
         };
@@ -149,7 +149,10 @@ impl StopInvocation {
                                     v.as_str().map(str::to_owned).ok_or_else(|| {
                                         Error::invalid_input(
                                             "InstanceId",
-                                            format!("InstanceId entries must be strings, not {v}"),
+                                            format!(
+                                                "InstanceId entries must be strings, not {}",
+                                                quoted(&v.to_string())
+                                            ),
                                         )
                                     })
                                 })
@@ -158,7 +161,10 @@ impl StopInvocation {
                         other => {
                             return Err(Error::invalid_input(
                                 "InstanceId",
-                                format!("InstanceId must be a list of strings, not {other}"),
+                                format!(
+                                    "InstanceId must be a list of strings, not {}",
+                                    quoted(&other.to_string())
+                                ),
                             ));
                         }
                     }
