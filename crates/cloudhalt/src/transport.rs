@@ -267,21 +267,17 @@ impl Prepared {
     }
 }
 
-/// `...Signature=0123456789ab...` with the rest of the hex cut: enough to match a request in a
+/// `...Signature=0123456789ab…`, the rest of the hex cut: enough to match a request in a
 /// provider's log, too little to replay it.
 pub(crate) fn shorten_signature(authorization: &str) -> String {
     const KEEP: usize = 12;
     match authorization.find("Signature=") {
         Some(at) => {
             let start = at + "Signature=".len();
-            let sig = &authorization[start..];
-            if sig.len() <= KEEP {
-                authorization.to_owned()
-            } else {
-                format!("{}{}...", &authorization[..start], &sig[..KEEP])
-            }
+            let keep: String = authorization[start..].chars().take(KEEP).collect();
+            format!("{}{keep}…", &authorization[..start])
         }
-        None => authorization.to_owned(),
+        None => "<unrecognised authorization, not shown>".into(),
     }
 }
 
@@ -434,5 +430,21 @@ impl Failure {
             Some(s) => error.with_http_status(s),
             None => error,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_recorded_signature_is_shortened() {
+        let auth = "TC3-HMAC-SHA256 Credential=AKID/2024-01-01/cvm/tc3_request, \
+                    SignedHeaders=content-type;host;x-tc-action, \
+                    Signature=0123456789abcdef0123456789abcdef";
+        let short = shorten_signature(auth);
+        assert!(short.ends_with("Signature=0123456789ab…"), "{short}");
+        assert!(!short.contains("cdef0123"));
+        assert!(!shorten_signature("Bearer 0123456789abcdef").contains("0123"));
     }
 }
