@@ -6,6 +6,7 @@ use crate::answer::{
     throttled, unix_now,
 };
 use crate::faults::with_fault;
+use crate::flat_query::{self, Scalar};
 use crate::model::{FaultProvider, LastCall};
 use crate::request::{Incoming, MAX_BODY};
 use crate::shared::Shared;
@@ -60,11 +61,14 @@ fn tencent_call(shared: &Shared, req: &Incoming, action: &str) -> Answer {
             );
         }
     }
-    if req.method != "POST" {
+    if req.method != "POST" && req.method != "GET" {
         return tencent_error(
             200,
             "UnsupportedProtocol",
-            "This emulator answers HTTP POST requests only.",
+            &format!(
+                "This emulator answers HTTP POST and GET requests only, not {}.",
+                req.method
+            ),
         );
     }
     let now = unix_now();
@@ -79,7 +83,12 @@ fn tencent_call(shared: &Shared, req: &Incoming, action: &str) -> Answer {
     }
     model.advance();
     let region = req.header("x-tc-region");
-    match tencent::handle(&mut model, action, region, &req.body) {
+    let params = if req.method == "GET" {
+        get_parameters(req, info.scalars)
+    } else {
+        tencent::body_parameters(&req.body)
+    };
+    match params.and_then(|params| tencent::handle(&mut model, action, region, &params)) {
         Ok(()) => {
             if model.settings.transition_ms == 0 {
                 model.advance();
@@ -101,6 +110,23 @@ fn tencent_call(shared: &Shared, req: &Incoming, action: &str) -> Answer {
         }
         Err(e) => tencent_error(200, e.code, &e.message),
     }
+}
+
+/// A GET carries its parameters in the query, flattened; a body as well would be a second,
+/// conflicting source, so it is refused rather than silently ignored.
+fn get_parameters(
+    req: &Incoming,
+    scalars: &[(&str, Scalar)],
+) -> Result<serde_json::Map<String, serde_json::Value>, tencent::ApiError> {
+    if !req.body.is_empty() {
+        return Err(tencent::ApiError {
+            code: "InvalidParameter",
+            message: "A GET request carries its parameters in the query string, not in a body: \
+                      send the JSON body with POST, or the parameters in the query with GET."
+                .to_owned(),
+        });
+    }
+    flat_query::parameters(&req.query_pairs(), scalars)
 }
 
 fn alibaba_call(shared: &Shared, req: &Incoming, action: &str) -> Answer {

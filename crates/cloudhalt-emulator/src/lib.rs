@@ -24,6 +24,7 @@ mod answer;
 mod control;
 mod dispatch;
 mod faults;
+mod flat_query;
 mod model;
 mod relay;
 mod request;
