@@ -67,7 +67,7 @@ fn tencent_call(shared: &Shared, req: &Incoming, action: &str) -> Answer {
             "UnsupportedProtocol",
             &format!(
                 "This emulator answers HTTP POST and GET requests only, not {}.",
-                req.method
+                shown_method(&req.method)
             ),
         );
     }
@@ -109,6 +109,15 @@ fn tencent_call(shared: &Shared, req: &Incoming, action: &str) -> Answer {
             )
         }
         Err(e) => tencent_error(200, e.code, &e.message),
+    }
+}
+
+/// The method as echoed in an error: a short token as sent, anything else not repeated.
+fn shown_method(method: &str) -> &str {
+    if method.len() <= 16 && method.bytes().all(|b| b.is_ascii_alphabetic()) {
+        method
+    } else {
+        "that method"
     }
 }
 
