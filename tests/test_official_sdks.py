@@ -4,7 +4,8 @@ Each official client (tencentcloud cvm, tat, autoscaling; alibabacloud_ecs201405
 session emulator, calls all five operations, and sees them succeed and change state; the emulator's
 errors surface as the SDK surfaces the real service's (TencentCloudSDKException with the code and
 RequestId; the Tea exception with the code, HTTP status and RequestId); a wrong secret, an old
-timestamp, a changed body and a reused nonce are refused with the provider's codes.
+timestamp, a changed body and a reused nonce are refused with the provider's codes. The Tencent
+SDK's GET form (`reqMethod="GET"`: parameters flattened into the query, signed over it) works too.
 """
 from __future__ import annotations
 
@@ -45,8 +46,8 @@ def host_port(emu) -> str:
     return emu.url.removeprefix("http://")
 
 
-def tencent_profile(emu) -> ClientProfile:
-    http = HttpProfile(endpoint=host_port(emu), reqMethod="POST", protocol="http", reqTimeout=10)
+def tencent_profile(emu, method="POST") -> ClientProfile:
+    http = HttpProfile(endpoint=host_port(emu), reqMethod=method, protocol="http", reqTimeout=10)
     return ClientProfile(httpProfile=http)
 
 
@@ -54,16 +55,17 @@ def tencent_credential(secret_key=TENCENT_SECRET_KEY, token=None):
     return tc_common.Credential(TENCENT_SECRET_ID, secret_key, token)
 
 
-def cvm(emu, region="ap-guangzhou", **kw):
-    return cvm_client.CvmClient(tencent_credential(**kw), region, tencent_profile(emu))
+def cvm(emu, region="ap-guangzhou", method="POST", **kw):
+    return cvm_client.CvmClient(tencent_credential(**kw), region, tencent_profile(emu, method))
 
 
-def tat(emu, region="ap-guangzhou"):
-    return tat_client.TatClient(tencent_credential(), region, tencent_profile(emu))
+def tat(emu, region="ap-guangzhou", method="POST"):
+    return tat_client.TatClient(tencent_credential(), region, tencent_profile(emu, method))
 
 
-def autoscaling(emu, region="ap-guangzhou"):
-    return autoscaling_client.AutoscalingClient(tencent_credential(), region, tencent_profile(emu))
+def autoscaling(emu, region="ap-guangzhou", method="POST"):
+    return autoscaling_client.AutoscalingClient(tencent_credential(), region,
+                                                tencent_profile(emu, method))
 
 
 def ecs(emu, secret=ALIBABA_ACCESS_KEY_SECRET, token=None):
@@ -324,3 +326,96 @@ def test_changed_body_is_refused(emu, monkeypatch):
     err = tencent_error(lambda: stop_instances(cvm(emu), ["ins-run00000"]))
     assert err.get_code() == "AuthFailure.SignatureFailure"
     assert cvm_state(emu, "ins-run00001") == "RUNNING"
+
+
+# ---------------------------------------------------------------- the SDK's GET form
+
+
+@pytest.fixture
+def sent(monkeypatch):
+    """Every request the SDKs send, as (method, url, body): proof that a call really went by GET."""
+    import requests
+
+    real_send = requests.adapters.HTTPAdapter.send
+    requests_sent = []
+
+    def spy(self, request, **kw):
+        requests_sent.append((request.method, request.url, request.body))
+        return real_send(self, request, **kw)
+
+    monkeypatch.setattr(requests.adapters.HTTPAdapter, "send", spy)
+    return requests_sent
+
+
+def test_get_stop_instances(emu, sent):
+    resp = stop_instances(cvm(emu, method="GET"), ["ins-run00000", "ins-run00001"])
+    method, url, body = sent[-1]
+    assert method == "GET" and not body
+    assert "InstanceIds.0=ins-run00000&InstanceIds.1=ins-run00001" in url
+    assert cvm_state(emu, "ins-run00000") == "STOPPING"
+    assert cvm_state(emu, "ins-run00001") == "STOPPING"
+    assert cvm_state(emu, "ins-run00002") == "RUNNING"
+    state = emu.state()
+    assert state["requests"]["StopInstances"] == 1
+    assert state["lastCall"]["tencent"]["requestId"] == resp.RequestId
+
+
+def test_get_cancel_invocation(emu, sent):
+    req = tat_models.CancelInvocationRequest()
+    req.InvocationId = "inv-inv00002"
+    req.InstanceIds = ["ins-run00003"]
+    assert tat(emu, method="GET").CancelInvocation(req).RequestId
+    assert sent[-1][0] == "GET"
+    inv = emu.state()["tencent"]["invocations"][1]
+    assert {t["InstanceId"]: t["TaskStatus"] for t in inv["Tasks"]} == {
+        "ins-run00003": "CANCELLED", "ins-run00004": "RUNNING"}
+
+
+def test_get_terminate_and_cancel_instance_refresh(emu, sent):
+    req = cvm_models.TerminateInstancesRequest()
+    req.InstanceIds = ["ins-stp00003"]
+    req.ReleasePrepaidDataDisks = True
+    assert cvm(emu, method="GET").TerminateInstances(req).RequestId
+    # A boolean goes into the query as Python writes it.
+    assert "ReleasePrepaidDataDisks=True" in sent[-1][1]
+    assert cvm_state(emu, "ins-stp00003") == "TERMINATING"
+    req = as_models.CancelInstanceRefreshRequest()
+    req.AutoScalingGroupId = "asg-grp00001"
+    req.RefreshActivityId = "asr-act00001"
+    assert autoscaling(emu, method="GET").CancelInstanceRefresh(req).RequestId
+    assert [m for m, _, _ in sent] == ["GET", "GET"]
+    activity = emu.state()["tencent"]["scalingGroups"][0]["RefreshActivities"][0]
+    assert activity["Status"] == "CANCELLED"
+
+
+def test_get_errors_are_the_post_errors(emu):
+    err = tencent_error(lambda: stop_instances(cvm(emu, method="GET"), ["ins-stp00000"]))
+    assert err.get_code() == "UnsupportedOperation.InstanceStateStopped"
+    req = tat_models.CancelInvocationRequest()
+    req.InvocationId = "inv-inv00001"
+    req.InstanceIds = ["ins-run00077"]
+    assert tencent_error(lambda: tat(emu, method="GET").CancelInvocation(req)).get_code() == \
+        "InvalidParameterValue.InstanceIsNotRelatedToInvocation"
+
+
+def test_get_with_a_wrong_signature_is_refused(emu, monkeypatch):
+    err = tencent_error(lambda: stop_instances(
+        cvm(emu, method="GET", secret_key="wrong-key"), ["ins-run00000"]))
+    assert err.get_code() == "AuthFailure.SignatureFailure"
+    assert cvm_state(emu, "ins-run00000") == "RUNNING"
+
+    # The SDK signs one query; a tamper on the wire changes the instance it names.
+    import requests
+
+    real_send = requests.adapters.HTTPAdapter.send
+
+    def tamper(self, request, **kw):
+        request.url = request.url.replace("ins-run00000", "ins-run00001")
+        return real_send(self, request, **kw)
+
+    monkeypatch.setattr(requests.adapters.HTTPAdapter, "send", tamper)
+    err = tencent_error(lambda: stop_instances(cvm(emu, method="GET"), ["ins-run00000"]))
+    assert err.get_code() == "AuthFailure.SignatureFailure"
+    assert cvm_state(emu, "ins-run00000") == "RUNNING"
+    assert cvm_state(emu, "ins-run00001") == "RUNNING"
+    assert emu.state()["requests"]["StopInstances"] == 0

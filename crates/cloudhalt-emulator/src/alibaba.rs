@@ -23,24 +23,6 @@ pub(crate) fn action_version(action: &str) -> Option<&'static str> {
     (action == "StopInvocation").then_some("2014-05-26")
 }
 
-/// Decodes a URL query into pairs, accepting `%20` and `+` for a space (the Python SDK sends `+`).
-pub(crate) fn decode_query(query: &str) -> Vec<(String, String)> {
-    let decode = |s: &str| {
-        let s = s.replace('+', " ");
-        percent_encoding::percent_decode_str(&s)
-            .decode_utf8_lossy()
-            .into_owned()
-    };
-    query
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|pair| match pair.split_once('=') {
-            Some((k, v)) => (decode(k), decode(v)),
-            None => (decode(pair), String::new()),
-        })
-        .collect()
-}
-
 fn missing(name: &str) -> ApiError {
     err(
         "MissingParameter",

@@ -20,8 +20,16 @@
 #![deny(missing_docs)]
 
 mod alibaba;
-mod http;
+mod answer;
+mod control;
+mod dispatch;
+mod faults;
+mod flat_query;
 mod model;
+mod relay;
+mod request;
+mod server;
+mod shared;
 mod state;
 mod tencent;
 mod verify;
@@ -111,7 +119,7 @@ impl Emulator {
             config.settings,
             config.faults,
         );
-        let shared = Arc::new(http::Shared::new(
+        let shared = Arc::new(shared::Shared::new(
             model,
             or_builtin(
                 config.tencent_credentials,
@@ -124,7 +132,7 @@ impl Emulator {
                 ALIBABA_ACCESS_KEY_SECRET,
             ),
         ));
-        let threads = http::start(shared.clone(), config.port, config.workers)?;
+        let threads = server::start(shared.clone(), config.port, config.workers)?;
         Ok(RunningEmulator {
             url: format!("http://{}", threads.public_addr),
             shared,
@@ -136,8 +144,8 @@ impl Emulator {
 /// A started emulator. Dropping it shuts it down.
 pub struct RunningEmulator {
     url: String,
-    shared: Arc<http::Shared>,
-    threads: Option<http::Threads>,
+    shared: Arc<shared::Shared>,
+    threads: Option<server::Threads>,
 }
 
 impl std::fmt::Debug for RunningEmulator {

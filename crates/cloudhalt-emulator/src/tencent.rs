@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use serde_json::{Map, Value};
 
+use crate::flat_query::Scalar;
 use crate::model::Model;
 
 /// A Tencent error answer: `Response.Error.{Code, Message}`.
@@ -25,40 +26,55 @@ fn err(code: &'static str, message: impl Into<String>) -> ApiError {
 pub(crate) struct ActionInfo {
     pub service: &'static str,
     pub version: &'static str,
+    /// Its parameters that are not strings, lists or objects: a GET query must say so.
+    pub scalars: &'static [(&'static str, Scalar)],
 }
 
 /// The service and version of `action`, if it is one of the four.
 pub(crate) fn action_info(action: &str) -> Option<ActionInfo> {
-    let (service, version) = match action {
-        "StopInstances" | "TerminateInstances" => ("cvm", "2017-03-12"),
-        "CancelInvocation" => ("tat", "2020-10-28"),
-        "CancelInstanceRefresh" => ("as", "2018-04-19"),
+    let (service, version, scalars): (_, _, &'static [(&'static str, Scalar)]) = match action {
+        "StopInstances" => ("cvm", "2017-03-12", &[("ForceStop", Scalar::Boolean)]),
+        "TerminateInstances" => (
+            "cvm",
+            "2017-03-12",
+            &[
+                ("ReleaseAddress", Scalar::Boolean),
+                ("ReleasePrepaidDataDisks", Scalar::Boolean),
+            ],
+        ),
+        "CancelInvocation" => ("tat", "2020-10-28", &[]),
+        "CancelInstanceRefresh" => ("as", "2018-04-19", &[]),
         _ => return None,
     };
-    Some(ActionInfo { service, version })
+    Some(ActionInfo {
+        service,
+        version,
+        scalars,
+    })
 }
 
-/// Runs `action` with the JSON `body` in `region`, changing `model`.
+/// The parameters of a POST: its JSON body, an object (or nothing at all).
+pub(crate) fn body_parameters(body: &[u8]) -> Result<Map<String, Value>, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Map::new());
+    }
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(map)) => Ok(map),
+        _ => Err(err(
+            "InvalidParameter",
+            "The request body is not a JSON object.",
+        )),
+    }
+}
+
+/// Runs `action` with `params` (from a POST body or a GET query) in `region`, changing `model`.
 pub(crate) fn handle(
     model: &mut Model,
     action: &str,
     region: Option<&str>,
-    body: &[u8],
+    params: &Map<String, Value>,
 ) -> Result<(), ApiError> {
-    let params: Map<String, Value> = if body.iter().all(u8::is_ascii_whitespace) {
-        Map::new()
-    } else {
-        match serde_json::from_slice::<Value>(body) {
-            Ok(Value::Object(map)) => map,
-            _ => {
-                return Err(err(
-                    "InvalidParameter",
-                    "The request body is not a JSON object.",
-                ));
-            }
-        }
-    };
-    let p = Params(&params);
+    let p = Params(params);
     match action {
         "StopInstances" => {
             p.only(&["InstanceIds", "ForceStop", "StopType", "StoppedMode"])?;

@@ -3,7 +3,7 @@
 
 use cloudhalt::sign::{acs3, sha256_hex, signatures_equal, tc3};
 
-use crate::http::Incoming;
+use crate::request::Incoming;
 
 /// A refusal: the provider's code, message and (for Alibaba) HTTP status.
 #[derive(Debug, Clone, PartialEq, Eq)]

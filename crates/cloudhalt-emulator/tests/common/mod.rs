@@ -210,3 +210,67 @@ impl<'a> RawAlibaba<'a> {
         (status, serde_json::from_str(&text).unwrap())
     }
 }
+
+/// A raw Tencent GET request, as the official SDKs send one with `reqMethod="GET"`: parameters
+/// flattened into the query, signed over `signed_query` and the payload `body` (empty, as the
+/// SDKs send it), sending `sent_query`.
+pub struct RawTencentGet<'a> {
+    pub action: &'a str,
+    pub region: Option<&'a str>,
+    pub signed_query: String,
+    pub sent_query: Option<String>,
+    pub secret_key: &'a str,
+    pub body: &'a str,
+}
+
+impl<'a> RawTencentGet<'a> {
+    /// `query` is already encoded, as it goes on the wire (`InstanceIds.0=ins-run00000&...`).
+    pub fn new(action: &'a str, region: Option<&'a str>, query: &str) -> RawTencentGet<'a> {
+        RawTencentGet {
+            action,
+            region,
+            signed_query: query.to_owned(),
+            sent_query: None,
+            secret_key: TENCENT_SECRET_KEY,
+            body: "",
+        }
+    }
+
+    /// Sends it; returns the HTTP status and the JSON answer.
+    pub fn send(&self, emu: &RunningEmulator) -> (u16, Value) {
+        let raw = RawTencent::new(self.action, self.region, "");
+        let host = host(emu);
+        let content_type = "application/x-www-form-urlencoded";
+        let signed = [("content-type", content_type), ("host", host.as_str())];
+        let sig = tc3::sign(&tc3::Tc3Input {
+            secret_id: TENCENT_SECRET_ID,
+            secret_key: self.secret_key,
+            service: raw.service,
+            method: "GET",
+            query: &self.signed_query,
+            headers: &signed,
+            payload: self.body.as_bytes(),
+            timestamp: raw.timestamp,
+        });
+        let query = self.sent_query.as_deref().unwrap_or(&self.signed_query);
+        let url = format!("{}/?{query}", emu.url());
+        let mut req = agent()
+            .get(&url)
+            .header("Authorization", &sig.authorization)
+            .header("Content-Type", content_type)
+            .header("X-TC-Action", self.action)
+            .header("X-TC-Version", raw.version)
+            .header("X-TC-Timestamp", raw.timestamp.to_string());
+        if let Some(r) = self.region {
+            req = req.header("X-TC-Region", r);
+        }
+        let mut resp = if self.body.is_empty() {
+            req.call().unwrap()
+        } else {
+            req.force_send_body().send(self.body.as_bytes()).unwrap()
+        };
+        let status = resp.status().as_u16();
+        let text = resp.body_mut().read_to_string().unwrap();
+        (status, serde_json::from_str(&text).unwrap())
+    }
+}

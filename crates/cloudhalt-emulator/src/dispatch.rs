@@ -1,0 +1,202 @@
+//! Dispatch of cloud API requests: which provider and action, then version, method, signature,
+//! rate limit and the action's handler, in the order the providers check them.
+
+use crate::answer::{
+    ALIBABA_CONTENT_TYPE, Answer, TENCENT_CONTENT_TYPE, alibaba_error, request_id, tencent_error,
+    throttled, unix_now,
+};
+use crate::faults::with_fault;
+use crate::flat_query::{self, Scalar};
+use crate::model::{FaultProvider, LastCall};
+use crate::request::{Incoming, MAX_BODY};
+use crate::shared::Shared;
+use crate::{alibaba, tencent, verify};
+
+/// Routes a cloud API request by its action header.
+pub(crate) fn handle(shared: &Shared, req: &Incoming) -> Answer {
+    if let Some(action) = req.header("x-tc-action") {
+        let action = action.to_owned();
+        with_fault(shared, FaultProvider::Tencent, &action, || {
+            tencent_call(shared, req, &action)
+        })
+    } else if let Some(action) = req.header("x-acs-action") {
+        let action = action.to_owned();
+        with_fault(shared, FaultProvider::Alibaba, &action, || {
+            alibaba_call(shared, req, &action)
+        })
+    } else {
+        Answer::control(
+            400,
+            serde_json::json!({"error": "not a cloud API request: send X-TC-Action (Tencent Cloud) or x-acs-action (Alibaba Cloud), or use /_emulator/state"}),
+        )
+    }
+}
+
+fn tencent_call(shared: &Shared, req: &Incoming, action: &str) -> Answer {
+    if req.body.len() as u64 > MAX_BODY {
+        return tencent_error(
+            200,
+            "RequestSizeLimitExceeded",
+            "The request body exceeds the size limit.",
+        );
+    }
+    let Some(info) = tencent::action_info(action) else {
+        return tencent_error(
+            200,
+            "InvalidAction",
+            &format!("The action `{action}` does not exist or is not supported."),
+        );
+    };
+    match req.header("x-tc-version") {
+        Some(v) if v == info.version => {}
+        other => {
+            return tencent_error(
+                200,
+                "NoSuchVersion",
+                &format!(
+                    "The API version `{}` of action `{action}` does not exist: use {}.",
+                    other.unwrap_or(""),
+                    info.version
+                ),
+            );
+        }
+    }
+    if req.method != "POST" && req.method != "GET" {
+        return tencent_error(
+            200,
+            "UnsupportedProtocol",
+            &format!(
+                "This emulator answers HTTP POST and GET requests only, not {}.",
+                shown_method(&req.method)
+            ),
+        );
+    }
+    let now = unix_now();
+    let window = shared.model().settings.timestamp_window_secs;
+    let auth = match verify::tencent(req, info.service, &shared.tencent_credentials, now, window) {
+        Ok(a) => a,
+        Err(r) => return tencent_error(r.status, r.code, &r.message),
+    };
+    let mut model = shared.model();
+    if !model.admit(action, now) {
+        return throttled(FaultProvider::Tencent);
+    }
+    model.advance();
+    let region = req.header("x-tc-region");
+    let params = if req.method == "GET" {
+        get_parameters(req, info.scalars)
+    } else {
+        tencent::body_parameters(&req.body)
+    };
+    match params.and_then(|params| tencent::handle(&mut model, action, region, &params)) {
+        Ok(()) => {
+            if model.settings.transition_ms == 0 {
+                model.advance();
+            }
+            model.count(action);
+            let id = request_id();
+            model.last_tencent = Some(LastCall {
+                action: action.to_owned(),
+                key_id: auth.secret_id,
+                token_present: req.header("x-tc-token").is_some(),
+                signed_headers: auth.signed_headers,
+                request_id: id.clone(),
+            });
+            Answer::json(
+                200,
+                TENCENT_CONTENT_TYPE,
+                &serde_json::json!({"Response": {"RequestId": id}}),
+            )
+        }
+        Err(e) => tencent_error(200, e.code, &e.message),
+    }
+}
+
+/// The method as echoed in an error: a short token as sent, anything else not repeated.
+fn shown_method(method: &str) -> &str {
+    if method.len() <= 16 && method.bytes().all(|b| b.is_ascii_alphabetic()) {
+        method
+    } else {
+        "that method"
+    }
+}
+
+/// A GET carries its parameters in the query, flattened; a body as well would be a second,
+/// conflicting source, so it is refused rather than silently ignored.
+fn get_parameters(
+    req: &Incoming,
+    scalars: &[(&str, Scalar)],
+) -> Result<serde_json::Map<String, serde_json::Value>, tencent::ApiError> {
+    if !req.body.is_empty() {
+        return Err(tencent::ApiError {
+            code: "InvalidParameter",
+            message: "A GET request carries its parameters in the query string, not in a body: \
+                      send the JSON body with POST, or the parameters in the query with GET."
+                .to_owned(),
+        });
+    }
+    flat_query::parameters(&req.query_pairs(), scalars)
+}
+
+fn alibaba_call(shared: &Shared, req: &Incoming, action: &str) -> Answer {
+    let params = req.query_pairs();
+    let region = params
+        .iter()
+        .find(|(k, _)| k == "RegionId")
+        .map(|(_, v)| v.clone());
+    let region = region.as_deref();
+    let Some(version) = alibaba::action_version(action) else {
+        return alibaba_error(
+            404,
+            "InvalidAction.NotFound",
+            "Specified api is not found, please check your url and method.",
+            region,
+        );
+    };
+    if req.header("x-acs-version") != Some(version) {
+        return alibaba_error(
+            400,
+            "InvalidVersion",
+            &format!("Specified parameter Version is not valid: use {version}."),
+            region,
+        );
+    }
+    let now = unix_now();
+    let window = shared.model().settings.alibaba_timestamp_window_secs;
+    let auth = match verify::alibaba(req, &params, &shared.alibaba_credentials, now, window) {
+        Ok(a) => a,
+        Err(r) => return alibaba_error(r.status, r.code, &r.message, region),
+    };
+    let mut model = shared.model();
+    if !model.use_nonce(&auth.nonce, auth.timestamp, now) {
+        return alibaba_error(
+            400,
+            "SignatureNonceUsed",
+            "Specified signature nonce was used already.",
+            region,
+        );
+    }
+    if !model.admit(action, now) {
+        return throttled(FaultProvider::Alibaba);
+    }
+    model.advance();
+    match alibaba::stop_invocation(&mut model, &params) {
+        Ok(()) => {
+            model.count(action);
+            let id = request_id().to_uppercase();
+            model.last_alibaba = Some(LastCall {
+                action: action.to_owned(),
+                key_id: auth.access_key_id,
+                token_present: req.header("x-acs-security-token").is_some(),
+                signed_headers: auth.signed_headers,
+                request_id: id.clone(),
+            });
+            Answer::json(
+                200,
+                ALIBABA_CONTENT_TYPE,
+                &serde_json::json!({"RequestId": id}),
+            )
+        }
+        Err(e) => alibaba_error(e.status, e.code, &e.message, region),
+    }
+}
