@@ -18,9 +18,9 @@ fn err(code: &'static str, status: u16, message: impl Into<String>) -> ApiError 
     }
 }
 
-/// The version of `action`, if this emulator answers it.
+/// The version of `action`, if this emulator answers it, from the core's operation table.
 pub(crate) fn action_version(action: &str) -> Option<&'static str> {
-    (action == "StopInvocation").then_some("2014-05-26")
+    cloudhalt::operation(cloudhalt::Provider::Alibaba, action).map(|op| op.version)
 }
 
 fn missing(name: &str) -> ApiError {
@@ -74,12 +74,13 @@ pub(crate) fn stop_invocation(
     let invoke_id = invoke_id
         .filter(|r| !r.is_empty())
         .ok_or_else(|| missing("InvokeId"))?;
-    if numbered.len() > 50 {
+    let max = cloudhalt::ops::alibaba::MAX_INSTANCE_IDS;
+    if numbered.len() > max {
         return Err(err(
             "InstanceIds.ExceedLimit",
             403,
             format!(
-                "The number of instance IDs ({}) exceeds the upper limit of 50.",
+                "The number of instance IDs ({}) exceeds the upper limit of {max}.",
                 numbered.len()
             ),
         ));

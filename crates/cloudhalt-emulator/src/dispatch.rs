@@ -84,7 +84,7 @@ fn tencent_call(shared: &Shared, req: &Incoming, action: &str) -> Answer {
     model.advance();
     let region = req.header("x-tc-region");
     let params = if req.method == "GET" {
-        get_parameters(req, info.scalars)
+        get_parameters(req, &info.scalars)
     } else {
         tencent::body_parameters(&req.body)
     };

@@ -34,18 +34,22 @@ impl Default for Settings {
     }
 }
 
-/// The documented per-action limits (requests per second).
+/// What the emulator enforces where the provider publishes no number (Alibaba's thresholds are
+/// per account, in its Quota Center).
+const UNPUBLISHED_RATE_LIMIT: u32 = 20;
+
+/// The documented per-action limits (requests per second), from the core's operation table.
 pub fn default_rate_limits() -> BTreeMap<String, u32> {
-    [
-        ("StopInstances", 10),
-        ("TerminateInstances", 10),
-        ("CancelInvocation", 20),
-        ("CancelInstanceRefresh", 20),
-        ("StopInvocation", 20),
-    ]
-    .into_iter()
-    .map(|(a, n)| (a.to_owned(), n))
-    .collect()
+    cloudhalt::OPERATIONS
+        .iter()
+        .map(|op| {
+            let per_second = match op.rate_limit {
+                cloudhalt::ops::RateLimit::PerSecond(n) => n,
+                _ => UNPUBLISHED_RATE_LIMIT,
+            };
+            (op.action.to_owned(), per_second)
+        })
+        .collect()
 }
 
 /// A partial settings update, as `POST /_emulator/config` takes it.

@@ -27,28 +27,23 @@ pub(crate) struct ActionInfo {
     pub service: &'static str,
     pub version: &'static str,
     /// Its parameters that are not strings, lists or objects: a GET query must say so.
-    pub scalars: &'static [(&'static str, Scalar)],
+    pub scalars: Vec<(&'static str, Scalar)>,
 }
 
-/// The service and version of `action`, if it is one of the four.
+/// The service, version and typed parameters of `action`, from the core's operation table.
 pub(crate) fn action_info(action: &str) -> Option<ActionInfo> {
-    let (service, version, scalars): (_, _, &'static [(&'static str, Scalar)]) = match action {
-        "StopInstances" => ("cvm", "2017-03-12", &[("ForceStop", Scalar::Boolean)]),
-        "TerminateInstances" => (
-            "cvm",
-            "2017-03-12",
-            &[
-                ("ReleaseAddress", Scalar::Boolean),
-                ("ReleasePrepaidDataDisks", Scalar::Boolean),
-            ],
-        ),
-        "CancelInvocation" => ("tat", "2020-10-28", &[]),
-        "CancelInstanceRefresh" => ("as", "2018-04-19", &[]),
-        _ => return None,
-    };
+    let op = cloudhalt::operation(cloudhalt::Provider::Tencent, action)?;
+    let scalars = op
+        .params
+        .iter()
+        .filter_map(|p| match p.kind {
+            cloudhalt::ops::ParamKind::Bool => Some((p.name, Scalar::Boolean)),
+            _ => None,
+        })
+        .collect();
     Some(ActionInfo {
-        service,
-        version,
+        service: op.service,
+        version: op.version,
         scalars,
     })
 }
@@ -253,11 +248,12 @@ impl Params<'_> {
                 "The parameter `InstanceIds` must not be empty.",
             ));
         }
-        if items.len() > 100 {
+        let max = cloudhalt::ops::tencent::MAX_INSTANCE_IDS;
+        if items.len() > max {
             return Err(err(
                 "InvalidParameterValue.LimitExceeded",
                 format!(
-                    "The number of instances in `InstanceIds` ({}) exceeds the limit of 100.",
+                    "The number of instances in `InstanceIds` ({}) exceeds the limit of {max}.",
                     items.len()
                 ),
             ));
