@@ -27,7 +27,8 @@ from cloudhalt import (
     TransportError,
     UnexpectedResponseError,
 )
-from cloudhalt._cloudhalt import error_class, sign_acs3, sign_tc3
+from cloudhalt._cloudhalt import error_class
+from cloudhalt._testing import sign_acs3, sign_tc3
 
 version: str = cloudhalt.__version__
 
