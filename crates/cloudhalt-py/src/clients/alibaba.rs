@@ -1,5 +1,6 @@
 //! `cloudhalt.Alibaba`: ECS Cloud Assistant.
 
+use cloudhalt::ops::alibaba::MAX_INSTANCE_IDS;
 use cloudhalt::{AlibabaCredentials, AlibabaEndpoint, StopInvocation};
 use pyo3::prelude::*;
 
@@ -125,7 +126,8 @@ impl Alibaba {
         let region_id = text(region_id, "region_id")?;
         let invoke_id = text(invoke_id, "invoke_id")?;
         let mut request = StopInvocation::new(region_id, invoke_id);
-        request.instance_ids = ids_arg(instance_ids, "instance_ids")?;
+        request.instance_ids =
+            ids_arg(instance_ids, "instance_ids", "InstanceId", MAX_INSTANCE_IDS)?;
         let client = &self.inner;
         let result = py.detach(|| client.stop_invocation(&request));
         finish(py, result)

@@ -57,6 +57,12 @@ fn py_repr(py: Python<'_>, s: &str) -> PyResult<String> {
     Ok(pyo3::types::PyString::new(py, s).repr()?.to_string())
 }
 
-fn ids_arg(obj: Option<&Bound<'_, PyAny>>, name: &str) -> PyResult<Option<Vec<String>>> {
-    obj.map(|o| string_list(o, name)).transpose()
+/// Reads an optional ID list argument (`None`: the operation's "every instance" default).
+fn ids_arg(
+    obj: Option<&Bound<'_, PyAny>>,
+    name: &str,
+    field: &str,
+    max: usize,
+) -> PyResult<Option<Vec<String>>> {
+    obj.map(|o| string_list(o, name, field, max)).transpose()
 }

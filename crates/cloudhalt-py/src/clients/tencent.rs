@@ -1,5 +1,6 @@
 //! `cloudhalt.Tencent`: CVM, TAT and Auto Scaling.
 
+use cloudhalt::ops::tencent::MAX_INSTANCE_IDS;
 use cloudhalt::{
     CancelInstanceRefresh, CancelInvocation, Language, StopInstances, StopType, StoppedMode,
     TencentCredentials, TencentEndpoint, TerminateInstances,
@@ -149,7 +150,15 @@ impl Tencent {
         let region = text(region, "region")?;
         let stop_type = opt_text(stop_type, "stop_type")?;
         let stopped_mode = opt_text(stopped_mode, "stopped_mode")?;
-        let mut request = StopInstances::new(region, string_list(instance_ids, "instance_ids")?);
+        let mut request = StopInstances::new(
+            region,
+            string_list(
+                instance_ids,
+                "instance_ids",
+                "InstanceIds",
+                MAX_INSTANCE_IDS,
+            )?,
+        );
         request.force_stop = force_stop;
         request.stop_type = lift(py, stop_type.as_deref().map(StopType::parse).transpose())?;
         request.stopped_mode = lift(
@@ -173,8 +182,15 @@ impl Tencent {
         release_address: bool,
     ) -> PyResult<Response> {
         let region = text(region, "region")?;
-        let mut request =
-            TerminateInstances::new(region, string_list(instance_ids, "instance_ids")?);
+        let mut request = TerminateInstances::new(
+            region,
+            string_list(
+                instance_ids,
+                "instance_ids",
+                "InstanceIds",
+                MAX_INSTANCE_IDS,
+            )?,
+        );
         request.release_prepaid_data_disks = release_prepaid_data_disks;
         request.release_address = release_address;
         let client = &self.inner;
@@ -195,7 +211,12 @@ impl Tencent {
         let region = text(region, "region")?;
         let invocation_id = text(invocation_id, "invocation_id")?;
         let mut request = CancelInvocation::new(region, invocation_id);
-        request.instance_ids = ids_arg(instance_ids, "instance_ids")?;
+        request.instance_ids = ids_arg(
+            instance_ids,
+            "instance_ids",
+            "InstanceIds",
+            MAX_INSTANCE_IDS,
+        )?;
         let client = &self.inner;
         let result = py.detach(|| client.cancel_invocation(&request));
         finish(py, result)
