@@ -226,3 +226,42 @@ def test_exactly_the_limit_is_read_whole(quiet, name, limit, field, call, make_i
     t, a, lst = quiet
     with pytest.raises(cloudhalt.TimeoutError):
         call(t, a, iter([make_id(i) for i in range(limit)]))
+
+
+# --- timeout: above zero, at most one day, never a panic -----------------------------------------
+
+BAD_TIMEOUTS = [0, 0.0, -1, -0.5, float("nan"), float("inf"), float("-inf"), 1e19, 86401, 86400.5]
+
+
+@pytest.mark.parametrize("bad", BAD_TIMEOUTS, ids=[repr(b) for b in BAD_TIMEOUTS])
+def test_bad_timeout_is_invalid_input_naming_timeout(monkeypatch, bad):
+    # Credentials in the environment, so from_env can only fail on the timeout.
+    for name, value in (("TENCENTCLOUD_SECRET_ID", "AKIDx"), ("TENCENTCLOUD_SECRET_KEY", "k"),
+                        ("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAIx"), ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "s")):
+        monkeypatch.setenv(name, value)
+    for make in (lambda: cloudhalt.Tencent("AKIDx", "k", timeout=bad),
+                 lambda: cloudhalt.Alibaba("LTAIx", "s", timeout=bad),
+                 lambda: cloudhalt.Tencent.from_env(timeout=bad),
+                 lambda: cloudhalt.Alibaba.from_env(timeout=bad)):
+        try:
+            make()
+        except cloudhalt.InvalidInput as e:
+            assert e.field == "timeout" and "timeout" in str(e), str(e)
+            assert e.send_state == "not_built"
+        except BaseException as e:  # a PanicException is a BaseException: it must never escape
+            pytest.fail(f"timeout={bad!r} raised {type(e).__name__}: {e}")
+        else:
+            pytest.fail(f"timeout={bad!r} was accepted")
+
+
+@pytest.mark.parametrize("good", [86400, 86400.0, 0.001, 30, 2.5])
+def test_timeout_range_is_accepted(good):
+    assert cloudhalt.Tencent("AKIDx", "k", timeout=good).timeout == float(good)
+    assert cloudhalt.Alibaba("LTAIx", "s", timeout=good).timeout == float(good)
+
+
+def test_invalid_input_error_is_an_alias_of_invalid_input():
+    # The spelling of every other class (...Error); the original name stays the same class.
+    assert cloudhalt.InvalidInputError is cloudhalt.InvalidInput
+    with pytest.raises(cloudhalt.InvalidInputError, match="timeout"):
+        cloudhalt.Tencent("AKIDx", "k", timeout=1e19)

@@ -15,6 +15,7 @@ from cloudhalt import (
     CredentialsError,
     Error,
     InvalidInput,
+    InvalidInputError,
     InvalidParameterError,
     NotFoundError,
     QuotaError,
@@ -94,6 +95,9 @@ def main() -> None:
     except InvalidInput as e:
         value_error: ValueError = e
         print(value_error, describe(e))
+    except InvalidInputError as e:  # the same class, the ...Error spelling
+        same: InvalidInput = e
+        print(describe(same))
     except CredentialsError as e:
         print(describe(e))
     except TimeoutError as e:

@@ -53,7 +53,7 @@ impl Alibaba {
 impl Alibaba {
     /// A client with explicit AccessKey credentials; `security_token` for STS credentials.
     /// `endpoint` (e.g. `"http://127.0.0.1:8123"`) sends every request there; `timeout` is the
-    /// total seconds per request (default 30).
+    /// total seconds per request (default 30; above 0, at most one day).
     #[new]
     #[pyo3(signature = (access_key_id, access_key_secret, security_token = None, *, endpoint = None, timeout = None))]
     fn new(

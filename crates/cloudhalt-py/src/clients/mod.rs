@@ -36,17 +36,24 @@ fn lift<T>(py: Python<'_>, result: CoreResult<T>) -> PyResult<T> {
     result.map_err(|e| map_error(py, &e))
 }
 
-/// Checks `timeout` (seconds): a positive, finite number.
+/// The longest `timeout` accepted, in seconds: one day. Longer is surely a unit mistake
+/// (milliseconds given as seconds), and values near `Duration::MAX` panic inside ureq.
+const MAX_TIMEOUT_SECS: f64 = 86_400.0;
+
+/// Checks `timeout` (seconds): a number above zero and at most one day. The one place the
+/// binding checks it, until the core validates its configuration itself.
 fn timeout_duration(py: Python<'_>, timeout: Option<f64>) -> PyResult<Option<Duration>> {
     let Some(t) = timeout else { return Ok(None) };
+    // Written so that NaN, which fails every comparison, is refused too.
+    let in_range = t > 0.0 && t <= MAX_TIMEOUT_SECS;
     match Duration::try_from_secs_f64(t) {
-        Ok(d) if !d.is_zero() => Ok(Some(d)),
+        Ok(d) if in_range && !d.is_zero() => Ok(Some(d)),
         _ => Err(invalid_input(
             py,
             "timeout",
             format!(
-                "timeout {t} is not a positive number of seconds: give e.g. 10.0, or None for \
-                 the default (30 s)"
+                "timeout {t} is not a number of seconds above 0 and at most {MAX_TIMEOUT_SECS} \
+                 (one day): give e.g. 10.0, or None for the default (30 s)"
             ),
         )),
     }

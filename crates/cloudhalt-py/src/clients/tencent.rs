@@ -64,8 +64,8 @@ impl Tencent {
 impl Tencent {
     /// A client with explicit credentials. `token` is the session token of temporary (STS)
     /// credentials. `endpoint` (e.g. `"http://127.0.0.1:8123"`) sends every request there;
-    /// `timeout` is the total seconds per request (default 30); `language` (`"zh-CN"` or
-    /// `"en-US"`) picks the language of Tencent's error messages.
+    /// `timeout` is the total seconds per request (default 30; above 0, at most one day);
+    /// `language` (`"zh-CN"` or `"en-US"`) picks the language of Tencent's error messages.
     #[new]
     #[pyo3(signature = (secret_id, secret_key, token = None, *, endpoint = None, timeout = None, language = None))]
     fn new(
