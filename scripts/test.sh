@@ -37,7 +37,7 @@ step "C and C++: header, installed library, examples, C test program under valgr
 CLOUDHALT_REQUIRE_EMULATOR=1 scripts/test-c.sh
 
 step "conformance suite (pytest, every backend)"
-CLOUDHALT_REQUIRE_BACKENDS="${CLOUDHALT_REQUIRE_BACKENDS:-c,py}" .venv/bin/python -m pytest tests -q -p no:cacheprovider
+CLOUDHALT_REQUIRE_BACKENDS="${CLOUDHALT_REQUIRE_BACKENDS:-c,py}" .venv/bin/python -m pytest tests -q -p no:cacheprovider -W error --timeout=120
 
 step "the README's demo command"
 cargo run --release -p cloudhalt-cli -- demo

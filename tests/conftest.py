@@ -83,7 +83,8 @@ def emulator():
     prefix = "listening on "
     if not line.startswith(prefix):
         proc.kill()
-        raise RuntimeError(f"emulator did not start: {line!r} {proc.stderr.read()!r}")
+        _, err = proc.communicate(timeout=5)  # also closes the pipes
+        raise RuntimeError(f"emulator did not start: {line!r} {err!r}")
     emu = Emulator(proc, line[len(prefix):])
     try:
         yield emu
@@ -93,6 +94,10 @@ def emulator():
             proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             proc.kill()
+            proc.wait(timeout=5)
+        # Closed by hand: an unclosed pipe is a ResourceWarning, an error under `-W error`.
+        proc.stdout.close()
+        proc.stderr.close()
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from collections.abc import Iterable, Sequence
 from typing import Any, final
 
-__all__ = ["Alibaba", "Tencent", "error_class", "Response", "sign_acs3", "sign_tc3", "__version__"]
+__all__ = ["Alibaba", "Tencent", "error_class", "Response", "__version__"]
 
 __version__: str
 
@@ -129,7 +129,8 @@ class Alibaba:
 def error_class(kind: str) -> type[Exception]:
     """The exception class a core error kind (as named in errors.json) raises. For tests."""
 
-def sign_tc3(
+# Private, for tests only: re-exported by cloudhalt._testing, never part of the API.
+def _sign_tc3(
     secret_id: str,
     secret_key: str,
     service: str,
@@ -142,7 +143,7 @@ def sign_tc3(
 ) -> dict[str, str]:
     """Every stage of a TC3-HMAC-SHA256 signature, keyed as in tests/vectors. For tests."""
 
-def sign_acs3(
+def _sign_acs3(
     access_key_id: str,
     access_key_secret: str,
     query: Sequence[tuple[str, str]],

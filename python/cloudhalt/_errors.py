@@ -14,6 +14,7 @@ from typing import Any, Optional
 __all__ = [
     "Error",
     "InvalidInput",
+    "InvalidInputError",
     "CredentialsError",
     "TransportError",
     "TimeoutError",
@@ -110,6 +111,10 @@ class InvalidInput(Error, ValueError):
 
     A wrong *type* raises a plain ``TypeError`` instead, as Python does.
     """
+
+
+InvalidInputError = InvalidInput
+"""The same class as ``InvalidInput``, spelled like every other class (``...Error``)."""
 
 
 class CredentialsError(Error):

@@ -30,6 +30,12 @@ class Failure:
     code: Optional[str] = None     # provider error code
     request_id: Optional[str] = None
     http_status: Optional[int] = None  # None when no answer came back
+    # How far the request got: "not_built", "not_sent", "sent_no_answer" or "answered"; None
+    # where the binding could not say (a Python value with no C form, refused by the backend).
+    send_state: Optional[str] = None
+    # The binding's own "may it have been sent?" helper, where it has one (Python's
+    # Error.may_have_been_sent); None where it has none (C).
+    may_have_been_sent: Optional[bool] = None
 
 
 Result = Union[Outcome, Failure]

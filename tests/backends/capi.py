@@ -75,6 +75,7 @@ def _declare(lib: ctypes.CDLL) -> None:
         "cloudhalt_last_error_request_id": (S, []),
         "cloudhalt_last_error_http_status": (I, []),
         "cloudhalt_last_error_kind": (S, []),
+        "cloudhalt_last_error_send_state": (S, []),
         "cloudhalt_last_error_status": (I, []),
         "cloudhalt_status_name": (S, [I]),
         "cloudhalt_version": (S, []),
@@ -140,7 +141,8 @@ class CBackend:
         return Failure(kind=kind, message=_text(lib.cloudhalt_last_error_message()) or "",
                        code=_text(lib.cloudhalt_last_error_code()),
                        request_id=_text(lib.cloudhalt_last_error_request_id()),
-                       http_status=http if http else None)
+                       http_status=http if http else None,
+                       send_state=_text(lib.cloudhalt_last_error_send_state()))
 
     def call_response(self, fn: Callable[[Any], int]) -> Union[Outcome, Failure]:
         """Calls an operation with a `cloudhalt_response **out` and normalises its result."""

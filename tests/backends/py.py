@@ -42,7 +42,8 @@ class _Normaliser:
             if kind is None:
                 raise AssertionError(f"{type(exc).__name__} is not in errors.json's kinds table") from exc
             return Failure(kind=kind, message=str(exc), code=exc.code, request_id=exc.request_id,
-                           http_status=exc.http_status)
+                           http_status=exc.http_status, send_state=exc.send_state,
+                           may_have_been_sent=exc.may_have_been_sent)
         if isinstance(exc, TypeError):
             return Failure(kind="invalid_input", message=str(exc))
         raise exc

@@ -24,9 +24,13 @@ def test_map_error_matches_errors_json(kind):
 
 
 def test_every_exception_class_is_in_the_table_and_exported():
-    classes = {name for name in cloudhalt.__all__
-               if isinstance(getattr(cloudhalt, name), type) and issubclass(getattr(cloudhalt, name), BaseException)}
+    exported = {name: getattr(cloudhalt, name) for name in cloudhalt.__all__
+                if isinstance(getattr(cloudhalt, name), type) and issubclass(getattr(cloudhalt, name), BaseException)}
+    classes = {name for name, cls in exported.items() if cls.__name__ == name}
     assert classes == set(KINDS.values()) | {"Error"}
+    # Aliases: another spelling of a class in the table, never a class of their own.
+    aliases = {name: cls.__name__ for name, cls in exported.items() if cls.__name__ != name}
+    assert aliases == {"InvalidInputError": "InvalidInput"}
 
 
 def test_unknown_kind_is_invalid_input():

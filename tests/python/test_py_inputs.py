@@ -3,6 +3,8 @@ sent. The `listener` fixture is a port that counts connections, so "nothing was 
 not assumed."""
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from pyhelp import TENCENT_SECRET_ID, ali, cloudhalt, listener, tc  # noqa: F401
@@ -172,3 +174,94 @@ def test_client_settings_are_applied(emu):
     assert ("X-TC-Region", "ap-guangzhou") in r.sent_headers
     d = cloudhalt.Tencent(TENCENT_SECRET_ID, "k")
     assert d.endpoint == "https://<service>.tencentcloudapi.com" and d.timeout == 30.0 and d.language is None
+
+
+# --- ID iterables are read up to the limit, never drained ----------------------------------------
+
+def _endless(make_id):
+    """An endless generator of valid-looking, distinct IDs: reading it to the end never returns."""
+    return (make_id(i) for i in itertools.count())
+
+
+ENDLESS_IDS = [
+    ("stop_instances", 100, "InstanceIds",
+     lambda t, a, ids: t.stop_instances("ap-guangzhou", ids), lambda i: f"ins-{i:08d}"),
+    ("terminate_instances", 100, "InstanceIds",
+     lambda t, a, ids: t.terminate_instances("ap-guangzhou", ids), lambda i: f"ins-{i:08d}"),
+    ("cancel_invocation", 100, "InstanceIds",
+     lambda t, a, ids: t.cancel_invocation("ap-guangzhou", "inv-inv00001", ids), lambda i: f"ins-{i:08d}"),
+    ("stop_invocation", 50, "InstanceId",
+     lambda t, a, ids: a.stop_invocation("cn-hangzhou", "t-hz0jdfwd9f0001", ids), lambda i: f"i-bp{i:018d}"),
+]
+
+
+@pytest.mark.timeout(10)
+@pytest.mark.parametrize("name,limit,field,call,make_id", ENDLESS_IDS, ids=[c[0] for c in ENDLESS_IDS])
+def test_endless_id_generator_is_refused_at_limit_plus_one(quiet, name, limit, field, call, make_id):
+    t, a, lst = quiet
+    pulled = []
+
+    def counted():
+        for i in itertools.count():
+            pulled.append(i)
+            yield make_id(i)
+
+    with pytest.raises(cloudhalt.InvalidInput) as ei:
+        call(t, a, counted())
+    e = ei.value
+    assert e.kind == "invalid_input" and e.send_state == "not_built" and e.field == field
+    assert "instance_ids" in str(e) and str(limit) in str(e), str(e)
+    # Stopped at the first ID past the limit: no more was read from the caller's iterator.
+    assert len(pulled) == limit + 1
+    assert lst.connections == [], "nothing may be sent"
+    # A plain endless generator (nothing counting it) is refused just the same.
+    with pytest.raises(cloudhalt.InvalidInput):
+        call(t, a, _endless(make_id))
+
+
+@pytest.mark.parametrize("name,limit,field,call,make_id", ENDLESS_IDS, ids=[c[0] for c in ENDLESS_IDS])
+def test_exactly_the_limit_is_read_whole(quiet, name, limit, field, call, make_id):
+    # The limit itself is allowed by the binding: the request goes on to the core's checks and the
+    # network (which here never answers, so a timeout proves the list was accepted).
+    t, a, lst = quiet
+    with pytest.raises(cloudhalt.TimeoutError):
+        call(t, a, iter([make_id(i) for i in range(limit)]))
+
+
+# --- timeout: above zero, at most one day, never a panic -----------------------------------------
+
+BAD_TIMEOUTS = [0, 0.0, -1, -0.5, float("nan"), float("inf"), float("-inf"), 1e19, 86401, 86400.5]
+
+
+@pytest.mark.parametrize("bad", BAD_TIMEOUTS, ids=[repr(b) for b in BAD_TIMEOUTS])
+def test_bad_timeout_is_invalid_input_naming_timeout(monkeypatch, bad):
+    # Credentials in the environment, so from_env can only fail on the timeout.
+    for name, value in (("TENCENTCLOUD_SECRET_ID", "AKIDx"), ("TENCENTCLOUD_SECRET_KEY", "k"),
+                        ("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAIx"), ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "s")):
+        monkeypatch.setenv(name, value)
+    for make in (lambda: cloudhalt.Tencent("AKIDx", "k", timeout=bad),
+                 lambda: cloudhalt.Alibaba("LTAIx", "s", timeout=bad),
+                 lambda: cloudhalt.Tencent.from_env(timeout=bad),
+                 lambda: cloudhalt.Alibaba.from_env(timeout=bad)):
+        try:
+            make()
+        except cloudhalt.InvalidInput as e:
+            assert e.field == "timeout" and "timeout" in str(e), str(e)
+            assert e.send_state == "not_built"
+        except BaseException as e:  # a PanicException is a BaseException: it must never escape
+            pytest.fail(f"timeout={bad!r} raised {type(e).__name__}: {e}")
+        else:
+            pytest.fail(f"timeout={bad!r} was accepted")
+
+
+@pytest.mark.parametrize("good", [86400, 86400.0, 0.001, 30, 2.5])
+def test_timeout_range_is_accepted(good):
+    assert cloudhalt.Tencent("AKIDx", "k", timeout=good).timeout == float(good)
+    assert cloudhalt.Alibaba("LTAIx", "s", timeout=good).timeout == float(good)
+
+
+def test_invalid_input_error_is_an_alias_of_invalid_input():
+    # The spelling of every other class (...Error); the original name stays the same class.
+    assert cloudhalt.InvalidInputError is cloudhalt.InvalidInput
+    with pytest.raises(cloudhalt.InvalidInputError, match="timeout"):
+        cloudhalt.Tencent("AKIDx", "k", timeout=1e19)

@@ -34,6 +34,17 @@ def test_all_is_complete_and_importable():
     assert public <= set(cloudhalt.__all__) | {"annotations"}, public - set(cloudhalt.__all__)
 
 
+def test_signing_helpers_are_private():
+    # Test-only signing stages are no API: not in the package namespace, not under a public name
+    # of the native module, reachable only through the private cloudhalt._testing.
+    for name in ("sign_tc3", "sign_acs3"):
+        assert not hasattr(cloudhalt, name), name
+        assert not hasattr(cloudhalt._cloudhalt, name), name
+    import cloudhalt._testing as testing
+    assert callable(testing.sign_tc3) and callable(testing.sign_acs3)
+    assert "_testing" not in cloudhalt.__all__
+
+
 def test_every_public_name_has_a_docstring():
     for name in cloudhalt.__all__:
         obj = getattr(cloudhalt, name)

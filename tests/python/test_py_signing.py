@@ -14,8 +14,7 @@ from hypothesis import strategies as st
 
 from pyhelp import cloudhalt
 
-sign_tc3 = cloudhalt._cloudhalt.sign_tc3
-sign_acs3 = cloudhalt._cloudhalt.sign_acs3
+from cloudhalt._testing import sign_acs3, sign_tc3  # noqa: E402  (private, test-only)
 
 SIGNING = pathlib.Path(__file__).resolve().parents[1] / "vectors" / "signing"
 

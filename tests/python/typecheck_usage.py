@@ -15,6 +15,7 @@ from cloudhalt import (
     CredentialsError,
     Error,
     InvalidInput,
+    InvalidInputError,
     InvalidParameterError,
     NotFoundError,
     QuotaError,
@@ -27,7 +28,8 @@ from cloudhalt import (
     TransportError,
     UnexpectedResponseError,
 )
-from cloudhalt._cloudhalt import error_class, sign_acs3, sign_tc3
+from cloudhalt._cloudhalt import error_class
+from cloudhalt._testing import sign_acs3, sign_tc3
 
 version: str = cloudhalt.__version__
 
@@ -93,6 +95,9 @@ def main() -> None:
     except InvalidInput as e:
         value_error: ValueError = e
         print(value_error, describe(e))
+    except InvalidInputError as e:  # the same class, the ...Error spelling
+        same: InvalidInput = e
+        print(describe(same))
     except CredentialsError as e:
         print(describe(e))
     except TimeoutError as e:

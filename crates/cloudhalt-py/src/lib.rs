@@ -28,7 +28,8 @@ fn error_class<'py>(py: Python<'py>, kind: String) -> PyResult<Bound<'py, PyType
     }
 }
 
-/// The compiled part of cloudhalt: the clients, `Response`, and the signing stages for tests.
+/// The compiled part of cloudhalt: the clients and `Response`, plus two private signing functions
+/// for tests (`cloudhalt._testing`).
 #[pymodule]
 mod _cloudhalt {
     #[pymodule_export]
@@ -37,8 +38,19 @@ mod _cloudhalt {
     use super::error_class;
     #[pymodule_export]
     use super::response::Response;
-    #[pymodule_export]
-    use super::signing::{sign_acs3, sign_tc3};
+    use pyo3::prelude::*;
+
+    /// Adds the test-only signing functions by `setattr`, not `#[pymodule_export]`: that would
+    /// also list them in `__all__`, the module's public names.
+    #[pymodule_init]
+    fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
+        m.setattr("_sign_tc3", wrap_pyfunction!(super::signing::sign_tc3, m)?)?;
+        m.setattr(
+            "_sign_acs3",
+            wrap_pyfunction!(super::signing::sign_acs3, m)?,
+        )?;
+        Ok(())
+    }
 
     /// The version of cloudhalt, from Cargo.toml.
     #[allow(non_upper_case_globals)] // Python's spelling: `cloudhalt.__version__`.

@@ -1,5 +1,7 @@
 //! The signing stages, exposed for tests only: `tests/python` checks the shared vectors and the
-//! official SDK's signatures through these. Clients never need them.
+//! official SDK's signatures through these. Clients never need them, so they are no API: the
+//! native module exports them under private names (`_sign_tc3`, `_sign_acs3`) and only the
+//! private `cloudhalt._testing` module re-exports them.
 
 use cloudhalt::sign::{acs3, tc3};
 use pyo3::prelude::*;
@@ -7,7 +9,7 @@ use pyo3::types::PyDict;
 
 /// Every stage of a TC3-HMAC-SHA256 signature, keyed as in `tests/vectors/signing/*.json`.
 /// For testing: clients sign their requests themselves.
-#[pyfunction]
+#[pyfunction(name = "_sign_tc3")]
 #[pyo3(
     signature = (secret_id, secret_key, service, timestamp, headers, payload, *, method = "POST".to_owned(), query = String::new()),
     text_signature = "(secret_id, secret_key, service, timestamp, headers, payload, *, method='POST', query='')"
@@ -55,7 +57,7 @@ pub(crate) fn sign_tc3<'py>(
 /// Every stage of an ACS3-HMAC-SHA256 signature, keyed as in `tests/vectors/signing/*.json`.
 /// `query` holds unencoded `(name, value)` pairs. For testing: clients sign their requests
 /// themselves.
-#[pyfunction]
+#[pyfunction(name = "_sign_acs3")]
 #[pyo3(
     signature = (access_key_id, access_key_secret, query, headers, payload, *, method = "POST".to_owned(), path = "/".to_owned()),
     text_signature = "(access_key_id, access_key_secret, query, headers, payload, *, method='POST', path='/')"

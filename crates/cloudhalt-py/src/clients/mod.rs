@@ -1,0 +1,93 @@
+//! `cloudhalt.Tencent` and `cloudhalt.Alibaba`: frozen classes over the core clients.
+//!
+//! Every method first turns its Python arguments into owned Rust values (a wrong type raises
+//! `TypeError` here), then releases the GIL with `py.detach` while the core validates, signs and
+//! sends, so threads sharing one client run their requests in parallel.
+//!
+//! One file per provider; this one holds what both share: turning core results into Python
+//! ones, the timeout check, and reading ID lists.
+
+mod alibaba;
+mod tencent;
+
+pub(crate) use alibaba::Alibaba;
+pub(crate) use tencent::Tencent;
+
+use pyo3::prelude::*;
+
+use crate::convert::string_list;
+use crate::errors::map_error;
+use crate::response::Response;
+
+type CoreResult<T> = Result<T, cloudhalt::Error>;
+
+/// Turns the core's result into a `Response` or the matching exception.
+fn finish(py: Python<'_>, result: CoreResult<cloudhalt::Response>) -> PyResult<Response> {
+    match result {
+        Ok(r) => Response::from_core(py, r),
+        Err(e) => Err(map_error(py, &e)),
+    }
+}
+
+/// Lifts a core result into a Python one.
+fn lift<T>(py: Python<'_>, result: CoreResult<T>) -> PyResult<T> {
+    result.map_err(|e| map_error(py, &e))
+}
+
+/// The client's timeouts for `timeout` seconds: the core refuses zero, negative, NaN, infinite and
+/// over-one-day values with an `InvalidInput` naming `timeout`.
+fn timeouts(py: Python<'_>, timeout: Option<f64>) -> PyResult<Option<cloudhalt::Timeouts>> {
+    timeout
+        .map(|t| lift(py, cloudhalt::Timeouts::from_secs_f64(t)))
+        .transpose()
+}
+
+/// Python's `repr()` of a string, so reprs quote as Python does.
+fn py_repr(py: Python<'_>, s: &str) -> PyResult<String> {
+    Ok(pyo3::types::PyString::new(py, s).repr()?.to_string())
+}
+
+/// The instance-ID list of `action` (its provider field name and per-request limit), from the core's
+/// operation table.
+fn id_field(provider: cloudhalt::Provider, action: &str) -> &'static cloudhalt::ops::IdField {
+    cloudhalt::operation(provider, action)
+        .and_then(|op| op.instance_list())
+        .expect("every operation with an ID list is in the table (tested)")
+}
+
+/// Reads the instance-ID list argument `name` of `action`, stopping one past its limit.
+fn id_list(
+    obj: &Bound<'_, PyAny>,
+    name: &str,
+    provider: cloudhalt::Provider,
+    action: &str,
+) -> PyResult<Vec<String>> {
+    let field = id_field(provider, action);
+    string_list(obj, name, field.name, field.max)
+}
+
+/// Reads an optional ID list argument (`None`: the operation's "every instance" default).
+fn ids_arg(
+    obj: Option<&Bound<'_, PyAny>>,
+    name: &str,
+    provider: cloudhalt::Provider,
+    action: &str,
+) -> PyResult<Option<Vec<String>>> {
+    obj.map(|o| id_list(o, name, provider, action)).transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_id_list_the_binding_reads_is_in_the_table() {
+        use cloudhalt::Provider::{Alibaba, Tencent};
+        for (provider, action, max) in [
+            (Tencent, "StopInstances", 100),
+            (Tencent, "TerminateInstances", 100),
+            (Tencent, "CancelInvocation", 100),
+            (Alibaba, "StopInvocation", 50),
+        ] {
+            assert_eq!(super::id_field(provider, action).max, max, "{action}");
+        }
+    }
+}
