@@ -50,15 +50,24 @@ macro_rules! boundary {
 }
 
 /// Runs a fallible export body: see [`boundary!`].
+///
+/// The last error is cleared and set inside `catch_unwind` too, and only through `try_with`: a
+/// call from another thread-local's destructor, after this thread's last error is gone, must
+/// still answer its status rather than panic outside the boundary (which aborts the host).
 pub(crate) fn run_fallible(
     body: impl FnOnce() -> Result<(), cloudhalt::Error>,
 ) -> cloudhalt_status {
-    last_error::clear();
-    match catch_unwind(AssertUnwindSafe(body)) {
-        Ok(Ok(())) => cloudhalt_status::CLOUDHALT_OK,
-        Ok(Err(error)) => last_error::set(&error),
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        last_error::clear();
+        match body() {
+            Ok(()) => cloudhalt_status::CLOUDHALT_OK,
+            Err(error) => last_error::set(&error),
+        }
+    }));
+    match outcome {
+        Ok(status) => status,
         Err(payload) => {
-            last_error::set_panic(payload.as_ref());
+            record_panic(payload);
             cloudhalt_status::CLOUDHALT_PANIC
         }
     }
@@ -69,9 +78,22 @@ pub(crate) fn run<T: PanicDefault>(body: impl FnOnce() -> T) -> T {
     match catch_unwind(AssertUnwindSafe(body)) {
         Ok(value) => value,
         Err(payload) => {
-            last_error::set_panic(payload.as_ref());
+            record_panic(payload);
             T::panic_default()
         }
+    }
+}
+
+/// Records a caught panic as the last error and drops its payload, both inside `catch_unwind`:
+/// neither may unwind out of an `extern "C"` function.
+fn record_panic(payload: Box<dyn std::any::Any + Send>) {
+    let recorded = catch_unwind(AssertUnwindSafe(move || {
+        last_error::set_panic(payload.as_ref());
+        drop(payload);
+    }));
+    // A payload whose own drop panicked: keep it rather than risk a second unwind.
+    if let Err(second) = recorded {
+        std::mem::forget(second);
     }
 }
 

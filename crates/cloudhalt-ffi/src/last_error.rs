@@ -28,8 +28,15 @@ thread_local! {
     static LAST: RefCell<Option<LastError>> = const { RefCell::new(None) };
 }
 
+/// Runs `f` on this thread's last error, or does nothing once the thread-local is gone: a call
+/// made while the thread is being torn down (from another thread-local's destructor) still
+/// answers its status, it just has no details to leave behind.
+fn with_slot(f: impl FnOnce(&mut Option<LastError>)) {
+    let _gone = LAST.try_with(|last| f(&mut last.borrow_mut()));
+}
+
 pub(crate) fn clear() {
-    LAST.with_borrow_mut(|last| *last = None);
+    with_slot(|last| *last = None);
 }
 
 fn kind_name(kind: cloudhalt::ErrorKind) -> &'static CStr {
@@ -75,7 +82,7 @@ pub(crate) fn set(error: &cloudhalt::Error) -> cloudhalt_status {
         send_state: send_state_name(error.send_state()),
         http_status: error.http_status().map_or(0, c_int::from),
     };
-    LAST.with_borrow_mut(|last| *last = Some(record));
+    with_slot(|last| *last = Some(record));
     status
 }
 
@@ -99,12 +106,13 @@ pub(crate) fn set_panic(payload: &(dyn Any + Send)) {
         send_state: c"not_built",
         http_status: 0,
     };
-    // A panic inside a RefCell borrow cannot happen here: the borrows above never panic.
-    LAST.with_borrow_mut(|last| *last = Some(record));
+    with_slot(|last| *last = Some(record));
 }
 
-fn with_last<T>(f: impl FnOnce(&LastError) -> T, none: T) -> T {
-    LAST.with_borrow(|last| last.as_ref().map_or(none, f))
+/// Reads this thread's last error; `none` when there is none or the thread-local is gone.
+fn with_last<T: Copy>(f: impl FnOnce(&LastError) -> T, none: T) -> T {
+    LAST.try_with(|last| last.borrow().as_ref().map_or(none, f))
+        .unwrap_or(none)
 }
 
 fn opt_ptr(s: &Option<CString>) -> *const c_char {

@@ -19,6 +19,8 @@ mod last_error;
 mod response;
 mod status;
 mod strings;
+#[cfg(test)]
+mod teardown_tests;
 mod tencent;
 mod version;
 
