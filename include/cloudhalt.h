@@ -37,9 +37,14 @@
 /* Marks a function that will go away in the next ABI epoch, saying what to use instead. */
 #if defined(__GNUC__) || defined(__clang__)
 #define CLOUDHALT_DEPRECATED(why) __attribute__((deprecated(why)))
+#elif defined(_MSC_VER)
+#define CLOUDHALT_DEPRECATED(why) __declspec(deprecated(why))
 #else
 #define CLOUDHALT_DEPRECATED(why)
 #endif
+
+/* The original spelling of CLOUDHALT_STATE_CONFLICT (kind state_conflict): the same value. */
+#define CLOUDHALT_CONFLICT CLOUDHALT_STATE_CONFLICT
 
 /*
  The result of every fallible cloudhalt call. `CLOUDHALT_OK` is 0; every other value names a
@@ -84,9 +89,10 @@ typedef enum cloudhalt_status {
    */
   CLOUDHALT_NOT_FOUND = 7,
   /*
-   The resource's state does not allow the operation.
+   The resource's state does not allow the operation (kind `state_conflict`). Also spelled
+   CLOUDHALT_CONFLICT, the original name, kept as an alias with the same value.
    */
-  CLOUDHALT_CONFLICT = 8,
+  CLOUDHALT_STATE_CONFLICT = 8,
   /*
    The provider rejected a parameter value or combination.
    */

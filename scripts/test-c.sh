@@ -135,7 +135,7 @@ if [ -n "$emu_url" ]; then
   if "$work/quickstart" ap-guangzhou ins-stp00000 2>"$work/qs.err"; then
     echo "quickstart should fail for a stopped instance" >&2; exit 1
   fi
-  grep -q '^CLOUDHALT_CONFLICT: .*UnsupportedOperation.InstanceStateStopped' "$work/qs.err" \
+  grep -q '^CLOUDHALT_STATE_CONFLICT: .*UnsupportedOperation.InstanceStateStopped' "$work/qs.err" \
     || { echo "quickstart error output: $(cat "$work/qs.err")" >&2; exit 1; }
   out="$("$work/stop_invocation" cn-hangzhou t-hz0jdfwd9f0001 i-bp67acfmxazb4p0001 i-bp67acfmxazb4p0002)"
   expected="StopInvocation: CLOUDHALT_OK code=- http=0

@@ -116,7 +116,10 @@ static void test_version_and_names(void) {
   CHECK(equals(cloudhalt_version(), CLOUDHALT_VERSION));
   CHECK(CLOUDHALT_OK == 0 && CLOUDHALT_PANIC == 14);
   CHECK(equals(cloudhalt_status_name(CLOUDHALT_OK), "CLOUDHALT_OK"));
-  CHECK(equals(cloudhalt_status_name(CLOUDHALT_CONFLICT), "CLOUDHALT_CONFLICT"));
+  /* The documented spelling of kind state_conflict, and its original alias: one value. */
+  CHECK(CLOUDHALT_STATE_CONFLICT == 8 && CLOUDHALT_CONFLICT == CLOUDHALT_STATE_CONFLICT);
+  CHECK(equals(cloudhalt_status_name(CLOUDHALT_STATE_CONFLICT), "CLOUDHALT_STATE_CONFLICT"));
+  CHECK(equals(cloudhalt_status_name(CLOUDHALT_CONFLICT), "CLOUDHALT_STATE_CONFLICT"));
   CHECK(equals(cloudhalt_status_name(CLOUDHALT_PANIC), "CLOUDHALT_PANIC"));
   for (i = 0; i <= 14; i++) CHECK(contains(cloudhalt_status_name(i), "CLOUDHALT_"));
   CHECK(equals(cloudhalt_status_name(15), "CLOUDHALT_UNKNOWN_STATUS"));
@@ -406,10 +409,10 @@ static void test_operations(const char *url) {
 
   /* Provider errors, each with its status and details. */
   CHECK_STATUS(cloudhalt_tencent_stop_instances(t, "ap-guangzhou", stopped, 1, false, NULL, NULL, &r),
-               CLOUDHALT_CONFLICT);
+               CLOUDHALT_STATE_CONFLICT);
   CHECK_PROVIDER_ERROR("UnsupportedOperation.InstanceStateStopped", 200);
   CHECK(equals(cloudhalt_last_error_kind(), "state_conflict"));
-  CHECK(cloudhalt_last_error_status() == CLOUDHALT_CONFLICT);
+  CHECK(cloudhalt_last_error_status() == CLOUDHALT_STATE_CONFLICT);
   CHECK_STATUS(cloudhalt_tencent_stop_instances(t, "ap-guangzhou", unknown, 1, false, NULL, NULL, &r),
                CLOUDHALT_NOT_FOUND);
   CHECK_PROVIDER_ERROR("InvalidInstanceId.NotFound", 200);

@@ -10,7 +10,7 @@ use std::ffi::{CStr, CString, c_char};
 use std::os::raw::c_int;
 use std::ptr;
 
-use crate::status::{cloudhalt_status, status_for};
+use crate::status::{cloudhalt_status, kind_name, send_state_name, status_for};
 use crate::strings::to_c_string;
 
 struct LastError {
@@ -37,36 +37,6 @@ fn with_slot(f: impl FnOnce(&mut Option<LastError>)) {
 
 pub(crate) fn clear() {
     with_slot(|last| *last = None);
-}
-
-fn kind_name(kind: cloudhalt::ErrorKind) -> &'static CStr {
-    use cloudhalt::ErrorKind as K;
-    match kind {
-        K::InvalidInput => c"invalid_input",
-        K::Credentials => c"credentials",
-        K::Transport => c"transport",
-        K::Timeout => c"timeout",
-        K::Auth => c"auth",
-        K::Throttled => c"throttled",
-        K::NotFound => c"not_found",
-        K::StateConflict => c"state_conflict",
-        K::InvalidParameter => c"invalid_parameter",
-        K::Quota => c"quota",
-        K::Server => c"server",
-        K::UnexpectedResponse => c"unexpected_response",
-        // `Api`, and any kind a later core adds before this table learns it.
-        _ => c"api",
-    }
-}
-
-fn send_state_name(state: cloudhalt::SendState) -> &'static CStr {
-    use cloudhalt::SendState as S;
-    match state {
-        S::NotBuilt => c"not_built",
-        S::NotSent => c"not_sent",
-        S::SentNoAnswer => c"sent_no_answer",
-        S::Answered => c"answered",
-    }
 }
 
 /// Records `error` as this thread's last error and answers its status.
@@ -103,7 +73,7 @@ pub(crate) fn set_panic(payload: &(dyn Any + Send)) {
         code: None,
         request_id: None,
         field: None,
-        send_state: c"not_built",
+        send_state: send_state_name(cloudhalt::SendState::NotBuilt),
         http_status: 0,
     };
     with_slot(|last| *last = Some(record));

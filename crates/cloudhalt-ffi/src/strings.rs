@@ -1,6 +1,7 @@
 //! C strings in and out: validation of every input string, and owned output strings.
 
 use std::ffi::{CStr, CString, c_char};
+use std::sync::Mutex;
 
 use cloudhalt::Error;
 
@@ -8,6 +9,22 @@ use cloudhalt::Error;
 /// not see past) becomes U+FFFD rather than truncating the text silently.
 pub(crate) fn to_c_string(text: &str) -> CString {
     CString::new(text.replace('\0', "\u{FFFD}")).unwrap_or_default()
+}
+
+/// A NUL-terminated copy of `name`, made on first use and kept for the life of the process, for
+/// the static strings C receives (kind and send-state names, status names). They are copies of
+/// the core's own spellings (`ErrorKind::as_str`, `SendState::as_str`), so there is no second
+/// list to keep in step. Only those few fixed names come here, so what is kept stays small.
+pub(crate) fn static_c_str(name: &str) -> &'static CStr {
+    static INTERNED: Mutex<Vec<&'static CStr>> = Mutex::new(Vec::new());
+    // A poisoned lock only means a panic elsewhere; the list itself is always whole.
+    let mut interned = INTERNED.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(found) = interned.iter().find(|c| c.to_bytes() == name.as_bytes()) {
+        return found;
+    }
+    let made: &'static CStr = Box::leak(to_c_string(name).into_boxed_c_str());
+    interned.push(made);
+    made
 }
 
 /// An owned string for C, released with [`cloudhalt_string_free`].
@@ -187,6 +204,18 @@ mod tests {
         );
         let ok = unsafe { arg_list(items.as_ptr(), 1, 100, "instance_ids") }.unwrap();
         assert_eq!(ok, vec!["ins-r8hr2upy".to_owned()]);
+    }
+
+    #[test]
+    fn static_names_are_made_once_and_keep_their_spelling() {
+        let a = static_c_str("state_conflict");
+        let b = static_c_str("state_conflict");
+        assert_eq!(a.to_str().unwrap(), "state_conflict");
+        assert!(
+            std::ptr::eq(a, b),
+            "the same name is handed out as the same string"
+        );
+        assert_ne!(static_c_str("not_sent").as_ptr(), a.as_ptr());
     }
 
     #[test]
