@@ -1,12 +1,11 @@
 //! `cloudhalt_alibaba`: the Alibaba Cloud client and ECS StopInvocation.
 
 use std::ffi::c_char;
-use std::sync::RwLock;
-use std::time::Duration;
 
 use cloudhalt::ops::alibaba::MAX_INSTANCE_IDS;
-use cloudhalt::{Alibaba, AlibabaCredentials, Error, StopInvocation};
+use cloudhalt::{Alibaba, StopInvocation};
 
+use crate::client::{self, ClientHandle, ClientObject};
 use crate::handle::{Handle, write_out};
 use crate::json::{parse_params, write_json};
 use crate::response::cloudhalt_response;
@@ -17,30 +16,19 @@ use crate::status::cloudhalt_status;
 /// Ownership: created by cloudhalt_alibaba_new() or cloudhalt_alibaba_from_env(), released with
 /// cloudhalt_alibaba_free(). Thread-safe: one client may be shared by any number of threads, and
 /// the setters may be called while other threads send (a call in flight keeps its settings).
-pub struct cloudhalt_alibaba {
-    client: RwLock<Alibaba>,
-}
+pub struct cloudhalt_alibaba(ClientHandle<Alibaba>);
 
 impl Handle for cloudhalt_alibaba {}
 
-impl cloudhalt_alibaba {
-    fn new(client: Alibaba) -> cloudhalt_alibaba {
-        cloudhalt_alibaba {
-            client: RwLock::new(client),
-        }
+impl ClientObject for cloudhalt_alibaba {
+    type Client = Alibaba;
+
+    fn wrap(handle: ClientHandle<Alibaba>) -> Self {
+        cloudhalt_alibaba(handle)
     }
 
-    fn client(&self) -> Alibaba {
-        self.client
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
-    }
-
-    fn update(&self, f: impl FnOnce(&Alibaba) -> Result<Alibaba, Error>) -> Result<(), Error> {
-        let mut guard = self.client.write().unwrap_or_else(|e| e.into_inner());
-        *guard = f(&guard)?;
-        Ok(())
+    fn handle(&self) -> &ClientHandle<Alibaba> {
+        &self.0
     }
 }
 
@@ -65,18 +53,8 @@ pub unsafe extern "C" fn cloudhalt_alibaba_new(
     out: *mut *mut cloudhalt_alibaba,
 ) -> cloudhalt_status {
     boundary!(fallible {
-        arg_out!(out, "out");
-        let id = arg_str!(access_key_id, "access_key_id");
-        let secret = arg_secret!(access_key_secret, "access_key_secret");
-        let token = if security_token.is_null() {
-            None
-        } else {
-            Some(arg_secret!(security_token, "security_token"))
-        };
-        let credentials = AlibabaCredentials::new(id, secret, token.map(str::to_owned))?;
-        // SAFETY: `out` checked non-NULL above.
-        unsafe { write_out(out, cloudhalt_alibaba::new(Alibaba::new(credentials))) };
-        Ok(())
+        // SAFETY: forwarded contract.
+        unsafe { client::new(access_key_id, access_key_secret, security_token, out) }
     })
 }
 
@@ -95,11 +73,8 @@ pub unsafe extern "C" fn cloudhalt_alibaba_from_env(
     out: *mut *mut cloudhalt_alibaba,
 ) -> cloudhalt_status {
     boundary!(fallible {
-        arg_out!(out, "out");
-        let client = Alibaba::from_env()?;
-        // SAFETY: `out` checked non-NULL above.
-        unsafe { write_out(out, cloudhalt_alibaba::new(client)) };
-        Ok(())
+        // SAFETY: forwarded contract.
+        unsafe { client::from_env(out) }
     })
 }
 
@@ -116,9 +91,8 @@ pub unsafe extern "C" fn cloudhalt_alibaba_set_endpoint(
     url: *const c_char,
 ) -> cloudhalt_status {
     boundary!(fallible {
-        let c = arg_handle!(c, "c");
-        let url = arg_str!(url, "url");
-        c.update(|client| client.with_endpoint_url(url))
+        // SAFETY: forwarded contract.
+        unsafe { client::set_endpoint(c, url) }
     })
 }
 
@@ -135,14 +109,8 @@ pub unsafe extern "C" fn cloudhalt_alibaba_set_timeout_ms(
     ms: u32,
 ) -> cloudhalt_status {
     boundary!(fallible {
-        let c = arg_handle!(c, "c");
-        if ms == 0 {
-            return Err(Error::invalid_input(
-                "ms",
-                "ms is 0: give the timeout in milliseconds, at least 1 (the default is 30000)",
-            ));
-        }
-        c.update(|client| Ok(client.with_timeout(Duration::from_millis(u64::from(ms)))))
+        // SAFETY: forwarded contract.
+        unsafe { client::set_timeout_ms(c, ms) }
     })
 }
 
@@ -153,8 +121,8 @@ pub unsafe extern "C" fn cloudhalt_alibaba_set_timeout_ms(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn cloudhalt_alibaba_free(c: *mut cloudhalt_alibaba) {
     boundary!({
-        // SAFETY: by the caller's contract.
-        unsafe { cloudhalt_alibaba::free(c) }
+        // SAFETY: forwarded contract.
+        unsafe { client::free(c) }
     })
 }
 
@@ -192,7 +160,7 @@ pub unsafe extern "C" fn cloudhalt_alibaba_stop_invocation(
         };
         let mut request = StopInvocation::new(region_id, invoke_id);
         request.instance_ids = ids;
-        let response = c.client().stop_invocation(&request)?;
+        let response = c.0.client().stop_invocation(&request)?;
         // SAFETY: `out` is NULL or valid for writes by contract.
         unsafe { write_out(out, cloudhalt_response::new(&response)) };
         Ok(())
@@ -221,7 +189,7 @@ pub unsafe extern "C" fn cloudhalt_alibaba_call_json(
         let c = arg_handle!(c, "c");
         let action = arg_str!(action, "action");
         let params = parse_params(arg_str!(params_json, "params_json"))?;
-        let response = c.client().call_json(action, &params)?;
+        let response = c.0.client().call_json(action, &params)?;
         // SAFETY: `out_json` is NULL or valid for writes by contract.
         unsafe { write_json(out_json, &response) };
         Ok(())

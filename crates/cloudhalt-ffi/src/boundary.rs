@@ -4,6 +4,7 @@ use std::ffi::c_char;
 use std::os::raw::c_int;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
+use crate::handle::Handle;
 use crate::last_error;
 use crate::status::cloudhalt_status;
 
@@ -112,13 +113,6 @@ macro_rules! arg_opt_str {
     };
 }
 
-/// A string argument that may be a secret: its bytes never appear in a message.
-macro_rules! arg_secret {
-    ($p:expr, $name:literal) => {
-        unsafe { $crate::strings::arg_secret($p, $name) }?
-    };
-}
-
 /// A list of `n` strings (`const char *const *`), refused when NULL with `n > 0`, when `n` is
 /// larger than `max`, or when an entry is NULL or invalid UTF-8.
 macro_rules! arg_list {
@@ -130,28 +124,33 @@ macro_rules! arg_list {
 /// A handle argument, borrowed for the call; NULL is an input error naming the argument.
 macro_rules! arg_handle {
     ($p:expr, $name:literal) => {
-        unsafe { $crate::handle::Handle::borrow($p) }.ok_or_else(|| {
-            cloudhalt::Error::invalid_input(
-                $name,
-                concat!($name, " is NULL: pass a handle returned by a _new function"),
-            )
-        })?
+        unsafe { $crate::boundary::arg_handle($p, $name) }?
     };
 }
 
-/// A required output pointer; NULL is an input error naming the argument.
-macro_rules! arg_out {
-    ($p:expr, $name:literal) => {
-        if $p.is_null() {
-            return Err(cloudhalt::Error::invalid_input(
-                $name,
-                concat!(
-                    $name,
-                    " is NULL: pass the address of a variable to receive the result"
-                ),
-            ));
-        }
-    };
+/// Borrows the handle argument `name` for the call: see [`arg_handle!`].
+///
+/// # Safety
+/// `p` is NULL or a live pointer from [`Handle::into_raw`].
+pub(crate) unsafe fn arg_handle<'a, H: Handle>(
+    p: *const H,
+    name: &str,
+) -> Result<&'a H, cloudhalt::Error> {
+    // SAFETY: by the caller's contract.
+    unsafe { H::borrow(p) }.ok_or_else(|| {
+        cloudhalt::Error::invalid_input(
+            name,
+            format!("{name} is NULL: pass a handle returned by a _new function"),
+        )
+    })
+}
+
+/// The error for a NULL output pointer `name`.
+pub(crate) fn null_out(name: &str) -> cloudhalt::Error {
+    cloudhalt::Error::invalid_input(
+        name,
+        format!("{name} is NULL: pass the address of a variable to receive the result"),
+    )
 }
 
 #[cfg(test)]

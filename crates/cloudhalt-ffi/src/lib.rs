@@ -13,6 +13,7 @@
 #[macro_use]
 mod boundary;
 mod alibaba;
+mod client;
 mod handle;
 mod json;
 mod last_error;

@@ -1,15 +1,14 @@
 //! `cloudhalt_tencent`: the Tencent Cloud client and its four operations.
 
 use std::ffi::c_char;
-use std::sync::RwLock;
-use std::time::Duration;
 
 use cloudhalt::ops::tencent::MAX_INSTANCE_IDS;
 use cloudhalt::{
     CancelInstanceRefresh, CancelInvocation, Error, Language, Response, StopInstances, StopType,
-    StoppedMode, Tencent, TencentCredentials, TerminateInstances,
+    StoppedMode, Tencent, TerminateInstances,
 };
 
+use crate::client::{self, ClientHandle, ClientObject};
 use crate::handle::{Handle, write_out};
 use crate::json::{parse_params, write_json};
 use crate::response::cloudhalt_response;
@@ -21,32 +20,19 @@ use crate::status::cloudhalt_status;
 /// cloudhalt_tencent_free(). Thread-safe: one client may be shared by any number of threads, and
 /// the setters may be called while other threads send (a call in flight keeps the settings it
 /// started with). Clones of the connection pool are shared by all calls.
-pub struct cloudhalt_tencent {
-    client: RwLock<Tencent>,
-}
+pub struct cloudhalt_tencent(ClientHandle<Tencent>);
 
 impl Handle for cloudhalt_tencent {}
 
-impl cloudhalt_tencent {
-    fn new(client: Tencent) -> cloudhalt_tencent {
-        cloudhalt_tencent {
-            client: RwLock::new(client),
-        }
+impl ClientObject for cloudhalt_tencent {
+    type Client = Tencent;
+
+    fn wrap(handle: ClientHandle<Tencent>) -> Self {
+        cloudhalt_tencent(handle)
     }
 
-    /// The current client; cheap (an `Arc` clone), and the lock is not held while sending.
-    fn client(&self) -> Tencent {
-        // A poisoned lock only means a panic elsewhere; the client inside is still whole.
-        self.client
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
-    }
-
-    fn update(&self, f: impl FnOnce(&Tencent) -> Result<Tencent, Error>) -> Result<(), Error> {
-        let mut guard = self.client.write().unwrap_or_else(|e| e.into_inner());
-        *guard = f(&guard)?;
-        Ok(())
+    fn handle(&self) -> &ClientHandle<Tencent> {
+        &self.0
     }
 }
 
@@ -82,15 +68,8 @@ pub unsafe extern "C" fn cloudhalt_tencent_new(
     out: *mut *mut cloudhalt_tencent,
 ) -> cloudhalt_status {
     boundary!(fallible {
-        arg_out!(out, "out");
-        let secret_id = arg_str!(secret_id, "secret_id");
-        let secret_key = arg_secret!(secret_key, "secret_key");
-        let token = if token.is_null() { None } else { Some(arg_secret!(token, "token")) };
-        let credentials =
-            TencentCredentials::new(secret_id, secret_key, token.map(str::to_owned))?;
-        // SAFETY: `out` checked non-NULL above.
-        unsafe { write_out(out, cloudhalt_tencent::new(Tencent::new(credentials))) };
-        Ok(())
+        // SAFETY: forwarded contract.
+        unsafe { client::new(secret_id, secret_key, token, out) }
     })
 }
 
@@ -108,11 +87,8 @@ pub unsafe extern "C" fn cloudhalt_tencent_from_env(
     out: *mut *mut cloudhalt_tencent,
 ) -> cloudhalt_status {
     boundary!(fallible {
-        arg_out!(out, "out");
-        let client = Tencent::from_env()?;
-        // SAFETY: `out` checked non-NULL above.
-        unsafe { write_out(out, cloudhalt_tencent::new(client)) };
-        Ok(())
+        // SAFETY: forwarded contract.
+        unsafe { client::from_env(out) }
     })
 }
 
@@ -129,9 +105,8 @@ pub unsafe extern "C" fn cloudhalt_tencent_set_endpoint(
     url: *const c_char,
 ) -> cloudhalt_status {
     boundary!(fallible {
-        let c = arg_handle!(c, "c");
-        let url = arg_str!(url, "url");
-        c.update(|client| client.with_endpoint_url(url))
+        // SAFETY: forwarded contract.
+        unsafe { client::set_endpoint(c, url) }
     })
 }
 
@@ -148,14 +123,8 @@ pub unsafe extern "C" fn cloudhalt_tencent_set_timeout_ms(
     ms: u32,
 ) -> cloudhalt_status {
     boundary!(fallible {
-        let c = arg_handle!(c, "c");
-        if ms == 0 {
-            return Err(Error::invalid_input(
-                "ms",
-                "ms is 0: give the timeout in milliseconds, at least 1 (the default is 30000)",
-            ));
-        }
-        c.update(|client| Ok(client.with_timeout(Duration::from_millis(u64::from(ms)))))
+        // SAFETY: forwarded contract.
+        unsafe { client::set_timeout_ms(c, ms) }
     })
 }
 
@@ -174,7 +143,7 @@ pub unsafe extern "C" fn cloudhalt_tencent_set_language(
     boundary!(fallible {
         let c = arg_handle!(c, "c");
         let language = arg_opt_str!(language, "language").map(Language::parse).transpose()?;
-        c.update(|client| Ok(client.with_language(language)))
+        c.0.update(|client| Ok(client.with_language(language)))
     })
 }
 
@@ -185,8 +154,8 @@ pub unsafe extern "C" fn cloudhalt_tencent_set_language(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn cloudhalt_tencent_free(c: *mut cloudhalt_tencent) {
     boundary!({
-        // SAFETY: by the caller's contract.
-        unsafe { cloudhalt_tencent::free(c) }
+        // SAFETY: forwarded contract.
+        unsafe { client::free(c) }
     })
 }
 
@@ -240,7 +209,7 @@ pub unsafe extern "C" fn cloudhalt_tencent_stop_instances(
             stopped_mode,
         };
         // SAFETY: `out` is NULL or valid for writes by contract.
-        unsafe { finish(c.client().stop_instances(&request), out) }
+        unsafe { finish(c.0.client().stop_instances(&request), out) }
     })
 }
 
@@ -277,7 +246,7 @@ pub unsafe extern "C" fn cloudhalt_tencent_terminate_instances(
         let mut request = TerminateInstances::new(region, ids);
         request.release_prepaid_data_disks = release_prepaid_data_disks;
         // SAFETY: `out` is NULL or valid for writes by contract.
-        unsafe { finish(c.client().terminate_instances(&request), out) }
+        unsafe { finish(c.0.client().terminate_instances(&request), out) }
     })
 }
 
@@ -313,7 +282,7 @@ pub unsafe extern "C" fn cloudhalt_tencent_cancel_invocation(
         let mut request = CancelInvocation::new(region, invocation_id);
         request.instance_ids = ids;
         // SAFETY: `out` is NULL or valid for writes by contract.
-        unsafe { finish(c.client().cancel_invocation(&request), out) }
+        unsafe { finish(c.0.client().cancel_invocation(&request), out) }
     })
 }
 
@@ -344,7 +313,7 @@ pub unsafe extern "C" fn cloudhalt_tencent_cancel_instance_refresh(
         let mut request = CancelInstanceRefresh::new(group, activity);
         request.region = region.map(str::to_owned);
         // SAFETY: `out` is NULL or valid for writes by contract.
-        unsafe { finish(c.client().cancel_instance_refresh(&request), out) }
+        unsafe { finish(c.0.client().cancel_instance_refresh(&request), out) }
     })
 }
 
@@ -373,7 +342,7 @@ pub unsafe extern "C" fn cloudhalt_tencent_call_json(
         let action = arg_str!(action, "action");
         let region = arg_opt_str!(region, "region");
         let params = parse_params(arg_str!(params_json, "params_json"))?;
-        let response = c.client().call_json(action, region, &params)?;
+        let response = c.0.client().call_json(action, region, &params)?;
         // SAFETY: `out_json` is NULL or valid for writes by contract.
         unsafe { write_json(out_json, &response) };
         Ok(())
