@@ -1,15 +1,17 @@
 //! `cloudhalt_alibaba`: the Alibaba Cloud client and ECS StopInvocation.
 
 use std::ffi::c_char;
+use std::ptr;
 
 use cloudhalt::ops::alibaba::MAX_INSTANCE_IDS;
-use cloudhalt::{Alibaba, StopInvocation};
+use cloudhalt::{Alibaba, Error, StopInvocation};
 
 use crate::client::{self, ClientHandle, ClientObject};
 use crate::handle::{Handle, write_out};
 use crate::json::{parse_params, write_json};
 use crate::response::cloudhalt_response;
 use crate::status::cloudhalt_status;
+use crate::strings::{Instances, arg_instances};
 
 /// An Alibaba Cloud client (ECS Cloud Assistant).
 ///
@@ -126,11 +128,12 @@ pub unsafe extern "C" fn cloudhalt_alibaba_free(c: *mut cloudhalt_alibaba) {
     })
 }
 
-/// ECS `StopInvocation` (2014-05-26): stops Cloud Assistant task `invoke_id` (`"t-..."`) in
-/// `region_id` (e.g. `"cn-hangzhou"`).
+/// ECS `StopInvocation` (2014-05-26) on the listed instances: stops Cloud Assistant task
+/// `invoke_id` (`"t-..."`) in `region_id` (e.g. `"cn-hangzhou"`) on 1 to 50 instances.
 ///
-/// - `instance_ids`, `n`: NULL (with `n == 0`) stops the task on every instance; otherwise 1 to
-///   50 `"i-..."` IDs, each once.
+/// - `instance_ids`, `n`: 1 to 50 `"i-..."` IDs, each once. An empty list (`n == 0`, with or
+///   without NULL) is refused with CLOUDHALT_INVALID_INPUT, never taken as "every instance": use
+///   cloudhalt_alibaba_stop_invocation_all_instances() for that.
 /// - `out`: on CLOUDHALT_OK receives a response owned by the caller (cloudhalt_response_free());
 ///   may be NULL.
 ///
@@ -141,6 +144,56 @@ pub unsafe extern "C" fn cloudhalt_alibaba_free(c: *mut cloudhalt_alibaba) {
 /// `c` is NULL or a live client; strings are NULL or NUL-terminated; `instance_ids` is NULL or
 /// points to `n` string pointers; `out` is NULL or valid for writes.
 #[unsafe(no_mangle)]
+pub unsafe extern "C" fn cloudhalt_alibaba_stop_invocation_instances(
+    c: *mut cloudhalt_alibaba,
+    region_id: *const c_char,
+    invoke_id: *const c_char,
+    instance_ids: *const *const c_char,
+    n: usize,
+    out: *mut *mut cloudhalt_response,
+) -> cloudhalt_status {
+    boundary!(fallible {
+        // SAFETY: forwarded contract.
+        unsafe { stop_invocation(c, region_id, invoke_id, instance_ids, n, Instances::Listed, out) }
+    })
+}
+
+/// ECS `StopInvocation` (2014-05-26) on every instance: stops Cloud Assistant task `invoke_id`
+/// (`"t-..."`) in `region_id` wherever it runs.
+///
+/// - `out`: on CLOUDHALT_OK receives a response owned by the caller; may be NULL.
+///
+/// Statuses as cloudhalt_alibaba_stop_invocation_instances(). Thread-safe.
+///
+/// # Safety
+/// `c` is NULL or a live client; strings are NULL or NUL-terminated; `out` is NULL or valid for
+/// writes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cloudhalt_alibaba_stop_invocation_all_instances(
+    c: *mut cloudhalt_alibaba,
+    region_id: *const c_char,
+    invoke_id: *const c_char,
+    out: *mut *mut cloudhalt_response,
+) -> cloudhalt_status {
+    boundary!(fallible {
+        // SAFETY: forwarded contract; no list is read.
+        unsafe { stop_invocation(c, region_id, invoke_id, ptr::null(), 0, Instances::All, out) }
+    })
+}
+
+/// ECS `StopInvocation` (2014-05-26), original form: as
+/// cloudhalt_alibaba_stop_invocation_instances(), except that NULL `instance_ids` with `n == 0`
+/// stops the task on every instance, which is also how C writes an empty array. Deprecated: call
+/// cloudhalt_alibaba_stop_invocation_instances() or
+/// cloudhalt_alibaba_stop_invocation_all_instances(), which say which one is meant. It keeps
+/// working unchanged within ABI epoch libcloudhalt.so.0.
+///
+/// # Safety
+/// As cloudhalt_alibaba_stop_invocation_instances().
+#[deprecated(
+    note = "use cloudhalt_alibaba_stop_invocation_instances or cloudhalt_alibaba_stop_invocation_all_instances"
+)]
+#[unsafe(no_mangle)]
 pub unsafe extern "C" fn cloudhalt_alibaba_stop_invocation(
     c: *mut cloudhalt_alibaba,
     region_id: *const c_char,
@@ -150,21 +203,46 @@ pub unsafe extern "C" fn cloudhalt_alibaba_stop_invocation(
     out: *mut *mut cloudhalt_response,
 ) -> cloudhalt_status {
     boundary!(fallible {
-        let c = arg_handle!(c, "c");
-        let region_id = arg_str!(region_id, "region_id");
-        let invoke_id = arg_str!(invoke_id, "invoke_id");
-        let ids = if instance_ids.is_null() && n == 0 {
-            None
-        } else {
-            Some(arg_list!(instance_ids, n, MAX_INSTANCE_IDS, "instance_ids"))
-        };
-        let mut request = StopInvocation::new(region_id, invoke_id);
-        request.instance_ids = ids;
-        let response = c.0.client().stop_invocation(&request)?;
-        // SAFETY: `out` is NULL or valid for writes by contract.
-        unsafe { write_out(out, cloudhalt_response::new(&response)) };
-        Ok(())
+        // SAFETY: forwarded contract.
+        unsafe {
+            stop_invocation(c, region_id, invoke_id, instance_ids, n, Instances::NullMeansAll, out)
+        }
     })
+}
+
+/// The body of the three StopInvocation exports.
+///
+/// # Safety
+/// As cloudhalt_alibaba_stop_invocation_instances().
+unsafe fn stop_invocation(
+    c: *mut cloudhalt_alibaba,
+    region_id: *const c_char,
+    invoke_id: *const c_char,
+    instance_ids: *const *const c_char,
+    n: usize,
+    mode: Instances,
+    out: *mut *mut cloudhalt_response,
+) -> Result<(), Error> {
+    let c = arg_handle!(c, "c");
+    let region_id = arg_str!(region_id, "region_id");
+    let invoke_id = arg_str!(invoke_id, "invoke_id");
+    // SAFETY: by the caller's contract.
+    let ids = unsafe {
+        arg_instances(
+            instance_ids,
+            n,
+            MAX_INSTANCE_IDS,
+            "instance_ids",
+            mode,
+            "cloudhalt_alibaba_stop_invocation_all_instances",
+        )
+    }?;
+    let mut request = StopInvocation::new(region_id, invoke_id);
+    request.instance_ids = ids;
+    let response = c.0.client().stop_invocation(&request)?;
+    // SAFETY: `out` is NULL or valid for writes by contract.
+    unsafe { write_out(out, cloudhalt_response::new(&response)) };
+    Ok(())
 }
 
 /// An Alibaba operation by its provider name (`"StopInvocation"`) with the provider's JSON
@@ -194,4 +272,107 @@ pub unsafe extern "C" fn cloudhalt_alibaba_call_json(
         unsafe { write_json(out_json, &response) };
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::CStr;
+    use std::ptr;
+
+    use super::*;
+    use crate::cloudhalt_last_error_message;
+    use crate::test_server::{ALIBABA_OK, OneShot};
+
+    fn client(url: &CStr) -> *mut cloudhalt_alibaba {
+        let mut c = ptr::null_mut();
+        unsafe {
+            let status = cloudhalt_alibaba_new(
+                c"LTAIcloudhaltTEST".as_ptr(),
+                c"cloudhalt-test-secret".as_ptr(),
+                ptr::null(),
+                &mut c,
+            );
+            assert_eq!(status, cloudhalt_status::CLOUDHALT_OK);
+            assert_eq!(
+                cloudhalt_alibaba_set_endpoint(c, url.as_ptr()),
+                cloudhalt_status::CLOUDHALT_OK
+            );
+        }
+        c
+    }
+
+    fn sent(call: impl FnOnce(*mut cloudhalt_alibaba) -> cloudhalt_status) -> String {
+        let server = OneShot::start(ALIBABA_OK);
+        let c = client(&server.url);
+        let status = call(c);
+        unsafe { cloudhalt_alibaba_free(c) };
+        let request = server.request();
+        assert_eq!(status, cloudhalt_status::CLOUDHALT_OK, "{request}");
+        request
+    }
+
+    #[test]
+    fn stop_invocation_instances_refuses_an_empty_list_before_sending() {
+        let c = client(c"http://127.0.0.1:1");
+        let ids = [c"i-bp67acfmxazb4p0001".as_ptr()];
+        for (list, n) in [(ptr::null(), 0), (ids.as_ptr(), 0)] {
+            let status = unsafe {
+                cloudhalt_alibaba_stop_invocation_instances(
+                    c,
+                    c"cn-hangzhou".as_ptr(),
+                    c"t-hz0jdfwd9f0001".as_ptr(),
+                    list,
+                    n,
+                    ptr::null_mut(),
+                )
+            };
+            assert_eq!(status, cloudhalt_status::CLOUDHALT_INVALID_INPUT);
+            let message = unsafe { CStr::from_ptr(cloudhalt_last_error_message()) };
+            let message = message.to_str().unwrap();
+            assert!(message.contains("instance_ids"), "{message}");
+            assert!(
+                message.contains("cloudhalt_alibaba_stop_invocation_all_instances"),
+                "{message}"
+            );
+        }
+        unsafe { cloudhalt_alibaba_free(c) };
+    }
+
+    #[test]
+    fn stop_invocation_sends_the_list_or_none_as_asked() {
+        let ids = [c"i-bp67acfmxazb4p0001".as_ptr()];
+        let request = sent(|c| unsafe {
+            cloudhalt_alibaba_stop_invocation_instances(
+                c,
+                c"cn-hangzhou".as_ptr(),
+                c"t-hz0jdfwd9f0001".as_ptr(),
+                ids.as_ptr(),
+                1,
+                ptr::null_mut(),
+            )
+        });
+        assert!(request.contains("i-bp67acfmxazb4p0001"), "{request}");
+        let request = sent(|c| unsafe {
+            cloudhalt_alibaba_stop_invocation_all_instances(
+                c,
+                c"cn-hangzhou".as_ptr(),
+                c"t-hz0jdfwd9f0001".as_ptr(),
+                ptr::null_mut(),
+            )
+        });
+        assert!(request.contains("t-hz0jdfwd9f0001"), "{request}");
+        assert!(!request.contains("InstanceId"), "{request}");
+        #[allow(deprecated)]
+        let request = sent(|c| unsafe {
+            cloudhalt_alibaba_stop_invocation(
+                c,
+                c"cn-hangzhou".as_ptr(),
+                c"t-hz0jdfwd9f0001".as_ptr(),
+                ptr::null(),
+                0,
+                ptr::null_mut(),
+            )
+        });
+        assert!(!request.contains("InstanceId"), "{request}");
+    }
 }

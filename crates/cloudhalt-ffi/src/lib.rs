@@ -23,6 +23,8 @@ mod strings;
 #[cfg(test)]
 mod teardown_tests;
 mod tencent;
+#[cfg(test)]
+mod test_server;
 mod version;
 
 pub use alibaba::*;

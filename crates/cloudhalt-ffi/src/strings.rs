@@ -147,6 +147,48 @@ pub(crate) unsafe fn arg_list(
         .collect()
 }
 
+/// How an operation that may act on "every instance" reads its instance list.
+#[derive(Clone, Copy)]
+pub(crate) enum Instances {
+    /// The `_instances` functions: 1 to `max` IDs; `(NULL, 0)` and `n == 0` are refused, since
+    /// they are how C writes an empty array (a `grep` that matched nothing).
+    Listed,
+    /// The `_all_instances` functions: no list, every instance.
+    All,
+    /// The deprecated original functions: `(NULL, 0)` means every instance.
+    NullMeansAll,
+}
+
+/// The instance list of an operation that may act on every instance: `None` for every instance.
+/// `all_fn` names the function to call instead of passing an empty list.
+///
+/// # Safety
+/// As [`arg_list`].
+pub(crate) unsafe fn arg_instances(
+    p: *const *const c_char,
+    n: usize,
+    max: usize,
+    name: &str,
+    mode: Instances,
+    all_fn: &str,
+) -> Result<Option<Vec<String>>, Error> {
+    match mode {
+        Instances::All => Ok(None),
+        Instances::NullMeansAll if p.is_null() && n == 0 => Ok(None),
+        Instances::Listed if n == 0 => Err(Error::invalid_input(
+            name,
+            format!(
+                "{name} is empty (n = 0): give 1 to {max} instance IDs, or call {all_fn}() to act \
+                 on every instance"
+            ),
+        )),
+        // SAFETY: forwarded contract.
+        Instances::Listed | Instances::NullMeansAll => {
+            unsafe { arg_list(p, n, max, name) }.map(Some)
+        }
+    }
+}
+
 /// Releases a string that cloudhalt returned as *owned* (the `out_json` of the `_call_json`
 /// functions). NULL is a no-op. Never pass it to `free()`, and never pass it a string cloudhalt
 /// did not hand over as owned.
