@@ -288,7 +288,7 @@ static void test_bad_arguments(void) {
                CLOUDHALT_INVALID_INPUT);
   CHECK_STATUS(cloudhalt_tencent_terminate_instances_ex(t, "ap-guangzhou", one, 0, true, false, &r),
                CLOUDHALT_INVALID_INPUT);
-  CHECK_INPUT_ERROR("instance_ids");
+  CHECK_INPUT_ERROR("InstanceIds");
   CHECK_STATUS(cloudhalt_tencent_terminate_instances_ex(t, "ap-guangzhou", NULL, 0, true, true, &r),
                CLOUDHALT_INVALID_INPUT);
   CHECK_INPUT_ERROR("instance_ids");
