@@ -66,7 +66,7 @@ pub(crate) unsafe fn arg_str<'a>(p: *const c_char, name: &str) -> Result<&'a str
 /// An optional string argument: NULL is `None`.
 ///
 /// # Safety
-/// As [`arg_str`].
+/// As [`arg_str()`].
 pub(crate) unsafe fn arg_opt_str<'a>(
     p: *const c_char,
     name: &str,
@@ -79,11 +79,11 @@ pub(crate) unsafe fn arg_opt_str<'a>(
     }
 }
 
-/// A required string argument that is (or may be) a secret: errors never quote it. [`arg_str`]
+/// A required string argument that is (or may be) a secret: errors never quote it. [`arg_str()`]
 /// already never quotes the value; this name marks the call sites.
 ///
 /// # Safety
-/// As [`arg_str`].
+/// As [`arg_str()`].
 pub(crate) unsafe fn arg_secret<'a>(p: *const c_char, name: &str) -> Result<&'a str, Error> {
     // SAFETY: forwarded contract.
     unsafe { arg_str(p, name) }
@@ -163,7 +163,7 @@ pub(crate) enum Instances {
 /// `all_fn` names the function to call instead of passing an empty list.
 ///
 /// # Safety
-/// As [`arg_list`].
+/// As [`arg_list()`].
 pub(crate) unsafe fn arg_instances(
     p: *const *const c_char,
     n: usize,
