@@ -6,8 +6,8 @@ use std::ptr;
 use cloudhalt::ops::alibaba::MAX_INSTANCE_IDS;
 use cloudhalt::{Alibaba, Error, StopInvocation};
 
-use crate::client::{self, ClientHandle, ClientObject};
-use crate::handle::{Handle, write_out};
+use crate::client::{self, ClientHandle};
+use crate::handle::write_out;
 use crate::json::{parse_params, write_json};
 use crate::response::cloudhalt_response;
 use crate::status::cloudhalt_status;
@@ -20,19 +20,7 @@ use crate::strings::{Instances, arg_instances};
 /// the setters may be called while other threads send (a call in flight keeps its settings).
 pub struct cloudhalt_alibaba(ClientHandle<Alibaba>);
 
-impl Handle for cloudhalt_alibaba {}
-
-impl ClientObject for cloudhalt_alibaba {
-    type Client = Alibaba;
-
-    fn wrap(handle: ClientHandle<Alibaba>) -> Self {
-        cloudhalt_alibaba(handle)
-    }
-
-    fn handle(&self) -> &ClientHandle<Alibaba> {
-        &self.0
-    }
-}
+client_object!(cloudhalt_alibaba, Alibaba);
 
 /// Creates an Alibaba Cloud client from explicit credentials, sending to the regional endpoint
 /// (`ecs.{region}.aliyuncs.com`) with a 30 s timeout.

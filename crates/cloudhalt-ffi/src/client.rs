@@ -119,6 +119,26 @@ pub(crate) trait ClientObject: Handle {
     fn handle(&self) -> &ClientHandle<Self::Client>;
 }
 
+/// Makes `$c`, a newtype over `ClientHandle<$client>` declared where cbindgen can see it, a
+/// Box-owned handle and a [`ClientObject`].
+macro_rules! client_object {
+    ($c:ident, $client:ty) => {
+        impl $crate::handle::Handle for $c {}
+
+        impl $crate::client::ClientObject for $c {
+            type Client = $client;
+
+            fn wrap(handle: $crate::client::ClientHandle<$client>) -> Self {
+                $c(handle)
+            }
+
+            fn handle(&self) -> &$crate::client::ClientHandle<$client> {
+                &self.0
+            }
+        }
+    };
+}
+
 /// The body of `cloudhalt_<provider>_new`.
 ///
 /// # Safety

@@ -12,8 +12,9 @@
 
 #[macro_use]
 mod boundary;
-mod alibaba;
+#[macro_use]
 mod client;
+mod alibaba;
 mod handle;
 mod json;
 mod last_error;

@@ -9,8 +9,8 @@ use cloudhalt::{
     StoppedMode, Tencent, TerminateInstances,
 };
 
-use crate::client::{self, ClientHandle, ClientObject};
-use crate::handle::{Handle, write_out};
+use crate::client::{self, ClientHandle};
+use crate::handle::write_out;
 use crate::json::{parse_params, write_json};
 use crate::response::cloudhalt_response;
 use crate::status::cloudhalt_status;
@@ -24,19 +24,7 @@ use crate::strings::{Instances, arg_instances};
 /// started with). Clones of the connection pool are shared by all calls.
 pub struct cloudhalt_tencent(ClientHandle<Tencent>);
 
-impl Handle for cloudhalt_tencent {}
-
-impl ClientObject for cloudhalt_tencent {
-    type Client = Tencent;
-
-    fn wrap(handle: ClientHandle<Tencent>) -> Self {
-        cloudhalt_tencent(handle)
-    }
-
-    fn handle(&self) -> &ClientHandle<Tencent> {
-        &self.0
-    }
-}
+client_object!(cloudhalt_tencent, Tencent);
 
 /// Writes the response handle (if wanted) after a successful call.
 unsafe fn finish(
