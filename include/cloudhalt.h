@@ -37,9 +37,14 @@
 /* Marks a function that will go away in the next ABI epoch, saying what to use instead. */
 #if defined(__GNUC__) || defined(__clang__)
 #define CLOUDHALT_DEPRECATED(why) __attribute__((deprecated(why)))
+#elif defined(_MSC_VER)
+#define CLOUDHALT_DEPRECATED(why) __declspec(deprecated(why))
 #else
 #define CLOUDHALT_DEPRECATED(why)
 #endif
+
+/* The original spelling of CLOUDHALT_STATE_CONFLICT (kind state_conflict): the same value. */
+#define CLOUDHALT_CONFLICT CLOUDHALT_STATE_CONFLICT
 
 /*
  The result of every fallible cloudhalt call. `CLOUDHALT_OK` is 0; every other value names a
@@ -84,9 +89,10 @@ typedef enum cloudhalt_status {
    */
   CLOUDHALT_NOT_FOUND = 7,
   /*
-   The resource's state does not allow the operation.
+   The resource's state does not allow the operation (kind `state_conflict`). Also spelled
+   CLOUDHALT_CONFLICT, the original name, kept as an alias with the same value.
    */
-  CLOUDHALT_CONFLICT = 8,
+  CLOUDHALT_STATE_CONFLICT = 8,
   /*
    The provider rejected a parameter value or combination.
    */
@@ -209,11 +215,12 @@ enum cloudhalt_status cloudhalt_alibaba_set_timeout_ms(struct cloudhalt_alibaba 
 void cloudhalt_alibaba_free(struct cloudhalt_alibaba *c);
 
 /*
- ECS `StopInvocation` (2014-05-26): stops Cloud Assistant task `invoke_id` (`"t-..."`) in
- `region_id` (e.g. `"cn-hangzhou"`).
+ ECS `StopInvocation` (2014-05-26) on the listed instances: stops Cloud Assistant task
+ `invoke_id` (`"t-..."`) in `region_id` (e.g. `"cn-hangzhou"`) on 1 to 50 instances.
 
- - `instance_ids`, `n`: NULL (with `n == 0`) stops the task on every instance; otherwise 1 to
-   50 `"i-..."` IDs, each once.
+ - `instance_ids`, `n`: 1 to 50 `"i-..."` IDs, each once. An empty list (`n == 0`, with or
+   without NULL) is refused with CLOUDHALT_INVALID_INPUT, never taken as "every instance": use
+   cloudhalt_alibaba_stop_invocation_all_instances() for that.
  - `out`: on CLOUDHALT_OK receives a response owned by the caller (cloudhalt_response_free());
    may be NULL.
 
@@ -224,6 +231,42 @@ void cloudhalt_alibaba_free(struct cloudhalt_alibaba *c);
  `c` is NULL or a live client; strings are NULL or NUL-terminated; `instance_ids` is NULL or
  points to `n` string pointers; `out` is NULL or valid for writes.
  */
+enum cloudhalt_status cloudhalt_alibaba_stop_invocation_instances(struct cloudhalt_alibaba *c,
+                                                                  const char *region_id,
+                                                                  const char *invoke_id,
+                                                                  const char *const *instance_ids,
+                                                                  size_t n,
+                                                                  struct cloudhalt_response **out);
+
+/*
+ ECS `StopInvocation` (2014-05-26) on every instance: stops Cloud Assistant task `invoke_id`
+ (`"t-..."`) in `region_id` wherever it runs.
+
+ - `out`: on CLOUDHALT_OK receives a response owned by the caller; may be NULL.
+
+ Statuses as cloudhalt_alibaba_stop_invocation_instances(). Thread-safe.
+
+ # Safety
+ `c` is NULL or a live client; strings are NULL or NUL-terminated; `out` is NULL or valid for
+ writes.
+ */
+enum cloudhalt_status cloudhalt_alibaba_stop_invocation_all_instances(struct cloudhalt_alibaba *c,
+                                                                      const char *region_id,
+                                                                      const char *invoke_id,
+                                                                      struct cloudhalt_response **out);
+
+/*
+ ECS `StopInvocation` (2014-05-26), original form: as
+ cloudhalt_alibaba_stop_invocation_instances(), except that NULL `instance_ids` with `n == 0`
+ stops the task on every instance, which is also how C writes an empty array. Deprecated: call
+ cloudhalt_alibaba_stop_invocation_instances() or
+ cloudhalt_alibaba_stop_invocation_all_instances(), which say which one is meant. It keeps
+ working unchanged within ABI epoch libcloudhalt.so.0.
+
+ # Safety
+ As cloudhalt_alibaba_stop_invocation_instances().
+ */
+CLOUDHALT_DEPRECATED("use cloudhalt_alibaba_stop_invocation_instances or cloudhalt_alibaba_stop_invocation_all_instances")
 enum cloudhalt_status cloudhalt_alibaba_stop_invocation(struct cloudhalt_alibaba *c,
                                                         const char *region_id,
                                                         const char *invoke_id,
@@ -469,7 +512,8 @@ enum cloudhalt_status cloudhalt_tencent_stop_instances(struct cloudhalt_tencent 
 /*
  CVM `TerminateInstances` (2017-03-12): returns 1 to 100 instances of `region` (pay-as-you-go
  instances are destroyed; prepaid ones go to the recycle bin, and a second call destroys them,
- so cloudhalt never re-sends this call).
+ so cloudhalt never re-sends this call). Keeps the instances' elastic IPs: use
+ cloudhalt_tencent_terminate_instances_ex() to release them too.
 
  - `release_prepaid_data_disks`: also release prepaid data disks mounted on the instances.
  - `out`: on CLOUDHALT_OK receives a response owned by the caller; may be NULL.
@@ -487,11 +531,35 @@ enum cloudhalt_status cloudhalt_tencent_terminate_instances(struct cloudhalt_ten
                                                             struct cloudhalt_response **out);
 
 /*
- TAT `CancelInvocation` (2020-10-28): cancels command invocation `invocation_id`
- (`"inv-xxxxxxxx"`) in `region`. Undelivered tasks become CANCELLED, running ones TERMINATED.
+ CVM `TerminateInstances` (2017-03-12) with every option the provider offers: as
+ cloudhalt_tencent_terminate_instances(), plus
 
- - `instance_ids`, `n`: NULL (with `n == 0`) cancels on every instance of the invocation;
-   otherwise 1 to 100 CVM (`ins-`), Lighthouse (`lhins-`) or managed (`mi-`) instance IDs.
+ - `release_address`: also release the elastic IPs bound to the instances (the provider's
+   `ReleaseAddress`); false keeps them, as cloudhalt_tencent_terminate_instances() does.
+ - `release_prepaid_data_disks`: also release prepaid data disks mounted on the instances.
+
+ Never re-sent by cloudhalt (see cloudhalt_tencent_terminate_instances()). Thread-safe.
+
+ # Safety
+ As cloudhalt_tencent_stop_instances().
+ */
+enum cloudhalt_status cloudhalt_tencent_terminate_instances_ex(struct cloudhalt_tencent *c,
+                                                               const char *region,
+                                                               const char *const *instance_ids,
+                                                               size_t n,
+                                                               bool release_address,
+                                                               bool release_prepaid_data_disks,
+                                                               struct cloudhalt_response **out);
+
+/*
+ TAT `CancelInvocation` (2020-10-28) on the listed instances: cancels command invocation
+ `invocation_id` (`"inv-xxxxxxxx"`) in `region` on 1 to 100 CVM (`ins-`), Lighthouse
+ (`lhins-`) or managed (`mi-`) instances. Undelivered tasks become CANCELLED, running ones
+ TERMINATED.
+
+ - `instance_ids`, `n`: 1 to 100 IDs. An empty list (`n == 0`, with or without NULL) is
+   refused with CLOUDHALT_INVALID_INPUT, never taken as "every instance": use
+   cloudhalt_tencent_cancel_invocation_all_instances() for that.
  - `out`: on CLOUDHALT_OK receives a response owned by the caller; may be NULL.
 
  Statuses as cloudhalt_tencent_stop_instances(). Thread-safe.
@@ -499,6 +567,42 @@ enum cloudhalt_status cloudhalt_tencent_terminate_instances(struct cloudhalt_ten
  # Safety
  As cloudhalt_tencent_stop_instances().
  */
+enum cloudhalt_status cloudhalt_tencent_cancel_invocation_instances(struct cloudhalt_tencent *c,
+                                                                    const char *region,
+                                                                    const char *invocation_id,
+                                                                    const char *const *instance_ids,
+                                                                    size_t n,
+                                                                    struct cloudhalt_response **out);
+
+/*
+ TAT `CancelInvocation` (2020-10-28) on every instance of the invocation: cancels command
+ invocation `invocation_id` (`"inv-xxxxxxxx"`) in `region` wherever it runs.
+
+ - `out`: on CLOUDHALT_OK receives a response owned by the caller; may be NULL.
+
+ Statuses as cloudhalt_tencent_stop_instances(). Thread-safe.
+
+ # Safety
+ `c` is NULL or a live client; strings are NULL or NUL-terminated; `out` is NULL or valid for
+ writes.
+ */
+enum cloudhalt_status cloudhalt_tencent_cancel_invocation_all_instances(struct cloudhalt_tencent *c,
+                                                                        const char *region,
+                                                                        const char *invocation_id,
+                                                                        struct cloudhalt_response **out);
+
+/*
+ TAT `CancelInvocation` (2020-10-28), original form: as
+ cloudhalt_tencent_cancel_invocation_instances(), except that NULL `instance_ids` with
+ `n == 0` cancels on every instance of the invocation, which is also how C writes an empty
+ array. Deprecated: call cloudhalt_tencent_cancel_invocation_instances() or
+ cloudhalt_tencent_cancel_invocation_all_instances(), which say which one is meant. It keeps
+ working unchanged within ABI epoch libcloudhalt.so.0.
+
+ # Safety
+ As cloudhalt_tencent_stop_instances().
+ */
+CLOUDHALT_DEPRECATED("use cloudhalt_tencent_cancel_invocation_instances or cloudhalt_tencent_cancel_invocation_all_instances")
 enum cloudhalt_status cloudhalt_tencent_cancel_invocation(struct cloudhalt_tencent *c,
                                                           const char *region,
                                                           const char *invocation_id,

@@ -17,14 +17,18 @@ int main() {
         "ap-guangzhou", {"ins-run00005", "ins-run00006"}, {false, "SOFT_FIRST", std::nullopt});
     std::cout << "StopInstances: RequestId present: " << !stopped.request_id().empty() << "\n";
 
-    cloudhalt::Response cancelled = tencent.cancel_invocation("ap-guangzhou", "inv-inv00002");
+    // Every instance of the invocation, said explicitly (an empty ID list is refused instead).
+    cloudhalt::Response cancelled =
+        tencent.cancel_invocation_all_instances("ap-guangzhou", "inv-inv00002");
     std::cout << "CancelInvocation: RequestId present: " << !cancelled.request_id().empty() << "\n";
 
     try {
       tencent.stop_instances("ap-guangzhou", {"ins-zzzzzzzz"});
     } catch (const cloudhalt::Error &e) {
       std::cout << "expected failure: " << e.status_name() << " code=" << e.code().value_or("-")
-                << " RequestId present: " << e.request_id().has_value() << "\n";
+                << " RequestId present: " << e.request_id().has_value()
+                << " kind=" << e.kind() << " may have been sent: " << e.may_have_been_sent()
+                << "\n";
     }
 
     try {

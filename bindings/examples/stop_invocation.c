@@ -1,6 +1,8 @@
-/* Stop an Alibaba Cloud Assistant command task on some instances (or all of them), then show
- * what a provider error looks like: an unknown task is CLOUDHALT_NOT_FOUND. Credentials from ALIBABA_CLOUD_ACCESS_KEY_ID and
- * ALIBABA_CLOUD_ACCESS_KEY_SECRET; CLOUDHALT_ENDPOINT points it at the emulator.
+/* Stop an Alibaba Cloud Assistant command task on the instances given (or, with no instance
+ * given, on all of them: said explicitly with _all_instances, never by an empty list), then show
+ * what a provider error looks like: an unknown task is CLOUDHALT_NOT_FOUND. Credentials from
+ * ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET; CLOUDHALT_ENDPOINT points it at
+ * the emulator.
  *
  *   cc stop_invocation.c $(pkg-config --cflags --libs cloudhalt) -o stop_invocation
  *   ./stop_invocation cn-hangzhou t-hz0jdfwd9f0001 i-bp67acfmxazb4p0001 i-bp67acfmxazb4p0002
@@ -33,12 +35,15 @@ int main(int argc, char **argv) {
     fprintf(stderr, "%s: %s\n", cloudhalt_status_name(status), cloudhalt_last_error_message());
     goto done;
   }
-  status = cloudhalt_alibaba_stop_invocation(alibaba, region, task, ids, n, &response);
+  if (n > 0)
+    status = cloudhalt_alibaba_stop_invocation_instances(alibaba, region, task, ids, n, &response);
+  else
+    status = cloudhalt_alibaba_stop_invocation_all_instances(alibaba, region, task, &response);
   ok = report("StopInvocation", status);
   if (ok) printf("RequestId present: %s\n", cloudhalt_response_request_id(response)[0] ? "yes" : "no");
 
   /* An unknown task: the provider's answer, classified. */
-  status = cloudhalt_alibaba_stop_invocation(alibaba, region, "t-doesnotexist0", NULL, 0, NULL);
+  status = cloudhalt_alibaba_stop_invocation_all_instances(alibaba, region, "t-doesnotexist0", NULL);
   report("StopInvocation unknown task", status);
 
 done:

@@ -61,9 +61,15 @@ def _declare(lib: ctypes.CDLL) -> None:
         "cloudhalt_alibaba_free": (None, [P]),
         "cloudhalt_tencent_stop_instances": (I, [P, S, SS, ctypes.c_size_t, ctypes.c_bool, S, S, PP]),
         "cloudhalt_tencent_terminate_instances": (I, [P, S, SS, ctypes.c_size_t, ctypes.c_bool, PP]),
+        "cloudhalt_tencent_terminate_instances_ex":
+            (I, [P, S, SS, ctypes.c_size_t, ctypes.c_bool, ctypes.c_bool, PP]),
         "cloudhalt_tencent_cancel_invocation": (I, [P, S, S, SS, ctypes.c_size_t, PP]),
+        "cloudhalt_tencent_cancel_invocation_instances": (I, [P, S, S, SS, ctypes.c_size_t, PP]),
+        "cloudhalt_tencent_cancel_invocation_all_instances": (I, [P, S, S, PP]),
         "cloudhalt_tencent_cancel_instance_refresh": (I, [P, S, S, S, PP]),
         "cloudhalt_alibaba_stop_invocation": (I, [P, S, S, SS, ctypes.c_size_t, PP]),
+        "cloudhalt_alibaba_stop_invocation_instances": (I, [P, S, S, SS, ctypes.c_size_t, PP]),
+        "cloudhalt_alibaba_stop_invocation_all_instances": (I, [P, S, S, PP]),
         "cloudhalt_tencent_call_json": (I, [P, S, S, S, PP]),
         "cloudhalt_alibaba_call_json": (I, [P, S, S, PP]),
         "cloudhalt_string_free": (None, [P]),
@@ -77,6 +83,8 @@ def _declare(lib: ctypes.CDLL) -> None:
         "cloudhalt_last_error_kind": (S, []),
         "cloudhalt_last_error_send_state": (S, []),
         "cloudhalt_last_error_status": (I, []),
+        "cloudhalt_last_error_send_state": (S, []),
+        "cloudhalt_last_error_field": (S, []),
         "cloudhalt_status_name": (S, [I]),
         "cloudhalt_version": (S, []),
     }
@@ -106,13 +114,17 @@ def _has_escapes(value: str) -> bool:
 
 
 def _clist(values: Any) -> Tuple[Any, int, List[Optional[bytes]]]:
-    """None -> (NULL, 0); a list or tuple -> (char *array, n, keep-alive)."""
+    """None or an empty list -> (NULL, 0), as C writes them; a list or tuple -> (char *array, n,
+    keep-alive). The library refuses (NULL, 0) wherever IDs are required, so no dummy array is
+    needed to keep an empty list from meaning "every instance"."""
     if values is None:
         return None, 0, []
     if not isinstance(values, (list, tuple)):
         raise _NoCForm(f"expected a list of strings, got {type(values).__name__} {values!r}")
     items = [_cstr(v) for v in values]
-    arr = (c_char_p * max(len(items), 1))(*items)
+    if not items:
+        return None, 0, []
+    arr = (c_char_p * len(items))(*items)
     return arr, len(items), items
 
 
@@ -265,17 +277,24 @@ class _Tencent:
         return self._b.call_response(call)
 
     def terminate_instances(self, region: Any, instance_ids: Any, *,
-                            release_prepaid_data_disks: Any = False) -> Union[Outcome, Failure]:
+                            release_prepaid_data_disks: Any = False,
+                            release_address: Any = False) -> Union[Outcome, Failure]:
         def call(out: Any) -> int:
             arr, n, _keep = _clist(instance_ids)
-            return self._lib.cloudhalt_tencent_terminate_instances(
-                self._h, _cstr(region), arr, n, _cbool(release_prepaid_data_disks), out)
+            return self._lib.cloudhalt_tencent_terminate_instances_ex(
+                self._h, _cstr(region), arr, n, _cbool(release_address),
+                _cbool(release_prepaid_data_disks), out)
         return self._b.call_response(call)
 
     def cancel_invocation(self, region: Any, invocation_id: Any, instance_ids: Any = None) -> Union[Outcome, Failure]:
+        """None: every instance (the _all_instances function); a list, empty or not: those
+        instances (the _instances function, which refuses an empty list)."""
         def call(out: Any) -> int:
+            if instance_ids is None:
+                return self._lib.cloudhalt_tencent_cancel_invocation_all_instances(
+                    self._h, _cstr(region), _cstr(invocation_id), out)
             arr, n, _keep = _clist(instance_ids)
-            return self._lib.cloudhalt_tencent_cancel_invocation(
+            return self._lib.cloudhalt_tencent_cancel_invocation_instances(
                 self._h, _cstr(region), _cstr(invocation_id), arr, n, out)
         return self._b.call_response(call)
 
@@ -305,9 +324,14 @@ class _Alibaba:
             self._h = None
 
     def stop_invocation(self, region_id: Any, invoke_id: Any, instance_ids: Any = None) -> Union[Outcome, Failure]:
+        """None: every instance (the _all_instances function); a list, empty or not: those
+        instances (the _instances function, which refuses an empty list)."""
         def call(out: Any) -> int:
+            if instance_ids is None:
+                return self._lib.cloudhalt_alibaba_stop_invocation_all_instances(
+                    self._h, _cstr(region_id), _cstr(invoke_id), out)
             arr, n, _keep = _clist(instance_ids)
-            return self._lib.cloudhalt_alibaba_stop_invocation(
+            return self._lib.cloudhalt_alibaba_stop_invocation_instances(
                 self._h, _cstr(region_id), _cstr(invoke_id), arr, n, out)
         return self._b.call_response(call)
 

@@ -43,6 +43,28 @@ static int checks = 0;
     }                                                                                       \
   } while (0)
 
+/* The deprecated original functions are still tested. Their warning is silenced here only, so
+ * any other use of a deprecated function still fails the -Werror build. */
+#if defined(__GNUC__) || defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+#endif
+static cloudhalt_status legacy_tencent_cancel_invocation(cloudhalt_tencent *c, const char *region,
+                                                         const char *invocation_id,
+                                                         const char *const *instance_ids, size_t n,
+                                                         cloudhalt_response **out) {
+  return cloudhalt_tencent_cancel_invocation(c, region, invocation_id, instance_ids, n, out);
+}
+static cloudhalt_status legacy_alibaba_stop_invocation(cloudhalt_alibaba *c, const char *region_id,
+                                                       const char *invoke_id,
+                                                       const char *const *instance_ids, size_t n,
+                                                       cloudhalt_response **out) {
+  return cloudhalt_alibaba_stop_invocation(c, region_id, invoke_id, instance_ids, n, out);
+}
+#if defined(__GNUC__) || defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
 static int contains(const char *haystack, const char *needle) {
   return haystack != NULL && strstr(haystack, needle) != NULL;
 }
@@ -116,7 +138,10 @@ static void test_version_and_names(void) {
   CHECK(equals(cloudhalt_version(), CLOUDHALT_VERSION));
   CHECK(CLOUDHALT_OK == 0 && CLOUDHALT_PANIC == 14);
   CHECK(equals(cloudhalt_status_name(CLOUDHALT_OK), "CLOUDHALT_OK"));
-  CHECK(equals(cloudhalt_status_name(CLOUDHALT_CONFLICT), "CLOUDHALT_CONFLICT"));
+  /* The documented spelling of kind state_conflict, and its original alias: one value. */
+  CHECK(CLOUDHALT_STATE_CONFLICT == 8 && CLOUDHALT_CONFLICT == CLOUDHALT_STATE_CONFLICT);
+  CHECK(equals(cloudhalt_status_name(CLOUDHALT_STATE_CONFLICT), "CLOUDHALT_STATE_CONFLICT"));
+  CHECK(equals(cloudhalt_status_name(CLOUDHALT_CONFLICT), "CLOUDHALT_STATE_CONFLICT"));
   CHECK(equals(cloudhalt_status_name(CLOUDHALT_PANIC), "CLOUDHALT_PANIC"));
   for (i = 0; i <= 14; i++) CHECK(contains(cloudhalt_status_name(i), "CLOUDHALT_"));
   CHECK(equals(cloudhalt_status_name(15), "CLOUDHALT_UNKNOWN_STATUS"));
@@ -261,10 +286,48 @@ static void test_bad_arguments(void) {
   CHECK(contains(cloudhalt_last_error_message(), "ForceStop"));
   CHECK_STATUS(cloudhalt_tencent_terminate_instances(t, "ap-guangzhou", one, 0, false, &r),
                CLOUDHALT_INVALID_INPUT);
-  CHECK_STATUS(cloudhalt_tencent_cancel_invocation(t, "ap-guangzhou", NULL, NULL, 0, &r),
+  CHECK_STATUS(cloudhalt_tencent_terminate_instances_ex(t, "ap-guangzhou", one, 0, true, false, &r),
+               CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("InstanceIds");
+  CHECK_STATUS(cloudhalt_tencent_terminate_instances_ex(t, "ap-guangzhou", NULL, 0, true, true, &r),
+               CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("instance_ids");
+  CHECK_STATUS(cloudhalt_tencent_cancel_invocation_instances(t, "ap-guangzhou", NULL, one, 1, &r),
                CLOUDHALT_INVALID_INPUT);
   CHECK_INPUT_ERROR("invocation_id");
-  CHECK_STATUS(cloudhalt_tencent_cancel_invocation(t, "ap-guangzhou", "inv-inv00001", NULL, 3, &r),
+  CHECK_STATUS(cloudhalt_tencent_cancel_invocation_all_instances(t, "ap-guangzhou", NULL, &r),
+               CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("invocation_id");
+  CHECK_STATUS(cloudhalt_tencent_cancel_invocation_all_instances(NULL, "ap-guangzhou", "inv-inv00001", &r),
+               CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("c");
+  CHECK_STATUS(cloudhalt_tencent_cancel_invocation_instances(t, "ap-guangzhou", "inv-inv00001", NULL, 3, &r),
+               CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("instance_ids");
+  /* (NULL, 0) is how C writes an empty array (a grep that matched nothing): never "every
+   * instance" in the _instances functions, whose message points at _all_instances. */
+  CHECK_STATUS(cloudhalt_tencent_cancel_invocation_instances(t, "ap-guangzhou", "inv-inv00001", NULL, 0, &r),
+               CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("instance_ids");
+  CHECK(contains(cloudhalt_last_error_message(), "cloudhalt_tencent_cancel_invocation_all_instances"));
+  CHECK_STATUS(cloudhalt_tencent_cancel_invocation_instances(t, "ap-guangzhou", "inv-inv00001", one, 0, &r),
+               CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("instance_ids");
+  CHECK_STATUS(cloudhalt_alibaba_stop_invocation_instances(a, "cn-hangzhou", "t-hz0jdfwd9f0001", NULL, 0, &r),
+               CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("instance_ids");
+  CHECK(contains(cloudhalt_last_error_message(), "cloudhalt_alibaba_stop_invocation_all_instances"));
+  CHECK_STATUS(cloudhalt_alibaba_stop_invocation_instances(a, "cn-hangzhou", "t-hz0jdfwd9f0001", one, 0, &r),
+               CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("instance_ids");
+  CHECK_STATUS(cloudhalt_alibaba_stop_invocation_all_instances(a, NULL, "t-hz0jdfwd9f0001", &r),
+               CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("region_id");
+  /* The deprecated originals keep their checks. */
+  CHECK_STATUS(legacy_tencent_cancel_invocation(t, "ap-guangzhou", NULL, NULL, 0, &r),
+               CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("invocation_id");
+  CHECK_STATUS(legacy_tencent_cancel_invocation(t, "ap-guangzhou", "inv-inv00001", NULL, 3, &r),
                CLOUDHALT_INVALID_INPUT);
   CHECK_INPUT_ERROR("instance_ids");
   CHECK_STATUS(cloudhalt_tencent_cancel_instance_refresh(t, NULL, "asg-grp00001", NULL, &r),
@@ -272,16 +335,16 @@ static void test_bad_arguments(void) {
   CHECK_INPUT_ERROR("refresh_activity_id");
   CHECK_STATUS(cloudhalt_tencent_cancel_instance_refresh(t, NULL, "asr-act00001", "asg-grp00001", &r),
                CLOUDHALT_INVALID_INPUT);
-  CHECK_STATUS(cloudhalt_alibaba_stop_invocation(a, "cn-hangzhou", NULL, NULL, 0, &r),
+  CHECK_STATUS(cloudhalt_alibaba_stop_invocation_all_instances(a, "cn-hangzhou", NULL, &r),
                CLOUDHALT_INVALID_INPUT);
   CHECK_INPUT_ERROR("invoke_id");
-  CHECK_STATUS(cloudhalt_alibaba_stop_invocation(a, NULL, "t-hz0jdfwd9f0001", NULL, 0, &r),
+  CHECK_STATUS(legacy_alibaba_stop_invocation(a, NULL, "t-hz0jdfwd9f0001", NULL, 0, &r),
                CLOUDHALT_INVALID_INPUT);
   CHECK_INPUT_ERROR("region_id");
-  CHECK_STATUS(cloudhalt_alibaba_stop_invocation(a, "cn-hangzhou", "t-hz0jdfwd9f0001", one, 51, &r),
+  CHECK_STATUS(cloudhalt_alibaba_stop_invocation_instances(a, "cn-hangzhou", "t-hz0jdfwd9f0001", one, 51, &r),
                CLOUDHALT_INVALID_INPUT);
   CHECK(contains(cloudhalt_last_error_message(), "50"));
-  CHECK_STATUS(cloudhalt_alibaba_stop_invocation(a, "cn-hangzhou", "t-hz0jdfwd9f0001", one, 1, &r),
+  CHECK_STATUS(cloudhalt_alibaba_stop_invocation_instances(a, "cn-hangzhou", "t-hz0jdfwd9f0001", one, 1, &r),
                CLOUDHALT_INVALID_INPUT); /* "ins-..." is not an Alibaba "i-..." ID */
 
   CHECK_STATUS(cloudhalt_tencent_call_json(t, "StopInstances", "ap-guangzhou", "{not json", &json),
@@ -348,6 +411,7 @@ static void test_operations(const char *url) {
   const char *stopped[] = {"ins-stp00000"};
   const char *unknown[] = {"ins-zzzzzzzz"};
   const char *term[] = {"ins-run00100", "ins-run00101"};
+  const char *term_ex[] = {"ins-run00102"};
   const char *inv2[] = {"ins-run00003"};
   const char *unrelated[] = {"ins-run00099"};
   const char *ali[] = {"i-bp67acfmxazb4p0001", "i-bp67acfmxazb4p0002"};
@@ -369,17 +433,24 @@ static void test_operations(const char *url) {
   CHECK_STATUS(cloudhalt_tencent_terminate_instances(t, "ap-guangzhou", term, 2, true, &r), CLOUDHALT_OK);
   check_response(r);
   r = NULL;
-  CHECK_STATUS(cloudhalt_tencent_cancel_invocation(t, "ap-guangzhou", "inv-inv00001", NULL, 0, &r),
+  CHECK_STATUS(cloudhalt_tencent_terminate_instances_ex(t, "ap-guangzhou", term_ex, 1, true, false, &r),
                CLOUDHALT_OK);
   check_response(r);
   r = NULL;
-  CHECK_STATUS(cloudhalt_tencent_cancel_invocation(t, "ap-guangzhou", "inv-inv00002", inv2, 1, NULL),
+  CHECK_STATUS(cloudhalt_tencent_cancel_invocation_all_instances(t, "ap-guangzhou", "inv-inv00001", &r),
+               CLOUDHALT_OK);
+  check_response(r);
+  r = NULL;
+  CHECK_STATUS(cloudhalt_tencent_cancel_invocation_instances(t, "ap-guangzhou", "inv-inv00002", inv2, 1, NULL),
                CLOUDHALT_OK); /* out may be NULL */
+  /* The deprecated original keeps working: (NULL, 0) is every instance of the invocation. */
+  CHECK_STATUS(legacy_tencent_cancel_invocation(t, "ap-guangzhou", "inv-inv00002", NULL, 0, NULL),
+               CLOUDHALT_OK);
   CHECK_STATUS(cloudhalt_tencent_cancel_instance_refresh(t, "ap-guangzhou", "asg-grp00001",
                                                          "asr-act00001", &r), CLOUDHALT_OK);
   check_response(r);
   r = NULL;
-  CHECK_STATUS(cloudhalt_alibaba_stop_invocation(a, "cn-hangzhou", "t-hz0jdfwd9f0001", ali, 2, &r),
+  CHECK_STATUS(cloudhalt_alibaba_stop_invocation_instances(a, "cn-hangzhou", "t-hz0jdfwd9f0001", ali, 2, &r),
                CLOUDHALT_OK);
   check_response(r);
   r = NULL;
@@ -406,20 +477,20 @@ static void test_operations(const char *url) {
 
   /* Provider errors, each with its status and details. */
   CHECK_STATUS(cloudhalt_tencent_stop_instances(t, "ap-guangzhou", stopped, 1, false, NULL, NULL, &r),
-               CLOUDHALT_CONFLICT);
+               CLOUDHALT_STATE_CONFLICT);
   CHECK_PROVIDER_ERROR("UnsupportedOperation.InstanceStateStopped", 200);
   CHECK(equals(cloudhalt_last_error_kind(), "state_conflict"));
-  CHECK(cloudhalt_last_error_status() == CLOUDHALT_CONFLICT);
+  CHECK(cloudhalt_last_error_status() == CLOUDHALT_STATE_CONFLICT);
   CHECK_STATUS(cloudhalt_tencent_stop_instances(t, "ap-guangzhou", unknown, 1, false, NULL, NULL, &r),
                CLOUDHALT_NOT_FOUND);
   CHECK_PROVIDER_ERROR("InvalidInstanceId.NotFound", 200);
   CHECK(contains(cloudhalt_last_error_message(), cloudhalt_last_error_request_id()));
-  CHECK_STATUS(cloudhalt_tencent_cancel_invocation(t, "ap-guangzhou", "inv-inv00002", unrelated, 1, &r),
+  CHECK_STATUS(cloudhalt_tencent_cancel_invocation_instances(t, "ap-guangzhou", "inv-inv00002", unrelated, 1, &r),
                CLOUDHALT_INVALID_PARAMETER);
   CHECK_PROVIDER_ERROR("InvalidParameterValue.InstanceIsNotRelatedToInvocation", 200);
   CHECK_STATUS(cloudhalt_tencent_cancel_instance_refresh(t, "ap-guangzhou", "asg-grp00001",
                                                          "asr-act00002", &r), CLOUDHALT_CONFLICT);
-  CHECK_STATUS(cloudhalt_alibaba_stop_invocation(a, "cn-hangzhou", "t-zzzzzzzzzz0001", NULL, 0, &r),
+  CHECK_STATUS(cloudhalt_alibaba_stop_invocation_all_instances(a, "cn-hangzhou", "t-zzzzzzzzzz0001", &r),
                CLOUDHALT_NOT_FOUND);
   CHECK_PROVIDER_ERROR("InvalidInvokeId.NotFound", 404);
   CHECK(r == NULL);
@@ -430,7 +501,7 @@ static void test_operations(const char *url) {
                CLOUDHALT_THROTTLED);
   CHECK_PROVIDER_ERROR("RequestLimitExceeded", 200);
   emu_fault("{\"kind\":\"throttle\",\"provider\":\"alibaba\"}");
-  CHECK_STATUS(cloudhalt_alibaba_stop_invocation(a, "cn-hangzhou", "t-hz0jdfwd9f0003", NULL, 0, NULL),
+  CHECK_STATUS(cloudhalt_alibaba_stop_invocation_all_instances(a, "cn-hangzhou", "t-hz0jdfwd9f0003", NULL),
                CLOUDHALT_THROTTLED);
   CHECK_PROVIDER_ERROR("Throttling.User", 400);
   emu_fault("{\"kind\":\"error\",\"provider\":\"tencent\",\"code\":\"LimitExceeded.InstanceQuota\"}");
@@ -440,8 +511,8 @@ static void test_operations(const char *url) {
   CHECK_STATUS(cloudhalt_tencent_stop_instances(t, "ap-guangzhou", unknown, 1, false, NULL, NULL, NULL),
                CLOUDHALT_SERVER);
   emu_fault("{\"kind\":\"error\",\"provider\":\"alibaba\",\"code\":\"SomethingNew.Unheard\",\"httpStatus\":400}");
-  CHECK_STATUS(cloudhalt_alibaba_stop_invocation(a, "cn-hangzhou", "t-hz0jdfwd9f0003", NULL, 0, NULL),
-               CLOUDHALT_API);
+  CHECK_STATUS(legacy_alibaba_stop_invocation(a, "cn-hangzhou", "t-hz0jdfwd9f0003", NULL, 0, NULL),
+               CLOUDHALT_API); /* the deprecated original: (NULL, 0) is still every instance */
   CHECK_PROVIDER_ERROR("SomethingNew.Unheard", 400);
   emu_fault("{\"kind\":\"http_status\",\"provider\":\"tencent\",\"httpStatus\":200,\"body\":\"hello\"}");
   CHECK_STATUS(cloudhalt_tencent_stop_instances(t, "ap-guangzhou", unknown, 1, false, NULL, NULL, NULL),
@@ -472,7 +543,7 @@ static void test_operations(const char *url) {
   a = NULL;
   CHECK_STATUS(cloudhalt_alibaba_new("LTAIunknownkey", ALIBABA_SECRET, NULL, &a), CLOUDHALT_OK);
   CHECK_STATUS(cloudhalt_alibaba_set_endpoint(a, url), CLOUDHALT_OK);
-  CHECK_STATUS(cloudhalt_alibaba_stop_invocation(a, "cn-hangzhou", "t-hz0jdfwd9f0003", NULL, 0, &r),
+  CHECK_STATUS(cloudhalt_alibaba_stop_invocation_all_instances(a, "cn-hangzhou", "t-hz0jdfwd9f0003", &r),
                CLOUDHALT_AUTH);
   CHECK(!contains(cloudhalt_last_error_message(), ALIBABA_SECRET));
 

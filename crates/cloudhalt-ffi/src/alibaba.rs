@@ -1,48 +1,26 @@
 //! `cloudhalt_alibaba`: the Alibaba Cloud client and ECS StopInvocation.
 
 use std::ffi::c_char;
-use std::sync::RwLock;
-use std::time::Duration;
+use std::ptr;
 
 use cloudhalt::ops::alibaba::MAX_INSTANCE_IDS;
-use cloudhalt::{Alibaba, AlibabaCredentials, Error, StopInvocation};
+use cloudhalt::{Alibaba, Error, StopInvocation};
 
-use crate::handle::{Handle, write_out};
+use crate::client::{self, ClientHandle};
+use crate::handle::write_out;
 use crate::json::{parse_params, write_json};
 use crate::response::cloudhalt_response;
 use crate::status::cloudhalt_status;
+use crate::strings::{Instances, arg_instances};
 
 /// An Alibaba Cloud client (ECS Cloud Assistant).
 ///
 /// Ownership: created by cloudhalt_alibaba_new() or cloudhalt_alibaba_from_env(), released with
 /// cloudhalt_alibaba_free(). Thread-safe: one client may be shared by any number of threads, and
 /// the setters may be called while other threads send (a call in flight keeps its settings).
-pub struct cloudhalt_alibaba {
-    client: RwLock<Alibaba>,
-}
+pub struct cloudhalt_alibaba(ClientHandle<Alibaba>);
 
-impl Handle for cloudhalt_alibaba {}
-
-impl cloudhalt_alibaba {
-    fn new(client: Alibaba) -> cloudhalt_alibaba {
-        cloudhalt_alibaba {
-            client: RwLock::new(client),
-        }
-    }
-
-    fn client(&self) -> Alibaba {
-        self.client
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
-    }
-
-    fn update(&self, f: impl FnOnce(&Alibaba) -> Result<Alibaba, Error>) -> Result<(), Error> {
-        let mut guard = self.client.write().unwrap_or_else(|e| e.into_inner());
-        *guard = f(&guard)?;
-        Ok(())
-    }
-}
+client_object!(cloudhalt_alibaba, Alibaba);
 
 /// Creates an Alibaba Cloud client from explicit credentials, sending to the regional endpoint
 /// (`ecs.{region}.aliyuncs.com`) with a 30 s timeout.
@@ -65,18 +43,8 @@ pub unsafe extern "C" fn cloudhalt_alibaba_new(
     out: *mut *mut cloudhalt_alibaba,
 ) -> cloudhalt_status {
     boundary!(fallible {
-        arg_out!(out, "out");
-        let id = arg_str!(access_key_id, "access_key_id");
-        let secret = arg_secret!(access_key_secret, "access_key_secret");
-        let token = if security_token.is_null() {
-            None
-        } else {
-            Some(arg_secret!(security_token, "security_token"))
-        };
-        let credentials = AlibabaCredentials::new(id, secret, token.map(str::to_owned))?;
-        // SAFETY: `out` checked non-NULL above.
-        unsafe { write_out(out, cloudhalt_alibaba::new(Alibaba::new(credentials))) };
-        Ok(())
+        // SAFETY: forwarded contract.
+        unsafe { client::new(access_key_id, access_key_secret, security_token, out) }
     })
 }
 
@@ -95,11 +63,8 @@ pub unsafe extern "C" fn cloudhalt_alibaba_from_env(
     out: *mut *mut cloudhalt_alibaba,
 ) -> cloudhalt_status {
     boundary!(fallible {
-        arg_out!(out, "out");
-        let client = Alibaba::from_env()?;
-        // SAFETY: `out` checked non-NULL above.
-        unsafe { write_out(out, cloudhalt_alibaba::new(client)) };
-        Ok(())
+        // SAFETY: forwarded contract.
+        unsafe { client::from_env(out) }
     })
 }
 
@@ -116,9 +81,8 @@ pub unsafe extern "C" fn cloudhalt_alibaba_set_endpoint(
     url: *const c_char,
 ) -> cloudhalt_status {
     boundary!(fallible {
-        let c = arg_handle!(c, "c");
-        let url = arg_str!(url, "url");
-        c.update(|client| client.with_endpoint_url(url))
+        // SAFETY: forwarded contract.
+        unsafe { client::set_endpoint(c, url) }
     })
 }
 
@@ -135,14 +99,8 @@ pub unsafe extern "C" fn cloudhalt_alibaba_set_timeout_ms(
     ms: u32,
 ) -> cloudhalt_status {
     boundary!(fallible {
-        let c = arg_handle!(c, "c");
-        if ms == 0 {
-            return Err(Error::invalid_input(
-                "ms",
-                "ms is 0: give the timeout in milliseconds, at least 1 (the default is 30000)",
-            ));
-        }
-        c.update(|client| client.with_timeout(Duration::from_millis(u64::from(ms))))
+        // SAFETY: forwarded contract.
+        unsafe { client::set_timeout_ms(c, ms) }
     })
 }
 
@@ -153,16 +111,17 @@ pub unsafe extern "C" fn cloudhalt_alibaba_set_timeout_ms(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn cloudhalt_alibaba_free(c: *mut cloudhalt_alibaba) {
     boundary!({
-        // SAFETY: by the caller's contract.
-        unsafe { cloudhalt_alibaba::free(c) }
+        // SAFETY: forwarded contract.
+        unsafe { client::free(c) }
     })
 }
 
-/// ECS `StopInvocation` (2014-05-26): stops Cloud Assistant task `invoke_id` (`"t-..."`) in
-/// `region_id` (e.g. `"cn-hangzhou"`).
+/// ECS `StopInvocation` (2014-05-26) on the listed instances: stops Cloud Assistant task
+/// `invoke_id` (`"t-..."`) in `region_id` (e.g. `"cn-hangzhou"`) on 1 to 50 instances.
 ///
-/// - `instance_ids`, `n`: NULL (with `n == 0`) stops the task on every instance; otherwise 1 to
-///   50 `"i-..."` IDs, each once.
+/// - `instance_ids`, `n`: 1 to 50 `"i-..."` IDs, each once. An empty list (`n == 0`, with or
+///   without NULL) is refused with CLOUDHALT_INVALID_INPUT, never taken as "every instance": use
+///   cloudhalt_alibaba_stop_invocation_all_instances() for that.
 /// - `out`: on CLOUDHALT_OK receives a response owned by the caller (cloudhalt_response_free());
 ///   may be NULL.
 ///
@@ -173,6 +132,56 @@ pub unsafe extern "C" fn cloudhalt_alibaba_free(c: *mut cloudhalt_alibaba) {
 /// `c` is NULL or a live client; strings are NULL or NUL-terminated; `instance_ids` is NULL or
 /// points to `n` string pointers; `out` is NULL or valid for writes.
 #[unsafe(no_mangle)]
+pub unsafe extern "C" fn cloudhalt_alibaba_stop_invocation_instances(
+    c: *mut cloudhalt_alibaba,
+    region_id: *const c_char,
+    invoke_id: *const c_char,
+    instance_ids: *const *const c_char,
+    n: usize,
+    out: *mut *mut cloudhalt_response,
+) -> cloudhalt_status {
+    boundary!(fallible {
+        // SAFETY: forwarded contract.
+        unsafe { stop_invocation(c, region_id, invoke_id, instance_ids, n, Instances::Listed, out) }
+    })
+}
+
+/// ECS `StopInvocation` (2014-05-26) on every instance: stops Cloud Assistant task `invoke_id`
+/// (`"t-..."`) in `region_id` wherever it runs.
+///
+/// - `out`: on CLOUDHALT_OK receives a response owned by the caller; may be NULL.
+///
+/// Statuses as cloudhalt_alibaba_stop_invocation_instances(). Thread-safe.
+///
+/// # Safety
+/// `c` is NULL or a live client; strings are NULL or NUL-terminated; `out` is NULL or valid for
+/// writes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cloudhalt_alibaba_stop_invocation_all_instances(
+    c: *mut cloudhalt_alibaba,
+    region_id: *const c_char,
+    invoke_id: *const c_char,
+    out: *mut *mut cloudhalt_response,
+) -> cloudhalt_status {
+    boundary!(fallible {
+        // SAFETY: forwarded contract; no list is read.
+        unsafe { stop_invocation(c, region_id, invoke_id, ptr::null(), 0, Instances::All, out) }
+    })
+}
+
+/// ECS `StopInvocation` (2014-05-26), original form: as
+/// cloudhalt_alibaba_stop_invocation_instances(), except that NULL `instance_ids` with `n == 0`
+/// stops the task on every instance, which is also how C writes an empty array. Deprecated: call
+/// cloudhalt_alibaba_stop_invocation_instances() or
+/// cloudhalt_alibaba_stop_invocation_all_instances(), which say which one is meant. It keeps
+/// working unchanged within ABI epoch libcloudhalt.so.0.
+///
+/// # Safety
+/// As cloudhalt_alibaba_stop_invocation_instances().
+#[deprecated(
+    note = "use cloudhalt_alibaba_stop_invocation_instances or cloudhalt_alibaba_stop_invocation_all_instances"
+)]
+#[unsafe(no_mangle)]
 pub unsafe extern "C" fn cloudhalt_alibaba_stop_invocation(
     c: *mut cloudhalt_alibaba,
     region_id: *const c_char,
@@ -182,21 +191,46 @@ pub unsafe extern "C" fn cloudhalt_alibaba_stop_invocation(
     out: *mut *mut cloudhalt_response,
 ) -> cloudhalt_status {
     boundary!(fallible {
-        let c = arg_handle!(c, "c");
-        let region_id = arg_str!(region_id, "region_id");
-        let invoke_id = arg_str!(invoke_id, "invoke_id");
-        let ids = if instance_ids.is_null() && n == 0 {
-            None
-        } else {
-            Some(arg_list!(instance_ids, n, MAX_INSTANCE_IDS, "instance_ids"))
-        };
-        let mut request = StopInvocation::new(region_id, invoke_id);
-        request.set_instance_ids(ids);
-        let response = c.client().stop_invocation(&request)?;
-        // SAFETY: `out` is NULL or valid for writes by contract.
-        unsafe { write_out(out, cloudhalt_response::new(&response)) };
-        Ok(())
+        // SAFETY: forwarded contract.
+        unsafe {
+            stop_invocation(c, region_id, invoke_id, instance_ids, n, Instances::NullMeansAll, out)
+        }
     })
+}
+
+/// The body of the three StopInvocation exports.
+///
+/// # Safety
+/// As cloudhalt_alibaba_stop_invocation_instances().
+unsafe fn stop_invocation(
+    c: *mut cloudhalt_alibaba,
+    region_id: *const c_char,
+    invoke_id: *const c_char,
+    instance_ids: *const *const c_char,
+    n: usize,
+    mode: Instances,
+    out: *mut *mut cloudhalt_response,
+) -> Result<(), Error> {
+    let c = arg_handle!(c, "c");
+    let region_id = arg_str!(region_id, "region_id");
+    let invoke_id = arg_str!(invoke_id, "invoke_id");
+    // SAFETY: by the caller's contract.
+    let ids = unsafe {
+        arg_instances(
+            instance_ids,
+            n,
+            MAX_INSTANCE_IDS,
+            "instance_ids",
+            mode,
+            "cloudhalt_alibaba_stop_invocation_all_instances",
+        )
+    }?;
+    let mut request = StopInvocation::new(region_id, invoke_id);
+    request.set_instance_ids(ids);
+    let response = c.0.client().stop_invocation(&request)?;
+    // SAFETY: `out` is NULL or valid for writes by contract.
+    unsafe { write_out(out, cloudhalt_response::new(&response)) };
+    Ok(())
 }
 
 /// An Alibaba operation by its provider name (`"StopInvocation"`) with the provider's JSON
@@ -221,9 +255,112 @@ pub unsafe extern "C" fn cloudhalt_alibaba_call_json(
         let c = arg_handle!(c, "c");
         let action = arg_str!(action, "action");
         let params = parse_params(arg_str!(params_json, "params_json"))?;
-        let response = c.client().call_json(action, &params)?;
+        let response = c.0.client().call_json(action, &params)?;
         // SAFETY: `out_json` is NULL or valid for writes by contract.
         unsafe { write_json(out_json, &response) };
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::CStr;
+    use std::ptr;
+
+    use super::*;
+    use crate::cloudhalt_last_error_message;
+    use crate::test_server::{ALIBABA_OK, OneShot};
+
+    fn client(url: &CStr) -> *mut cloudhalt_alibaba {
+        let mut c = ptr::null_mut();
+        unsafe {
+            let status = cloudhalt_alibaba_new(
+                c"LTAIcloudhaltTEST".as_ptr(),
+                c"cloudhalt-test-secret".as_ptr(),
+                ptr::null(),
+                &mut c,
+            );
+            assert_eq!(status, cloudhalt_status::CLOUDHALT_OK);
+            assert_eq!(
+                cloudhalt_alibaba_set_endpoint(c, url.as_ptr()),
+                cloudhalt_status::CLOUDHALT_OK
+            );
+        }
+        c
+    }
+
+    fn sent(call: impl FnOnce(*mut cloudhalt_alibaba) -> cloudhalt_status) -> String {
+        let server = OneShot::start(ALIBABA_OK);
+        let c = client(&server.url);
+        let status = call(c);
+        unsafe { cloudhalt_alibaba_free(c) };
+        let request = server.request();
+        assert_eq!(status, cloudhalt_status::CLOUDHALT_OK, "{request}");
+        request
+    }
+
+    #[test]
+    fn stop_invocation_instances_refuses_an_empty_list_before_sending() {
+        let c = client(c"http://127.0.0.1:1");
+        let ids = [c"i-bp67acfmxazb4p0001".as_ptr()];
+        for (list, n) in [(ptr::null(), 0), (ids.as_ptr(), 0)] {
+            let status = unsafe {
+                cloudhalt_alibaba_stop_invocation_instances(
+                    c,
+                    c"cn-hangzhou".as_ptr(),
+                    c"t-hz0jdfwd9f0001".as_ptr(),
+                    list,
+                    n,
+                    ptr::null_mut(),
+                )
+            };
+            assert_eq!(status, cloudhalt_status::CLOUDHALT_INVALID_INPUT);
+            let message = unsafe { CStr::from_ptr(cloudhalt_last_error_message()) };
+            let message = message.to_str().unwrap();
+            assert!(message.contains("instance_ids"), "{message}");
+            assert!(
+                message.contains("cloudhalt_alibaba_stop_invocation_all_instances"),
+                "{message}"
+            );
+        }
+        unsafe { cloudhalt_alibaba_free(c) };
+    }
+
+    #[test]
+    fn stop_invocation_sends_the_list_or_none_as_asked() {
+        let ids = [c"i-bp67acfmxazb4p0001".as_ptr()];
+        let request = sent(|c| unsafe {
+            cloudhalt_alibaba_stop_invocation_instances(
+                c,
+                c"cn-hangzhou".as_ptr(),
+                c"t-hz0jdfwd9f0001".as_ptr(),
+                ids.as_ptr(),
+                1,
+                ptr::null_mut(),
+            )
+        });
+        assert!(request.contains("i-bp67acfmxazb4p0001"), "{request}");
+        let request = sent(|c| unsafe {
+            cloudhalt_alibaba_stop_invocation_all_instances(
+                c,
+                c"cn-hangzhou".as_ptr(),
+                c"t-hz0jdfwd9f0001".as_ptr(),
+                ptr::null_mut(),
+            )
+        });
+        assert!(request.contains("t-hz0jdfwd9f0001"), "{request}");
+        assert!(!request.contains("InstanceId"), "{request}");
+        #[allow(deprecated)]
+        let request = sent(|c| unsafe {
+            cloudhalt_alibaba_stop_invocation(
+                c,
+                c"cn-hangzhou".as_ptr(),
+                c"t-hz0jdfwd9f0001".as_ptr(),
+                ptr::null(),
+                0,
+                ptr::null_mut(),
+            )
+        });
+        assert!(!request.contains("InstanceId"), "{request}");
+    }
 }

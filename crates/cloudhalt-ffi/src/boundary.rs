@@ -4,6 +4,7 @@ use std::ffi::c_char;
 use std::os::raw::c_int;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
+use crate::handle::Handle;
 use crate::last_error;
 use crate::status::cloudhalt_status;
 
@@ -50,15 +51,24 @@ macro_rules! boundary {
 }
 
 /// Runs a fallible export body: see [`boundary!`].
+///
+/// The last error is cleared and set inside `catch_unwind` too, and only through `try_with`: a
+/// call from another thread-local's destructor, after this thread's last error is gone, must
+/// still answer its status rather than panic outside the boundary (which aborts the host).
 pub(crate) fn run_fallible(
     body: impl FnOnce() -> Result<(), cloudhalt::Error>,
 ) -> cloudhalt_status {
-    last_error::clear();
-    match catch_unwind(AssertUnwindSafe(body)) {
-        Ok(Ok(())) => cloudhalt_status::CLOUDHALT_OK,
-        Ok(Err(error)) => last_error::set(&error),
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        last_error::clear();
+        match body() {
+            Ok(()) => cloudhalt_status::CLOUDHALT_OK,
+            Err(error) => last_error::set(&error),
+        }
+    }));
+    match outcome {
+        Ok(status) => status,
         Err(payload) => {
-            last_error::set_panic(payload.as_ref());
+            record_panic(payload);
             cloudhalt_status::CLOUDHALT_PANIC
         }
     }
@@ -69,9 +79,22 @@ pub(crate) fn run<T: PanicDefault>(body: impl FnOnce() -> T) -> T {
     match catch_unwind(AssertUnwindSafe(body)) {
         Ok(value) => value,
         Err(payload) => {
-            last_error::set_panic(payload.as_ref());
+            record_panic(payload);
             T::panic_default()
         }
+    }
+}
+
+/// Records a caught panic as the last error and drops its payload, both inside `catch_unwind`:
+/// neither may unwind out of an `extern "C"` function.
+fn record_panic(payload: Box<dyn std::any::Any + Send>) {
+    let recorded = catch_unwind(AssertUnwindSafe(move || {
+        last_error::set_panic(payload.as_ref());
+        drop(payload);
+    }));
+    // A payload whose own drop panicked: keep it rather than risk a second unwind.
+    if let Err(second) = recorded {
+        std::mem::forget(second);
     }
 }
 
@@ -90,13 +113,6 @@ macro_rules! arg_opt_str {
     };
 }
 
-/// A string argument that may be a secret: its bytes never appear in a message.
-macro_rules! arg_secret {
-    ($p:expr, $name:literal) => {
-        unsafe { $crate::strings::arg_secret($p, $name) }?
-    };
-}
-
 /// A list of `n` strings (`const char *const *`), refused when NULL with `n > 0`, when `n` is
 /// larger than `max`, or when an entry is NULL or invalid UTF-8.
 macro_rules! arg_list {
@@ -108,28 +124,33 @@ macro_rules! arg_list {
 /// A handle argument, borrowed for the call; NULL is an input error naming the argument.
 macro_rules! arg_handle {
     ($p:expr, $name:literal) => {
-        unsafe { $crate::handle::Handle::borrow($p) }.ok_or_else(|| {
-            cloudhalt::Error::invalid_input(
-                $name,
-                concat!($name, " is NULL: pass a handle returned by a _new function"),
-            )
-        })?
+        unsafe { $crate::boundary::arg_handle($p, $name) }?
     };
 }
 
-/// A required output pointer; NULL is an input error naming the argument.
-macro_rules! arg_out {
-    ($p:expr, $name:literal) => {
-        if $p.is_null() {
-            return Err(cloudhalt::Error::invalid_input(
-                $name,
-                concat!(
-                    $name,
-                    " is NULL: pass the address of a variable to receive the result"
-                ),
-            ));
-        }
-    };
+/// Borrows the handle argument `name` for the call: see [`arg_handle!`].
+///
+/// # Safety
+/// `p` is NULL or a live pointer from [`Handle::into_raw`].
+pub(crate) unsafe fn arg_handle<'a, H: Handle>(
+    p: *const H,
+    name: &str,
+) -> Result<&'a H, cloudhalt::Error> {
+    // SAFETY: by the caller's contract.
+    unsafe { H::borrow(p) }.ok_or_else(|| {
+        cloudhalt::Error::invalid_input(
+            name,
+            format!("{name} is NULL: pass a handle returned by a _new function"),
+        )
+    })
+}
+
+/// The error for a NULL output pointer `name`.
+pub(crate) fn null_out(name: &str) -> cloudhalt::Error {
+    cloudhalt::Error::invalid_input(
+        name,
+        format!("{name} is NULL: pass the address of a variable to receive the result"),
+    )
 }
 
 #[cfg(test)]

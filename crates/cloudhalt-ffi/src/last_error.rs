@@ -10,7 +10,7 @@ use std::ffi::{CStr, CString, c_char};
 use std::os::raw::c_int;
 use std::ptr;
 
-use crate::status::{cloudhalt_status, status_for};
+use crate::status::{cloudhalt_status, kind_name, send_state_name, status_for};
 use crate::strings::to_c_string;
 
 struct LastError {
@@ -28,40 +28,15 @@ thread_local! {
     static LAST: RefCell<Option<LastError>> = const { RefCell::new(None) };
 }
 
+/// Runs `f` on this thread's last error, or does nothing once the thread-local is gone: a call
+/// made while the thread is being torn down (from another thread-local's destructor) still
+/// answers its status, it just has no details to leave behind.
+fn with_slot(f: impl FnOnce(&mut Option<LastError>)) {
+    let _gone = LAST.try_with(|last| f(&mut last.borrow_mut()));
+}
+
 pub(crate) fn clear() {
-    LAST.with_borrow_mut(|last| *last = None);
-}
-
-fn kind_name(kind: cloudhalt::ErrorKind) -> &'static CStr {
-    use cloudhalt::ErrorKind as K;
-    match kind {
-        K::InvalidInput => c"invalid_input",
-        K::Credentials => c"credentials",
-        K::Transport => c"transport",
-        K::Timeout => c"timeout",
-        K::Auth => c"auth",
-        K::Throttled => c"throttled",
-        K::NotFound => c"not_found",
-        K::StateConflict => c"state_conflict",
-        K::InvalidParameter => c"invalid_parameter",
-        K::Quota => c"quota",
-        K::Server => c"server",
-        K::UnexpectedResponse => c"unexpected_response",
-        // `Api`, and any kind a later core adds before this table learns it.
-        _ => c"api",
-    }
-}
-
-fn send_state_name(state: cloudhalt::SendState) -> &'static CStr {
-    use cloudhalt::SendState as S;
-    match state {
-        S::NotBuilt => c"not_built",
-        S::NotSent => c"not_sent",
-        S::SentNoAnswer => c"sent_no_answer",
-        S::Answered => c"answered",
-        // A state a later core adds: the cautious reading.
-        _ => c"sent_no_answer",
-    }
+    with_slot(|last| *last = None);
 }
 
 /// Records `error` as this thread's last error and answers its status.
@@ -77,7 +52,7 @@ pub(crate) fn set(error: &cloudhalt::Error) -> cloudhalt_status {
         send_state: send_state_name(error.send_state()),
         http_status: error.http_status().map_or(0, c_int::from),
     };
-    LAST.with_borrow_mut(|last| *last = Some(record));
+    with_slot(|last| *last = Some(record));
     status
 }
 
@@ -98,15 +73,16 @@ pub(crate) fn set_panic(payload: &(dyn Any + Send)) {
         code: None,
         request_id: None,
         field: None,
-        send_state: c"not_built",
+        send_state: send_state_name(cloudhalt::SendState::NotBuilt),
         http_status: 0,
     };
-    // A panic inside a RefCell borrow cannot happen here: the borrows above never panic.
-    LAST.with_borrow_mut(|last| *last = Some(record));
+    with_slot(|last| *last = Some(record));
 }
 
-fn with_last<T>(f: impl FnOnce(&LastError) -> T, none: T) -> T {
-    LAST.with_borrow(|last| last.as_ref().map_or(none, f))
+/// Reads this thread's last error; `none` when there is none or the thread-local is gone.
+fn with_last<T: Copy>(f: impl FnOnce(&LastError) -> T, none: T) -> T {
+    LAST.try_with(|last| last.borrow().as_ref().map_or(none, f))
+        .unwrap_or(none)
 }
 
 fn opt_ptr(s: &Option<CString>) -> *const c_char {

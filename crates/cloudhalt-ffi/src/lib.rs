@@ -12,6 +12,8 @@
 
 #[macro_use]
 mod boundary;
+#[macro_use]
+mod client;
 mod alibaba;
 mod handle;
 mod json;
@@ -19,7 +21,11 @@ mod last_error;
 mod response;
 mod status;
 mod strings;
+#[cfg(test)]
+mod teardown_tests;
 mod tencent;
+#[cfg(test)]
+mod test_server;
 mod version;
 
 pub use alibaba::*;

@@ -3,7 +3,9 @@
 use std::ffi::{CStr, c_char};
 use std::os::raw::c_int;
 
-use cloudhalt::ErrorKind;
+use cloudhalt::{ErrorKind, SendState};
+
+use crate::strings::static_c_str;
 
 /// The result of every fallible cloudhalt call. `CLOUDHALT_OK` is 0; every other value names a
 /// class of failure, with details from the `cloudhalt_last_error_*` functions.
@@ -31,8 +33,9 @@ pub enum cloudhalt_status {
     CLOUDHALT_THROTTLED = 6,
     /// A named resource (instance, invocation, activity) does not exist.
     CLOUDHALT_NOT_FOUND = 7,
-    /// The resource's state does not allow the operation.
-    CLOUDHALT_CONFLICT = 8,
+    /// The resource's state does not allow the operation (kind `state_conflict`). Also spelled
+    /// CLOUDHALT_CONFLICT, the original name, kept as an alias with the same value.
+    CLOUDHALT_STATE_CONFLICT = 8,
     /// The provider rejected a parameter value or combination.
     CLOUDHALT_INVALID_PARAMETER = 9,
     /// An account quota or limit was exceeded.
@@ -59,7 +62,7 @@ pub(crate) const ALL_STATUSES: [cloudhalt_status; 15] = [
     CLOUDHALT_AUTH,
     CLOUDHALT_THROTTLED,
     CLOUDHALT_NOT_FOUND,
-    CLOUDHALT_CONFLICT,
+    CLOUDHALT_STATE_CONFLICT,
     CLOUDHALT_INVALID_PARAMETER,
     CLOUDHALT_QUOTA,
     CLOUDHALT_SERVER,
@@ -67,6 +70,10 @@ pub(crate) const ALL_STATUSES: [cloudhalt_status; 15] = [
     CLOUDHALT_UNEXPECTED_RESPONSE,
     CLOUDHALT_PANIC,
 ];
+
+/// Older C spellings, kept working in the header as `#define`s with the same value.
+#[cfg(test)]
+const ALIASES: [(&str, cloudhalt_status); 1] = [("CLOUDHALT_CONFLICT", CLOUDHALT_STATE_CONFLICT)];
 
 /// THE table from core error kinds to C statuses (checked against errors.json by a test).
 const KIND_TO_STATUS: [(ErrorKind, cloudhalt_status); 13] = [
@@ -77,7 +84,7 @@ const KIND_TO_STATUS: [(ErrorKind, cloudhalt_status); 13] = [
     (ErrorKind::Auth, CLOUDHALT_AUTH),
     (ErrorKind::Throttled, CLOUDHALT_THROTTLED),
     (ErrorKind::NotFound, CLOUDHALT_NOT_FOUND),
-    (ErrorKind::StateConflict, CLOUDHALT_CONFLICT),
+    (ErrorKind::StateConflict, CLOUDHALT_STATE_CONFLICT),
     (ErrorKind::InvalidParameter, CLOUDHALT_INVALID_PARAMETER),
     (ErrorKind::Quota, CLOUDHALT_QUOTA),
     (ErrorKind::Server, CLOUDHALT_SERVER),
@@ -102,26 +109,31 @@ impl cloudhalt_status {
             .and_then(|i| ALL_STATUSES.get(i).copied())
     }
 
-    /// The C spelling, NUL-terminated.
+    /// The C spelling, NUL-terminated: `CLOUDHALT_` and the kind's name from the core in capitals
+    /// (`CLOUDHALT_NOT_FOUND` for `not_found`), so C and the core cannot spell a kind differently.
     pub(crate) fn name(self) -> &'static CStr {
         match self {
             CLOUDHALT_OK => c"CLOUDHALT_OK",
-            CLOUDHALT_INVALID_INPUT => c"CLOUDHALT_INVALID_INPUT",
-            CLOUDHALT_CREDENTIALS => c"CLOUDHALT_CREDENTIALS",
-            CLOUDHALT_TRANSPORT => c"CLOUDHALT_TRANSPORT",
-            CLOUDHALT_TIMEOUT => c"CLOUDHALT_TIMEOUT",
-            CLOUDHALT_AUTH => c"CLOUDHALT_AUTH",
-            CLOUDHALT_THROTTLED => c"CLOUDHALT_THROTTLED",
-            CLOUDHALT_NOT_FOUND => c"CLOUDHALT_NOT_FOUND",
-            CLOUDHALT_CONFLICT => c"CLOUDHALT_CONFLICT",
-            CLOUDHALT_INVALID_PARAMETER => c"CLOUDHALT_INVALID_PARAMETER",
-            CLOUDHALT_QUOTA => c"CLOUDHALT_QUOTA",
-            CLOUDHALT_SERVER => c"CLOUDHALT_SERVER",
-            CLOUDHALT_API => c"CLOUDHALT_API",
-            CLOUDHALT_UNEXPECTED_RESPONSE => c"CLOUDHALT_UNEXPECTED_RESPONSE",
             CLOUDHALT_PANIC => c"CLOUDHALT_PANIC",
+            status => match KIND_TO_STATUS.iter().find(|(_, s)| *s == status) {
+                Some((kind, _)) => {
+                    static_c_str(&format!("CLOUDHALT_{}", kind.as_str().to_ascii_uppercase()))
+                }
+                // Every status but OK and PANIC is in the table (a test checks it).
+                None => c"CLOUDHALT_UNKNOWN_STATUS",
+            },
         }
     }
+}
+
+/// The kind of a core error as C sees it (`"not_found"`), from the core's own spelling.
+pub(crate) fn kind_name(kind: ErrorKind) -> &'static CStr {
+    static_c_str(kind.as_str())
+}
+
+/// How far a request got, as C sees it (`"not_sent"`), from the core's own spelling.
+pub(crate) fn send_state_name(state: SendState) -> &'static CStr {
+    static_c_str(state.as_str())
 }
 
 /// The C name of `status` (`"CLOUDHALT_NOT_FOUND"`), or `"CLOUDHALT_UNKNOWN_STATUS"` for a value
@@ -153,13 +165,38 @@ mod tests {
         assert_eq!(kinds.len(), ErrorKind::ALL.len());
         for entry in kinds {
             let kind = ErrorKind::from_name(entry["kind"].as_str().unwrap()).unwrap();
-            let expected = entry["cStatus"].as_str().unwrap();
+            let named = entry["cStatus"].as_str().unwrap();
+            // errors.json may still use an alias (CLOUDHALT_CONFLICT): it names the same value.
+            let expected = ALIASES
+                .iter()
+                .find(|(alias, _)| *alias == named)
+                .map_or(named, |(_, status)| status.name().to_str().unwrap());
             assert_eq!(
                 status_for(kind).name().to_str().unwrap(),
                 expected,
                 "{kind}"
             );
         }
+    }
+
+    #[test]
+    fn names_are_the_core_kind_names_in_capitals() {
+        for kind in ErrorKind::ALL {
+            let name = status_for(kind).name().to_str().unwrap();
+            assert_eq!(name, format!("CLOUDHALT_{}", kind.as_str().to_uppercase()));
+            assert_eq!(kind_name(kind).to_str().unwrap(), kind.as_str());
+        }
+        for state in [
+            SendState::NotBuilt,
+            SendState::NotSent,
+            SendState::SentNoAnswer,
+            SendState::Answered,
+        ] {
+            assert_eq!(send_state_name(state).to_str().unwrap(), state.as_str());
+        }
+        // The documented spelling of kind state_conflict; CLOUDHALT_CONFLICT is its alias.
+        assert_eq!(CLOUDHALT_STATE_CONFLICT.name(), c"CLOUDHALT_STATE_CONFLICT");
+        assert_eq!(ALIASES[0].1 as i32, 8);
     }
 
     #[test]
@@ -189,7 +226,7 @@ mod tests {
                 .unwrap()
         };
         assert_eq!(name(0), "CLOUDHALT_OK");
-        assert_eq!(name(8), "CLOUDHALT_CONFLICT");
+        assert_eq!(name(8), "CLOUDHALT_STATE_CONFLICT");
         assert_eq!(name(14), "CLOUDHALT_PANIC");
         assert_eq!(name(15), "CLOUDHALT_UNKNOWN_STATUS");
         assert_eq!(name(-7), "CLOUDHALT_UNKNOWN_STATUS");

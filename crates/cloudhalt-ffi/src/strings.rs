@@ -1,6 +1,7 @@
 //! C strings in and out: validation of every input string, and owned output strings.
 
 use std::ffi::{CStr, CString, c_char};
+use std::sync::Mutex;
 
 use cloudhalt::Error;
 
@@ -8,6 +9,22 @@ use cloudhalt::Error;
 /// not see past) becomes U+FFFD rather than truncating the text silently.
 pub(crate) fn to_c_string(text: &str) -> CString {
     CString::new(text.replace('\0', "\u{FFFD}")).unwrap_or_default()
+}
+
+/// A NUL-terminated copy of `name`, made on first use and kept for the life of the process, for
+/// the static strings C receives (kind and send-state names, status names). They are copies of
+/// the core's own spellings (`ErrorKind::as_str`, `SendState::as_str`), so there is no second
+/// list to keep in step. Only those few fixed names come here, so what is kept stays small.
+pub(crate) fn static_c_str(name: &str) -> &'static CStr {
+    static INTERNED: Mutex<Vec<&'static CStr>> = Mutex::new(Vec::new());
+    // A poisoned lock only means a panic elsewhere; the list itself is always whole.
+    let mut interned = INTERNED.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(found) = interned.iter().find(|c| c.to_bytes() == name.as_bytes()) {
+        return found;
+    }
+    let made: &'static CStr = Box::leak(to_c_string(name).into_boxed_c_str());
+    interned.push(made);
+    made
 }
 
 /// An owned string for C, released with [`cloudhalt_string_free`].
@@ -49,7 +66,7 @@ pub(crate) unsafe fn arg_str<'a>(p: *const c_char, name: &str) -> Result<&'a str
 /// An optional string argument: NULL is `None`.
 ///
 /// # Safety
-/// As [`arg_str`].
+/// As [`arg_str()`].
 pub(crate) unsafe fn arg_opt_str<'a>(
     p: *const c_char,
     name: &str,
@@ -62,11 +79,11 @@ pub(crate) unsafe fn arg_opt_str<'a>(
     }
 }
 
-/// A required string argument that is (or may be) a secret: errors never quote it. [`arg_str`]
+/// A required string argument that is (or may be) a secret: errors never quote it. [`arg_str()`]
 /// already never quotes the value; this name marks the call sites.
 ///
 /// # Safety
-/// As [`arg_str`].
+/// As [`arg_str()`].
 pub(crate) unsafe fn arg_secret<'a>(p: *const c_char, name: &str) -> Result<&'a str, Error> {
     // SAFETY: forwarded contract.
     unsafe { arg_str(p, name) }
@@ -130,6 +147,48 @@ pub(crate) unsafe fn arg_list(
         .collect()
 }
 
+/// How an operation that may act on "every instance" reads its instance list.
+#[derive(Clone, Copy)]
+pub(crate) enum Instances {
+    /// The `_instances` functions: 1 to `max` IDs; `(NULL, 0)` and `n == 0` are refused, since
+    /// they are how C writes an empty array (a `grep` that matched nothing).
+    Listed,
+    /// The `_all_instances` functions: no list, every instance.
+    All,
+    /// The deprecated original functions: `(NULL, 0)` means every instance.
+    NullMeansAll,
+}
+
+/// The instance list of an operation that may act on every instance: `None` for every instance.
+/// `all_fn` names the function to call instead of passing an empty list.
+///
+/// # Safety
+/// As [`arg_list()`].
+pub(crate) unsafe fn arg_instances(
+    p: *const *const c_char,
+    n: usize,
+    max: usize,
+    name: &str,
+    mode: Instances,
+    all_fn: &str,
+) -> Result<Option<Vec<String>>, Error> {
+    match mode {
+        Instances::All => Ok(None),
+        Instances::NullMeansAll if p.is_null() && n == 0 => Ok(None),
+        Instances::Listed if n == 0 => Err(Error::invalid_input(
+            name,
+            format!(
+                "{name} is empty (n = 0): give 1 to {max} instance IDs, or call {all_fn}() to act \
+                 on every instance"
+            ),
+        )),
+        // SAFETY: forwarded contract.
+        Instances::Listed | Instances::NullMeansAll => {
+            unsafe { arg_list(p, n, max, name) }.map(Some)
+        }
+    }
+}
+
 /// Releases a string that cloudhalt returned as *owned* (the `out_json` of the `_call_json`
 /// functions). NULL is a no-op. Never pass it to `free()`, and never pass it a string cloudhalt
 /// did not hand over as owned.
@@ -187,6 +246,18 @@ mod tests {
         );
         let ok = unsafe { arg_list(items.as_ptr(), 1, 100, "instance_ids") }.unwrap();
         assert_eq!(ok, vec!["ins-r8hr2upy".to_owned()]);
+    }
+
+    #[test]
+    fn static_names_are_made_once_and_keep_their_spelling() {
+        let a = static_c_str("state_conflict");
+        let b = static_c_str("state_conflict");
+        assert_eq!(a.to_str().unwrap(), "state_conflict");
+        assert!(
+            std::ptr::eq(a, b),
+            "the same name is handed out as the same string"
+        );
+        assert_ne!(static_c_str("not_sent").as_ptr(), a.as_ptr());
     }
 
     #[test]

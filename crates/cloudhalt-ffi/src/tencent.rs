@@ -1,19 +1,20 @@
 //! `cloudhalt_tencent`: the Tencent Cloud client and its four operations.
 
 use std::ffi::c_char;
-use std::sync::RwLock;
-use std::time::Duration;
+use std::ptr;
 
 use cloudhalt::ops::tencent::MAX_INSTANCE_IDS;
 use cloudhalt::{
     CancelInstanceRefresh, CancelInvocation, Error, Language, Response, StopInstances, StopType,
-    StoppedMode, Tencent, TencentCredentials, TerminateInstances,
+    StoppedMode, Tencent, TerminateInstances,
 };
 
-use crate::handle::{Handle, write_out};
+use crate::client::{self, ClientHandle};
+use crate::handle::write_out;
 use crate::json::{parse_params, write_json};
 use crate::response::cloudhalt_response;
 use crate::status::cloudhalt_status;
+use crate::strings::{Instances, arg_instances};
 
 /// A Tencent Cloud client (CVM, TAT and Auto Scaling).
 ///
@@ -21,34 +22,9 @@ use crate::status::cloudhalt_status;
 /// cloudhalt_tencent_free(). Thread-safe: one client may be shared by any number of threads, and
 /// the setters may be called while other threads send (a call in flight keeps the settings it
 /// started with). Clones of the connection pool are shared by all calls.
-pub struct cloudhalt_tencent {
-    client: RwLock<Tencent>,
-}
+pub struct cloudhalt_tencent(ClientHandle<Tencent>);
 
-impl Handle for cloudhalt_tencent {}
-
-impl cloudhalt_tencent {
-    fn new(client: Tencent) -> cloudhalt_tencent {
-        cloudhalt_tencent {
-            client: RwLock::new(client),
-        }
-    }
-
-    /// The current client; cheap (an `Arc` clone), and the lock is not held while sending.
-    fn client(&self) -> Tencent {
-        // A poisoned lock only means a panic elsewhere; the client inside is still whole.
-        self.client
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
-    }
-
-    fn update(&self, f: impl FnOnce(&Tencent) -> Result<Tencent, Error>) -> Result<(), Error> {
-        let mut guard = self.client.write().unwrap_or_else(|e| e.into_inner());
-        *guard = f(&guard)?;
-        Ok(())
-    }
-}
+client_object!(cloudhalt_tencent, Tencent);
 
 /// Writes the response handle (if wanted) after a successful call.
 unsafe fn finish(
@@ -82,15 +58,8 @@ pub unsafe extern "C" fn cloudhalt_tencent_new(
     out: *mut *mut cloudhalt_tencent,
 ) -> cloudhalt_status {
     boundary!(fallible {
-        arg_out!(out, "out");
-        let secret_id = arg_str!(secret_id, "secret_id");
-        let secret_key = arg_secret!(secret_key, "secret_key");
-        let token = if token.is_null() { None } else { Some(arg_secret!(token, "token")) };
-        let credentials =
-            TencentCredentials::new(secret_id, secret_key, token.map(str::to_owned))?;
-        // SAFETY: `out` checked non-NULL above.
-        unsafe { write_out(out, cloudhalt_tencent::new(Tencent::new(credentials))) };
-        Ok(())
+        // SAFETY: forwarded contract.
+        unsafe { client::new(secret_id, secret_key, token, out) }
     })
 }
 
@@ -108,11 +77,8 @@ pub unsafe extern "C" fn cloudhalt_tencent_from_env(
     out: *mut *mut cloudhalt_tencent,
 ) -> cloudhalt_status {
     boundary!(fallible {
-        arg_out!(out, "out");
-        let client = Tencent::from_env()?;
-        // SAFETY: `out` checked non-NULL above.
-        unsafe { write_out(out, cloudhalt_tencent::new(client)) };
-        Ok(())
+        // SAFETY: forwarded contract.
+        unsafe { client::from_env(out) }
     })
 }
 
@@ -129,9 +95,8 @@ pub unsafe extern "C" fn cloudhalt_tencent_set_endpoint(
     url: *const c_char,
 ) -> cloudhalt_status {
     boundary!(fallible {
-        let c = arg_handle!(c, "c");
-        let url = arg_str!(url, "url");
-        c.update(|client| client.with_endpoint_url(url))
+        // SAFETY: forwarded contract.
+        unsafe { client::set_endpoint(c, url) }
     })
 }
 
@@ -148,14 +113,8 @@ pub unsafe extern "C" fn cloudhalt_tencent_set_timeout_ms(
     ms: u32,
 ) -> cloudhalt_status {
     boundary!(fallible {
-        let c = arg_handle!(c, "c");
-        if ms == 0 {
-            return Err(Error::invalid_input(
-                "ms",
-                "ms is 0: give the timeout in milliseconds, at least 1 (the default is 30000)",
-            ));
-        }
-        c.update(|client| client.with_timeout(Duration::from_millis(u64::from(ms))))
+        // SAFETY: forwarded contract.
+        unsafe { client::set_timeout_ms(c, ms) }
     })
 }
 
@@ -174,7 +133,7 @@ pub unsafe extern "C" fn cloudhalt_tencent_set_language(
     boundary!(fallible {
         let c = arg_handle!(c, "c");
         let language = arg_opt_str!(language, "language").map(Language::parse).transpose()?;
-        c.update(|client| Ok(client.with_language(language)))
+        c.0.update(|client| Ok(client.with_language(language)))
     })
 }
 
@@ -185,8 +144,8 @@ pub unsafe extern "C" fn cloudhalt_tencent_set_language(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn cloudhalt_tencent_free(c: *mut cloudhalt_tencent) {
     boundary!({
-        // SAFETY: by the caller's contract.
-        unsafe { cloudhalt_tencent::free(c) }
+        // SAFETY: forwarded contract.
+        unsafe { client::free(c) }
     })
 }
 
@@ -238,13 +197,14 @@ pub unsafe extern "C" fn cloudhalt_tencent_stop_instances(
             .set_stop_type(stop_type)
             .set_stopped_mode(stopped_mode);
         // SAFETY: `out` is NULL or valid for writes by contract.
-        unsafe { finish(c.client().stop_instances(&request), out) }
+        unsafe { finish(c.0.client().stop_instances(&request), out) }
     })
 }
 
 /// CVM `TerminateInstances` (2017-03-12): returns 1 to 100 instances of `region` (pay-as-you-go
 /// instances are destroyed; prepaid ones go to the recycle bin, and a second call destroys them,
-/// so cloudhalt never re-sends this call).
+/// so cloudhalt never re-sends this call). Keeps the instances' elastic IPs: use
+/// cloudhalt_tencent_terminate_instances_ex() to release them too.
 ///
 /// - `release_prepaid_data_disks`: also release prepaid data disks mounted on the instances.
 /// - `out`: on CLOUDHALT_OK receives a response owned by the caller; may be NULL.
@@ -263,33 +223,140 @@ pub unsafe extern "C" fn cloudhalt_tencent_terminate_instances(
     out: *mut *mut cloudhalt_response,
 ) -> cloudhalt_status {
     boundary!(fallible {
-        let c = arg_handle!(c, "c");
-        let region = arg_str!(region, "region");
-        if instance_ids.is_null() && n == 0 {
-            return Err(Error::invalid_input(
-                "instance_ids",
-                "instance_ids is NULL: give 1 to 100 instance IDs",
-            ));
+        // SAFETY: forwarded contract.
+        unsafe {
+            terminate_instances(c, region, instance_ids, n, false, release_prepaid_data_disks, out)
         }
-        let ids = arg_list!(instance_ids, n, MAX_INSTANCE_IDS, "instance_ids");
-        let mut request = TerminateInstances::new(region, ids);
-        request.set_release_prepaid_data_disks(release_prepaid_data_disks);
-        // SAFETY: `out` is NULL or valid for writes by contract.
-        unsafe { finish(c.client().terminate_instances(&request), out) }
     })
 }
 
-/// TAT `CancelInvocation` (2020-10-28): cancels command invocation `invocation_id`
-/// (`"inv-xxxxxxxx"`) in `region`. Undelivered tasks become CANCELLED, running ones TERMINATED.
+/// CVM `TerminateInstances` (2017-03-12) with every option the provider offers: as
+/// cloudhalt_tencent_terminate_instances(), plus
 ///
-/// - `instance_ids`, `n`: NULL (with `n == 0`) cancels on every instance of the invocation;
-///   otherwise 1 to 100 CVM (`ins-`), Lighthouse (`lhins-`) or managed (`mi-`) instance IDs.
+/// - `release_address`: also release the elastic IPs bound to the instances (the provider's
+///   `ReleaseAddress`); false keeps them, as cloudhalt_tencent_terminate_instances() does.
+/// - `release_prepaid_data_disks`: also release prepaid data disks mounted on the instances.
+///
+/// Never re-sent by cloudhalt (see cloudhalt_tencent_terminate_instances()). Thread-safe.
+///
+/// # Safety
+/// As cloudhalt_tencent_stop_instances().
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cloudhalt_tencent_terminate_instances_ex(
+    c: *mut cloudhalt_tencent,
+    region: *const c_char,
+    instance_ids: *const *const c_char,
+    n: usize,
+    release_address: bool,
+    release_prepaid_data_disks: bool,
+    out: *mut *mut cloudhalt_response,
+) -> cloudhalt_status {
+    boundary!(fallible {
+        // SAFETY: forwarded contract.
+        unsafe {
+            terminate_instances(c, region, instance_ids, n, release_address, release_prepaid_data_disks, out)
+        }
+    })
+}
+
+/// The body of both TerminateInstances exports.
+///
+/// # Safety
+/// As cloudhalt_tencent_stop_instances().
+unsafe fn terminate_instances(
+    c: *mut cloudhalt_tencent,
+    region: *const c_char,
+    instance_ids: *const *const c_char,
+    n: usize,
+    release_address: bool,
+    release_prepaid_data_disks: bool,
+    out: *mut *mut cloudhalt_response,
+) -> Result<(), Error> {
+    let c = arg_handle!(c, "c");
+    let region = arg_str!(region, "region");
+    if instance_ids.is_null() && n == 0 {
+        return Err(Error::invalid_input(
+            "instance_ids",
+            "instance_ids is NULL: give 1 to 100 instance IDs",
+        ));
+    }
+    let ids = arg_list!(instance_ids, n, MAX_INSTANCE_IDS, "instance_ids");
+    let mut request = TerminateInstances::new(region, ids);
+    request
+        .set_release_address(release_address)
+        .set_release_prepaid_data_disks(release_prepaid_data_disks);
+    // SAFETY: `out` is NULL or valid for writes by contract.
+    unsafe { finish(c.0.client().terminate_instances(&request), out) }
+}
+
+/// TAT `CancelInvocation` (2020-10-28) on the listed instances: cancels command invocation
+/// `invocation_id` (`"inv-xxxxxxxx"`) in `region` on 1 to 100 CVM (`ins-`), Lighthouse
+/// (`lhins-`) or managed (`mi-`) instances. Undelivered tasks become CANCELLED, running ones
+/// TERMINATED.
+///
+/// - `instance_ids`, `n`: 1 to 100 IDs. An empty list (`n == 0`, with or without NULL) is
+///   refused with CLOUDHALT_INVALID_INPUT, never taken as "every instance": use
+///   cloudhalt_tencent_cancel_invocation_all_instances() for that.
 /// - `out`: on CLOUDHALT_OK receives a response owned by the caller; may be NULL.
 ///
 /// Statuses as cloudhalt_tencent_stop_instances(). Thread-safe.
 ///
 /// # Safety
 /// As cloudhalt_tencent_stop_instances().
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cloudhalt_tencent_cancel_invocation_instances(
+    c: *mut cloudhalt_tencent,
+    region: *const c_char,
+    invocation_id: *const c_char,
+    instance_ids: *const *const c_char,
+    n: usize,
+    out: *mut *mut cloudhalt_response,
+) -> cloudhalt_status {
+    boundary!(fallible {
+        // SAFETY: forwarded contract.
+        unsafe {
+            cancel_invocation(c, region, invocation_id, instance_ids, n, Instances::Listed, out)
+        }
+    })
+}
+
+/// TAT `CancelInvocation` (2020-10-28) on every instance of the invocation: cancels command
+/// invocation `invocation_id` (`"inv-xxxxxxxx"`) in `region` wherever it runs.
+///
+/// - `out`: on CLOUDHALT_OK receives a response owned by the caller; may be NULL.
+///
+/// Statuses as cloudhalt_tencent_stop_instances(). Thread-safe.
+///
+/// # Safety
+/// `c` is NULL or a live client; strings are NULL or NUL-terminated; `out` is NULL or valid for
+/// writes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cloudhalt_tencent_cancel_invocation_all_instances(
+    c: *mut cloudhalt_tencent,
+    region: *const c_char,
+    invocation_id: *const c_char,
+    out: *mut *mut cloudhalt_response,
+) -> cloudhalt_status {
+    boundary!(fallible {
+        // SAFETY: forwarded contract; no list is read.
+        unsafe {
+            cancel_invocation(c, region, invocation_id, ptr::null(), 0, Instances::All, out)
+        }
+    })
+}
+
+/// TAT `CancelInvocation` (2020-10-28), original form: as
+/// cloudhalt_tencent_cancel_invocation_instances(), except that NULL `instance_ids` with
+/// `n == 0` cancels on every instance of the invocation, which is also how C writes an empty
+/// array. Deprecated: call cloudhalt_tencent_cancel_invocation_instances() or
+/// cloudhalt_tencent_cancel_invocation_all_instances(), which say which one is meant. It keeps
+/// working unchanged within ABI epoch libcloudhalt.so.0.
+///
+/// # Safety
+/// As cloudhalt_tencent_stop_instances().
+#[deprecated(
+    note = "use cloudhalt_tencent_cancel_invocation_instances or cloudhalt_tencent_cancel_invocation_all_instances"
+)]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn cloudhalt_tencent_cancel_invocation(
     c: *mut cloudhalt_tencent,
@@ -300,19 +367,44 @@ pub unsafe extern "C" fn cloudhalt_tencent_cancel_invocation(
     out: *mut *mut cloudhalt_response,
 ) -> cloudhalt_status {
     boundary!(fallible {
-        let c = arg_handle!(c, "c");
-        let region = arg_str!(region, "region");
-        let invocation_id = arg_str!(invocation_id, "invocation_id");
-        let ids = if instance_ids.is_null() && n == 0 {
-            None
-        } else {
-            Some(arg_list!(instance_ids, n, MAX_INSTANCE_IDS, "instance_ids"))
-        };
-        let mut request = CancelInvocation::new(region, invocation_id);
-        request.set_instance_ids(ids);
-        // SAFETY: `out` is NULL or valid for writes by contract.
-        unsafe { finish(c.client().cancel_invocation(&request), out) }
+        // SAFETY: forwarded contract.
+        unsafe {
+            cancel_invocation(c, region, invocation_id, instance_ids, n, Instances::NullMeansAll, out)
+        }
     })
+}
+
+/// The body of the three CancelInvocation exports.
+///
+/// # Safety
+/// As cloudhalt_tencent_stop_instances().
+unsafe fn cancel_invocation(
+    c: *mut cloudhalt_tencent,
+    region: *const c_char,
+    invocation_id: *const c_char,
+    instance_ids: *const *const c_char,
+    n: usize,
+    mode: Instances,
+    out: *mut *mut cloudhalt_response,
+) -> Result<(), Error> {
+    let c = arg_handle!(c, "c");
+    let region = arg_str!(region, "region");
+    let invocation_id = arg_str!(invocation_id, "invocation_id");
+    // SAFETY: by the caller's contract.
+    let ids = unsafe {
+        arg_instances(
+            instance_ids,
+            n,
+            MAX_INSTANCE_IDS,
+            "instance_ids",
+            mode,
+            "cloudhalt_tencent_cancel_invocation_all_instances",
+        )
+    }?;
+    let mut request = CancelInvocation::new(region, invocation_id);
+    request.set_instance_ids(ids);
+    // SAFETY: `out` is NULL or valid for writes by contract.
+    unsafe { finish(c.0.client().cancel_invocation(&request), out) }
 }
 
 /// Auto Scaling `CancelInstanceRefresh` (2018-04-19): cancels the waiting batches of refresh
@@ -342,7 +434,7 @@ pub unsafe extern "C" fn cloudhalt_tencent_cancel_instance_refresh(
         let mut request = CancelInstanceRefresh::new(group, activity);
         request.set_region(region.map(str::to_owned));
         // SAFETY: `out` is NULL or valid for writes by contract.
-        unsafe { finish(c.client().cancel_instance_refresh(&request), out) }
+        unsafe { finish(c.0.client().cancel_instance_refresh(&request), out) }
     })
 }
 
@@ -371,9 +463,160 @@ pub unsafe extern "C" fn cloudhalt_tencent_call_json(
         let action = arg_str!(action, "action");
         let region = arg_opt_str!(region, "region");
         let params = parse_params(arg_str!(params_json, "params_json"))?;
-        let response = c.client().call_json(action, region, &params)?;
+        let response = c.0.client().call_json(action, region, &params)?;
         // SAFETY: `out_json` is NULL or valid for writes by contract.
         unsafe { write_json(out_json, &response) };
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::CStr;
+    use std::ptr;
+
+    use super::*;
+    use crate::test_server::{OneShot, TENCENT_OK};
+    use crate::{cloudhalt_last_error_message, cloudhalt_response_free};
+
+    fn client(url: &CStr) -> *mut cloudhalt_tencent {
+        let mut c = ptr::null_mut();
+        unsafe {
+            let status = cloudhalt_tencent_new(
+                c"AKIDcloudhaltTEST".as_ptr(),
+                c"cloudhalt-test-key".as_ptr(),
+                ptr::null(),
+                &mut c,
+            );
+            assert_eq!(status, cloudhalt_status::CLOUDHALT_OK);
+            assert_eq!(
+                cloudhalt_tencent_set_endpoint(c, url.as_ptr()),
+                cloudhalt_status::CLOUDHALT_OK
+            );
+        }
+        c
+    }
+
+    fn last_message() -> String {
+        let p = cloudhalt_last_error_message();
+        assert!(!p.is_null());
+        unsafe { CStr::from_ptr(p) }.to_str().unwrap().to_owned()
+    }
+
+    /// Sends one call to a loopback peer; answers the request it read.
+    fn sent(call: impl FnOnce(*mut cloudhalt_tencent) -> cloudhalt_status) -> String {
+        let server = OneShot::start(TENCENT_OK);
+        let c = client(&server.url);
+        let status = call(c);
+        unsafe { cloudhalt_tencent_free(c) };
+        let request = server.request();
+        assert_eq!(status, cloudhalt_status::CLOUDHALT_OK, "{request}");
+        request
+    }
+
+    #[test]
+    fn terminate_instances_ex_sends_release_address() {
+        let ids = [c"ins-r8hr2upy".as_ptr()];
+        let request = sent(|c| unsafe {
+            let mut r = ptr::null_mut();
+            let status = cloudhalt_tencent_terminate_instances_ex(
+                c,
+                c"ap-guangzhou".as_ptr(),
+                ids.as_ptr(),
+                1,
+                true,
+                false,
+                &mut r,
+            );
+            cloudhalt_response_free(r);
+            status
+        });
+        assert!(request.contains("\"ReleaseAddress\":true"), "{request}");
+        assert!(request.contains("TerminateInstances"), "{request}");
+        // The frozen original keeps the address: it sends no ReleaseAddress at all.
+        let request = sent(|c| unsafe {
+            cloudhalt_tencent_terminate_instances(
+                c,
+                c"ap-guangzhou".as_ptr(),
+                ids.as_ptr(),
+                1,
+                true,
+                ptr::null_mut(),
+            )
+        });
+        assert!(!request.contains("ReleaseAddress"), "{request}");
+        assert!(
+            request.contains("\"ReleasePrepaidDataDisks\":true"),
+            "{request}"
+        );
+    }
+
+    #[test]
+    fn cancel_invocation_instances_refuses_an_empty_list_before_sending() {
+        // Nothing listens on port 1: a call that reached the network would be CLOUDHALT_TRANSPORT.
+        let c = client(c"http://127.0.0.1:1");
+        let ids = [c"ins-r8hr2upy".as_ptr()];
+        for (list, n) in [(ptr::null(), 0), (ids.as_ptr(), 0)] {
+            let status = unsafe {
+                cloudhalt_tencent_cancel_invocation_instances(
+                    c,
+                    c"ap-guangzhou".as_ptr(),
+                    c"inv-abcdefgh".as_ptr(),
+                    list,
+                    n,
+                    ptr::null_mut(),
+                )
+            };
+            assert_eq!(status, cloudhalt_status::CLOUDHALT_INVALID_INPUT);
+            let message = last_message();
+            assert!(message.contains("instance_ids"), "{message}");
+            assert!(
+                message.contains("cloudhalt_tencent_cancel_invocation_all_instances"),
+                "{message}"
+            );
+        }
+        unsafe { cloudhalt_tencent_free(c) };
+    }
+
+    #[test]
+    fn cancel_invocation_sends_the_list_or_none_as_asked() {
+        let ids = [c"ins-r8hr2upy".as_ptr()];
+        let request = sent(|c| unsafe {
+            cloudhalt_tencent_cancel_invocation_instances(
+                c,
+                c"ap-guangzhou".as_ptr(),
+                c"inv-abcdefgh".as_ptr(),
+                ids.as_ptr(),
+                1,
+                ptr::null_mut(),
+            )
+        });
+        assert!(
+            request.contains("\"InstanceIds\":[\"ins-r8hr2upy\"]"),
+            "{request}"
+        );
+        let request = sent(|c| unsafe {
+            cloudhalt_tencent_cancel_invocation_all_instances(
+                c,
+                c"ap-guangzhou".as_ptr(),
+                c"inv-abcdefgh".as_ptr(),
+                ptr::null_mut(),
+            )
+        });
+        assert!(request.contains("inv-abcdefgh"), "{request}");
+        assert!(!request.contains("InstanceIds"), "{request}");
+        // The deprecated original keeps its meaning: (NULL, 0) is every instance.
+        #[allow(deprecated)]
+        let request = sent(|c| unsafe {
+            cloudhalt_tencent_cancel_invocation(
+                c,
+                c"ap-guangzhou".as_ptr(),
+                c"inv-abcdefgh".as_ptr(),
+                ptr::null(),
+                0,
+                ptr::null_mut(),
+            )
+        });
+        assert!(!request.contains("InstanceIds"), "{request}");
+    }
 }

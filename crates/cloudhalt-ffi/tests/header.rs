@@ -28,7 +28,9 @@ fn version_number() -> u32 {
     (version_part("MAJOR") << 16) | (version_part("MINOR") << 8) | version_part("PATCH")
 }
 
-fn version_macros() -> String {
+/// What cbindgen writes after the includes: the version macros, CLOUDHALT_DEPRECATED and the
+/// aliases of renamed values.
+fn preamble() -> String {
     format!(
         "\n/* The version of this header, from Cargo.toml. cloudhalt_version() returns the library's. */\n\
          #define CLOUDHALT_VERSION \"{}\"\n\
@@ -41,9 +43,14 @@ fn version_macros() -> String {
          /* Marks a function that will go away in the next ABI epoch, saying what to use instead. */\n\
          #if defined(__GNUC__) || defined(__clang__)\n\
          #define CLOUDHALT_DEPRECATED(why) __attribute__((deprecated(why)))\n\
+         #elif defined(_MSC_VER)\n\
+         #define CLOUDHALT_DEPRECATED(why) __declspec(deprecated(why))\n\
          #else\n\
          #define CLOUDHALT_DEPRECATED(why)\n\
-         #endif",
+         #endif\n\
+         \n\
+         /* The original spelling of CLOUDHALT_STATE_CONFLICT (kind state_conflict): the same value. */\n\
+         #define CLOUDHALT_CONFLICT CLOUDHALT_STATE_CONFLICT",
         env!("CARGO_PKG_VERSION"),
         version_part("MAJOR"),
         version_part("MINOR"),
@@ -55,7 +62,7 @@ fn version_macros() -> String {
 fn generate() -> String {
     let dir = crate_dir();
     let mut config = cbindgen::Config::from_file(dir.join("cbindgen.toml")).unwrap();
-    config.after_includes = Some(version_macros());
+    config.after_includes = Some(preamble());
     let bindings = cbindgen::Builder::new()
         .with_crate(&dir)
         .with_config(config)
@@ -124,7 +131,7 @@ fn header_lists_the_status_values_0_to_14_in_order() {
         "CLOUDHALT_AUTH",
         "CLOUDHALT_THROTTLED",
         "CLOUDHALT_NOT_FOUND",
-        "CLOUDHALT_CONFLICT",
+        "CLOUDHALT_STATE_CONFLICT",
         "CLOUDHALT_INVALID_PARAMETER",
         "CLOUDHALT_QUOTA",
         "CLOUDHALT_SERVER",
@@ -136,6 +143,11 @@ fn header_lists_the_status_values_0_to_14_in_order() {
         let line = format!("{name} = {value},");
         assert!(header.contains(&line), "header lacks `{line}`");
     }
+    // Renamed values keep their old spelling.
+    assert_eq!(
+        header_define(&header, "CLOUDHALT_CONFLICT"),
+        "CLOUDHALT_STATE_CONFLICT"
+    );
 }
 
 fn sources() -> Vec<(PathBuf, String)> {

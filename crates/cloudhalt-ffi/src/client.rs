@@ -1,0 +1,225 @@
+//! What every provider's client handle shares: [`ClientHandle`], and the one body of `_new`,
+//! `_from_env`, `_set_endpoint`, `_set_timeout_ms` and `_free` that both providers' exports call.
+//!
+//! The exports themselves stay one documented `extern "C"` function each (cbindgen reads them,
+//! and does not expand macros); each body is a single call into this module.
+
+use std::ffi::c_char;
+use std::sync::RwLock;
+use std::time::Duration;
+
+use cloudhalt::{
+    Alibaba, AlibabaCloud, AlibabaCredentials, Client, Cloud, Error, Tencent, TencentCloud,
+    TencentCredentials,
+};
+
+use crate::boundary::{arg_handle, null_out};
+use crate::handle::{Handle, write_out};
+use crate::strings::{arg_opt_str, arg_secret, arg_str};
+
+/// The little the C ABI needs from a core client to create and configure it. The core's one
+/// generic client gives it once, for both clouds; only the credentials' C names and constructor
+/// differ ([`CloudArgs`]).
+pub(crate) trait CoreClient: Clone + Send + Sync + 'static {
+    /// The C names of the `_new` arguments, in order: key ID, secret, session token.
+    const CREDENTIAL_ARGS: [&'static str; 3];
+
+    /// A client from explicit credentials (`token` is `None` for permanent keys).
+    fn with_credentials(id: &str, secret: &str, token: Option<String>) -> Result<Self, Error>;
+
+    /// A client with credentials from the provider's environment variables.
+    fn from_env() -> Result<Self, Error>;
+
+    /// The same client, sending to `url`.
+    fn with_endpoint_url(&self, url: &str) -> Result<Self, Error>;
+
+    /// The same client, with a total timeout of `total` per request (the core checks the range).
+    fn with_timeout(&self, total: Duration) -> Result<Self, Error>;
+}
+
+/// What differs between the clouds for the C ABI: the credential arguments.
+pub(crate) trait CloudArgs: Cloud {
+    /// The C names of the `_new` arguments, in order: key ID, secret, session token.
+    const CREDENTIAL_ARGS: [&'static str; 3];
+
+    /// A client from explicit credentials.
+    fn client(id: &str, secret: &str, token: Option<String>) -> Result<Client<Self>, Error>;
+}
+
+impl CloudArgs for TencentCloud {
+    const CREDENTIAL_ARGS: [&'static str; 3] = ["secret_id", "secret_key", "token"];
+
+    fn client(id: &str, secret: &str, token: Option<String>) -> Result<Tencent, Error> {
+        Ok(Tencent::new(TencentCredentials::new(id, secret, token)?))
+    }
+}
+
+impl CloudArgs for AlibabaCloud {
+    const CREDENTIAL_ARGS: [&'static str; 3] =
+        ["access_key_id", "access_key_secret", "security_token"];
+
+    fn client(id: &str, secret: &str, token: Option<String>) -> Result<Alibaba, Error> {
+        Ok(Alibaba::new(AlibabaCredentials::new(id, secret, token)?))
+    }
+}
+
+impl<X: CloudArgs> CoreClient for Client<X> {
+    const CREDENTIAL_ARGS: [&'static str; 3] = X::CREDENTIAL_ARGS;
+
+    fn with_credentials(id: &str, secret: &str, token: Option<String>) -> Result<Self, Error> {
+        X::client(id, secret, token)
+    }
+
+    fn from_env() -> Result<Self, Error> {
+        Client::<X>::from_env()
+    }
+
+    fn with_endpoint_url(&self, url: &str) -> Result<Self, Error> {
+        Client::with_endpoint_url(self, url)
+    }
+
+    fn with_timeout(&self, total: Duration) -> Result<Self, Error> {
+        Client::with_timeout(self, total)
+    }
+}
+
+/// A client shared with C: the core client behind a lock, so that the setters may run while
+/// other threads send. A call clones the client (an `Arc`) and sends without holding the lock,
+/// so a call in flight keeps the settings it started with.
+pub(crate) struct ClientHandle<C> {
+    client: RwLock<C>,
+}
+
+impl<C: CoreClient> ClientHandle<C> {
+    fn new(client: C) -> ClientHandle<C> {
+        ClientHandle {
+            client: RwLock::new(client),
+        }
+    }
+
+    /// The current client; cheap, and the lock is not held while sending.
+    pub(crate) fn client(&self) -> C {
+        // A poisoned lock only means a panic elsewhere; the client inside is still whole.
+        self.client
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Replaces the client with `f(current)`; on error the client is unchanged.
+    pub(crate) fn update(&self, f: impl FnOnce(&C) -> Result<C, Error>) -> Result<(), Error> {
+        let mut guard = self.client.write().unwrap_or_else(|e| e.into_inner());
+        *guard = f(&guard)?;
+        Ok(())
+    }
+}
+
+/// A C client type (`cloudhalt_tencent`, `cloudhalt_alibaba`): an opaque, Box-owned wrapper of a
+/// [`ClientHandle`].
+pub(crate) trait ClientObject: Handle {
+    /// The core client inside.
+    type Client: CoreClient;
+
+    /// Wraps a new handle.
+    fn wrap(handle: ClientHandle<Self::Client>) -> Self;
+
+    /// The handle inside.
+    fn handle(&self) -> &ClientHandle<Self::Client>;
+}
+
+/// Makes `$c`, a newtype over `ClientHandle<$client>` declared where cbindgen can see it, a
+/// Box-owned handle and a [`ClientObject`].
+macro_rules! client_object {
+    ($c:ident, $client:ty) => {
+        impl $crate::handle::Handle for $c {}
+
+        impl $crate::client::ClientObject for $c {
+            type Client = $client;
+
+            fn wrap(handle: $crate::client::ClientHandle<$client>) -> Self {
+                $c(handle)
+            }
+
+            fn handle(&self) -> &$crate::client::ClientHandle<$client> {
+                &self.0
+            }
+        }
+    };
+}
+
+/// The body of `cloudhalt_<provider>_new`.
+///
+/// # Safety
+/// String arguments are NULL or NUL-terminated; `out` is NULL or valid for writes.
+pub(crate) unsafe fn new<H: ClientObject>(
+    id: *const c_char,
+    secret: *const c_char,
+    token: *const c_char,
+    out: *mut *mut H,
+) -> Result<(), Error> {
+    let [id_name, secret_name, token_name] = H::Client::CREDENTIAL_ARGS;
+    if out.is_null() {
+        return Err(null_out("out"));
+    }
+    // SAFETY: by the caller's contract.
+    let id = unsafe { arg_str(id, id_name) }?;
+    // SAFETY: by the caller's contract.
+    let secret = unsafe { arg_secret(secret, secret_name) }?;
+    // The token is a secret too: `arg_opt_str` never quotes a value either.
+    // SAFETY: by the caller's contract.
+    let token = unsafe { arg_opt_str(token, token_name) }?;
+    let client = H::Client::with_credentials(id, secret, token.map(str::to_owned))?;
+    // SAFETY: `out` checked non-NULL above.
+    unsafe { write_out(out, H::wrap(ClientHandle::new(client))) };
+    Ok(())
+}
+
+/// The body of `cloudhalt_<provider>_from_env`.
+///
+/// # Safety
+/// `out` is NULL or valid for writes.
+pub(crate) unsafe fn from_env<H: ClientObject>(out: *mut *mut H) -> Result<(), Error> {
+    if out.is_null() {
+        return Err(null_out("out"));
+    }
+    let client = H::Client::from_env()?;
+    // SAFETY: `out` checked non-NULL above.
+    unsafe { write_out(out, H::wrap(ClientHandle::new(client))) };
+    Ok(())
+}
+
+/// The body of `cloudhalt_<provider>_set_endpoint`.
+///
+/// # Safety
+/// `c` is NULL or a live client; `url` is NULL or NUL-terminated.
+pub(crate) unsafe fn set_endpoint<H: ClientObject>(
+    c: *const H,
+    url: *const c_char,
+) -> Result<(), Error> {
+    // SAFETY: by the caller's contract.
+    let c = unsafe { arg_handle(c, "c") }?;
+    // SAFETY: by the caller's contract.
+    let url = unsafe { arg_str(url, "url") }?;
+    c.handle().update(|client| client.with_endpoint_url(url))
+}
+
+/// The body of `cloudhalt_<provider>_set_timeout_ms`.
+///
+/// # Safety
+/// `c` is NULL or a live client.
+pub(crate) unsafe fn set_timeout_ms<H: ClientObject>(c: *const H, ms: u32) -> Result<(), Error> {
+    // SAFETY: by the caller's contract.
+    let c = unsafe { arg_handle(c, "c") }?;
+    // The core refuses 0 and anything over one day, naming `timeout`.
+    c.handle()
+        .update(|client| client.with_timeout(Duration::from_millis(u64::from(ms))))
+}
+
+/// The body of `cloudhalt_<provider>_free`.
+///
+/// # Safety
+/// `c` is NULL or a live client, not used afterwards.
+pub(crate) unsafe fn free<H: ClientObject>(c: *mut H) {
+    // SAFETY: by the caller's contract.
+    unsafe { H::free(c) }
+}

@@ -1,0 +1,151 @@
+// The C++ wrapper's own promises: cloudhalt::Error carries kind, send state and field; a string
+// with an embedded NUL is refused, never cut short; empty ID lists are refused, "every instance"
+// is its own call; TerminateInstances takes release_address.
+//
+// Usage: test_cpp [EMULATOR_URL]. Without a URL only the parts that need no network run.
+// Exit status 0 only when every check passed.
+#include <cloudhalt.hpp>
+
+#include <cstdio>
+#include <functional>
+#include <string>
+
+static int failures = 0;
+static int checks = 0;
+
+#define CHECK(cond)                                                           \
+  do {                                                                        \
+    checks++;                                                                 \
+    if (!(cond)) {                                                            \
+      std::fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+      failures++;                                                             \
+    }                                                                         \
+  } while (0)
+
+static const char *TENCENT_ID = "AKIDcloudhaltEMULATOR";
+static const char *TENCENT_KEY = "cloudhalt-emulator-tencent-key";
+static const char *ALIBABA_ID = "LTAIcloudhaltEMULATOR";
+static const char *ALIBABA_SECRET = "cloudhalt-emulator-alibaba-secret";
+
+// Runs `call`, which must throw cloudhalt::Error; returns it (or a placeholder after a failed
+// check).
+static cloudhalt::Error expect_error(const std::function<void()> &call, int line) {
+  try {
+    call();
+  } catch (const cloudhalt::Error &e) {
+    return e;
+  }
+  std::fprintf(stderr, "%s:%d: expected cloudhalt::Error\n", __FILE__, line);
+  failures++;
+  return cloudhalt::Error(CLOUDHALT_PANIC, "no error", std::nullopt, std::nullopt, 0);
+}
+#define EXPECT_ERROR(call) expect_error([&] { call; }, __LINE__)
+
+static bool contains(std::string_view haystack, std::string_view needle) {
+  return haystack.find(needle) != std::string_view::npos;
+}
+
+// An input error before anything was sent, naming `field`.
+static void check_input_error(const cloudhalt::Error &e, const std::string &field, int line) {
+  checks++;
+  if (e.status() != CLOUDHALT_INVALID_INPUT || e.kind() != "invalid_input" ||
+      e.send_state() != "not_built" || e.may_have_been_sent() || e.field() != field ||
+      !contains(e.message(), field)) {
+    std::fprintf(stderr, "%s:%d: expected an input error naming %s, got %s kind=%s field=%s: %s\n",
+                 __FILE__, line, field.c_str(), e.status_name(), e.kind().c_str(),
+                 e.field().value_or("-").c_str(), e.what());
+    failures++;
+  }
+}
+#define CHECK_INPUT_ERROR(e, field) check_input_error(e, field, __LINE__)
+
+static void test_offline() {
+  using namespace std::string_literals;
+  // A NUL inside a secret: refused, and neither part of the secret is quoted.
+  cloudhalt::Error e = EXPECT_ERROR(
+      cloudhalt::Tencent::create(TENCENT_ID, "cloudhalt\0hidden-part"s));
+  CHECK_INPUT_ERROR(e, "secret_key");
+  CHECK(contains(e.message(), "offset 9"));
+  CHECK(!contains(e.message(), "hidden-part") && !contains(e.message(), "cloudhalt\0"s));
+
+  cloudhalt::Tencent t = cloudhalt::Tencent::create(TENCENT_ID, TENCENT_KEY);
+  cloudhalt::Alibaba a = cloudhalt::Alibaba::create(ALIBABA_ID, ALIBABA_SECRET);
+  // Nothing below may reach the network: a closed port.
+  t.set_endpoint("http://127.0.0.1:1");
+  a.set_endpoint("http://127.0.0.1:1");
+
+  e = EXPECT_ERROR(t.set_endpoint("http://127.0.0.1:1\0.evil.example"s));
+  CHECK_INPUT_ERROR(e, "url");
+  e = EXPECT_ERROR(t.stop_instances("ap-guangzhou\0x"s, {"ins-run00000"}));
+  CHECK_INPUT_ERROR(e, "region");
+  std::string with_nul = "ins-run00000\0ins-run00001"s;
+  e = EXPECT_ERROR(t.stop_instances("ap-guangzhou", {"ins-run00002", with_nul}));
+  CHECK_INPUT_ERROR(e, "instance_ids[1]");
+  CHECK(contains(e.message(), "offset 12"));
+  e = EXPECT_ERROR(a.stop_invocation("cn-hangzhou", "t-hz0jdfwd9f0001\0"s, {"i-bp67acfmxazb4p0001"}));
+  CHECK_INPUT_ERROR(e, "invoke_id");
+
+  // Empty lists are refused, `{}` included: "every instance" is its own call.
+  e = EXPECT_ERROR(t.cancel_invocation("ap-guangzhou", "inv-inv00001", {}));
+  CHECK_INPUT_ERROR(e, "instance_ids");
+  CHECK(contains(e.message(), "all_instances"));
+  std::vector<std::string_view> none;
+  e = EXPECT_ERROR(t.cancel_invocation("ap-guangzhou", "inv-inv00001", none));
+  CHECK_INPUT_ERROR(e, "instance_ids");
+  e = EXPECT_ERROR(a.stop_invocation("cn-hangzhou", "t-hz0jdfwd9f0001", {}));
+  CHECK_INPUT_ERROR(e, "instance_ids");
+  e = EXPECT_ERROR(t.terminate_instances("ap-guangzhou", {}, cloudhalt::TerminateOptions{true, false}));
+  CHECK_INPUT_ERROR(e, "instance_ids");
+
+  // A provider-side field name for a malformed ID.
+  e = EXPECT_ERROR(t.stop_instances("ap-guangzhou", {"ins-BAD"}));
+  CHECK(e.kind() == "invalid_input" && e.field() == "InstanceIds" && !e.may_have_been_sent());
+
+  // Nothing listens: a transport failure, whose send state the caller can read.
+  e = EXPECT_ERROR(t.stop_instances("ap-guangzhou", {"ins-run00000"}));
+  CHECK(e.status() == CLOUDHALT_TRANSPORT && e.kind() == "transport");
+  CHECK(e.send_state() == "not_sent" || e.send_state() == "sent_no_answer");
+  CHECK(e.may_have_been_sent() == (e.send_state() == "sent_no_answer"));
+  CHECK(!e.field().has_value());
+}
+
+static void test_online(const char *url) {
+  cloudhalt::Tencent t = cloudhalt::Tencent::create(TENCENT_ID, TENCENT_KEY);
+  cloudhalt::Alibaba a = cloudhalt::Alibaba::create(ALIBABA_ID, ALIBABA_SECRET);
+  t.set_endpoint(url);
+  a.set_endpoint(url);
+
+  CHECK(!t.terminate_instances("ap-guangzhou", {"ins-run00110"},
+                               cloudhalt::TerminateOptions{true, true})
+             .request_id()
+             .empty());
+  CHECK(!t.terminate_instances("ap-guangzhou", {"ins-run00111"}, false, true).request_id().empty());
+  CHECK(!t.cancel_invocation("ap-guangzhou", "inv-inv00002", {"ins-run00003"}).request_id().empty());
+  CHECK(!t.cancel_invocation_all_instances("ap-guangzhou", "inv-inv00001").request_id().empty());
+  CHECK(!a.stop_invocation("cn-hangzhou", "t-hz0jdfwd9f0001", {"i-bp67acfmxazb4p0001"})
+             .request_id()
+             .empty());
+  CHECK(!a.stop_invocation_all_instances("cn-hangzhou", "t-hz0jdfwd9f0003").request_id().empty());
+
+  // A provider's answer: kind, send state and no field.
+  cloudhalt::Error e = EXPECT_ERROR(t.stop_instances("ap-guangzhou", {"ins-zzzzzzzz"}));
+  CHECK(e.status() == CLOUDHALT_NOT_FOUND && e.kind() == "not_found");
+  CHECK(e.send_state() == "answered" && e.may_have_been_sent());
+  CHECK(e.code() == "InvalidInstanceId.NotFound" && e.request_id().has_value());
+  CHECK(!e.field().has_value());
+  e = EXPECT_ERROR(t.stop_instances("ap-guangzhou", {"ins-stp00000"}));
+  CHECK(e.status() == CLOUDHALT_STATE_CONFLICT && e.kind() == "state_conflict");
+  e = EXPECT_ERROR(a.stop_invocation_all_instances("cn-hangzhou", "t-zzzzzzzzzz0001"));
+  CHECK(e.kind() == "not_found" && e.http_status() == 404);
+}
+
+int main(int argc, char **argv) {
+  test_offline();
+  if (argc > 1) {
+    test_online(argv[1]);
+  } else {
+    std::printf("no emulator URL given: skipped the online tests\n");
+  }
+  std::printf("%d checks, %d failed\n", checks, failures);
+  return failures == 0 ? 0 : 1;
+}
