@@ -187,8 +187,10 @@ impl<C: Cloud> Client<C> {
         &self.inner.config
     }
 
-    /// Validates and sends one typed request.
-    pub(crate) fn send<R: Request>(&self, request: &R) -> Result<Response, Error> {
+    /// Validates, signs and sends any typed request of this client's cloud: one attempt, never
+    /// re-sent by cloudhalt (`tencent.send(&StopInstances::new(..))` is
+    /// `tencent.stop_instances(..)`).
+    pub fn send<R: Request<Cloud = C>>(&self, request: &R) -> Result<Response, Error> {
         let call = request
             .to_call()
             .map_err(|e| e.for_call(C::PROVIDER, R::OP.action))?;

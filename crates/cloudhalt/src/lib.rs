@@ -48,7 +48,7 @@ pub use ops::tencent::{
     CancelInstanceRefresh, CancelInvocation, StopInstances, StopType, StoppedMode,
     TerminateInstances,
 };
-pub use ops::{OPERATIONS, Operation, Response, operation};
+pub use ops::{OPERATIONS, Operation, Request, Response, operation};
 pub use tencent::{CONTENT_TYPE, Language, SIGNED_HEADERS, Tencent, TencentCloud};
 pub use transport::{MAX_RESPONSE_BYTES, Timeouts};
 

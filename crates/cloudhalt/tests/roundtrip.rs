@@ -450,3 +450,21 @@ fn clients_are_shared_between_threads() {
     }
     assert_eq!(rx.iter().take(16).count(), 16);
 }
+
+#[test]
+fn send_takes_any_request_of_the_clients_cloud() {
+    // `send` is the generic way to reach every operation of the table; a request of the other
+    // cloud does not compile (its `Request::Cloud` differs), so only a Tencent request is tried.
+    let c = Tencent::new(TencentCredentials::new(TC_ID, TC_KEY, None).unwrap())
+        .with_endpoint_url("http://127.0.0.1:9")
+        .unwrap();
+    let err = c
+        .send(&StopInstances::new("ap-guangzhou", Vec::new()))
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    assert_eq!(err.action(), Some("StopInstances"));
+    assert_eq!(
+        <StopInstances as cloudhalt::Request>::OP.action,
+        "StopInstances"
+    );
+}

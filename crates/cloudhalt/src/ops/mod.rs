@@ -325,13 +325,25 @@ pub(crate) struct Call {
     pub query: Vec<(String, String)>,
 }
 
-/// Implemented by every typed request.
-pub(crate) trait Request {
+/// A typed request ([`StopInstances`](crate::StopInstances), ...), for [`Client::send`]
+/// (crate::Client::send): the one generic way to send any operation of the table to the client of
+/// its cloud. Sealed: the request types of this crate implement it.
+#[allow(private_interfaces)] // `Call` and the seal are crate-private on purpose.
+pub trait Request: sealed::Sealed {
+    /// The cloud the request goes to.
+    type Cloud: crate::Cloud;
+
     /// The operation's facts.
     const OP: &'static Operation;
 
     /// Validates and serialises the request.
+    #[doc(hidden)]
     fn to_call(&self) -> Result<Call, Error>;
+}
+
+pub(crate) mod sealed {
+    /// Seals [`Request`](super::Request).
+    pub trait Sealed {}
 }
 
 /// A successful answer: the provider's RequestId and its whole JSON answer.

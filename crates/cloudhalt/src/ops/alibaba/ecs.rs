@@ -225,7 +225,11 @@ impl StopInvocation {
     }
 }
 
+impl crate::ops::sealed::Sealed for StopInvocation {}
+
+#[allow(private_interfaces)]
 impl Request for StopInvocation {
+    type Cloud = crate::AlibabaCloud;
     const OP: &'static Operation = &STOP_INVOCATION;
 
     fn to_call(&self) -> Result<Call, Error> {

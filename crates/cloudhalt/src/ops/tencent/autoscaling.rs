@@ -112,7 +112,11 @@ impl CancelInstanceRefresh {
     }
 }
 
+impl crate::ops::sealed::Sealed for CancelInstanceRefresh {}
+
+#[allow(private_interfaces)]
 impl Request for CancelInstanceRefresh {
+    type Cloud = crate::TencentCloud;
     const OP: &'static Operation = &CANCEL_INSTANCE_REFRESH;
 
     fn to_call(&self) -> Result<Call, Error> {

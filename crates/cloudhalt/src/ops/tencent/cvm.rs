@@ -228,7 +228,11 @@ impl StopInstances {
     }
 }
 
+impl crate::ops::sealed::Sealed for StopInstances {}
+
+#[allow(private_interfaces)]
 impl Request for StopInstances {
+    type Cloud = crate::TencentCloud;
     const OP: &'static Operation = &STOP_INSTANCES;
 
     fn to_call(&self) -> Result<Call, Error> {
@@ -345,7 +349,11 @@ impl TerminateInstances {
     }
 }
 
+impl crate::ops::sealed::Sealed for TerminateInstances {}
+
+#[allow(private_interfaces)]
 impl Request for TerminateInstances {
+    type Cloud = crate::TencentCloud;
     const OP: &'static Operation = &TERMINATE_INSTANCES;
 
     fn to_call(&self) -> Result<Call, Error> {

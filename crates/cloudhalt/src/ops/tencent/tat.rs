@@ -129,7 +129,11 @@ impl CancelInvocation {
     }
 }
 
+impl crate::ops::sealed::Sealed for CancelInvocation {}
+
+#[allow(private_interfaces)]
 impl Request for CancelInvocation {
+    type Cloud = crate::TencentCloud;
     const OP: &'static Operation = &CANCEL_INVOCATION;
 
     fn to_call(&self) -> Result<Call, Error> {
