@@ -325,9 +325,9 @@ pub(crate) struct Call {
     pub query: Vec<(String, String)>,
 }
 
-/// A typed request ([`StopInstances`](crate::StopInstances), ...), for [`Client::send`]
-/// (crate::Client::send): the one generic way to send any operation of the table to the client of
-/// its cloud. Sealed: the request types of this crate implement it.
+/// A typed request ([`StopInstances`](crate::StopInstances), ...), for
+/// [`Client::send`](crate::Client::send): the one generic way to send any operation of the table
+/// to the client of its cloud. Sealed: the request types of this crate implement it.
 #[allow(private_interfaces)] // `Call` and the seal are crate-private on purpose.
 pub trait Request: sealed::Sealed {
     /// The cloud the request goes to.
