@@ -1,4 +1,5 @@
-//! The Alibaba Cloud client: validates, signs (ACS3) and sends ECS StopInvocation.
+//! Alibaba Cloud's side of the engine: ACS3 signing of the RPC query, the `ecs.{region}` hosts,
+//! reading the answer, and the typed method of ECS StopInvocation.
 
 use crate::credentials::{AlibabaCredentials, Secret};
 use crate::endpoint::{AlibabaEndpoint, BaseUrl};

@@ -191,7 +191,7 @@ pub fn check_region(field: &str, region: &str) -> Result<(), Error> {
             format!(
                 "{field} {} is not a region name: use lower-case letters, digits and '-' only \
                  (^[a-z0-9-]+$), at most 64 characters, e.g. ap-guangzhou or cn-hangzhou",
-                crate::ops::quoted(region)
+                crate::error::quoted(region)
             ),
         ));
     }

@@ -353,6 +353,17 @@ impl Error {
     }
 }
 
+/// Shortens and quotes a user value for an error message, so a huge or binary input cannot flood it.
+pub(crate) fn quoted(value: &str) -> String {
+    const MAX: usize = 64;
+    if value.chars().count() > MAX {
+        let head: String = value.chars().take(MAX).collect();
+        format!("{head:?}... ({} characters)", value.chars().count())
+    } else {
+        format!("{value:?}")
+    }
+}
+
 /// Secrets shorter than this are not searched for: a 1-character "secret" would redact every
 /// occurrence of that letter. Real keys and tokens are far longer.
 const MIN_REDACTED_LEN: usize = 6;

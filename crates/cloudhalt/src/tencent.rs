@@ -1,4 +1,5 @@
-//! The Tencent Cloud client: validates, signs (TC3) and sends the four Tencent operations.
+//! Tencent Cloud's side of the engine: TC3 signing, the `*.tencentcloudapi.com` hosts, reading the
+//! `{"Response": ...}` answer, and the typed methods of the four Tencent operations.
 
 use crate::credentials::{Secret, TencentCredentials};
 use crate::endpoint::{BaseUrl, TencentEndpoint};

@@ -14,6 +14,7 @@
 pub mod alibaba;
 pub mod tencent;
 
+pub(crate) use crate::error::quoted;
 use crate::error::{Error, Provider};
 
 /// Every operation cloudhalt sends.
@@ -388,17 +389,6 @@ impl Response {
     /// The answer's HTTP headers, names lower-cased, in order.
     pub fn headers(&self) -> &[(String, String)] {
         &self.headers
-    }
-}
-
-/// Shortens and quotes a user value for an error message, so a huge or binary input cannot flood it.
-pub(crate) fn quoted(value: &str) -> String {
-    const MAX: usize = 64;
-    if value.chars().count() > MAX {
-        let head: String = value.chars().take(MAX).collect();
-        format!("{head:?}... ({} characters)", value.chars().count())
-    } else {
-        format!("{value:?}")
     }
 }
 
