@@ -152,57 +152,73 @@ impl Resolver for RecordingResolver {
 
 /// The last link of the connector chain: the connection it gets is complete (proxy CONNECT done,
 /// TLS handshake done), so it marks `Connected` and wraps the connection to record writes.
+///
+/// Through a CONNECT proxy ureq runs the whole chain twice: once for the hop to the proxy (with
+/// the proxy taken out of its config), then for the tunnel. Only the tunnel carries the request:
+/// the CONNECT line and the TLS handshake written on the hop are not request bytes.
 #[derive(Debug)]
-struct Recorder;
+struct Recorder {
+    /// Whether the agent sends through a proxy at all.
+    proxied: bool,
+}
 
 impl<In: UreqTransport> Connector<In> for Recorder {
     type Out = Recording<In>;
 
     fn connect(
         &self,
-        _details: &ConnectionDetails,
+        details: &ConnectionDetails,
         chained: Option<In>,
     ) -> Result<Option<Self::Out>, ureq::Error> {
+        let carries_the_request = !(self.proxied && details.config.proxy().is_none());
         Ok(chained.map(|inner| {
-            advance(Phase::Connected);
-            Recording(inner)
+            if carries_the_request {
+                advance(Phase::Connected);
+            }
+            Recording {
+                inner,
+                records: carries_the_request,
+            }
         }))
     }
 }
 
 /// A connection that records, into the running exchange, that request bytes were written and that
-/// answer bytes arrived.
+/// answer bytes arrived (the hop to a proxy records nothing).
 #[derive(Debug)]
-struct Recording<T>(T);
+struct Recording<T> {
+    inner: T,
+    records: bool,
+}
 
 impl<T: UreqTransport> UreqTransport for Recording<T> {
     fn buffers(&mut self) -> &mut dyn Buffers {
-        self.0.buffers()
+        self.inner.buffers()
     }
 
     fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
-        if amount > 0 {
+        if amount > 0 && self.records {
             // Before the write, not after: a write that fails half-way may still have delivered a
             // whole request, and a wrong "not sent" becomes a blind re-send.
             advance(Phase::Written);
         }
-        self.0.transmit_output(amount, timeout)
+        self.inner.transmit_output(amount, timeout)
     }
 
     fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
-        let got = self.0.await_input(timeout)?;
-        if got && current_phase() >= Phase::Written {
+        let got = self.inner.await_input(timeout)?;
+        if got && self.records && current_phase() >= Phase::Written {
             advance(Phase::AnswerStarted);
         }
         Ok(got)
     }
 
     fn is_open(&mut self) -> bool {
-        self.0.is_open()
+        self.inner.is_open()
     }
 
     fn is_tls(&self) -> bool {
-        self.0.is_tls()
+        self.inner.is_tls()
     }
 }
 
@@ -298,13 +314,14 @@ impl Transport {
             .timeout_global(Some(timeouts.total))
             .user_agent(concat!("cloudhalt/", env!("CARGO_PKG_VERSION")))
             .build();
+        let proxied = config.proxy().is_some();
         // ureq's default chain (proxy CONNECT, TCP, rustls) with the recorder last, so it sees the
         // finished connection.
         let connector =
             ().chain(ConnectProxyConnector::default())
                 .chain(TcpConnector::default())
                 .chain(RustlsConnector::default())
-                .chain(Recorder);
+                .chain(Recorder { proxied });
         Transport {
             agent: ureq::Agent::with_parts(config, connector, RecordingResolver::default()),
         }
