@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use crate::tencent::ApiError;
+use crate::tencent::{ApiError, Scalar};
 
 /// A parameter tree before lists and objects are told apart: every inner node is a map from one
 /// key segment to its child.
@@ -21,15 +21,6 @@ fn invalid(message: String) -> ApiError {
         code: "InvalidParameter",
         message,
     }
-}
-
-/// The JSON type of a top-level parameter that is not a string: the query cannot say, so the
-/// action declares it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Scalar {
-    /// `true` or `false` in any letter case (the Python SDK writes `True`, the Go SDK `true`).
-    /// (Integers, for the Describe actions' `Limit` and `Offset`, would be a second variant.)
-    Boolean,
 }
 
 /// Rebuilds the JSON parameters from decoded query `pairs`. Every value stays a string except

@@ -5,7 +5,6 @@ use std::time::Instant;
 
 use serde_json::{Map, Value};
 
-use crate::flat_query::Scalar;
 use crate::model::Model;
 
 /// A Tencent error answer: `Response.Error.{Code, Message}`.
@@ -20,6 +19,15 @@ fn err(code: &'static str, message: impl Into<String>) -> ApiError {
         code,
         message: message.into(),
     }
+}
+
+/// The JSON type of a top-level parameter that is not a string: the query cannot say, so the
+/// action declares it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scalar {
+    /// `true` or `false` in any letter case (the Python SDK writes `True`, the Go SDK `true`).
+    /// (Integers, for the Describe actions' `Limit` and `Offset`, would be a second variant.)
+    Boolean,
 }
 
 /// An action this emulator answers: its service and version.
