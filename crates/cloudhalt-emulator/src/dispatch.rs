@@ -6,10 +6,11 @@ use crate::answer::{
     throttled, unix_now,
 };
 use crate::faults::with_fault;
-use crate::flat_query::{self, Scalar};
+use crate::flat_query;
 use crate::model::{FaultProvider, LastCall};
 use crate::request::{Incoming, MAX_BODY};
 use crate::shared::Shared;
+use crate::tencent::Scalar;
 use crate::{alibaba, tencent, verify};
 
 /// Routes a cloud API request by its action header.
