@@ -10,8 +10,14 @@
 //! | `CancelInstanceRefresh` | Tencent AS 2018-04-19 | [`Tencent::cancel_instance_refresh`] |
 //! | `StopInvocation` | Alibaba ECS 2014-05-26 | [`Alibaba::stop_invocation`] |
 //!
+//! Both clients are one engine, [`Client`], over a [`Cloud`]; [`Client::send`] takes any typed
+//! [`Request`] of its cloud, and `call_json` any operation by its provider name and parameters.
+//! The facts of every operation (version, host, ID limits, whether repeating it is harmless, its
+//! rate limit) are in one table, [`OPERATIONS`].
+//!
 //! Bad input is refused with [`ErrorKind::InvalidInput`] before anything is built; every error
-//! says how far the request got ([`SendState`]), so a caller never loses track of what it did.
+//! says how far the request got ([`SendState`]), read from the transport's record of the
+//! exchange, so a caller never loses track of what it did.
 //!
 //! ```no_run
 //! use cloudhalt::{Tencent, StopInstances, StopType};
