@@ -121,3 +121,134 @@ fn keep_alive_then_connection_close() {
     let mut rest = Vec::new();
     assert_eq!(stream.read_to_end(&mut rest).unwrap(), 0, "closed after");
 }
+
+/// A chunked body is decoded, `Expect: 100-continue` is honoured, and a pipelined second
+/// request on the same connection is answered after the first.
+#[test]
+fn chunked_body_expect_continue_and_pipelining() {
+    let emu = emulator();
+    let port = emu.port();
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    write!(
+        stream,
+        "POST /_emulator/faults HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\
+         Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\
+         Expect: 100-continue\r\n\r\n"
+    )
+    .unwrap();
+    let mut continue_line = [0u8; 25];
+    stream.read_exact(&mut continue_line).unwrap();
+    assert_eq!(&continue_line, b"HTTP/1.1 100 Continue\r\n\r\n");
+    write!(
+        stream,
+        "6\r\n{{\"kind\r\n e;ext=1\r\n\": \"throttle\"}}\r\n0\r\nX-Trailer: 1\r\n\r\n\
+         GET /_emulator/faults HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answers = String::new();
+    stream.read_to_string(&mut answers).unwrap();
+    assert_eq!(
+        answers.matches("HTTP/1.1 200 OK\r\n").count(),
+        2,
+        "{answers}"
+    );
+    assert!(answers.contains(r#""kind":"throttle""#), "{answers}");
+    assert_eq!(emu.state()["faults"].as_array().unwrap().len(), 1);
+}
+
+/// A request the server cannot read is refused with a status that says why, then closed.
+#[test]
+fn unreadable_requests_are_refused() {
+    let emu = emulator();
+    let port = emu.port();
+    for (request, status) in [
+        (
+            "POST /_emulator/reset HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n".to_owned(),
+            "501",
+        ),
+        (
+            "POST /_emulator/reset HTTP/1.1\r\nContent-Length: two\r\n\r\n".to_owned(),
+            "400",
+        ),
+        ("GET /\0 HTTP/1.1\r\n\r\n".to_owned(), "400"),
+    ] {
+        let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        assert!(
+            answer.starts_with(&format!("HTTP/1.1 {status} ")),
+            "{request:?}: {answer}"
+        );
+        assert!(answer.contains("Connection: close\r\n"), "{answer}");
+    }
+}
+
+/// A latency fault delays only the connection whose request it applies to.
+#[test]
+fn latency_delays_only_its_own_connection() {
+    let emu = emulator();
+    emu.add_fault(cloudhalt_emulator::Fault {
+        ms: Some(1500),
+        ..cloudhalt_emulator::Fault::new(cloudhalt_emulator::FaultKind::Latency)
+    })
+    .unwrap();
+    let client = tencent(&emu);
+    let slow = std::thread::spawn(move || {
+        client
+            .stop_instances(&cloudhalt::StopInstances::new(
+                "ap-guangzhou",
+                vec!["ins-run00000".into()],
+            ))
+            .unwrap();
+    });
+    // Let the slow request reach the server and take the fault.
+    while !emu.state()["faults"].as_array().unwrap().is_empty() {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let mut stream = TcpStream::connect(("127.0.0.1", emu.port())).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let started = Instant::now();
+    assert_eq!(get_state(&mut stream, emu.port()).unwrap(), 200);
+    assert!(started.elapsed() < Duration::from_millis(1000));
+    assert!(!slow.is_finished(), "the delayed request is still waiting");
+    slow.join().unwrap();
+}
+
+/// Shutting down closes idle keep-alive connections and returns promptly.
+#[test]
+fn shutdown_closes_idle_connections() {
+    let emu = emulator();
+    let port = emu.port();
+    let mut streams: Vec<TcpStream> = (0..4)
+        .map(|_| {
+            let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+            s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+            assert_eq!(get_state(&mut s, port).unwrap(), 200);
+            s
+        })
+        .collect();
+    let started = Instant::now();
+    emu.shutdown();
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    for stream in &mut streams {
+        let mut rest = Vec::new();
+        match stream.read_to_end(&mut rest) {
+            Ok(0) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {}
+            other => panic!("the connection should have ended: {other:?} {rest:?}"),
+        }
+    }
+}
