@@ -25,8 +25,8 @@ mod control;
 mod dispatch;
 mod faults;
 mod flat_query;
+mod http;
 mod model;
-mod relay;
 mod request;
 mod server;
 mod shared;
@@ -66,7 +66,8 @@ pub struct Config {
     pub settings: Settings,
     /// Faults queued at start-up (and after a reset).
     pub faults: Vec<Fault>,
-    /// Request-handling threads: each can hold one request (a latency fault holds it).
+    /// No longer used, kept so that existing callers compile: every client connection is now
+    /// served on its own thread, however many there are.
     pub workers: usize,
 }
 
@@ -132,7 +133,7 @@ impl Emulator {
                 ALIBABA_ACCESS_KEY_SECRET,
             ),
         ));
-        let threads = server::start(shared.clone(), config.port, config.workers)?;
+        let threads = server::start(shared.clone(), config.port)?;
         Ok(RunningEmulator {
             url: format!("http://{}", threads.public_addr),
             shared,

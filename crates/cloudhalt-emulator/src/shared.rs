@@ -2,8 +2,8 @@
 //! connections.
 
 use std::collections::HashMap;
-use std::net::{SocketAddr, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::net::{Shutdown, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use crate::model::Model;
@@ -13,8 +13,9 @@ pub(crate) struct Shared {
     pub model: Mutex<Model>,
     pub tencent_credentials: Vec<(String, String)>,
     pub alibaba_credentials: Vec<(String, String)>,
-    /// Client sockets by the relay's upstream address (what tiny_http reports as remote).
-    connections: Mutex<HashMap<SocketAddr, TcpStream>>,
+    /// The open client sockets (clones), by connection number, for shutdown to close.
+    connections: Mutex<HashMap<u64, TcpStream>>,
+    next_connection: AtomicU64,
     stopping: AtomicBool,
 }
 
@@ -29,6 +30,7 @@ impl Shared {
             tencent_credentials,
             alibaba_credentials,
             connections: Mutex::new(HashMap::new()),
+            next_connection: AtomicU64::new(0),
             stopping: AtomicBool::new(false),
         }
     }
@@ -39,9 +41,33 @@ impl Shared {
         self.model.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The open client connections, keyed by the relay's upstream address.
-    pub fn connections(&self) -> MutexGuard<'_, HashMap<SocketAddr, TcpStream>> {
+    fn connections(&self) -> MutexGuard<'_, HashMap<u64, TcpStream>> {
         self.connections.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Records an open client connection so that shutdown can close it; its number, or `None`
+    /// once the server is stopping. Checked under the lock that [`Shared::close_connections`]
+    /// takes, so that no connection registers after shutdown closed them all.
+    pub fn register(&self, stream: TcpStream) -> Option<u64> {
+        let mut connections = self.connections();
+        if self.stopping() {
+            return None;
+        }
+        let id = self.next_connection.fetch_add(1, Ordering::Relaxed);
+        connections.insert(id, stream);
+        Some(id)
+    }
+
+    /// Forgets a connection that has ended.
+    pub fn unregister(&self, id: u64) {
+        self.connections().remove(&id);
+    }
+
+    /// Shuts down every open client connection, which ends their threads' reads and writes.
+    pub fn close_connections(&self) {
+        for stream in self.connections().values() {
+            let _ = stream.shutdown(Shutdown::Both);
+        }
     }
 
     /// Whether the server is shutting down.
@@ -49,7 +75,7 @@ impl Shared {
         self.stopping.load(Ordering::SeqCst)
     }
 
-    /// Tells every thread to finish: the accept loop and the workers check it between requests.
+    /// Tells every thread to finish: the accept loop and the connections check it between requests.
     pub fn begin_stop(&self) {
         self.stopping.store(true, Ordering::SeqCst);
     }

@@ -1,5 +1,5 @@
 //! An https:// client pointed at the plain-http emulator is told at once: its ClientHello gets
-//! the connection closed, instead of tiny_http waiting for a request line that never comes while
+//! the connection closed, instead of the server waiting for a request line that never comes while
 //! the client waits for a ServerHello until its own timeout.
 
 mod common;
