@@ -1,6 +1,7 @@
 //! `cloudhalt.Alibaba`: ECS Cloud Assistant.
 
-use cloudhalt::{AlibabaCredentials, AlibabaEndpoint, Provider, StopInvocation};
+use cloudhalt::Request;
+use cloudhalt::{AlibabaCredentials, AlibabaEndpoint, StopInvocation};
 use pyo3::prelude::*;
 
 use super::{CoreResult, finish, ids_arg, lift, py_repr, timeouts};
@@ -125,12 +126,7 @@ impl Alibaba {
         let region_id = text(region_id, "region_id")?;
         let invoke_id = text(invoke_id, "invoke_id")?;
         let mut request = StopInvocation::new(region_id, invoke_id);
-        request.set_instance_ids(ids_arg(
-            instance_ids,
-            "instance_ids",
-            Provider::Alibaba,
-            "StopInvocation",
-        )?);
+        request.set_instance_ids(ids_arg(instance_ids, "instance_ids", StopInvocation::OP)?);
         let client = &self.inner;
         let result = py.detach(|| client.stop_invocation(&request));
         finish(py, result)

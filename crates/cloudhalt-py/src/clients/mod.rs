@@ -47,22 +47,20 @@ fn py_repr(py: Python<'_>, s: &str) -> PyResult<String> {
     Ok(pyo3::types::PyString::new(py, s).repr()?.to_string())
 }
 
-/// The instance-ID list of `action` (its provider field name and per-request limit), from the core's
+/// The instance-ID list of `op` (its provider field name and per-request limit), from the core's
 /// operation table.
-fn id_field(provider: cloudhalt::Provider, action: &str) -> &'static cloudhalt::ops::IdField {
-    cloudhalt::operation(provider, action)
-        .and_then(|op| op.instance_list())
-        .expect("every operation with an ID list is in the table (tested)")
+fn id_field(op: &'static cloudhalt::Operation) -> &'static cloudhalt::ops::IdField {
+    op.instance_list()
+        .expect("the binding reads ID lists only for operations that take one (tested)")
 }
 
-/// Reads the instance-ID list argument `name` of `action`, stopping one past its limit.
+/// Reads the instance-ID list argument `name` of `op`, stopping one past its limit.
 fn id_list(
     obj: &Bound<'_, PyAny>,
     name: &str,
-    provider: cloudhalt::Provider,
-    action: &str,
+    op: &'static cloudhalt::Operation,
 ) -> PyResult<Vec<String>> {
-    let field = id_field(provider, action);
+    let field = id_field(op);
     string_list(obj, name, field.name, field.max)
 }
 
@@ -70,24 +68,23 @@ fn id_list(
 fn ids_arg(
     obj: Option<&Bound<'_, PyAny>>,
     name: &str,
-    provider: cloudhalt::Provider,
-    action: &str,
+    op: &'static cloudhalt::Operation,
 ) -> PyResult<Option<Vec<String>>> {
-    obj.map(|o| id_list(o, name, provider, action)).transpose()
+    obj.map(|o| id_list(o, name, op)).transpose()
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn every_id_list_the_binding_reads_is_in_the_table() {
-        use cloudhalt::Provider::{Alibaba, Tencent};
-        for (provider, action, max) in [
-            (Tencent, "StopInstances", 100),
-            (Tencent, "TerminateInstances", 100),
-            (Tencent, "CancelInvocation", 100),
-            (Alibaba, "StopInvocation", 50),
+        use cloudhalt::Request;
+        for (op, max) in [
+            (cloudhalt::StopInstances::OP, 100),
+            (cloudhalt::TerminateInstances::OP, 100),
+            (cloudhalt::CancelInvocation::OP, 100),
+            (cloudhalt::StopInvocation::OP, 50),
         ] {
-            assert_eq!(super::id_field(provider, action).max, max, "{action}");
+            assert_eq!(super::id_field(op).max, max, "{}", op.action);
         }
     }
 }

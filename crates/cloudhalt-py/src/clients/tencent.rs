@@ -1,8 +1,9 @@
 //! `cloudhalt.Tencent`: CVM, TAT and Auto Scaling.
 
+use cloudhalt::Request;
 use cloudhalt::{
-    CancelInstanceRefresh, CancelInvocation, Language, Provider, StopInstances, StopType,
-    StoppedMode, TencentCredentials, TencentEndpoint, TerminateInstances,
+    CancelInstanceRefresh, CancelInvocation, Language, StopInstances, StopType, StoppedMode,
+    TencentCredentials, TencentEndpoint, TerminateInstances,
 };
 use pyo3::prelude::*;
 
@@ -151,12 +152,7 @@ impl Tencent {
         let stopped_mode = opt_text(stopped_mode, "stopped_mode")?;
         let mut request = StopInstances::new(
             region,
-            id_list(
-                instance_ids,
-                "instance_ids",
-                Provider::Tencent,
-                "StopInstances",
-            )?,
+            id_list(instance_ids, "instance_ids", StopInstances::OP)?,
         );
         request
             .set_force_stop(force_stop)
@@ -187,12 +183,7 @@ impl Tencent {
         let region = text(region, "region")?;
         let mut request = TerminateInstances::new(
             region,
-            id_list(
-                instance_ids,
-                "instance_ids",
-                Provider::Tencent,
-                "TerminateInstances",
-            )?,
+            id_list(instance_ids, "instance_ids", TerminateInstances::OP)?,
         );
         request
             .set_release_prepaid_data_disks(release_prepaid_data_disks)
@@ -215,12 +206,7 @@ impl Tencent {
         let region = text(region, "region")?;
         let invocation_id = text(invocation_id, "invocation_id")?;
         let mut request = CancelInvocation::new(region, invocation_id);
-        request.set_instance_ids(ids_arg(
-            instance_ids,
-            "instance_ids",
-            Provider::Tencent,
-            "CancelInvocation",
-        )?);
+        request.set_instance_ids(ids_arg(instance_ids, "instance_ids", CancelInvocation::OP)?);
         let client = &self.inner;
         let result = py.detach(|| client.cancel_invocation(&request));
         finish(py, result)
