@@ -47,8 +47,14 @@ impl Wire for AlibabaCloud {
         secrets
     }
 
-    fn prepare(config: &Config<Self>, call: &Call, timestamp: i64, nonce: &str) -> Prepared {
-        prepare(config, call, &acs3::format_date(timestamp), nonce)
+    fn prepare(config: &Config<Self>, call: &Call, timestamp: i64) -> Prepared {
+        // A fresh nonce per attempt: Alibaba refuses a nonce it has seen within 15 minutes.
+        prepare(
+            config,
+            call,
+            &acs3::format_date(timestamp),
+            &crate::clock::nonce(),
+        )
     }
 
     fn read_answer(answer: &HttpAnswer) -> Result<(String, serde_json::Value), Error> {

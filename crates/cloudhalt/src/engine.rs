@@ -43,8 +43,8 @@ pub(crate) mod private {
         /// The secret values, to be redacted from anything a peer sends back.
         fn secrets(credentials: &Self::Credentials) -> Vec<&str>;
 
-        /// Signs `call` for sending at `timestamp` with `nonce` (a fresh one per attempt).
-        fn prepare(config: &Config<Self>, call: &Call, timestamp: i64, nonce: &str) -> Prepared;
+        /// Signs `call` for sending at `timestamp` (and, where the cloud signs one, a fresh nonce).
+        fn prepare(config: &Config<Self>, call: &Call, timestamp: i64) -> Prepared;
 
         /// Reads an answer: the RequestId and the whole JSON of a success, or the error.
         fn read_answer(answer: &HttpAnswer) -> Result<(String, serde_json::Value), Error>;
@@ -201,36 +201,31 @@ impl<C: Cloud> Client<C> {
     pub(crate) fn execute(&self, call: Call) -> Result<Response, Error> {
         let action = call.op.action;
         let secrets = C::secrets(&self.inner.config.credentials);
-        self.attempt(&call)
+        self.attempt(&call, &secrets)
             .map_err(|e| e.for_call(C::PROVIDER, action).redact(&secrets))
-            .map(|mut r| {
-                redact_json(&mut r.data, &secrets);
-                crate::error::redact_in(&mut r.request_id, &secrets);
-                for (_, value) in &mut r.headers {
-                    crate::error::redact_in(value, &secrets);
-                }
-                r
-            })
     }
 
-    fn attempt(&self, call: &Call) -> Result<Response, Error> {
-        let prepared = C::prepare(
-            &self.inner.config,
-            call,
-            crate::clock::unix_now(),
-            &crate::clock::nonce(),
-        );
+    fn attempt(&self, call: &Call, secrets: &[&str]) -> Result<Response, Error> {
+        let prepared = C::prepare(&self.inner.config, call, crate::clock::unix_now());
         let answer = self.inner.transport.post(&prepared)?;
         let (request_id, data) =
             C::read_answer(&answer).map_err(|e| e.with_headers(answer.headers.clone()))?;
-        Ok(Response {
+        let mut response = Response {
             provider: C::PROVIDER,
             action: call.op.action,
             request_id,
             data,
             sent_headers: prepared.record(),
             headers: answer.headers,
-        })
+        };
+        // A peer that echoes a secret gets it redacted. Every string is searched, not the raw
+        // body: JSON may escape a token's characters (`\/`), and an answer is a few hundred bytes.
+        redact_json(&mut response.data, secrets);
+        crate::error::redact_in(&mut response.request_id, secrets);
+        for (_, value) in &mut response.headers {
+            crate::error::redact_in(value, secrets);
+        }
+        Ok(response)
     }
 }
 

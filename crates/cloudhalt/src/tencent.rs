@@ -86,7 +86,7 @@ impl Wire for TencentCloud {
         secrets
     }
 
-    fn prepare(config: &Config<Self>, call: &Call, timestamp: i64, _nonce: &str) -> Prepared {
+    fn prepare(config: &Config<Self>, call: &Call, timestamp: i64) -> Prepared {
         let op = call.op;
         let base = config.endpoint.resolve(op.service, call.region.as_deref());
         let host = base.host_header();

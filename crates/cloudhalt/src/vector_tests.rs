@@ -168,7 +168,6 @@ fn tencent_operations_build_exactly_the_vector_requests() {
             client.config(),
             &call,
             input["timestamp"].as_i64().unwrap(),
-            "",
         );
         assert_eq!(prepared.host, s(input, "host"), "tcId {id}: host");
         let header = |name: &str| {

@@ -350,3 +350,37 @@ fn a_peer_that_echoes_secrets_gets_them_redacted() {
         assert!(!shown.contains(TOKEN) && !shown.contains(KEY), "{shown}");
     }
 }
+
+/// The same with the token's `/` escaped as JSON allows (`\/`): the parsed text is searched.
+#[test]
+fn a_json_escaped_echo_is_redacted_too() {
+    const TOKEN: &str = "tok/with/slashes-0123456789";
+    let (url, server) = serve_once(move |mut s| {
+        read_request(&mut s);
+        let escaped = TOKEN.replace('/', "\\/");
+        let body = format!(r#"{{"Response":{{"RequestId":"r-1","Note":"{escaped}"}}}}"#);
+        let _ = write!(
+            s,
+            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+    });
+    let c = Tencent::new(
+        TencentCredentials::new(
+            "AKIDphases",
+            "phases-secret-key-0123456789",
+            Some(TOKEN.into()),
+        )
+        .unwrap(),
+    )
+    .with_endpoint_url(&url)
+    .unwrap();
+    let r = c
+        .terminate_instances(&TerminateInstances::new(
+            "ap-guangzhou",
+            vec!["ins-r8hr2upy".into()],
+        ))
+        .unwrap();
+    server.join().unwrap();
+    assert_eq!(r.data()["Response"]["Note"], "<redacted>");
+}
