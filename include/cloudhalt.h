@@ -199,7 +199,8 @@ enum cloudhalt_status cloudhalt_alibaba_set_endpoint(struct cloudhalt_alibaba *c
  Sets the total timeout of each later request of `c` to `ms` milliseconds (connecting included;
  the default is 30000). Thread-safe; calls already in flight are unaffected.
 
- Returns CLOUDHALT_INVALID_INPUT when `c` is NULL or `ms` is 0.
+ Returns CLOUDHALT_INVALID_INPUT when `c` is NULL, or `ms` is 0 or more than 86400000 (one day);
+ the last error then names `ms`.
 
  # Safety
  `c` is NULL or a live client.
@@ -454,7 +455,8 @@ enum cloudhalt_status cloudhalt_tencent_set_endpoint(struct cloudhalt_tencent *c
  Sets the total timeout of each later request of `c` to `ms` milliseconds (connecting included;
  the default is 30000). Thread-safe; calls already in flight are unaffected.
 
- Returns CLOUDHALT_INVALID_INPUT when `c` is NULL or `ms` is 0.
+ Returns CLOUDHALT_INVALID_INPUT when `c` is NULL, or `ms` is 0 or more than 86400000 (one day);
+ the last error then names `ms`.
 
  # Safety
  `c` is NULL or a live client.

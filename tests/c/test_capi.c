@@ -235,7 +235,12 @@ static void test_bad_arguments(void) {
   CHECK_STATUS(cloudhalt_tencent_set_endpoint(t, "ftp://x/y"), CLOUDHALT_INVALID_INPUT);
   CHECK_STATUS(cloudhalt_alibaba_set_endpoint(a, "not a url"), CLOUDHALT_INVALID_INPUT);
   CHECK_STATUS(cloudhalt_tencent_set_timeout_ms(t, 0), CLOUDHALT_INVALID_INPUT);
-  CHECK_INPUT_ERROR("ms");
+  CHECK_INPUT_ERROR("ms 0");
+  CHECK_STATUS(cloudhalt_alibaba_set_timeout_ms(a, 86400001u), CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("ms 86400001");
+  CHECK(equals(cloudhalt_last_error_field(), "ms"));
+  CHECK_STATUS(cloudhalt_alibaba_set_timeout_ms(a, 86400000u), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_alibaba_set_timeout_ms(a, 30000), CLOUDHALT_OK);
   CHECK_STATUS(cloudhalt_alibaba_set_timeout_ms(NULL, 100), CLOUDHALT_INVALID_INPUT);
   CHECK_STATUS(cloudhalt_tencent_set_language(t, "fr-FR"), CLOUDHALT_INVALID_INPUT);
   CHECK_STATUS(cloudhalt_tencent_set_language(t, "en-US"), CLOUDHALT_OK);

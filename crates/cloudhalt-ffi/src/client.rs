@@ -210,9 +210,21 @@ pub(crate) unsafe fn set_endpoint<H: ClientObject>(
 pub(crate) unsafe fn set_timeout_ms<H: ClientObject>(c: *const H, ms: u32) -> Result<(), Error> {
     // SAFETY: by the caller's contract.
     let c = unsafe { arg_handle(c, "c") }?;
-    // The core refuses 0 and anything over one day, naming `timeout`.
-    c.handle()
-        .update(|client| client.with_timeout(Duration::from_millis(u64::from(ms))))
+    // The core checks the range; its error is relabelled with the C argument's name and unit.
+    c.handle().update(|client| {
+        client
+            .with_timeout(Duration::from_millis(u64::from(ms)))
+            .map_err(|_| {
+                Error::invalid_input(
+                    "ms",
+                    format!(
+                        "ms {ms} is out of range: give 1 to {} milliseconds (one day); the \
+                         default is 30000",
+                        cloudhalt::Timeouts::MAX.as_millis()
+                    ),
+                )
+            })
+    })
 }
 
 /// The body of `cloudhalt_<provider>_free`.

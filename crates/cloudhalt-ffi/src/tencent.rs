@@ -103,7 +103,8 @@ pub unsafe extern "C" fn cloudhalt_tencent_set_endpoint(
 /// Sets the total timeout of each later request of `c` to `ms` milliseconds (connecting included;
 /// the default is 30000). Thread-safe; calls already in flight are unaffected.
 ///
-/// Returns CLOUDHALT_INVALID_INPUT when `c` is NULL or `ms` is 0.
+/// Returns CLOUDHALT_INVALID_INPUT when `c` is NULL, or `ms` is 0 or more than 86400000 (one day);
+/// the last error then names `ms`.
 ///
 /// # Safety
 /// `c` is NULL or a live client.
