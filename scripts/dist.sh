@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Builds the artifacts a user installs without a Rust toolchain, into dist/:
+#   dist/cloudhalt-c-VERSION-ARCH-linux-gnu.tar.gz    the C library laid out under PREFIX
+#       (PREFIX/lib/libcloudhalt.so.VERSION, .so.0 and .so links, libcloudhalt.a,
+#        PREFIX/include/cloudhalt.h and cloudhalt.hpp, PREFIX/lib/pkgconfig/cloudhalt.pc,
+#        PREFIX/lib/cmake/cloudhalt/): `sudo tar -C / -xzf ...` installs it, `tar -C "$DESTDIR"`
+#        stages it (entries are PREFIX without its leading /, e.g. usr/local/lib/...)
+#   dist/cloudhalt                                    the CLI, release build, stripped
+#   dist/cloudhalt-cli-VERSION-ARCH-linux-gnu.tar.gz  the CLI with its man page and bash, zsh and
+#                                                     fish completions, laid out the same way
+#   dist/SHA256SUMS
+# and prints the CLI's glibc floor (the newest GLIBC_ symbol version `objdump -T` shows) and the
+# size of every artifact. scripts/test-dist.sh checks them.
+# Not built yet (issue 12): the manylinux wheel and sdist, a CLI linked for glibc 2.17, the .deb.
+#
+# Usage: scripts/dist.sh [--prefix PREFIX]     (default PREFIX /usr/local)
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+
+prefix=/usr/local
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --prefix) [ $# -ge 2 ] || { echo "dist.sh: --prefix needs a directory, e.g. --prefix /usr/local" >&2; exit 2; }
+              prefix="$2"; shift 2 ;;
+    --prefix=*) prefix="${1#--prefix=}"; shift ;;
+    *) echo "dist.sh: unknown argument $1 (usage: $0 [--prefix PREFIX])" >&2; exit 2 ;;
+  esac
+done
+case "$prefix" in
+  /*) prefix="${prefix%/}" ;;
+  *) echo "dist.sh: --prefix must be absolute (it is written into cloudhalt.pc), got $prefix" >&2; exit 2 ;;
+esac
+
+step() { printf '\n==> %s\n' "$*"; }
+for tool in cargo objdump strip tar gzip sha256sum; do
+  command -v "$tool" >/dev/null || { echo "dist.sh: $tool is needed and not on PATH" >&2; exit 1; }
+done
+
+meta="$(cargo metadata --no-deps --format-version 1)"
+version="$(printf '%s' "$meta" | python3 -c 'import json,sys; print(next(p["version"] for p in json.load(sys.stdin)["packages"] if p["name"]=="cloudhalt-cli"))')"
+target_dir="$(printf '%s' "$meta" | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
+arch="$(uname -m)"
+platform="$arch-linux-gnu"
+dist="$root/dist"
+rm -rf "$dist"
+mkdir -p "$dist"
+work="$(mktemp -d "${TMPDIR:-/tmp}/cloudhalt-dist.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+
+step "release build of the C library and the CLI"
+cargo build --release -p cloudhalt-ffi -p cloudhalt-cli
+
+step "C library tarball for $prefix"
+stage="$work/c"
+CARGO_TARGET_DIR="$target_dir" CLOUDHALT_PROFILE=release CLOUDHALT_NO_BUILD=1 \
+  scripts/install-c.sh "$stage$prefix"
+# install-c.sh writes the directory it installed into; the tarball's users install into $prefix.
+sed -i "s|^prefix=.*|prefix=$prefix|" "$stage$prefix/lib/pkgconfig/cloudhalt.pc"
+strip --strip-unneeded "$(readlink -f "$stage$prefix/lib/libcloudhalt.so.0")"
+strip --strip-debug "$stage$prefix/lib/libcloudhalt.a"
+c_tar="$dist/cloudhalt-c-$version-$platform.tar.gz"
+tar --owner=0 --group=0 --numeric-owner --sort=name -C "$stage" -czf "$c_tar" "${prefix#/}"
+tar -tzf "$c_tar" | sed 's/^/    /'
+
+step "CLI: stripped binary, man page, completions"
+install -m 0755 "$target_dir/release/cloudhalt" "$dist/cloudhalt"
+strip "$dist/cloudhalt"
+cli="$work/cli$prefix"
+install -d "$cli/bin" "$cli/share/man/man1" "$cli/share/bash-completion/completions" \
+  "$cli/share/zsh/site-functions" "$cli/share/fish/vendor_completions.d"
+install -m 0755 "$dist/cloudhalt" "$cli/bin/cloudhalt"
+"$dist/cloudhalt" man | gzip -9n > "$cli/share/man/man1/cloudhalt.1.gz"
+"$dist/cloudhalt" completions bash > "$cli/share/bash-completion/completions/cloudhalt"
+"$dist/cloudhalt" completions zsh > "$cli/share/zsh/site-functions/_cloudhalt"
+"$dist/cloudhalt" completions fish > "$cli/share/fish/vendor_completions.d/cloudhalt.fish"
+cli_tar="$dist/cloudhalt-cli-$version-$platform.tar.gz"
+tar --owner=0 --group=0 --numeric-owner --sort=name -C "$work/cli" -czf "$cli_tar" "${prefix#/}"
+tar -tzf "$cli_tar" | sed 's/^/    /'
+"$dist/cloudhalt" --version | sed 's/^/    /'
+
+# The floor is the newest glibc symbol version the binary needs: it runs on that glibc or newer.
+glibc_floor() {
+  objdump -T "$1" | grep -o 'GLIBC_[0-9][0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -n 1
+}
+cli_floor="$(glibc_floor "$dist/cloudhalt")"
+lib_floor="$(glibc_floor "$(readlink -f "$stage$prefix/lib/libcloudhalt.so.0")")"
+
+(cd "$dist" && sha256sum -- * > SHA256SUMS.tmp && mv SHA256SUMS.tmp SHA256SUMS)
+
+step "summary"
+echo "glibc floor (objdump -T, newest GLIBC_ symbol version): cloudhalt CLI $cli_floor, libcloudhalt.so $lib_floor"
+echo "(built against this machine's glibc $(ldd --version 2>/dev/null | head -n 1 | grep -o '[0-9.]*$' || echo '?'); an older floor needs cargo-zigbuild, not done yet)"
+echo "sizes:"
+for f in "$dist"/*; do
+  printf '  %10s bytes  %s\n' "$(stat -c %s "$f")" "dist/$(basename "$f")"
+done
