@@ -9,11 +9,16 @@
 #   dist/cloudhalt-cli-VERSION-ARCH-linux-gnu.tar.gz  the CLI with its man page and bash, zsh and
 #                                                     fish completions, laid out the same way
 #   dist/SHA256SUMS
+#   dist/BUILD-INFO                                   version, commit, the CLI's target and glibc floor
 # and prints the CLI's glibc floor (the newest GLIBC_ symbol version `objdump -T` shows) and the
 # size of every artifact. scripts/test-dist.sh checks them.
-# Not built yet (issue 12): the manylinux wheel and sdist, a CLI linked for glibc 2.17, the .deb.
+# The CLI is linked against glibc CLOUDHALT_GLIBC (default 2.17) with cargo-zigbuild when it is
+# installed (`pip install cargo-zigbuild ziglang`, or `cargo install cargo-zigbuild` and zig);
+# without it, against this machine's glibc, with a warning: the floor printed is then that one.
+# Not built yet (issue 12): the manylinux wheel and sdist, the .deb.
 #
 # Usage: scripts/dist.sh [--prefix PREFIX]     (default PREFIX /usr/local)
+# Env:   CLOUDHALT_GLIBC=2.17 (glibc to link the CLI against with cargo-zigbuild)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -50,6 +55,19 @@ trap 'rm -rf "$work"' EXIT
 
 step "release build of the C library and the CLI"
 cargo build --release -p cloudhalt-ffi -p cloudhalt-cli
+glibc="${CLOUDHALT_GLIBC:-2.17}"
+cli_bin="$target_dir/release/cloudhalt"
+cli_target="native ($(uname -m), this machine's glibc)"
+if cargo zigbuild --help >/dev/null 2>&1; then
+  step "the CLI linked against glibc $glibc (cargo-zigbuild)"
+  triple="$arch-unknown-linux-gnu"
+  cargo zigbuild --release -p cloudhalt-cli --target "$triple.$glibc"
+  cli_bin="$target_dir/$triple/release/cloudhalt"
+  cli_target="$triple, glibc $glibc (cargo-zigbuild)"
+else
+  echo "dist.sh: WARNING: cargo-zigbuild is not installed: the CLI needs this machine's glibc or newer" >&2
+  echo "         (pip install cargo-zigbuild ziglang, then run again, for a glibc $glibc floor)" >&2
+fi
 
 step "C library tarball for $prefix"
 stage="$work/c"
@@ -64,7 +82,7 @@ tar --owner=0 --group=0 --numeric-owner --sort=name -C "$stage" -czf "$c_tar" "$
 tar -tzf "$c_tar" | sed 's/^/    /'
 
 step "CLI: stripped binary, man page, completions"
-install -m 0755 "$target_dir/release/cloudhalt" "$dist/cloudhalt"
+install -m 0755 "$cli_bin" "$dist/cloudhalt"
 strip "$dist/cloudhalt"
 cli="$work/cli$prefix"
 install -d "$cli/bin" "$cli/share/man/man1" "$cli/share/bash-completion/completions" \
@@ -86,11 +104,19 @@ glibc_floor() {
 cli_floor="$(glibc_floor "$dist/cloudhalt")"
 lib_floor="$(glibc_floor "$(readlink -f "$stage$prefix/lib/libcloudhalt.so.0")")"
 
+{
+  echo "version=$version"
+  echo "commit=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)"
+  echo "prefix=$prefix"
+  echo "cli_target=$cli_target"
+  echo "cli_glibc_floor=$cli_floor"
+  echo "libcloudhalt_glibc_floor=$lib_floor"
+} > "$dist/BUILD-INFO"
 (cd "$dist" && sha256sum -- * > SHA256SUMS.tmp && mv SHA256SUMS.tmp SHA256SUMS)
 
 step "summary"
 echo "glibc floor (objdump -T, newest GLIBC_ symbol version): cloudhalt CLI $cli_floor, libcloudhalt.so $lib_floor"
-echo "(built against this machine's glibc $(ldd --version 2>/dev/null | head -n 1 | grep -o '[0-9.]*$' || echo '?'); an older floor needs cargo-zigbuild, not done yet)"
+echo "CLI built for $cli_target; this machine has glibc $(ldd --version 2>/dev/null | head -n 1 | grep -o '[0-9.]*$' || echo '?')"
 echo "sizes:"
 for f in "$dist"/*; do
   printf '  %10s bytes  %s\n' "$(stat -c %s "$f")" "dist/$(basename "$f")"

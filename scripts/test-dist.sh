@@ -89,6 +89,12 @@ else
   echo "    SKIPPED: cmake is not installed"
 fi
 
+step "the CLI's glibc floor is the one dist/BUILD-INFO states"
+stated="$(sed -n 's/^cli_glibc_floor=//p' "$dist/BUILD-INFO")"
+actual="$(objdump -T "$dist/cloudhalt" | grep -o 'GLIBC_[0-9][0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -n 1)"
+[ -n "$stated" ] && [ "$stated" = "$actual" ] || fail "BUILD-INFO states glibc $stated, objdump -T shows $actual"
+echo "    glibc $actual ($(sed -n 's/^cli_target=//p' "$dist/BUILD-INFO"))"
+
 step "the CLI from dist/ runs the emulator"
 "$dist/cloudhalt" --version
 "$dist/cloudhalt" emulator --port 0 >"$work/emu.out" 2>"$work/emu.err" &
