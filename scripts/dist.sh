@@ -15,7 +15,10 @@
 # The CLI is linked against glibc CLOUDHALT_GLIBC (default 2.17) with cargo-zigbuild when it is
 # installed (`pip install cargo-zigbuild ziglang`, or `cargo install cargo-zigbuild` and zig);
 # without it, against this machine's glibc, with a warning: the floor printed is then that one.
-# Not built yet (issue 12): the manylinux wheel and sdist, the .deb.
+#   dist/cloudhalt-VERSION-cp39-abi3-manylinux_2_17_*.whl and dist/cloudhalt-VERSION.tar.gz (sdist),
+#       when maturin and zig are installed (`pip install maturin ziglang auditwheel`): built with
+#       `maturin --zig --compatibility manylinux2014`, tag checked with `auditwheel show`
+# Not built yet (issue 12): the .deb.
 #
 # Usage: scripts/dist.sh [--prefix PREFIX]     (default PREFIX /usr/local)
 # Env:   CLOUDHALT_GLIBC=2.17 (glibc to link the CLI against with cargo-zigbuild)
@@ -104,6 +107,26 @@ glibc_floor() {
 cli_floor="$(glibc_floor "$dist/cloudhalt")"
 lib_floor="$(glibc_floor "$(readlink -f "$stage$prefix/lib/libcloudhalt.so.0")")"
 
+step "Python: abi3 wheel (manylinux2014, glibc 2.17) and sdist"
+wheel_tag="not built"
+maturin="$(command -v maturin || true)"
+[ -n "$maturin" ] || { [ -x "$root/.venv/bin/maturin" ] && maturin="$root/.venv/bin/maturin"; } || true
+if [ -n "$maturin" ] && { command -v zig >/dev/null 2>&1 || python3 -c 'import ziglang' 2>/dev/null; }; then
+  (cd python && "$maturin" build --release --zig --compatibility manylinux2014 --out "$dist")
+  (cd python && "$maturin" sdist --out "$dist")
+  wheel="$(ls "$dist"/cloudhalt-*.whl | head -n 1)"
+  wheel_tag="$(basename "$wheel" .whl | cut -d- -f3-)"
+  if command -v auditwheel >/dev/null 2>&1; then
+    auditwheel show "$wheel" | tee "$work/auditwheel.txt"
+    grep -q 'manylinux_2_17' "$work/auditwheel.txt" \
+      || { echo "dist.sh: auditwheel does not find the wheel manylinux_2_17-compatible" >&2; exit 1; }
+  else
+    echo "dist.sh: WARNING: auditwheel is not installed: the wheel's tag is maturin's own check only" >&2
+  fi
+else
+  echo "dist.sh: WARNING: no wheel: needs maturin and zig (pip install maturin ziglang auditwheel)" >&2
+fi
+
 {
   echo "version=$version"
   echo "commit=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)"
@@ -111,11 +134,13 @@ lib_floor="$(glibc_floor "$(readlink -f "$stage$prefix/lib/libcloudhalt.so.0")")
   echo "cli_target=$cli_target"
   echo "cli_glibc_floor=$cli_floor"
   echo "libcloudhalt_glibc_floor=$lib_floor"
+  echo "wheel_tag=$wheel_tag"
 } > "$dist/BUILD-INFO"
 (cd "$dist" && sha256sum -- * > SHA256SUMS.tmp && mv SHA256SUMS.tmp SHA256SUMS)
 
 step "summary"
 echo "glibc floor (objdump -T, newest GLIBC_ symbol version): cloudhalt CLI $cli_floor, libcloudhalt.so $lib_floor"
+echo "wheel tag: $wheel_tag"
 echo "CLI built for $cli_target; this machine has glibc $(ldd --version 2>/dev/null | head -n 1 | grep -o '[0-9.]*$' || echo '?')"
 echo "sizes:"
 for f in "$dist"/*; do

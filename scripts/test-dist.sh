@@ -6,7 +6,9 @@
 #     and static, and a CMake find_package consumer builds where cmake exists;
 #   - the CLI from dist/ starts the emulator and stops an instance through it; the C quick start
 #     does the same through the extracted libcloudhalt.so.0;
-#   - the CLI tarball holds the binary, the man page and the completions, and its binary runs.
+#   - the CLI tarball holds the binary, the man page and the completions, and its binary runs;
+#   - the wheel (when dist/ has one): installed with --no-index into a fresh venv, imported from
+#     there, stops instances against the emulator.
 # Usage: scripts/test-dist.sh   (after scripts/dist.sh)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -130,6 +132,33 @@ echo "    $out"
 [[ "$out" =~ ^stopping\ ins-run00043,\ RequestId\ [0-9a-fA-F-]{36}$ ]] || fail "quickstart printed: $out"
 out="$("$work/quickstart_static" ap-guangzhou ins-run00044)"
 [[ "$out" =~ ^stopping\ ins-run00044, ]] || fail "static quickstart printed: $out"
+
+wheel="$(ls "$dist"/cloudhalt-*.whl 2>/dev/null | head -n 1 || true)"
+if [ -n "$wheel" ]; then
+  step "the wheel: a fresh venv, pip install --no-index from dist/, stop instances"
+  python3 -m venv "$work/venv"
+  # The wheel itself, not `cloudhalt` from dist/: pip could otherwise pick the sdist and compile.
+  "$work/venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-index "$wheel"
+  CLOUDHALT_TEST_URL="$emu_url" "$work/venv/bin/python" - <<'PY'
+import os
+import cloudhalt
+url = os.environ["CLOUDHALT_TEST_URL"]
+assert "site-packages" in cloudhalt.__file__, cloudhalt.__file__
+tc = cloudhalt.Tencent("AKIDcloudhaltEMULATOR", "cloudhalt-emulator-tencent-key", endpoint=url)
+r = tc.stop_instances("ap-guangzhou", ["ins-run00045"])
+assert r.request_id, r
+try:
+    tc.stop_instances("ap-guangzhou", ["ins-stp00000"])
+    raise SystemExit("stopping a stopped instance did not raise")
+except cloudhalt.StateConflictError:
+    pass
+ali = cloudhalt.Alibaba("LTAIcloudhaltEMULATOR", "cloudhalt-emulator-alibaba-secret", endpoint=url)
+assert ali.stop_invocation("cn-hangzhou", "t-hz0jdfwd9f0001").request_id
+print("    imported", cloudhalt.__file__, "and stopped ins-run00045, RequestId", r.request_id)
+PY
+else
+  echo "    SKIPPED: no wheel in dist/ (scripts/dist.sh builds one when maturin and zig are installed)"
+fi
 
 step "CLI tarball: binary, man page, completions"
 cli_root="$work/cli"
