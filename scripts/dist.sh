@@ -18,7 +18,9 @@
 #   dist/cloudhalt-VERSION-cp39-abi3-manylinux_2_17_*.whl and dist/cloudhalt-VERSION.tar.gz (sdist),
 #       when maturin and zig are installed (`pip install maturin ziglang auditwheel`): built with
 #       `maturin --zig --compatibility manylinux2014`, tag checked with `auditwheel show`
-# Not built yet (issue 12): the .deb.
+#   dist/cloudhalt_VERSION_ARCH.deb                    the CLI, libcloudhalt.so.0/.so/.a, the headers,
+#       pkg-config and CMake files, the man page and completions under /usr (built with dpkg-deb
+#       from the same staged files as the tarballs, when dpkg-deb exists)
 #
 # Usage: scripts/dist.sh [--prefix PREFIX]     (default PREFIX /usr/local)
 # Env:   CLOUDHALT_GLIBC=2.17 (glibc to link the CLI against with cargo-zigbuild)
@@ -106,6 +108,49 @@ glibc_floor() {
 }
 cli_floor="$(glibc_floor "$dist/cloudhalt")"
 lib_floor="$(glibc_floor "$(readlink -f "$stage$prefix/lib/libcloudhalt.so.0")")"
+
+step "Debian package"
+deb_file="not built"
+if command -v dpkg-deb >/dev/null 2>&1; then
+  deb_arch="$(dpkg --print-architecture 2>/dev/null || echo amd64)"
+  deb="$work/deb"
+  CARGO_TARGET_DIR="$target_dir" CLOUDHALT_PROFILE=release CLOUDHALT_NO_BUILD=1 \
+    scripts/install-c.sh "$deb/usr" >/dev/null
+  sed -i "s|^prefix=.*|prefix=/usr|" "$deb/usr/lib/pkgconfig/cloudhalt.pc"
+  strip --strip-unneeded "$(readlink -f "$deb/usr/lib/libcloudhalt.so.0")"
+  strip --strip-debug "$deb/usr/lib/libcloudhalt.a"
+  install -d "$deb/usr/bin" "$deb/usr/share/man/man1" "$deb/usr/share/bash-completion/completions" \
+    "$deb/usr/share/zsh/vendor-completions" "$deb/usr/share/fish/vendor_completions.d" \
+    "$deb/usr/share/doc/cloudhalt" "$deb/DEBIAN"
+  install -m 0755 "$dist/cloudhalt" "$deb/usr/bin/cloudhalt"
+  "$dist/cloudhalt" man | gzip -9n > "$deb/usr/share/man/man1/cloudhalt.1.gz"
+  "$dist/cloudhalt" completions bash > "$deb/usr/share/bash-completion/completions/cloudhalt"
+  "$dist/cloudhalt" completions zsh > "$deb/usr/share/zsh/vendor-completions/_cloudhalt"
+  "$dist/cloudhalt" completions fish > "$deb/usr/share/fish/vendor_completions.d/cloudhalt.fish"
+  printf 'cloudhalt %s\nLicense: MIT OR Apache-2.0\n' \
+    "$version" > "$deb/usr/share/doc/cloudhalt/copyright"
+  # libc6 at the newest floor of what is inside (the CLI and libcloudhalt.so); libgcc-s1 for the .so.
+  deb_glibc="$(printf '%s\n%s\n' "$cli_floor" "$lib_floor" | sort -V | tail -n 1)"
+  cat > "$deb/DEBIAN/control" <<CONTROL
+Package: cloudhalt
+Version: $version
+Architecture: $deb_arch
+Maintainer: cloudhalt maintainers <cloudhalt@example.invalid>
+Section: utils
+Priority: optional
+Depends: libc6 (>= $deb_glibc), libgcc-s1
+Installed-Size: $(du -sk "$deb/usr" | cut -f1)
+Homepage: https://example.invalid/cloudhalt
+Description: stop, terminate and cancel on Tencent Cloud and Alibaba Cloud
+ The cloudhalt command (with its man page and bash, zsh and fish completions) and the C library
+ libcloudhalt (shared and static, C header, C++ wrapper, pkg-config and CMake files).
+CONTROL
+  deb_file="$dist/cloudhalt_${version}_${deb_arch}.deb"
+  dpkg-deb --root-owner-group -Zxz --build "$deb" "$deb_file" >/dev/null
+  dpkg-deb -c "$deb_file" | awk '{ n = ($(NF-1) == "->") ? $(NF-2) : $NF; print "    " n }'
+else
+  echo "dist.sh: WARNING: dpkg-deb is not installed: no .deb" >&2
+fi
 
 step "Python: abi3 wheel (manylinux2014, glibc 2.17) and sdist"
 wheel_tag="not built"

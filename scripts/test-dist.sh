@@ -160,6 +160,30 @@ else
   echo "    SKIPPED: no wheel in dist/ (scripts/dist.sh builds one when maturin and zig are installed)"
 fi
 
+deb="$(ls "$dist"/cloudhalt_*.deb 2>/dev/null | head -n 1 || true)"
+if [ -n "$deb" ]; then
+  step "the .deb: its contents, and the CLI run from an extracted root"
+  dpkg-deb -c "$deb" | awk '{ print ($(NF-1) == "->") ? $(NF-2) : $NF }' > "$work/deb.list"
+  for f in ./usr/bin/cloudhalt ./usr/lib/libcloudhalt.so ./usr/lib/libcloudhalt.so.0 ./usr/lib/libcloudhalt.a \
+           ./usr/include/cloudhalt.h ./usr/include/cloudhalt.hpp ./usr/lib/pkgconfig/cloudhalt.pc \
+           ./usr/lib/cmake/cloudhalt/cloudhaltConfig.cmake ./usr/share/man/man1/cloudhalt.1.gz \
+           ./usr/share/bash-completion/completions/cloudhalt ./usr/share/zsh/vendor-completions/_cloudhalt \
+           ./usr/share/fish/vendor_completions.d/cloudhalt.fish; do
+    grep -qxF "$f" "$work/deb.list" || fail "dpkg-deb -c does not list $f"
+  done
+  dpkg-deb -x "$deb" "$work/debroot"
+  out="$("$work/debroot/usr/bin/cloudhalt" tencent stop-instances --region ap-guangzhou ins-run00046)"
+  echo "    $out"
+  case "$out" in "ok: tencent StopInstances"*RequestId*) ;; *) fail "the .deb's CLI printed: $out" ;; esac
+  export PKG_CONFIG_SYSROOT_DIR="$work/debroot" PKG_CONFIG_LIBDIR="$work/debroot/usr/lib/pkgconfig"
+  $CC $(pkg-config --cflags cloudhalt) "$root/bindings/examples/quickstart.c" $(pkg-config --libs cloudhalt) -o "$work/quickstart_deb"
+  out="$(LD_LIBRARY_PATH="$work/debroot/usr/lib" "$work/quickstart_deb" ap-guangzhou ins-run00047)"
+  [[ "$out" =~ ^stopping\ ins-run00047, ]] || fail "quickstart against the .deb's files printed: $out"
+  echo "    C quick start built against the .deb's files: $out"
+else
+  echo "    SKIPPED: no .deb in dist/ (scripts/dist.sh builds one where dpkg-deb exists)"
+fi
+
 step "CLI tarball: binary, man page, completions"
 cli_root="$work/cli"
 mkdir -p "$cli_root"
