@@ -6,7 +6,7 @@
 #
 # Usage: scripts/install-c.sh PREFIX
 # Env:   CLOUDHALT_PROFILE=release|debug|<cargo profile> (default release); CLOUDHALT_NO_BUILD=1 to install what
-#        target/PROFILE already holds.
+#        target/PROFILE already holds; CARGO_TARGET_DIR is honoured as cargo does (relative to the repo).
 set -euo pipefail
 if [ $# -ne 1 ]; then
   echo "usage: $0 PREFIX   (e.g. $0 /usr/local or $0 \"\$HOME/.local\")" >&2
@@ -24,9 +24,11 @@ if [ "${CLOUDHALT_NO_BUILD:-0}" != 1 ]; then
     *) (cd "$root" && cargo build -p cloudhalt-ffi --profile "$profile") ;;
   esac
 fi
+target_dir="${CARGO_TARGET_DIR:-target}"
+case "$target_dir" in /*) ;; *) target_dir="$root/$target_dir" ;; esac
 case "$profile" in
-  debug | dev) libdir="$root/target/debug" ;;
-  *) libdir="$root/target/$profile" ;;
+  debug | dev) libdir="$target_dir/debug" ;;
+  *) libdir="$target_dir/$profile" ;;
 esac
 for f in "$libdir/libcloudhalt.so" "$libdir/libcloudhalt.a"; do
   [ -f "$f" ] || { echo "install-c.sh: $f is missing: build with cargo build -p cloudhalt-ffi" >&2; exit 1; }

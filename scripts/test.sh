@@ -41,3 +41,9 @@ CLOUDHALT_REQUIRE_BACKENDS="${CLOUDHALT_REQUIRE_BACKENDS:-c,py}" .venv/bin/pytho
 
 step "the README's demo command"
 cargo run --release -p cloudhalt-cli -- demo
+
+# dist/ exists only where scripts/dist.sh ran (not in CI's fresh clone): then check what it holds.
+if [ -d dist ]; then
+  step "the artifacts in dist/, without a toolchain (scripts/test-dist.sh)"
+  scripts/test-dist.sh
+fi

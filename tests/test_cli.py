@@ -8,6 +8,7 @@ import http.server
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import threading
@@ -552,3 +553,49 @@ def test_call_refuses_bad_actions_and_parameters_before_sending(emu, args, fragm
     assert proc.returncode == 2, proc.stderr
     assert fragment in proc.stderr, proc.stderr
     assert emu.state()["lastCall"] == before, "nothing was sent"
+
+
+# ---------------------------------------------------------------- the CLI in a shell
+
+
+def cli_stdout(*args):
+    binary = cloudhalt_bin()
+    if not binary.exists():
+        pytest.skip(f"{binary} is missing")
+    proc = subprocess.run([str(binary), *args], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_completions(shell):
+    script = cli_stdout("completions", shell)
+    assert script.strip()
+    assert "stop-instances" in script and "--all-instances" in script
+    if shell == "bash":
+        check = subprocess.run(["bash", "-n"], input=script, capture_output=True, text=True)
+        assert check.returncode == 0, check.stderr
+
+
+def test_man_page():
+    page = cli_stdout("man")
+    assert ".TH cloudhalt 1" in page
+    assert "EXIT STATUS" in page and "MAY HAVE BEEN SENT" in page
+    assert "CLOUDHALT TENCENT STOP-INSTANCES" in page
+    if shutil.which("man") is None:
+        return  # rendering is checked where man exists
+    shown = subprocess.run(["man", "-l", "-"], input=page, capture_output=True, text=True,
+                           env={**os.environ, "MANPAGER": "cat", "PAGER": "cat"})
+    assert shown.returncode == 0, shown.stderr
+    assert "Exit codes:" in shown.stdout
+
+
+def test_version_names_the_commit():
+    version = cli_stdout("--version").strip()
+    m = re.fullmatch(r"cloudhalt (\d+\.\d+\.\d+\S*) \(([0-9a-f]{12}|unknown commit)\)", version)
+    assert m, version
+    head = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], capture_output=True,
+                          text=True, cwd=os.path.dirname(__file__))
+    if head.returncode == 0 and "CLOUDHALT_COMMIT" not in os.environ:
+        # the binary under test may be older than HEAD only when it was not rebuilt
+        assert m.group(2) == head.stdout.strip(), f"{version} was not built from HEAD"

@@ -6,6 +6,7 @@ mod demo;
 mod emulator;
 mod exit;
 mod ops;
+mod shell;
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -43,9 +44,18 @@ cancel-invocation and stop-invocation cancel on every instance only with --all-i
 
 Try it without an account: `cloudhalt demo`, or `cloudhalt emulator` and --endpoint.";
 
+/// `--version`: the release and the commit it was built from (see build.rs), so a bug report
+/// names the exact source.
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("CLOUDHALT_COMMIT"),
+    ")"
+);
+
 /// The stop button for two clouds: stop, terminate and cancel on Tencent Cloud and Alibaba Cloud.
 #[derive(Parser, Debug)]
-#[command(name = "cloudhalt", version, after_help = AFTER_HELP)]
+#[command(name = "cloudhalt", version = VERSION, after_help = AFTER_HELP)]
 pub struct Cli {
     #[command(flatten)]
     global: Global,
@@ -102,6 +112,10 @@ enum Command {
     Emulator(emulator::EmulatorArgs),
     /// Run all five operations against an in-process emulator and show what was sent.
     Demo,
+    /// Print the shell completion script for bash, zsh or fish to stdout.
+    Completions(shell::CompletionsArgs),
+    /// Print the man page (roff) to stdout: `cloudhalt man | man -l -`.
+    Man,
 }
 
 fn main() -> ExitCode {
@@ -111,6 +125,8 @@ fn main() -> ExitCode {
         Command::Alibaba(cmd) => ops::run_alibaba(&cli.global, cmd),
         Command::Emulator(args) => emulator::run(args),
         Command::Demo => demo::run(),
+        Command::Completions(args) => shell::completions(args),
+        Command::Man => shell::man(),
     }
 }
 
