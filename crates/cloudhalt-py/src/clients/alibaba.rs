@@ -13,7 +13,6 @@ use crate::response::Response;
 #[pyclass(frozen, module = "cloudhalt", name = "Alibaba")]
 pub struct Alibaba {
     inner: cloudhalt::Alibaba,
-    access_key_id: String,
 }
 
 impl Alibaba {
@@ -25,7 +24,6 @@ impl Alibaba {
     ) -> PyResult<Alibaba> {
         let timeout = timeouts(py, timeout)?;
         let credentials = lift(py, credentials)?;
-        let access_key_id = credentials.access_key_id().to_owned();
         let mut inner = cloudhalt::Alibaba::new(credentials);
         if let Some(t) = timeout {
             inner = lift(py, inner.with_timeouts(t))?;
@@ -33,10 +31,7 @@ impl Alibaba {
         if let Some(url) = endpoint {
             inner = lift(py, inner.with_endpoint_url(&url))?;
         }
-        Ok(Alibaba {
-            inner,
-            access_key_id,
-        })
+        Ok(Alibaba { inner })
     }
 
     fn endpoint_text(&self) -> String {
@@ -89,7 +84,7 @@ impl Alibaba {
     /// The AccessKey ID (not secret: every request carries it).
     #[getter]
     fn access_key_id(&self) -> &str {
-        &self.access_key_id
+        self.inner.key_id()
     }
 
     /// Where requests go: the `endpoint` URL, or the provider's host pattern.
@@ -107,7 +102,7 @@ impl Alibaba {
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         Ok(format!(
             "<cloudhalt.Alibaba access_key_id={} endpoint={} timeout={:?}>",
-            py_repr(py, &self.access_key_id)?,
+            py_repr(py, self.inner.key_id())?,
             py_repr(py, &self.endpoint_text())?,
             self.timeout()
         ))

@@ -17,8 +17,6 @@ use crate::response::Response;
 #[pyclass(frozen, module = "cloudhalt", name = "Tencent")]
 pub struct Tencent {
     inner: cloudhalt::Tencent,
-    secret_id: String,
-    language: Option<Language>,
 }
 
 impl Tencent {
@@ -32,7 +30,6 @@ impl Tencent {
         let timeout = timeouts(py, timeout)?;
         let language = lift(py, language.as_deref().map(Language::parse).transpose())?;
         let credentials = lift(py, credentials)?;
-        let secret_id = credentials.secret_id().to_owned();
         let mut inner = cloudhalt::Tencent::new(credentials);
         if let Some(t) = timeout {
             inner = lift(py, inner.with_timeouts(t))?;
@@ -43,11 +40,7 @@ impl Tencent {
         if language.is_some() {
             inner = inner.with_language(language);
         }
-        Ok(Tencent {
-            inner,
-            secret_id,
-            language,
-        })
+        Ok(Tencent { inner })
     }
 
     fn endpoint_text(&self) -> String {
@@ -105,7 +98,7 @@ impl Tencent {
     /// The SecretId (not secret: every request carries it).
     #[getter]
     fn secret_id(&self) -> &str {
-        &self.secret_id
+        self.inner.key_id()
     }
 
     /// Where requests go: the `endpoint` URL, or the provider's host pattern.
@@ -123,13 +116,13 @@ impl Tencent {
     /// The language of Tencent's error messages, or `None` for the provider's default.
     #[getter]
     fn language(&self) -> Option<&'static str> {
-        self.language.map(Language::as_str)
+        self.inner.language().map(Language::as_str)
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         Ok(format!(
             "<cloudhalt.Tencent secret_id={} endpoint={} timeout={:?}>",
-            py_repr(py, &self.secret_id)?,
+            py_repr(py, self.inner.key_id())?,
             py_repr(py, &self.endpoint_text())?,
             self.timeout()
         ))
