@@ -20,7 +20,7 @@ use crate::strings::{Instances, arg_instances};
 /// the setters may be called while other threads send (a call in flight keeps its settings).
 pub struct cloudhalt_alibaba(ClientHandle<Alibaba>);
 
-client_object!(cloudhalt_alibaba, Alibaba);
+client_object!(cloudhalt_alibaba, cloudhalt::AlibabaCloud);
 
 /// Creates an Alibaba Cloud client from explicit credentials, sending to the regional endpoint
 /// (`ecs.{region}.aliyuncs.com`) with a 30 s timeout.

@@ -17,27 +17,8 @@ use crate::boundary::{arg_handle, null_out};
 use crate::handle::{Handle, write_out};
 use crate::strings::{arg_opt_str, arg_secret, arg_str};
 
-/// The little the C ABI needs from a core client to create and configure it. The core's one
-/// generic client gives it once, for both clouds; only the credentials' C names and constructor
-/// differ ([`CloudArgs`]).
-pub(crate) trait CoreClient: Clone + Send + Sync + 'static {
-    /// The C names of the `_new` arguments, in order: key ID, secret, session token.
-    const CREDENTIAL_ARGS: [&'static str; 3];
-
-    /// A client from explicit credentials (`token` is `None` for permanent keys).
-    fn with_credentials(id: &str, secret: &str, token: Option<String>) -> Result<Self, Error>;
-
-    /// A client with credentials from the provider's environment variables.
-    fn from_env() -> Result<Self, Error>;
-
-    /// The same client, sending to `url`.
-    fn with_endpoint_url(&self, url: &str) -> Result<Self, Error>;
-
-    /// The same client, with a total timeout of `total` per request (the core checks the range).
-    fn with_timeout(&self, total: Duration) -> Result<Self, Error>;
-}
-
-/// What differs between the clouds for the C ABI: the credential arguments.
+/// What differs between the clouds for the C ABI: the credential arguments. Everything else is
+/// the core's one generic [`Client`].
 pub(crate) trait CloudArgs: Cloud {
     /// The C names of the `_new` arguments, in order: key ID, secret, session token.
     const CREDENTIAL_ARGS: [&'static str; 3];
@@ -63,26 +44,6 @@ impl CloudArgs for AlibabaCloud {
     }
 }
 
-impl<X: CloudArgs> CoreClient for Client<X> {
-    const CREDENTIAL_ARGS: [&'static str; 3] = X::CREDENTIAL_ARGS;
-
-    fn with_credentials(id: &str, secret: &str, token: Option<String>) -> Result<Self, Error> {
-        X::client(id, secret, token)
-    }
-
-    fn from_env() -> Result<Self, Error> {
-        Client::<X>::from_env()
-    }
-
-    fn with_endpoint_url(&self, url: &str) -> Result<Self, Error> {
-        Client::with_endpoint_url(self, url)
-    }
-
-    fn with_timeout(&self, total: Duration) -> Result<Self, Error> {
-        Client::with_timeout(self, total)
-    }
-}
-
 /// A client shared with C: the core client behind a lock, so that the setters may run while
 /// other threads send. A call clones the client (an `Arc`) and sends without holding the lock,
 /// so a call in flight keeps the settings it started with.
@@ -90,7 +51,7 @@ pub(crate) struct ClientHandle<C> {
     client: RwLock<C>,
 }
 
-impl<C: CoreClient> ClientHandle<C> {
+impl<C: Clone> ClientHandle<C> {
     fn new(client: C) -> ClientHandle<C> {
         ClientHandle {
             client: RwLock::new(client),
@@ -117,30 +78,30 @@ impl<C: CoreClient> ClientHandle<C> {
 /// A C client type (`cloudhalt_tencent`, `cloudhalt_alibaba`): an opaque, Box-owned wrapper of a
 /// [`ClientHandle`].
 pub(crate) trait ClientObject: Handle {
-    /// The core client inside.
-    type Client: CoreClient;
+    /// The cloud of the core client inside.
+    type Cloud: CloudArgs;
 
     /// Wraps a new handle.
-    fn wrap(handle: ClientHandle<Self::Client>) -> Self;
+    fn wrap(handle: ClientHandle<Client<Self::Cloud>>) -> Self;
 
     /// The handle inside.
-    fn handle(&self) -> &ClientHandle<Self::Client>;
+    fn handle(&self) -> &ClientHandle<Client<Self::Cloud>>;
 }
 
-/// Makes `$c`, a newtype over `ClientHandle<$client>` declared where cbindgen can see it, a
-/// Box-owned handle and a [`ClientObject`].
+/// Makes `$c`, a newtype over `ClientHandle<Client<$cloud>>` declared where cbindgen can see it,
+/// a Box-owned handle and a [`ClientObject`].
 macro_rules! client_object {
-    ($c:ident, $client:ty) => {
+    ($c:ident, $cloud:ty) => {
         impl $crate::handle::Handle for $c {}
 
         impl $crate::client::ClientObject for $c {
-            type Client = $client;
+            type Cloud = $cloud;
 
-            fn wrap(handle: $crate::client::ClientHandle<$client>) -> Self {
+            fn wrap(handle: $crate::client::ClientHandle<cloudhalt::Client<$cloud>>) -> Self {
                 $c(handle)
             }
 
-            fn handle(&self) -> &$crate::client::ClientHandle<$client> {
+            fn handle(&self) -> &$crate::client::ClientHandle<cloudhalt::Client<$cloud>> {
                 &self.0
             }
         }
@@ -157,7 +118,7 @@ pub(crate) unsafe fn new<H: ClientObject>(
     token: *const c_char,
     out: *mut *mut H,
 ) -> Result<(), Error> {
-    let [id_name, secret_name, token_name] = H::Client::CREDENTIAL_ARGS;
+    let [id_name, secret_name, token_name] = H::Cloud::CREDENTIAL_ARGS;
     if out.is_null() {
         return Err(null_out("out"));
     }
@@ -168,7 +129,7 @@ pub(crate) unsafe fn new<H: ClientObject>(
     // The token is a secret too: `arg_opt_str` never quotes a value either.
     // SAFETY: by the caller's contract.
     let token = unsafe { arg_opt_str(token, token_name) }?;
-    let client = H::Client::with_credentials(id, secret, token.map(str::to_owned))?;
+    let client = H::Cloud::client(id, secret, token.map(str::to_owned))?;
     // SAFETY: `out` checked non-NULL above.
     unsafe { write_out(out, H::wrap(ClientHandle::new(client))) };
     Ok(())
@@ -182,7 +143,7 @@ pub(crate) unsafe fn from_env<H: ClientObject>(out: *mut *mut H) -> Result<(), E
     if out.is_null() {
         return Err(null_out("out"));
     }
-    let client = H::Client::from_env()?;
+    let client = Client::<H::Cloud>::from_env()?;
     // SAFETY: `out` checked non-NULL above.
     unsafe { write_out(out, H::wrap(ClientHandle::new(client))) };
     Ok(())

@@ -24,7 +24,7 @@ use crate::strings::{Instances, arg_instances};
 /// started with). Clones of the connection pool are shared by all calls.
 pub struct cloudhalt_tencent(ClientHandle<Tencent>);
 
-client_object!(cloudhalt_tencent, Tencent);
+client_object!(cloudhalt_tencent, cloudhalt::TencentCloud);
 
 /// Writes the response handle (if wanted) after a successful call.
 unsafe fn finish(
