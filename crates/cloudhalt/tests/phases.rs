@@ -301,6 +301,13 @@ fn timeouts_out_of_range_are_refused_before_anything_is_sent() {
         assert_eq!(err.kind(), ErrorKind::InvalidInput, "{bad}");
         assert!(err.message().contains("timeout"), "{err}");
     }
+    let err = c
+        .with_timeouts(cloudhalt::Timeouts {
+            connect: Duration::ZERO,
+            total: Duration::from_secs(30),
+        })
+        .unwrap_err();
+    assert_eq!(err.field(), Some("connect_timeout"), "{err}");
     assert!(cloudhalt::Timeouts::from_secs_f64(86_400.0).is_ok());
     assert!(cloudhalt::Timeouts::from_secs_f64(0.001).is_ok());
 }
