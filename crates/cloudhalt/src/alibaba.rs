@@ -126,9 +126,20 @@ impl Client<AlibabaCloud> {
     /// "InvokeId": ..., "InstanceId": [...]}`, or `InstanceId.N` keys): for scripts and the C ABI's
     /// JSON entry point. The same validation applies; unknown parameters are refused.
     pub fn call_json(&self, action: &str, params: &serde_json::Value) -> Result<Response, Error> {
-        let call = crate::ops::call_from_json(Provider::Alibaba, action, None, params)
+        let plan = crate::ops::call_from_json(Provider::Alibaba, action, None, params)
             .map_err(|e| e.for_call(Provider::Alibaba, action))?;
-        self.execute(call)
+        self.run(plan)
+    }
+
+    /// What [`call_json`](Client::call_json) would send, without sending anything.
+    pub fn dry_run_json(
+        &self,
+        action: &str,
+        params: &serde_json::Value,
+    ) -> Result<crate::DryRun, Error> {
+        let plan = crate::ops::call_from_json(Provider::Alibaba, action, None, params)
+            .map_err(|e| e.for_call(Provider::Alibaba, action))?;
+        Ok(self.dry_run_plan(&plan))
     }
 }
 

@@ -22,3 +22,15 @@ pub(crate) fn nonce() -> String {
     }
     hex::encode(bytes)
 }
+
+/// A uniform random number in `[0, 1)`, for backoff jitter (not for secrets).
+pub(crate) fn unit_random() -> f64 {
+    let mut bytes = [0u8; 8];
+    if getrandom::fill(&mut bytes).is_err() {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        return f64::from(nanos % 1_000_000) / 1_000_000.0;
+    }
+    (u64::from_le_bytes(bytes) >> 11) as f64 / (1u64 << 53) as f64
+}

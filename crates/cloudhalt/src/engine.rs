@@ -7,9 +7,13 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::audit::{AuditLog, Resume};
+use crate::batch::{AttemptResult, ProgressFn};
 use crate::endpoint::BaseUrl;
 use crate::error::{Error, Provider};
-use crate::ops::{Call, Request, Response};
+use crate::limiter::{Limiter, Pacing};
+use crate::ops::{Call, Plan, Request, Response};
+use crate::retry::Retry;
 use crate::transport::{HttpAnswer, Prepared, Timeouts, Transport};
 
 /// A cloud: Tencent ([`TencentCloud`](crate::TencentCloud)) or Alibaba
@@ -60,9 +64,23 @@ impl<C: Wire> Clone for Config<C> {
             endpoint: self.endpoint.clone(),
             timeouts: self.timeouts,
             language: self.language,
+            fleet: self.fleet.clone(),
         }
     }
 }
+
+/// How a client runs a call of many requests: retries, pacing, concurrency, audit, progress.
+#[derive(Clone, Default)]
+pub(crate) struct Fleet {
+    pub retry: Retry,
+    pub pacing: Pacing,
+    pub concurrency: usize,
+    pub audit: Option<AuditLog>,
+    pub progress: Option<ProgressFn>,
+}
+
+/// The default number of requests of one batch in flight at once.
+pub const DEFAULT_CONCURRENCY: usize = 4;
 
 /// A client's settings, fixed at construction; the `with_*` methods make a new client.
 pub(crate) struct Config<C: Wire> {
@@ -71,6 +89,7 @@ pub(crate) struct Config<C: Wire> {
     pub timeouts: Timeouts,
     /// Tencent's `X-TC-Language`; unused by Alibaba.
     pub language: Option<crate::Language>,
+    pub fleet: Fleet,
 }
 
 /// A client of one cloud. Cheap to clone and safe to share between threads: clones share one
@@ -83,6 +102,8 @@ pub struct Client<C: Cloud> {
 struct Inner<C: Wire> {
     config: Config<C>,
     transport: Transport,
+    /// Shared by every clone and every client derived from this one.
+    limiter: Arc<Limiter>,
 }
 
 impl<C: Cloud> Clone for Client<C> {
@@ -101,6 +122,10 @@ impl<C: Cloud> fmt::Debug for Client<C> {
             .field("endpoint", &config.endpoint)
             .field("timeouts", &config.timeouts)
             .field("language", &config.language)
+            .field("retry", &config.fleet.retry)
+            .field("pacing", &config.fleet.pacing)
+            .field("concurrency", &config.fleet.concurrency)
+            .field("audit", &config.fleet.audit)
             .finish_non_exhaustive()
     }
 }
@@ -113,6 +138,10 @@ impl<C: Cloud> Client<C> {
             endpoint: C::Endpoint::default(),
             timeouts: Timeouts::default(),
             language: None,
+            fleet: Fleet {
+                concurrency: DEFAULT_CONCURRENCY,
+                ..Fleet::default()
+            },
         })
     }
 
@@ -127,7 +156,11 @@ impl<C: Cloud> Client<C> {
     fn from_config(config: Config<C>) -> Client<C> {
         let transport = Transport::new(config.timeouts);
         Client {
-            inner: Arc::new(Inner { config, transport }),
+            inner: Arc::new(Inner {
+                config,
+                transport,
+                limiter: Arc::default(),
+            }),
         }
     }
 
@@ -139,6 +172,7 @@ impl<C: Cloud> Client<C> {
             inner: Arc::new(Inner {
                 config,
                 transport: self.inner.transport.clone(),
+                limiter: Arc::clone(&self.inner.limiter),
             }),
         }
     }
@@ -159,7 +193,65 @@ impl<C: Cloud> Client<C> {
         let timeouts = timeouts.check()?;
         let mut config = self.inner.config.clone();
         config.timeouts = timeouts;
-        Ok(Client::from_config(config))
+        Ok(Client {
+            inner: Arc::new(Inner {
+                transport: Transport::new(timeouts),
+                config,
+                limiter: Arc::clone(&self.inner.limiter),
+            }),
+        })
+    }
+
+    /// The same client with another retry policy (checked: see [`Retry::check`]).
+    pub fn with_retry(&self, retry: Retry) -> Result<Client<C>, Error> {
+        let retry = retry.check()?;
+        Ok(self.derive(|c| c.fleet.retry = retry))
+    }
+
+    /// The same client with another client-side rate limit ([`Pacing::Off`] to switch it off).
+    /// The limiter itself is shared: requests of this client and of the one it came from are
+    /// paced together.
+    pub fn with_rate_limit(&self, pacing: Pacing) -> Result<Client<C>, Error> {
+        let pacing = pacing.check()?;
+        Ok(self.derive(|c| c.fleet.pacing = pacing))
+    }
+
+    /// The same client sending up to `concurrency` requests of one batch at once (1 to 64;
+    /// default 4). Requests of one action and region are still paced at its rate limit.
+    pub fn with_concurrency(&self, concurrency: usize) -> Result<Client<C>, Error> {
+        let concurrency = crate::batch::check_concurrency(concurrency)?;
+        Ok(self.derive(|c| c.fleet.concurrency = concurrency))
+    }
+
+    /// The same client recording every request in `audit` (or none for `None`): one line before
+    /// each attempt is sent, one after its answer, each fsync'ed first.
+    pub fn with_audit_log(&self, audit: Option<AuditLog>) -> Client<C> {
+        self.derive(|c| c.fleet.audit = audit)
+    }
+
+    /// The same client calling `progress` after every request of a batch finishes.
+    pub fn with_progress(&self, progress: Option<ProgressFn>) -> Client<C> {
+        self.derive(|c| c.fleet.progress = progress)
+    }
+
+    /// The retry policy.
+    pub fn retry(&self) -> Retry {
+        self.inner.config.fleet.retry
+    }
+
+    /// The client-side rate limit.
+    pub fn rate_limit(&self) -> Pacing {
+        self.inner.config.fleet.pacing
+    }
+
+    /// How many requests of one batch may be in flight at once.
+    pub fn concurrency(&self) -> usize {
+        self.inner.config.fleet.concurrency
+    }
+
+    /// The audit log, if any.
+    pub fn audit_log(&self) -> Option<&AuditLog> {
+        self.inner.config.fleet.audit.as_ref()
     }
 
     /// The same client with a total timeout per request (connecting keeps the default 5 s, or
@@ -187,36 +279,134 @@ impl<C: Cloud> Client<C> {
         &self.inner.config
     }
 
-    /// Validates, signs and sends any typed request of this client's cloud: one attempt, never
-    /// re-sent by cloudhalt (`tencent.send(&StopInstances::new(..))` is
-    /// `tencent.stop_instances(..)`).
-    pub fn send<R: Request<Cloud = C>>(&self, request: &R) -> Result<Response, Error> {
-        let call = request
-            .to_call()
-            .map_err(|e| e.for_call(C::PROVIDER, R::OP.action))?;
-        self.execute(call)
+    pub(crate) fn fleet(&self) -> &Fleet {
+        &self.inner.config.fleet
     }
 
-    /// Signs, sends and reads one call: one attempt.
-    pub(crate) fn execute(&self, call: Call) -> Result<Response, Error> {
+    pub(crate) fn limiter(&self) -> &Limiter {
+        &self.inner.limiter
+    }
+
+    /// Validates, signs and sends any typed request of this client's cloud
+    /// (`tencent.send(&StopInstances::new(..))` is `tencent.stop_instances(..)`).
+    ///
+    /// Any number of IDs is accepted: the whole list is checked first (shape, duplicates), then
+    /// split into requests of at most the provider's limit, sent at the rate limit,
+    /// [`concurrency`](Client::with_concurrency) at a time, each retried by the
+    /// [`retry`](Client::with_retry) policy. The answer accounts for every ID once
+    /// ([`Response::outcomes`]); when a request fails, the error is that of the first failed
+    /// request, carrying the outcomes of every ID and every RequestId ([`Error::outcomes`]).
+    pub fn send<R: Request<Cloud = C>>(&self, request: &R) -> Result<Response, Error> {
+        let plan = request
+            .plan()
+            .map_err(|e| e.for_call(C::PROVIDER, R::OP.action))?;
+        crate::batch::run(self, plan)
+    }
+
+    /// Runs a planned call.
+    pub(crate) fn run(&self, plan: Plan) -> Result<Response, Error> {
+        crate::batch::run(self, plan)
+    }
+
+    /// Finishes an interrupted batch read from its audit log: sends what [`Resume::to_send`]
+    /// lists (skipping finished IDs and holding back unknown TerminateInstances IDs). Refused
+    /// with `InvalidInput` when the log is of the other cloud or nothing is left to send.
+    pub fn resume(&self, resume: &Resume) -> Result<Response, Error> {
+        let fail = |e: Error| e.for_call(resume.provider(), resume.action());
+        if resume.provider() != C::PROVIDER {
+            return Err(fail(Error::invalid_input(
+                "audit",
+                format!(
+                    "the audit log is of a {} batch: resume it with a {} client",
+                    resume.provider().display_name(),
+                    resume.provider().display_name()
+                ),
+            )));
+        }
+        self.run(resume.plan().map_err(fail)?)
+    }
+
+    /// What sending `request` would do, without sending anything: its requests, the IDs of
+    /// each, the signed headers (session tokens redacted, signatures shortened) and the
+    /// expected duration at the rate limit.
+    pub fn dry_run<R: Request<Cloud = C>>(&self, request: &R) -> Result<DryRun, Error> {
+        let plan = request
+            .plan()
+            .map_err(|e| e.for_call(C::PROVIDER, R::OP.action))?;
+        Ok(self.dry_run_plan(&plan))
+    }
+
+    pub(crate) fn dry_run_plan(&self, plan: &Plan) -> DryRun {
+        let now = crate::clock::unix_now();
+        let requests = plan
+            .parts
+            .iter()
+            .map(|part| {
+                let prepared = C::prepare(&self.inner.config, &part.call, now);
+                DryRequest {
+                    ids: part.ids.clone(),
+                    url: prepared.url.clone(),
+                    headers: prepared.record(),
+                    body: String::from_utf8_lossy(&prepared.body).into_owned(),
+                }
+            })
+            .collect::<Vec<_>>();
+        let gaps = requests.len().saturating_sub(1) as u32;
+        let expected = self
+            .fleet()
+            .pacing
+            .interval(plan.op)
+            .map_or(std::time::Duration::ZERO, |i| i * gaps);
+        DryRun {
+            action: plan.op.action,
+            region: plan.region.clone(),
+            ids: plan.ids.len(),
+            requests,
+            expected,
+        }
+    }
+
+    /// Signs, sends and reads one call: one attempt, secrets redacted from whatever came back.
+    pub(crate) fn attempt_once(&self, call: &Call) -> AttemptResult {
         let action = call.op.action;
         let secrets = C::secrets(&self.inner.config.credentials);
-        self.attempt(&call, &secrets)
-            .map_err(|e| e.for_call(C::PROVIDER, action).redact(&secrets))
+        let mut result = self.attempt(call, &secrets);
+        if let Some(json) = &mut result.answer_json {
+            redact_json(json, &secrets);
+        }
+        result.result = result
+            .result
+            .map_err(|e| e.for_call(C::PROVIDER, action).redact(&secrets));
+        result
     }
 
-    fn attempt(&self, call: &Call, secrets: &[&str]) -> Result<Response, Error> {
+    fn attempt(&self, call: &Call, secrets: &[&str]) -> AttemptResult {
         let prepared = C::prepare(&self.inner.config, call, crate::clock::unix_now());
-        let answer = self.inner.transport.post(&prepared)?;
-        let (request_id, data) =
-            C::read_answer(&answer).map_err(|e| e.with_headers(answer.headers.clone()))?;
+        let sent_headers = prepared.record();
+        let failed = |error: Error, answer: Option<&HttpAnswer>| AttemptResult {
+            result: Err(error),
+            answer_json: answer.and_then(|a| serde_json::from_slice(&a.body).ok()),
+            empty_body: answer.is_some_and(|a| a.body.iter().all(u8::is_ascii_whitespace)),
+            sent_headers: sent_headers.clone(),
+        };
+        let answer = match self.inner.transport.post(&prepared) {
+            Ok(answer) => answer,
+            Err(e) => return failed(e, None),
+        };
+        let (request_id, data) = match C::read_answer(&answer) {
+            Ok(read) => read,
+            Err(e) => return failed(e.with_headers(answer.headers.clone()), Some(&answer)),
+        };
         let mut response = Response {
             provider: C::PROVIDER,
             action: call.op.action,
             request_id,
             data,
-            sent_headers: prepared.record(),
+            sent_headers: sent_headers.clone(),
             headers: answer.headers,
+            outcomes: Vec::new(),
+            request_ids: Vec::new(),
+            attempts: 1,
         };
         // A peer that echoes a secret gets it redacted. Every string is searched, not the raw
         // body: JSON may escape a token's characters (`\/`), and an answer is a few hundred bytes.
@@ -225,8 +415,43 @@ impl<C: Cloud> Client<C> {
         for (_, value) in &mut response.headers {
             crate::error::redact_in(value, secrets);
         }
-        Ok(response)
+        AttemptResult {
+            result: Ok(response),
+            answer_json: None,
+            empty_body: false,
+            sent_headers,
+        }
     }
+}
+
+/// What a call would send, from [`Client::dry_run`]: nothing was sent.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct DryRun {
+    /// The operation.
+    pub action: &'static str,
+    /// The region.
+    pub region: Option<String>,
+    /// How many IDs the call covers.
+    pub ids: usize,
+    /// Each request, in order.
+    pub requests: Vec<DryRequest>,
+    /// The least time the requests take at the client's rate limit.
+    pub expected: std::time::Duration,
+}
+
+/// One request of a [`DryRun`].
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct DryRequest {
+    /// The IDs it carries.
+    pub ids: Vec<String>,
+    /// The URL (with the query, for Alibaba).
+    pub url: String,
+    /// The headers that would be sent, session tokens redacted and the signature shortened.
+    pub headers: Vec<(String, String)>,
+    /// The body (Tencent's JSON; empty for Alibaba).
+    pub body: String,
 }
 
 /// Replaces known secrets in every string of a JSON answer.

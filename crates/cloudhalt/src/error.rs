@@ -4,6 +4,8 @@
 use std::fmt;
 use std::sync::OnceLock;
 
+use crate::batch::IdOutcome;
+
 /// Which cloud an operation or error belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -69,11 +71,13 @@ pub enum ErrorKind {
     Api,
     /// An answer came back that is not the provider's documented shape.
     UnexpectedResponse,
+    /// The audit log could not be written; the request it was to record was not sent.
+    Audit,
 }
 
 impl ErrorKind {
     /// Every kind, in the order of the C status values.
-    pub const ALL: [ErrorKind; 13] = [
+    pub const ALL: [ErrorKind; 14] = [
         ErrorKind::InvalidInput,
         ErrorKind::Credentials,
         ErrorKind::Transport,
@@ -87,6 +91,7 @@ impl ErrorKind {
         ErrorKind::Server,
         ErrorKind::Api,
         ErrorKind::UnexpectedResponse,
+        ErrorKind::Audit,
     ];
 
     /// The snake_case name used in `errors.json` (`"not_found"`, ...).
@@ -105,6 +110,7 @@ impl ErrorKind {
             ErrorKind::Server => "server",
             ErrorKind::Api => "api",
             ErrorKind::UnexpectedResponse => "unexpected_response",
+            ErrorKind::Audit => "audit",
         }
     }
 
@@ -195,6 +201,9 @@ struct Inner {
     http_status: Option<u16>,
     send_state: SendState,
     headers: Vec<(String, String)>,
+    outcomes: Vec<IdOutcome>,
+    request_ids: Vec<String>,
+    attempts: u32,
 }
 
 impl Error {
@@ -222,6 +231,9 @@ impl Error {
             http_status: None,
             send_state,
             headers: Vec::new(),
+            outcomes: Vec::new(),
+            request_ids: Vec::new(),
+            attempts: 0,
         }))
     }
 
@@ -245,6 +257,9 @@ impl Error {
             http_status: Some(http_status),
             send_state: SendState::Answered,
             headers: Vec::new(),
+            outcomes: Vec::new(),
+            request_ids: Vec::new(),
+            attempts: 0,
         }))
     }
 
@@ -268,6 +283,32 @@ impl Error {
         self
     }
 
+    /// Attaches the record of a whole call: every ID's outcome, every RequestId, the attempts.
+    pub(crate) fn with_record(
+        mut self,
+        outcomes: Vec<IdOutcome>,
+        request_ids: Vec<String>,
+        attempts: u32,
+    ) -> Error {
+        self.0.outcomes = outcomes;
+        self.0.request_ids = request_ids;
+        self.0.attempts = attempts;
+        self
+    }
+
+    /// Adds a sentence to the message (what to do next).
+    pub(crate) fn with_note(mut self, note: &str) -> Error {
+        let message = &mut self.0.message;
+        if !message.is_empty() && !message.ends_with(['.', ' ']) {
+            message.push('.');
+        }
+        if !message.is_empty() {
+            message.push(' ');
+        }
+        message.push_str(note);
+        self
+    }
+
     /// Replaces every occurrence of a known secret in the provider's text with `<redacted>`: a
     /// peer that echoes the token it received must not get it printed.
     pub(crate) fn redact(mut self, secrets: &[&str]) -> Error {
@@ -281,6 +322,12 @@ impl Error {
         }
         for (_, value) in &mut inner.headers {
             redact_in(value, secrets);
+        }
+        for id in &mut inner.request_ids {
+            redact_in(id, secrets);
+        }
+        for outcome in &mut inner.outcomes {
+            outcome.redact(secrets);
         }
         self
     }
@@ -341,6 +388,24 @@ impl Error {
     /// `x-acs-retry-after`.
     pub fn headers(&self) -> &[(String, String)] {
         &self.0.headers
+    }
+
+    /// For an operation call: the outcome of every input ID, once each and in input order
+    /// (empty when the call was refused before anything was sent).
+    pub fn outcomes(&self) -> &[IdOutcome] {
+        &self.0.outcomes
+    }
+
+    /// For an operation call: every RequestId the provider answered, in order, over all
+    /// requests and attempts (empty when nothing was answered).
+    pub fn request_ids(&self) -> &[String] {
+        &self.0.request_ids
+    }
+
+    /// For an operation call: how many attempts were made, over all its requests (0 when
+    /// nothing was sent; an attempt that failed before its first byte was written counts).
+    pub fn attempts(&self) -> u32 {
+        self.0.attempts
     }
 
     /// The value of the answer header `name` (case-insensitive), if any.

@@ -33,28 +33,36 @@
 #![deny(missing_docs)]
 
 mod alibaba;
+pub mod audit;
+mod batch;
 mod clock;
 mod credentials;
 mod endpoint;
 mod engine;
 mod error;
+mod limiter;
 pub mod ops;
+mod retry;
 #[doc(hidden)]
 pub mod sign;
 mod tencent;
 mod transport;
 
 pub use alibaba::{Alibaba, AlibabaCloud};
+pub use audit::{AuditLog, Resume};
+pub use batch::{IdOutcome, MAX_CONCURRENCY, Outcome, Progress, ProgressFn};
 pub use credentials::{AlibabaCredentials, Secret, TencentCredentials};
 pub use endpoint::{AlibabaEndpoint, BaseUrl, Scheme, TencentEndpoint, check_region};
-pub use engine::{Client, Cloud};
+pub use engine::{Client, Cloud, DEFAULT_CONCURRENCY, DryRequest, DryRun};
 pub use error::{Error, ErrorKind, Provider, SendState, classify};
+pub use limiter::{PACING_MARGIN, Pacing, UNPUBLISHED_RATE};
 pub use ops::alibaba::StopInvocation;
 pub use ops::tencent::{
     CancelInstanceRefresh, CancelInvocation, StopInstances, StopType, StoppedMode,
     TerminateInstances,
 };
 pub use ops::{OPERATIONS, Operation, Request, Response, operation};
+pub use retry::Retry;
 pub use tencent::{CONTENT_TYPE, Language, SIGNED_HEADERS, Tencent, TencentCloud};
 pub use transport::{MAX_RESPONSE_BYTES, Timeouts};
 

@@ -179,9 +179,21 @@ impl Client<TencentCloud> {
         region: Option<&str>,
         params: &serde_json::Value,
     ) -> Result<Response, Error> {
-        let call = crate::ops::call_from_json(Provider::Tencent, action, region, params)
+        let plan = crate::ops::call_from_json(Provider::Tencent, action, region, params)
             .map_err(|e| e.for_call(Provider::Tencent, action))?;
-        self.execute(call)
+        self.run(plan)
+    }
+
+    /// What [`call_json`](Client::call_json) would send, without sending anything.
+    pub fn dry_run_json(
+        &self,
+        action: &str,
+        region: Option<&str>,
+        params: &serde_json::Value,
+    ) -> Result<crate::DryRun, Error> {
+        let plan = crate::ops::call_from_json(Provider::Tencent, action, region, params)
+            .map_err(|e| e.for_call(Provider::Tencent, action))?;
+        Ok(self.dry_run_plan(&plan))
     }
 }
 

@@ -150,7 +150,10 @@ fn tencent_operations_build_exactly_the_vector_requests() {
             op["region"].as_str(),
             &op["params"],
         )
-        .unwrap_or_else(|e| panic!("tcId {id}: {e}"));
+        .unwrap_or_else(|e| panic!("tcId {id}: {e}"))
+        .parts
+        .remove(0)
+        .call;
         assert_eq!(
             String::from_utf8(call.body.clone()).unwrap(),
             s(input, "payload"),
@@ -294,7 +297,10 @@ fn stop_invocation_builds_exactly_the_vector_requests() {
         let (input, expected, id) = (&t["input"], &t["expected"], &t["tcId"]);
         let call =
             crate::ops::call_from_json(Provider::Alibaba, s(op, "name"), None, &op["params"])
-                .unwrap_or_else(|e| panic!("tcId {id}: {e}"));
+                .unwrap_or_else(|e| panic!("tcId {id}: {e}"))
+                .parts
+                .remove(0)
+                .call;
         assert_eq!(
             acs3::canonical_query(&call.query),
             s(expected, "canonicalQuery"),

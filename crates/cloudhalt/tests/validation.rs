@@ -23,10 +23,6 @@ fn alibaba() -> Alibaba {
         .unwrap()
 }
 
-fn ids(prefix: &str, n: usize) -> Vec<String> {
-    (0..n).map(|i| format!("{prefix}{i:08}")).collect()
-}
-
 /// Asserts an input error on `field` whose message contains every fragment.
 fn assert_invalid(result: Result<cloudhalt::Response, Error>, field: &str, fragments: &[&str]) {
     let err = result.expect_err("bad input must be refused");
@@ -53,18 +49,24 @@ fn instance_ids_must_be_present_bounded_unique_and_well_formed() {
     assert_invalid(
         c.stop_instances(&StopInstances::new("ap-guangzhou", Vec::<String>::new())),
         "InstanceIds",
-        &["InstanceIds is empty", "1 to 100"],
+        &["InstanceIds is empty", "at least one ID", "100 per request"],
     );
+    // A batch of any size is split, but the whole list is checked first: an ID repeated in
+    // what would be the third request, or a bad one at the end, stops the call before the
+    // first request is sent.
+    let mut batch: Vec<String> = (0..250).map(|i| format!("ins-a{i:07}")).collect();
+    batch.push("ins-a0000003".into());
     assert_invalid(
-        c.stop_instances(&StopInstances::new(
-            "ap-guangzhou",
-            ids("ins-", 101)
-                .iter()
-                .map(|s| s[..12].to_string())
-                .collect(),
-        )),
+        c.stop_instances(&StopInstances::new("ap-guangzhou", batch.clone())),
         "InstanceIds",
-        &["101 IDs", "limit of 100"],
+        &["InstanceIds[250]", "\"ins-a0000003\"", "more than once"],
+    );
+    batch.pop();
+    batch.push("ins-BAD00000".into());
+    assert_invalid(
+        c.terminate_instances(&TerminateInstances::new("ap-guangzhou", batch)),
+        "InstanceIds",
+        &["InstanceIds[250]", "\"ins-BAD00000\""],
     );
     assert_invalid(
         c.terminate_instances(&TerminateInstances::new(
@@ -229,13 +231,15 @@ fn alibaba_ids_are_checked_by_prefix_and_safe_characters() {
         &["\"t-a b\""],
     );
     let mut op = StopInvocation::new("cn-hangzhou", "t-hz0jdfwd9f0001");
-    op.set_instance_ids(Some(
-        (0..51).map(|i| format!("i-bp67acfmxazb4p{i:04}")).collect(),
-    ));
+    let mut many: Vec<String> = (0..120)
+        .map(|i| format!("i-bp67acfmxazb4p{i:04}"))
+        .collect();
+    many.push("i-bp67acfmxazb4p0007".into());
+    op.set_instance_ids(Some(many));
     assert_invalid(
         c.stop_invocation(&op),
         "InstanceId",
-        &["51 IDs", "limit of 50"],
+        &["InstanceId[120]", "more than once"],
     );
     op.set_instance_ids(Some(vec!["i-bp1".into(), "ins-abc".into()]));
     assert_invalid(

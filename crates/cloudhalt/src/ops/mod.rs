@@ -82,13 +82,17 @@ pub struct Operation {
     pub mutating: bool,
     /// The provider's documented rate limit, per account and region.
     pub rate_limit: RateLimit,
+    /// Error codes that mean "already done" (StopInstances on a stopping instance). After a
+    /// retry that followed an ambiguous failure, such an answer is a success, reported `already`:
+    /// the first attempt most likely took effect.
+    pub already: &'static [&'static str],
     /// Builds the validated call from the region and the provider's JSON parameters: what the
     /// JSON entry points (`call_json`, the C ABI, the CLI's `call`) run.
     pub(crate) from_json: FromJson,
 }
 
 /// The JSON builder of an operation.
-pub(crate) type FromJson = fn(Option<&str>, &serde_json::Value) -> Result<Call, Error>;
+pub(crate) type FromJson = fn(Option<&str>, &serde_json::Value) -> Result<Plan, Error>;
 
 impl std::fmt::Debug for Operation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -104,27 +108,28 @@ impl std::fmt::Debug for Operation {
             .field("idempotent", &self.idempotent)
             .field("mutating", &self.mutating)
             .field("rate_limit", &self.rate_limit)
+            .field("already", &self.already)
             .finish_non_exhaustive()
     }
 }
 
-/// Builds the call of `R` from JSON through its `from_json` constructor.
+/// Plans the request `R` from JSON through its `from_json` constructor.
 pub(crate) fn json_call<R: Request>(
     build: fn(Option<&str>, &serde_json::Value) -> Result<R, Error>,
     region: Option<&str>,
     params: &serde_json::Value,
-) -> Result<Call, Error> {
-    build(region, params)?.to_call()
+) -> Result<Plan, Error> {
+    build(region, params)?.plan()
 }
 
-/// Builds the call for `action` of `provider` from the provider's JSON parameters (as in the
+/// Plans the request for `action` of `provider` from the provider's JSON parameters (as in the
 /// API reference: `{"InstanceIds": [...], "StopType": "SOFT"}`), refusing unknown parameters.
 pub(crate) fn call_from_json(
     provider: Provider,
     action: &str,
     region: Option<&str>,
     params: &serde_json::Value,
-) -> Result<Call, Error> {
+) -> Result<Plan, Error> {
     (lookup(provider, action)?.from_json)(region, params)
 }
 
@@ -246,8 +251,17 @@ impl IdField {
         ))
     }
 
-    /// Checks a list: 1 to `max` IDs, each valid, none repeated.
+    /// Checks a list of one request: 1 to `max` IDs, each valid, none repeated.
     pub(crate) fn check_list<S: AsRef<str>>(&self, items: &[S]) -> Result<(), Error> {
+        if items.len() > self.max {
+            return Err(too_many(self.name, items.len(), self.max));
+        }
+        self.check_all(items)
+    }
+
+    /// Checks a whole batch, of any length: at least one ID, each valid, none repeated anywhere
+    /// in the list (a repeated ID in two requests of a batch would be sent twice).
+    pub(crate) fn check_all<S: AsRef<str>>(&self, items: &[S]) -> Result<(), Error> {
         let (field, max) = (self.name, self.max);
         if items.is_empty() {
             let all = if self.omittable {
@@ -257,11 +271,10 @@ impl IdField {
             };
             return Err(Error::invalid_input(
                 field,
-                format!("{field} is empty: give 1 to {max} IDs{all}"),
+                format!(
+                    "{field} is empty: give at least one ID (they are sent {max} per request){all}"
+                ),
             ));
-        }
-        if items.len() > max {
-            return Err(too_many(field, items.len(), max));
         }
         let mut seen = std::collections::HashSet::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
@@ -337,9 +350,103 @@ pub trait Request: sealed::Sealed {
     /// The operation's facts.
     const OP: &'static Operation;
 
-    /// Validates and serialises the request.
+    /// Validates and serialises one request of at most the per-request limit of IDs.
     #[doc(hidden)]
     fn to_call(&self) -> Result<Call, Error>;
+
+    /// Validates the whole request (any number of IDs) and splits it into calls of at most the
+    /// provider's per-request limit.
+    #[doc(hidden)]
+    fn plan(&self) -> Result<Plan, Error>;
+}
+
+/// A validated request, split into calls of at most the provider's limit of IDs each.
+#[derive(Debug, Clone)]
+pub(crate) struct Plan {
+    pub op: &'static Operation,
+    pub region: Option<String>,
+    /// The whole request in the provider's JSON form (what `call_json` takes): written to the
+    /// audit log, so that an interrupted batch can be resumed from it.
+    pub params: serde_json::Value,
+    /// Every ID an outcome is reported for, in input order: the instance IDs, or the one ID of
+    /// an operation without a list (InvocationId, InvokeId, RefreshActivityId).
+    pub ids: Vec<String>,
+    pub parts: Vec<Part>,
+    /// The batch this one resumes, for the audit log.
+    pub resume_of: Option<String>,
+}
+
+/// One request of a plan.
+#[derive(Debug, Clone)]
+pub(crate) struct Part {
+    /// The IDs its outcome applies to.
+    pub ids: Vec<String>,
+    pub call: Call,
+}
+
+/// Plans `request`: `list` is its instance list (`None` when left out: every instance), `key`
+/// the ID reported when there is no list, `with_list` a copy of the request with another list.
+pub(crate) fn plan<R: Request>(
+    request: &R,
+    key: &str,
+    list: Option<&[String]>,
+    with_list: impl Fn(Vec<String>) -> R,
+) -> Result<Plan, Error> {
+    let op = R::OP;
+    let (ids, parts) = match (list, op.instance_list()) {
+        (Some(list), Some(field)) => {
+            // The whole list first: nothing is sent when one ID anywhere in it is bad.
+            field.check_all(list)?;
+            let parts = list
+                .chunks(field.max)
+                .map(|chunk| {
+                    Ok(Part {
+                        ids: chunk.to_vec(),
+                        call: with_list(chunk.to_vec()).to_call()?,
+                    })
+                })
+                .collect::<Result<Vec<_>, Error>>()?;
+            (list.to_vec(), parts)
+        }
+        _ => {
+            let call = request.to_call()?;
+            (
+                vec![key.to_owned()],
+                vec![Part {
+                    ids: vec![key.to_owned()],
+                    call,
+                }],
+            )
+        }
+    };
+    let first = &parts[0].call;
+    let params = whole_params(first, list, op);
+    Ok(Plan {
+        op,
+        region: first.region.clone(),
+        params,
+        ids,
+        parts,
+        resume_of: None,
+    })
+}
+
+/// The provider's JSON parameters of the whole request, rebuilt from its first call.
+fn whole_params(first: &Call, list: Option<&[String]>, op: &Operation) -> serde_json::Value {
+    let mut params = match op.provider {
+        Provider::Alibaba => first
+            .query
+            .iter()
+            .filter(|(name, _)| !name.contains('.'))
+            .map(|(name, value)| (name.clone(), serde_json::Value::from(value.as_str())))
+            .collect(),
+        _ => serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&first.body)
+            .unwrap_or_default(),
+    };
+    if let (Some(list), Some(field)) = (list, op.instance_list()) {
+        params.insert(field.name.to_owned(), list.into());
+    }
+    serde_json::Value::Object(params)
 }
 
 pub(crate) mod sealed {
@@ -356,6 +463,9 @@ pub struct Response {
     pub(crate) data: serde_json::Value,
     pub(crate) sent_headers: Vec<(String, String)>,
     pub(crate) headers: Vec<(String, String)>,
+    pub(crate) outcomes: Vec<crate::batch::IdOutcome>,
+    pub(crate) request_ids: Vec<String>,
+    pub(crate) attempts: u32,
 }
 
 impl Response {
@@ -369,13 +479,14 @@ impl Response {
         self.action
     }
 
-    /// The provider's RequestId: quote it when asking the provider about this call.
+    /// The provider's RequestId (of the first request, when the call was split into several):
+    /// quote it when asking the provider about this call.
     pub fn request_id(&self) -> &str {
         &self.request_id
     }
 
     /// The provider's whole answer (`{"Response": {...}}` for Tencent, `{"RequestId": ...}` for
-    /// Alibaba).
+    /// Alibaba), of the first request when the call was split into several.
     pub fn data(&self) -> &serde_json::Value {
         &self.data
     }
@@ -389,6 +500,23 @@ impl Response {
     /// The answer's HTTP headers, names lower-cased, in order.
     pub fn headers(&self) -> &[(String, String)] {
         &self.headers
+    }
+
+    /// The outcome of every input ID, once each and in input order: `done`, or `already` when a
+    /// retry after an ambiguous failure found the work done.
+    pub fn outcomes(&self) -> &[crate::batch::IdOutcome] {
+        &self.outcomes
+    }
+
+    /// Every RequestId the provider answered, in order, over all requests and attempts
+    /// (including those of attempts that failed and were retried).
+    pub fn request_ids(&self) -> &[String] {
+        &self.request_ids
+    }
+
+    /// How many attempts were made, over all requests.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
     }
 }
 

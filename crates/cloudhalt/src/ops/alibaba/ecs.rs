@@ -3,8 +3,8 @@
 use super::MAX_INSTANCE_IDS;
 use crate::error::{Error, Provider};
 use crate::ops::{
-    Call, IdField, IdShape, Operation, RateLimit, RegionRule, Request, check_region, json_call,
-    quoted,
+    Call, IdField, IdShape, Operation, Plan, RateLimit, RegionRule, Request, check_region,
+    json_call, plan, quoted,
 };
 
 const INVOKE_ID: IdField = IdField {
@@ -43,6 +43,8 @@ pub static STOP_INVOCATION: Operation = Operation {
     idempotent: true,
     mutating: true,
     rate_limit: RateLimit::Unpublished,
+    // ECS documents no "already stopped" code: a repeated stop is accepted.
+    already: &[],
     from_json: |region, params| json_call(StopInvocation::from_json, region, params),
 };
 
@@ -231,6 +233,15 @@ impl crate::ops::sealed::Sealed for StopInvocation {}
 impl Request for StopInvocation {
     type Cloud = crate::AlibabaCloud;
     const OP: &'static Operation = &STOP_INVOCATION;
+
+    fn plan(&self) -> Result<Plan, Error> {
+        plan(self, &self.invoke_id, self.instance_ids.as_deref(), |ids| {
+            StopInvocation {
+                instance_ids: Some(ids),
+                ..self.clone()
+            }
+        })
+    }
 
     fn to_call(&self) -> Result<Call, Error> {
         check_region(Self::OP, Some(&self.region_id))?;

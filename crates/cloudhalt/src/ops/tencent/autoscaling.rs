@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use super::call;
 use crate::error::{Error, Provider};
 use crate::ops::{
-    Call, IdField, IdShape, Operation, RateLimit, RegionRule, Request, check_region, json_call,
-    params_error,
+    Call, IdField, IdShape, Operation, Plan, RateLimit, RegionRule, Request, check_region,
+    json_call, params_error, plan,
 };
 
 const AUTO_SCALING_GROUP_ID: IdField = IdField {
@@ -44,6 +44,9 @@ pub static CANCEL_INSTANCE_REFRESH: Operation = Operation {
     idempotent: true,
     mutating: true,
     rate_limit: RateLimit::PerSecond(20),
+    // A cancelled activity and a finished one answer the same conflict code, so no answer
+    // proves that an earlier cancel took effect.
+    already: &[],
     from_json: |region, params| json_call(CancelInstanceRefresh::from_json, region, params),
 };
 
@@ -118,6 +121,10 @@ impl crate::ops::sealed::Sealed for CancelInstanceRefresh {}
 impl Request for CancelInstanceRefresh {
     type Cloud = crate::TencentCloud;
     const OP: &'static Operation = &CANCEL_INSTANCE_REFRESH;
+
+    fn plan(&self) -> Result<Plan, Error> {
+        plan(self, &self.refresh_activity_id, None, |_| self.clone())
+    }
 
     fn to_call(&self) -> Result<Call, Error> {
         check_region(Self::OP, self.region.as_deref())?;

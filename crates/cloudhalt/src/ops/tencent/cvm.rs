@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use super::{CVM_INSTANCE_IDS, call, is_false};
 use crate::error::{Error, Provider};
 use crate::ops::{
-    Call, Operation, Param, ParamKind, RateLimit, RegionRule, Request, check_region, json_call,
-    params_error, parse_enum,
+    Call, Operation, Param, ParamKind, Plan, RateLimit, RegionRule, Request, check_region,
+    json_call, params_error, parse_enum, plan,
 };
 
 /// CVM `StopInstances` (2017-03-12): repeating it is harmless (a stopped instance answers
@@ -36,6 +36,10 @@ pub static STOP_INSTANCES: Operation = Operation {
     idempotent: true,
     mutating: true,
     rate_limit: RateLimit::PerSecond(10),
+    already: &[
+        "UnsupportedOperation.InstanceStateStopped",
+        "UnsupportedOperation.InstanceStateStopping",
+    ],
     from_json: |region, params| json_call(StopInstances::from_json, region, params),
 };
 
@@ -62,6 +66,8 @@ pub static TERMINATE_INSTANCES: Operation = Operation {
     idempotent: false,
     mutating: true,
     rate_limit: RateLimit::PerSecond(10),
+    // Never consulted: TerminateInstances is not repeated after an ambiguous failure.
+    already: &[],
     from_json: |region, params| json_call(TerminateInstances::from_json, region, params),
 };
 
@@ -235,6 +241,13 @@ impl Request for StopInstances {
     type Cloud = crate::TencentCloud;
     const OP: &'static Operation = &STOP_INSTANCES;
 
+    fn plan(&self) -> Result<Plan, Error> {
+        plan(self, "", Some(&self.instance_ids), |ids| StopInstances {
+            instance_ids: ids,
+            ..self.clone()
+        })
+    }
+
     fn to_call(&self) -> Result<Call, Error> {
         check_region(Self::OP, Some(&self.region))?;
         CVM_INSTANCE_IDS.check_list(&self.instance_ids)?;
@@ -355,6 +368,15 @@ impl crate::ops::sealed::Sealed for TerminateInstances {}
 impl Request for TerminateInstances {
     type Cloud = crate::TencentCloud;
     const OP: &'static Operation = &TERMINATE_INSTANCES;
+
+    fn plan(&self) -> Result<Plan, Error> {
+        plan(self, "", Some(&self.instance_ids), |ids| {
+            TerminateInstances {
+                instance_ids: ids,
+                ..self.clone()
+            }
+        })
+    }
 
     fn to_call(&self) -> Result<Call, Error> {
         check_region(Self::OP, Some(&self.region))?;

@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use super::{MAX_INSTANCE_IDS, call};
 use crate::error::{Error, Provider};
 use crate::ops::{
-    Call, IdField, IdShape, Operation, RateLimit, RegionRule, Request, check_region, json_call,
-    params_error,
+    Call, IdField, IdShape, Operation, Plan, RateLimit, RegionRule, Request, check_region,
+    json_call, params_error, plan,
 };
 
 const INVOCATION_ID: IdField = IdField {
@@ -45,6 +45,8 @@ pub static CANCEL_INVOCATION: Operation = Operation {
     idempotent: true,
     mutating: true,
     rate_limit: RateLimit::PerSecond(20),
+    // TAT documents no "already cancelled" code: a repeated cancel is accepted.
+    already: &[],
     from_json: |region, params| json_call(CancelInvocation::from_json, region, params),
 };
 
@@ -135,6 +137,18 @@ impl crate::ops::sealed::Sealed for CancelInvocation {}
 impl Request for CancelInvocation {
     type Cloud = crate::TencentCloud;
     const OP: &'static Operation = &CANCEL_INVOCATION;
+
+    fn plan(&self) -> Result<Plan, Error> {
+        plan(
+            self,
+            &self.invocation_id,
+            self.instance_ids.as_deref(),
+            |ids| CancelInvocation {
+                instance_ids: Some(ids),
+                ..self.clone()
+            },
+        )
+    }
 
     fn to_call(&self) -> Result<Call, Error> {
         check_region(Self::OP, Some(&self.region))?;

@@ -1,0 +1,416 @@
+//! The audit log: one JSON line before every request is sent and one after its answer, each
+//! written and fsync'ed before the request (or the next one) goes out, so that a `kill -9` at
+//! any moment leaves a log from which nothing that was sent is missing; and [`Resume`], which
+//! reads such a log back to finish an interrupted batch.
+//!
+//! Lines (`"v": 1`; times are UTC, RFC 3339 with milliseconds):
+//! - `{"event": "batch", "batch", "provider", "operation", "region", "params", "ids",
+//!   "requests", "resume_of"}`: a call starts; `params` is the whole request in the provider's
+//!   JSON form (what `call_json` takes), `ids` every ID an outcome will be reported for.
+//! - `{"event": "send", "batch", "request", "attempt", "operation", "region", "ids"}`: written
+//!   before the attempt goes out.
+//! - `{"event": "answer", "batch", "request", "attempt", "outcome", "outcomes": {ID: outcome},
+//!   "request_id", "code", "final"}`: after the attempt; `final` is false when a retry follows.
+//! - `{"event": "end", "batch", "summary": {"done", "already", "failed", "unknown"}}`.
+//!
+//! No secret is ever written: the lines carry IDs, parameters, codes and RequestIds only.
+
+use std::collections::HashMap;
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use serde_json::{Value, json};
+
+use crate::batch::{IdOutcome, Outcome};
+use crate::error::{Error, ErrorKind, Provider, SendState, quoted};
+use crate::ops::{Operation, Part, Plan};
+
+/// An append-only audit log file, shared by every clone of a client (and every thread).
+#[derive(Clone)]
+pub struct AuditLog {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    path: PathBuf,
+    file: Mutex<File>,
+}
+
+impl std::fmt::Debug for AuditLog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AuditLog").field(&self.inner.path).finish()
+    }
+}
+
+impl PartialEq for AuditLog {
+    fn eq(&self, other: &AuditLog) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+}
+
+impl AuditLog {
+    /// Opens `path` for appending, creating it (mode 0600 on Unix: it names your instances).
+    /// Refused with `InvalidInput` (field `audit`) when it cannot be opened.
+    pub fn open(path: impl AsRef<Path>) -> Result<AuditLog, Error> {
+        let path = path.as_ref();
+        let mut options = OpenOptions::new();
+        options.create(true).append(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options.open(path).map_err(|e| {
+            Error::invalid_input(
+                "audit",
+                format!(
+                    "cannot open the audit log {}: {e}; give a writable file path",
+                    quoted(&path.display().to_string())
+                ),
+            )
+        })?;
+        Ok(AuditLog {
+            inner: Arc::new(Inner {
+                path: path.to_owned(),
+                file: Mutex::new(file),
+            }),
+        })
+    }
+
+    /// The file's path.
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// Appends one line and waits until it is on disk.
+    fn write(&self, mut line: Value) -> Result<(), Error> {
+        line["v"] = 1.into();
+        line["time"] = now().into();
+        let mut text = line.to_string();
+        text.push('\n');
+        let mut file = self.inner.file.lock().unwrap_or_else(|e| e.into_inner());
+        file.write_all(text.as_bytes())
+            .and_then(|()| file.sync_data())
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::Audit,
+                    format!(
+                        "cannot write the audit log {}: {e}; the request was not sent: free \
+                         space or give another --audit file, then resume",
+                        quoted(&self.inner.path.display().to_string())
+                    ),
+                    SendState::NotSent,
+                )
+            })
+    }
+
+    pub(crate) fn batch(&self, batch: &str, plan: &Plan) -> Result<(), Error> {
+        self.write(json!({
+            "event": "batch",
+            "batch": batch,
+            "provider": plan.op.provider.as_str(),
+            "operation": plan.op.action,
+            "region": plan.region,
+            "params": plan.params,
+            "ids": plan.ids,
+            "requests": plan.parts.len(),
+            "resume_of": plan.resume_of,
+        }))
+        .map_err(|e| e.for_call(plan.op.provider, plan.op.action))
+    }
+
+    pub(crate) fn send(
+        &self,
+        batch: &str,
+        request: usize,
+        attempt: u32,
+        plan: &Plan,
+        part: &Part,
+    ) -> Result<(), Error> {
+        self.write(json!({
+            "event": "send",
+            "batch": batch,
+            "request": request,
+            "attempt": attempt,
+            "operation": plan.op.action,
+            "region": part.call.region,
+            "ids": part.ids,
+        }))
+        .map_err(|e| e.for_call(plan.op.provider, plan.op.action))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn answer(
+        &self,
+        batch: &str,
+        request: usize,
+        attempt: u32,
+        part: &Part,
+        outcome: Outcome,
+        code: Option<&str>,
+        request_id: Option<&str>,
+        last: bool,
+    ) -> Result<(), Error> {
+        let outcomes: serde_json::Map<String, Value> = part
+            .ids
+            .iter()
+            .map(|id| (id.clone(), outcome.as_str().into()))
+            .collect();
+        self.write(json!({
+            "event": "answer",
+            "batch": batch,
+            "request": request,
+            "attempt": attempt,
+            "outcome": outcome.as_str(),
+            "outcomes": outcomes,
+            "request_id": request_id,
+            "code": code,
+            "final": last,
+        }))
+    }
+
+    pub(crate) fn end(&self, batch: &str, outcomes: &[IdOutcome]) -> Result<(), Error> {
+        let count = |o: Outcome| outcomes.iter().filter(|x| x.outcome == o).count();
+        self.write(json!({
+            "event": "end",
+            "batch": batch,
+            "summary": {
+                "done": count(Outcome::Done),
+                "already": count(Outcome::Already),
+                "failed": count(Outcome::Failed),
+                "unknown": count(Outcome::Unknown),
+            },
+        }))
+    }
+}
+
+/// The current UTC time, RFC 3339 with milliseconds.
+fn now() -> String {
+    let t = time::OffsetDateTime::now_utc();
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.millisecond()
+    )
+}
+
+/// Where one ID of an interrupted batch stands, read from its audit log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Standing {
+    /// Never sent.
+    NotSent,
+    /// Sent, and the log holds no answer: it may have taken effect.
+    SentNoAnswer,
+    /// The last answer's outcome.
+    Answered(Outcome),
+}
+
+/// An interrupted batch, read back from its audit log: what is finished, and what is left.
+///
+/// IDs already `done`/`already` are skipped; `unknown` TerminateInstances IDs (sent, no answer,
+/// or an ambiguous answer) are never re-sent (check their state first); everything else is sent
+/// again by [`Client::resume`](crate::Client::resume).
+#[derive(Debug, Clone)]
+pub struct Resume {
+    op: &'static Operation,
+    region: Option<String>,
+    params: Value,
+    batch: String,
+    ids: Vec<(String, Standing)>,
+}
+
+impl Resume {
+    /// Reads the last batch of the audit log at `path`, with every resume of it logged after.
+    /// Refused with `InvalidInput` (field `audit`) when the file cannot be read, holds no batch,
+    /// or a line other than the last is not JSON (a crash can cut only the last line).
+    pub fn read(path: impl AsRef<Path>) -> Result<Resume, Error> {
+        let path = path.as_ref();
+        let shown = quoted(&path.display().to_string());
+        let bad = |why: String| Error::invalid_input("audit", why);
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| bad(format!("cannot read the audit log {shown}: {e}")))?;
+        let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+        let mut events = Vec::with_capacity(lines.len());
+        for (i, line) in lines.iter().enumerate() {
+            match serde_json::from_str::<Value>(line) {
+                Ok(v) if v.is_object() => events.push(v),
+                // A kill -9 in the middle of a write can only cut the last line.
+                _ if i + 1 == lines.len() => {}
+                _ => {
+                    return Err(bad(format!(
+                        "line {} of the audit log {shown} is not a JSON object: is it a \
+                         cloudhalt audit log?",
+                        i + 1
+                    )));
+                }
+            }
+        }
+        let root = events
+            .iter()
+            .rev()
+            .find(|e| e["event"] == "batch" && e["resume_of"].is_null())
+            .ok_or_else(|| bad(format!("the audit log {shown} holds no batch to resume")))?;
+        let root_id = root["batch"].as_str().unwrap_or_default().to_owned();
+        let provider = match root["provider"].as_str() {
+            Some("alibaba") => Provider::Alibaba,
+            Some("tencent") => Provider::Tencent,
+            other => {
+                return Err(bad(format!(
+                    "the audit log {shown} names an unknown provider {other:?}"
+                )));
+            }
+        };
+        let action = root["operation"].as_str().unwrap_or_default();
+        let op = crate::ops::lookup(provider, action)?;
+        let region = root["region"].as_str().map(str::to_owned);
+        let params = root["params"].clone();
+        let all: Vec<String> = root["ids"]
+            .as_array()
+            .map(|ids| {
+                ids.iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut chain: Vec<String> = vec![root_id.clone()];
+        let mut standing: HashMap<String, Standing> = HashMap::new();
+        for event in &events {
+            let batch = event["batch"].as_str().unwrap_or_default();
+            match event["event"].as_str() {
+                Some("batch") if event["resume_of"] == root_id.as_str() => {
+                    chain.push(batch.to_owned());
+                }
+                Some("send") if chain.iter().any(|b| b == batch) => {
+                    for id in event["ids"].as_array().into_iter().flatten() {
+                        if let Some(id) = id.as_str() {
+                            standing.insert(id.to_owned(), Standing::SentNoAnswer);
+                        }
+                    }
+                }
+                Some("answer") if chain.iter().any(|b| b == batch) => {
+                    for (id, outcome) in event["outcomes"].as_object().into_iter().flatten() {
+                        if let Some(outcome) = outcome.as_str().and_then(Outcome::from_name) {
+                            standing.insert(id.clone(), Standing::Answered(outcome));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        let ids = all
+            .into_iter()
+            .map(|id| {
+                let s = standing.get(&id).copied().unwrap_or(Standing::NotSent);
+                (id, s)
+            })
+            .collect();
+        Ok(Resume {
+            op,
+            region,
+            params,
+            batch: root_id,
+            ids,
+        })
+    }
+
+    /// The provider.
+    pub fn provider(&self) -> Provider {
+        self.op.provider
+    }
+
+    /// The operation, as the provider names it.
+    pub fn action(&self) -> &'static str {
+        self.op.action
+    }
+
+    /// The operation's facts.
+    pub fn operation(&self) -> &'static Operation {
+        self.op
+    }
+
+    /// The region.
+    pub fn region(&self) -> Option<&str> {
+        self.region.as_deref()
+    }
+
+    /// The ID of the batch being resumed (the first one of the log's last chain).
+    pub fn batch(&self) -> &str {
+        &self.batch
+    }
+
+    /// Every ID of the batch with where it stands, in input order.
+    pub fn standings(&self) -> &[(String, Standing)] {
+        &self.ids
+    }
+
+    /// IDs that are finished (`done` or `already`): skipped.
+    pub fn finished(&self) -> Vec<(&str, Outcome)> {
+        self.ids
+            .iter()
+            .filter_map(|(id, s)| match s {
+                Standing::Answered(o) if o.is_success() => Some((id.as_str(), *o)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// IDs whose request may have taken effect and that are NOT sent again, because the
+    /// operation is not harmless to repeat (TerminateInstances): check their state first.
+    pub fn held_back(&self) -> Vec<&str> {
+        if self.op.idempotent {
+            return Vec::new();
+        }
+        self.ids
+            .iter()
+            .filter(|(_, s)| {
+                matches!(
+                    s,
+                    Standing::SentNoAnswer | Standing::Answered(Outcome::Unknown)
+                )
+            })
+            .map(|(id, _)| id.as_str())
+            .collect()
+    }
+
+    /// IDs that resume sends: never sent, failed, or (for a harmless operation) unknown.
+    pub fn to_send(&self) -> Vec<&str> {
+        let held = self.held_back();
+        self.ids
+            .iter()
+            .filter(|(id, s)| {
+                !matches!(s, Standing::Answered(o) if o.is_success())
+                    && !held.contains(&id.as_str())
+            })
+            .map(|(id, _)| id.as_str())
+            .collect()
+    }
+
+    /// The plan of what is left, for [`Client::resume`](crate::Client::resume).
+    pub(crate) fn plan(&self) -> Result<Plan, Error> {
+        let left: Vec<String> = self.to_send().into_iter().map(str::to_owned).collect();
+        if left.is_empty() {
+            return Err(Error::invalid_input(
+                "audit",
+                format!(
+                    "nothing to resume: every ID of batch {} is finished or held back",
+                    self.batch
+                ),
+            ));
+        }
+        let mut params = self.params.clone();
+        if let Some(field) = self.op.instance_list()
+            && params.get(field.name).is_some()
+        {
+            params[field.name] = left.into();
+        }
+        let mut plan =
+            crate::ops::call_from_json(self.op.provider, self.op.action, self.region(), &params)?;
+        plan.resume_of = Some(self.batch.clone());
+        Ok(plan)
+    }
+}
