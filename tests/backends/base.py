@@ -12,7 +12,28 @@ from typing import Any, Optional, Protocol, Sequence, Union
 KINDS = (
     "invalid_input", "credentials", "transport", "timeout", "auth", "throttled", "not_found",
     "state_conflict", "invalid_parameter", "quota", "server", "api", "unexpected_response",
+    "audit",
 )
+
+# The per-ID outcomes, spelled as the core's Outcome::as_str (C enum order).
+OUTCOMES = ("done", "already", "failed", "unknown")
+
+
+@dataclass(frozen=True)
+class IdResult:
+    """One input ID's outcome, normalised across bindings."""
+    id: str
+    outcome: str                   # one of OUTCOMES
+    code: Optional[str] = None     # provider code of its request's last answer
+    request_id: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Retry:
+    """A retry policy for a backend's constructor (Python cloudhalt.Retry; C setter)."""
+    max_attempts: int = 3
+    base_delay: float = 0.2
+    max_delay: float = 5.0
 
 
 @dataclass(frozen=True)
@@ -20,6 +41,14 @@ class Outcome:
     """A successful call."""
     request_id: str
     data: dict  # the provider's whole answer
+    # The fleet record: every input ID once, in input order; every RequestId; attempts made.
+    results: Sequence[IdResult] = ()
+    request_ids: Sequence[str] = ()
+    attempts: int = 0
+
+    @property
+    def outcomes(self) -> dict:
+        return {r.id: r.outcome for r in self.results}
 
 
 @dataclass(frozen=True)
@@ -36,6 +65,14 @@ class Failure:
     # The binding's own "may it have been sent?" helper, where it has one (Python's
     # Error.may_have_been_sent); None where it has none (C).
     may_have_been_sent: Optional[bool] = None
+    # The fleet record (empty when nothing was sent).
+    results: Sequence[IdResult] = ()
+    request_ids: Sequence[str] = ()
+    attempts: int = 0
+
+    @property
+    def outcomes(self) -> dict:
+        return {r.id: r.outcome for r in self.results}
 
 
 Result = Union[Outcome, Failure]
@@ -58,14 +95,25 @@ class AlibabaClient(Protocol):
 
 
 class Backend(Protocol):
-    """One binding. Constructors return a client, or a Failure when construction fails."""
+    """One binding. Constructors return a client, or a Failure when construction fails.
+
+    Fleet settings (None = the binding's default): `retry` a Retry; `rate_limit` True (the
+    documented rates), False (off) or a number of requests per second; `concurrency` an int;
+    `audit` a file path for the audit log.
+    """
     name: str
 
     def tencent(self, secret_id: Any, secret_key: Any, token: Any = None, *,
-                endpoint: Optional[str] = None, timeout: Optional[float] = None) -> Union[TencentClient, Failure]: ...
+                endpoint: Optional[str] = None, timeout: Optional[float] = None,
+                retry: Optional[Retry] = None, rate_limit: Any = None,
+                concurrency: Optional[int] = None,
+                audit: Optional[str] = None) -> Union[TencentClient, Failure]: ...
 
     def alibaba(self, access_key_id: Any, access_key_secret: Any, security_token: Any = None, *,
-                endpoint: Optional[str] = None, timeout: Optional[float] = None) -> Union[AlibabaClient, Failure]: ...
+                endpoint: Optional[str] = None, timeout: Optional[float] = None,
+                retry: Optional[Retry] = None, rate_limit: Any = None,
+                concurrency: Optional[int] = None,
+                audit: Optional[str] = None) -> Union[AlibabaClient, Failure]: ...
 
     def tencent_from_env(self, *, endpoint: Optional[str] = None) -> Union[TencentClient, Failure]: ...
 
