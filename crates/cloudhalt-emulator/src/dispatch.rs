@@ -1,6 +1,8 @@
 //! Dispatch of cloud API requests: which provider and action, then version, method, signature,
 //! rate limit and the action's handler, in the order the providers check them.
 
+use std::time::Instant;
+
 use crate::answer::{
     ALIBABA_CONTENT_TYPE, Answer, TENCENT_CONTENT_TYPE, alibaba_error, request_id, tencent_error,
     throttled, unix_now,
@@ -78,12 +80,13 @@ fn tencent_call(shared: &Shared, req: &Incoming, action: &str) -> Answer {
         Ok(a) => a,
         Err(r) => return tencent_error(r.status, r.code, &r.message),
     };
+    let region = req.header("x-tc-region");
     let mut model = shared.model();
-    if !model.admit(action, now) {
+    // The arrival time is taken under the lock, so that the window sees requests in order.
+    if !model.admit(action, region.unwrap_or(""), Instant::now()) {
         return throttled(FaultProvider::Tencent);
     }
     model.advance();
-    let region = req.header("x-tc-region");
     let params = if req.method == "GET" {
         get_parameters(req, &info.scalars)
     } else {
@@ -177,7 +180,7 @@ fn alibaba_call(shared: &Shared, req: &Incoming, action: &str) -> Answer {
             region,
         );
     }
-    if !model.admit(action, now) {
+    if !model.admit(action, region.unwrap_or(""), Instant::now()) {
         return throttled(FaultProvider::Alibaba);
     }
     model.advance();

@@ -15,7 +15,8 @@ pub struct Settings {
     /// Delay of STOPPING -> STOPPED and of removing a TERMINATING instance, in milliseconds
     /// (0 = immediate).
     pub transition_ms: u64,
-    /// Requests per second per action; 0 (or a missing action) disables the limit.
+    /// Requests per second per action, enforced per action and region over a sliding
+    /// one-second window; 0 (or a missing action) disables the limit.
     pub rate_limits: BTreeMap<String, u32>,
     /// Tencent's timestamp window (AuthFailure.SignatureExpire beyond it), seconds.
     pub timestamp_window_secs: i64,
@@ -51,6 +52,9 @@ pub fn default_rate_limits() -> BTreeMap<String, u32> {
         })
         .collect()
 }
+
+/// The span over which a rate limit counts requests.
+const RATE_WINDOW: Duration = Duration::from_secs(1);
 
 /// A partial settings update, as `POST /_emulator/config` takes it.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -210,8 +214,9 @@ pub(crate) struct Model {
     pub faults: VecDeque<Fault>,
     /// Alibaba nonces seen, with the request date, kept for the timestamp window.
     nonces: HashMap<String, i64>,
-    /// Per action: (Unix second, requests counted in it).
-    rate: HashMap<String, (i64, u32)>,
+    /// Per (action, region): the arrival times of the requests admitted in the last second,
+    /// oldest first.
+    rate: HashMap<(String, String), VecDeque<Instant>>,
     pub requests: BTreeMap<String, u64>,
     pub last_tencent: Option<LastCall>,
     pub last_alibaba: Option<LastCall>,
@@ -275,20 +280,30 @@ impl Model {
         Some(taken)
     }
 
-    /// Counts one request of `action` in the current second; false when over its limit.
-    pub fn admit(&mut self, action: &str, now: i64) -> bool {
+    /// Admits one request of `action` in `region` arriving `now`, or refuses it (false) when
+    /// the one second before it already holds the limit of admitted requests. The window
+    /// slides with every request, so no second-long stretch ever holds more than the limit
+    /// (a per-second bucket would let a burst across a second boundary through twice).
+    /// Refused requests are not recorded: they do not keep the window full.
+    pub fn admit(&mut self, action: &str, region: &str, now: Instant) -> bool {
         let limit = self.settings.rate_limits.get(action).copied().unwrap_or(0);
         if limit == 0 {
             return true;
         }
-        let entry = self.rate.entry(action.to_owned()).or_insert((now, 0));
-        if entry.0 != now {
-            *entry = (now, 0);
+        let admitted = self
+            .rate
+            .entry((action.to_owned(), region.to_owned()))
+            .or_default();
+        while admitted
+            .front()
+            .is_some_and(|t| now.saturating_duration_since(*t) >= RATE_WINDOW)
+        {
+            admitted.pop_front();
         }
-        if entry.1 >= limit {
+        if admitted.len() >= limit as usize {
             return false;
         }
-        entry.1 += 1;
+        admitted.push_back(now);
         true
     }
 

@@ -1,0 +1,160 @@
+//! The per-action, per-region rate limits: a sliding one-second window over the arrival times
+//! of the requests it admitted. Raw requests, so that no client-side pacing gets in the way.
+
+mod common;
+
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use cloudhalt_emulator::{RunningEmulator, SettingsUpdate};
+use common::*;
+
+/// A StopInstances of `id` in `region`: "" on success, else the error code.
+fn stop(emu: &RunningEmulator, region: &str, id: &str) -> String {
+    let body = format!(r#"{{"InstanceIds":["{id}"]}}"#);
+    let (status, answer) = RawTencent::new("StopInstances", Some(region), &body).send(emu);
+    assert_eq!(status, 200, "{answer}");
+    tencent_code(&answer).to_owned()
+}
+
+fn run(i: usize) -> String {
+    format!("ins-run{i:05}")
+}
+
+/// StopInstances limited to `per_second` (the other actions keep their defaults).
+fn limited(per_second: u32) -> RunningEmulator {
+    let emu = emulator();
+    emu.configure(SettingsUpdate {
+        rate_limits: Some([("StopInstances".to_owned(), per_second)].into()),
+        ..SettingsUpdate::default()
+    });
+    emu
+}
+
+/// Sleeps until the wall clock's fraction of a second is `fraction` (in the next second when
+/// it has passed already).
+fn sleep_until_fraction(fraction: f64) {
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
+    let into = f64::from(now.subsec_micros()) / 1e6;
+    let wait = if into < fraction {
+        fraction - into
+    } else {
+        1.0 - into + fraction
+    };
+    std::thread::sleep(Duration::from_secs_f64(wait));
+}
+
+#[test]
+fn eleven_requests_within_a_second_at_ten_per_second_throttle_exactly_one() {
+    let emu = limited(10);
+    let start = Instant::now();
+    let codes: Vec<String> = (0..11)
+        .map(|i| stop(&emu, "ap-guangzhou", &run(i)))
+        .collect();
+    assert!(
+        start.elapsed() < Duration::from_millis(900),
+        "the burst was too slow to test"
+    );
+    let throttled = codes
+        .iter()
+        .filter(|c| *c == "RequestLimitExceeded")
+        .count();
+    assert_eq!(throttled, 1, "{codes:?}");
+    assert!(
+        codes
+            .iter()
+            .all(|c| c.is_empty() || c == "RequestLimitExceeded"),
+        "{codes:?}"
+    );
+}
+
+#[test]
+fn a_burst_across_a_wall_clock_second_is_still_one_window() {
+    // 10 requests late in one second and 10 early in the next are 20 within a quarter of a
+    // second: a per-second bucket would admit them all.
+    let emu = limited(10);
+    sleep_until_fraction(0.80);
+    let first = Instant::now();
+    for i in 0..10 {
+        assert_eq!(stop(&emu, "ap-guangzhou", &run(i)), "", "request {i}");
+    }
+    sleep_until_fraction(0.05);
+    assert!(
+        first.elapsed() < Duration::from_millis(700),
+        "too slow to test"
+    );
+    let codes: Vec<String> = (10..20)
+        .map(|i| stop(&emu, "ap-guangzhou", &run(i)))
+        .collect();
+    assert!(
+        first.elapsed() < Duration::from_millis(950),
+        "too slow to test"
+    );
+    assert!(
+        codes.iter().all(|c| c == "RequestLimitExceeded"),
+        "{codes:?}"
+    );
+}
+
+#[test]
+fn requests_spaced_wider_than_a_tenth_of_a_second_are_never_throttled_at_ten_per_second() {
+    let emu = limited(10);
+    for i in 0..25 {
+        let started = Instant::now();
+        assert_eq!(stop(&emu, "ap-guangzhou", &run(i)), "", "request {i}");
+        std::thread::sleep(Duration::from_millis(110).saturating_sub(started.elapsed()));
+    }
+}
+
+#[test]
+fn the_window_slides_and_throttled_requests_do_not_fill_it() {
+    let emu = limited(5);
+    let first = Instant::now();
+    for i in 0..5 {
+        assert_eq!(stop(&emu, "ap-guangzhou", &run(i)), "", "request {i}");
+    }
+    // Refused requests all through the rest of the second: they must not keep the window full.
+    let mut i = 5;
+    while first.elapsed() < Duration::from_millis(900) {
+        assert_eq!(stop(&emu, "ap-guangzhou", &run(i)), "RequestLimitExceeded");
+        i += 1;
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(1100).saturating_sub(first.elapsed()));
+    assert_eq!(
+        stop(&emu, "ap-guangzhou", &run(i)),
+        "",
+        "a second later the window is empty"
+    );
+}
+
+#[test]
+fn each_region_has_its_own_window() {
+    let emu = limited(3);
+    for i in 0..3 {
+        assert_eq!(stop(&emu, "ap-guangzhou", &run(i)), "");
+    }
+    assert_eq!(stop(&emu, "ap-guangzhou", &run(3)), "RequestLimitExceeded");
+    assert_eq!(stop(&emu, "ap-shanghai", "ins-sha00000"), "");
+}
+
+#[test]
+fn alibaba_windows_are_per_region_id() {
+    let emu = emulator();
+    emu.configure(SettingsUpdate {
+        rate_limits: Some([("StopInvocation".to_owned(), 2)].into()),
+        ..SettingsUpdate::default()
+    });
+    let send = |region: &str| {
+        let (status, answer) =
+            RawAlibaba::new(&[("RegionId", region), ("InvokeId", "t-hz0jdfwd9f0001")]).send(&emu);
+        (status, answer["Code"].as_str().unwrap_or("").to_owned())
+    };
+    assert_eq!(send("cn-hangzhou"), (200, String::new()));
+    assert_eq!(send("cn-hangzhou"), (200, String::new()));
+    assert_eq!(send("cn-hangzhou"), (400, "Throttling.User".to_owned()));
+    // Another region is not throttled (it answers that the invocation is not there).
+    assert_eq!(
+        send("cn-beijing"),
+        (404, "InvalidInvokeId.NotFound".to_owned())
+    );
+}
