@@ -1,7 +1,7 @@
 //! The control endpoints under `/_emulator/`: state, reset, faults and settings, as plain JSON.
 
 use crate::answer::Answer;
-use crate::model::{Fault, SettingsUpdate};
+use crate::model::{Fault, QueuedFault, SettingsUpdate};
 use crate::request::Incoming;
 use crate::shared::Shared;
 
@@ -38,7 +38,7 @@ pub(crate) fn handle(shared: &Shared, req: &Incoming) -> Answer {
                 .and_then(|f| f.validate().map(|()| f))
             {
                 Ok(fault) => {
-                    shared.model().faults.push_back(fault);
+                    shared.model().faults.push_back(QueuedFault::new(fault));
                     Answer::control(200, serde_json::json!({"ok": true}))
                 }
                 Err(e) => Answer::control(400, serde_json::json!({"error": e})),

@@ -22,11 +22,13 @@ pub(crate) fn handle(shared: &Shared, req: &Incoming) -> Answer {
         with_fault(shared, FaultProvider::Tencent, &action, || {
             tencent_call(shared, req, &action)
         })
+        .0
     } else if let Some(action) = req.header("x-acs-action") {
         let action = action.to_owned();
         with_fault(shared, FaultProvider::Alibaba, &action, || {
             alibaba_call(shared, req, &action)
         })
+        .0
     } else {
         Answer::control(
             400,

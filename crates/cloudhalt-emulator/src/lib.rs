@@ -182,7 +182,10 @@ impl RunningEmulator {
     /// spec is incomplete.
     pub fn add_fault(&self, fault: Fault) -> Result<(), String> {
         fault.validate()?;
-        self.shared.model().faults.push_back(fault);
+        self.shared
+            .model()
+            .faults
+            .push_back(model::QueuedFault::new(fault));
         Ok(())
     }
 

@@ -99,8 +99,12 @@ pub enum FaultKind {
     HttpStatus,
     /// Wait `ms` before handling the request.
     Latency,
-    /// Handle the request, then close the connection without an answer.
+    /// Handle the request (apply it), then close the connection without an answer. Also
+    /// spelled `apply_then_drop`.
+    #[serde(alias = "apply_then_drop")]
     Close,
+    /// Read the request and close the connection without an answer and WITHOUT applying it.
+    DropBeforeApply,
     /// Handle the request, then send the headers and half the body of the answer and close.
     Truncate,
 }
@@ -115,8 +119,10 @@ pub enum FaultProvider {
     Alibaba,
 }
 
-/// One fault spec, as `POST /_emulator/faults` takes it. It applies to the next `count`
-/// matching requests.
+/// One fault spec, as `POST /_emulator/faults` takes it. Among the matching requests (counted
+/// from 1 since it was queued) its turn comes on every one of them, or with `every` on 1 in
+/// `every` (shifted by `offset`); it fires on its turns until it has fired `count` times, or
+/// without end when `forever`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Fault {
@@ -128,28 +134,48 @@ pub struct Fault {
     /// Only this action's requests (`StopInstances`, ...); `None` = any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<String>,
-    /// How many requests it applies to (at least 1).
+    /// How many times it fires (at least 1); left to fire, in `GET /_emulator/faults`.
     #[serde(default = "one")]
     pub count: u32,
-    /// `error`: the provider error code.
+    /// Never used up: `count` is ignored.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub forever: bool,
+    /// Its turn comes on 1 matching request in `every`: the `offset + every`-th,
+    /// `offset + 2 * every`-th, ... (at least 1; `None` = every matching request).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub every: Option<u32>,
+    /// Shifts the turns: they are the matching requests numbered `offset + k * every` for
+    /// k = 1, 2, ...; more than `-every` (e.g. -2 with every 3: the 1st, 4th, 7th, ...).
+    /// Without `every`, the first `offset` matching requests pass untouched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<i64>,
+    /// `error` (and optionally `throttle`): the provider error code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    /// `error`: the message.
+    /// `error` and `throttle`: the message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `error` (optional) and `http_status` (required): the HTTP status.
+    /// `error` and `throttle` (optional) and `http_status` (required): the HTTP status.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub http_status: Option<u16>,
-    /// `http_status`: the raw body.
+    /// `http_status`: the raw body (empty when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
     /// `latency`: the delay in milliseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ms: Option<u64>,
+    /// An Alibaba request's answer carries the header `x-acs-retry-after` with this value
+    /// (milliseconds); ignored on Tencent requests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_ms: Option<u64>,
 }
 
 fn one() -> u32 {
     1
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 impl Fault {
@@ -160,25 +186,46 @@ impl Fault {
             provider: None,
             action: None,
             count: 1,
+            forever: false,
+            every: None,
+            offset: None,
             code: None,
             message: None,
             http_status: None,
             body: None,
             ms: None,
+            retry_after_ms: None,
         }
     }
 
     /// Checks that the fields `kind` needs are there.
     pub fn validate(&self) -> Result<(), String> {
-        if self.count == 0 {
-            return Err("count must be at least 1".into());
+        if self.count == 0 && !self.forever {
+            return Err("count must be at least 1 (or give \"forever\": true)".into());
+        }
+        if self.every == Some(0) {
+            return Err("every must be at least 1, e.g. {\"every\": 3} for 1 request in 3".into());
+        }
+        let every = i64::from(self.every.unwrap_or(1));
+        if self.offset.is_some_and(|o| o <= -every) {
+            return Err(format!(
+                "offset must be more than -{every} (minus every): the turns are the matching requests numbered offset + every, offset + 2 * every, ..."
+            ));
         }
         match self.kind {
             FaultKind::Error if self.code.as_deref().is_none_or(str::is_empty) => {
                 Err("an error fault needs a code, e.g. {\"kind\": \"error\", \"code\": \"InternalError\"}".into())
             }
+            FaultKind::Throttle if self.code.as_deref().is_some_and(str::is_empty) => {
+                Err("a throttle fault's code must not be empty: omit it for RequestLimitExceeded / Throttling.User".into())
+            }
             FaultKind::HttpStatus if !self.http_status.is_some_and(|s| (100..600).contains(&s)) => {
                 Err("an http_status fault needs httpStatus between 100 and 599, e.g. 502".into())
+            }
+            FaultKind::Error | FaultKind::Throttle
+                if self.http_status.is_some_and(|s| !(100..600).contains(&s)) =>
+            {
+                Err("httpStatus must be between 100 and 599".into())
             }
             FaultKind::Latency if self.ms.is_none() => {
                 Err("a latency fault needs ms, e.g. {\"kind\": \"latency\", \"ms\": 2000}".into())
@@ -190,6 +237,35 @@ impl Fault {
     fn matches(&self, provider: FaultProvider, action: &str) -> bool {
         self.provider.is_none_or(|p| p == provider)
             && self.action.as_deref().is_none_or(|a| a == action)
+    }
+
+    /// Whether the `n`-th matching request (from 1) is one of its turns.
+    fn turn(&self, n: u64) -> bool {
+        let every = i64::from(self.every.unwrap_or(1));
+        let k = i64::try_from(n).unwrap_or(i64::MAX) - self.offset.unwrap_or(0);
+        k >= 1 && k % every == 0
+    }
+}
+
+/// A queued fault and how far it has got, as `GET /_emulator/faults` shows it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct QueuedFault {
+    #[serde(flatten)]
+    pub fault: Fault,
+    /// Matching requests seen since it was queued.
+    pub seen: u64,
+    /// Times it fired.
+    pub fired: u64,
+}
+
+impl QueuedFault {
+    pub fn new(fault: Fault) -> QueuedFault {
+        QueuedFault {
+            fault,
+            seen: 0,
+            fired: 0,
+        }
     }
 }
 
@@ -211,7 +287,7 @@ pub(crate) struct Model {
     startup_faults: Vec<Fault>,
     pub resources: Resources,
     pub settings: Settings,
-    pub faults: VecDeque<Fault>,
+    pub faults: VecDeque<QueuedFault>,
     /// Alibaba nonces seen, with the request date, kept for the timestamp window.
     nonces: HashMap<String, i64>,
     /// Per (action, region): the arrival times of the requests admitted in the last second,
@@ -251,7 +327,12 @@ impl Model {
             }
         }
         self.settings = self.startup_settings.clone();
-        self.faults = self.startup_faults.iter().cloned().collect();
+        self.faults = self
+            .startup_faults
+            .iter()
+            .cloned()
+            .map(QueuedFault::new)
+            .collect();
         self.nonces.clear();
         self.rate.clear();
         self.requests.clear();
@@ -265,17 +346,29 @@ impl Model {
         self.resources.advance(Instant::now(), delay);
     }
 
-    /// Takes one use of the first queued fault that matches.
+    /// Takes one use of the first queued fault that matches and whose turn it is. Every
+    /// matching fault counts the request, whichever fires, so that `every` counts all the
+    /// matching requests since the fault was queued.
     pub fn take_fault(&mut self, provider: FaultProvider, action: &str) -> Option<Fault> {
-        let index = self
-            .faults
-            .iter()
-            .position(|f| f.matches(provider, action))?;
-        let fault = &mut self.faults[index];
-        fault.count -= 1;
-        let taken = fault.clone();
-        if fault.count == 0 {
-            self.faults.remove(index);
+        let mut chosen = None;
+        for (index, queued) in self.faults.iter_mut().enumerate() {
+            if !queued.fault.matches(provider, action) {
+                continue;
+            }
+            queued.seen += 1;
+            if chosen.is_none() && queued.fault.turn(queued.seen) {
+                chosen = Some(index);
+            }
+        }
+        let index = chosen?;
+        let queued = &mut self.faults[index];
+        queued.fired += 1;
+        let taken = queued.fault.clone();
+        if !queued.fault.forever {
+            queued.fault.count = queued.fault.count.saturating_sub(1);
+            if queued.fault.count == 0 {
+                self.faults.remove(index);
+            }
         }
         Some(taken)
     }
