@@ -20,6 +20,7 @@ pub(crate) fn handle(shared: &Shared, req: &Incoming) -> Answer {
     };
     match (req.method.as_str(), req.path.as_str()) {
         ("GET", "/_emulator/state") => Answer::control(200, shared.model().snapshot()),
+        ("GET", "/_emulator/calls") => Answer::control(200, shared.model().calls_json()),
         ("POST", "/_emulator/reset") => {
             shared.model().reset();
             Answer::control(200, serde_json::json!({"ok": true}))
@@ -75,7 +76,7 @@ pub(crate) fn handle(shared: &Shared, req: &Incoming) -> Answer {
         }
         _ => Answer::control(
             404,
-            serde_json::json!({"error": format!("no control endpoint {} {}: use GET /_emulator/state, POST /_emulator/reset, POST|DELETE /_emulator/faults, POST /_emulator/config", req.method, req.path)}),
+            serde_json::json!({"error": format!("no control endpoint {} {}: use GET /_emulator/state, GET /_emulator/calls, POST /_emulator/reset, POST|DELETE /_emulator/faults, POST /_emulator/config", req.method, req.path)}),
         ),
     }
 }

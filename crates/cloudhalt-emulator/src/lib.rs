@@ -173,6 +173,11 @@ impl RunningEmulator {
         self.shared.model().snapshot()
     }
 
+    /// The call counters, exactly as `GET /_emulator/calls` answers them.
+    pub fn calls(&self) -> serde_json::Value {
+        self.shared.model().calls_json()
+    }
+
     /// Back to the seed state, start-up settings and faults; nonces and counters cleared.
     pub fn reset(&self) {
         self.shared.model().reset();

@@ -280,6 +280,28 @@ pub(crate) struct LastCall {
     pub request_id: String,
 }
 
+/// The call counters of one action, for `GET /_emulator/calls`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub(crate) struct ActionCalls {
+    /// Requests that reached dispatch (whatever their answer, faults and throttling included).
+    pub received: u64,
+    /// Requests applied (answered with success, or applied and then cut).
+    pub applied: u64,
+    /// Requests answered with a throttle, by the rate limiter or a `throttle` fault.
+    pub throttled: u64,
+    /// Per ID named in the requests.
+    pub ids: BTreeMap<String, IdCalls>,
+}
+
+/// The call counters of one ID within an action.
+#[derive(Debug, Clone, Default, Serialize)]
+pub(crate) struct IdCalls {
+    /// Received requests that named it.
+    pub received: u64,
+    /// Applied requests that named it.
+    pub applied: u64,
+}
+
 /// Everything mutable.
 pub(crate) struct Model {
     seed: Resources,
@@ -294,6 +316,8 @@ pub(crate) struct Model {
     /// oldest first.
     rate: HashMap<(String, String), VecDeque<Instant>>,
     pub requests: BTreeMap<String, u64>,
+    /// Per action: received, applied and throttled requests, also per ID.
+    calls: BTreeMap<String, ActionCalls>,
     pub last_tencent: Option<LastCall>,
     pub last_alibaba: Option<LastCall>,
 }
@@ -310,6 +334,7 @@ impl Model {
             nonces: HashMap::new(),
             rate: HashMap::new(),
             requests: BTreeMap::new(),
+            calls: BTreeMap::new(),
             last_tencent: None,
             last_alibaba: None,
         };
@@ -336,6 +361,7 @@ impl Model {
         self.nonces.clear();
         self.rate.clear();
         self.requests.clear();
+        self.calls.clear();
         self.last_tencent = None;
         self.last_alibaba = None;
     }
@@ -416,6 +442,39 @@ impl Model {
         *self.requests.entry(action.to_owned()).or_insert(0) += 1;
     }
 
+    /// Counts a request of `action` that reached dispatch, naming `ids`.
+    pub fn received(&mut self, action: &str, ids: &[String]) {
+        let calls = self.calls.entry(action.to_owned()).or_default();
+        calls.received += 1;
+        for id in ids {
+            calls.ids.entry(id.clone()).or_default().received += 1;
+        }
+    }
+
+    /// Counts a request of `action`, naming `ids`, that was applied.
+    pub fn applied(&mut self, action: &str, ids: &[String]) {
+        let calls = self.calls.entry(action.to_owned()).or_default();
+        calls.applied += 1;
+        for id in ids {
+            calls.ids.entry(id.clone()).or_default().applied += 1;
+        }
+    }
+
+    /// Counts a request of `action` answered with a throttle.
+    pub fn throttled(&mut self, action: &str) {
+        self.calls.entry(action.to_owned()).or_default().throttled += 1;
+    }
+
+    /// The JSON of `GET /_emulator/calls`: every action of the operation table, called or not.
+    pub fn calls_json(&self) -> serde_json::Value {
+        let mut calls: BTreeMap<String, ActionCalls> = default_rate_limits()
+            .into_keys()
+            .map(|a| (a, ActionCalls::default()))
+            .collect();
+        calls.extend(self.calls.iter().map(|(a, c)| (a.clone(), c.clone())));
+        serde_json::to_value(calls).unwrap_or_default()
+    }
+
     /// The state JSON of `GET /_emulator/state`.
     pub fn snapshot(&mut self) -> serde_json::Value {
         self.advance();
@@ -428,6 +487,7 @@ impl Model {
             requests.insert(action.clone(), (*n).into());
         }
         value["requests"] = requests.into();
+        value["calls"] = self.calls_json();
         value["lastCall"] = serde_json::json!({
             "tencent": self.last_tencent,
             "alibaba": self.last_alibaba,

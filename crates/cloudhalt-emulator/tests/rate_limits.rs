@@ -125,6 +125,10 @@ fn the_window_slides_and_throttled_requests_do_not_fill_it() {
         "",
         "a second later the window is empty"
     );
+    let calls = &emu.calls()["StopInstances"];
+    assert_eq!(calls["throttled"], i - 5, "{calls}");
+    assert_eq!(calls["applied"], 6, "{calls}");
+    assert_eq!(calls["received"], i + 1, "{calls}");
 }
 
 #[test]
