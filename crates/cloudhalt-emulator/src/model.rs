@@ -344,13 +344,7 @@ impl Model {
 
     /// Back to the seed state and the start-up settings and faults.
     pub fn reset(&mut self) {
-        self.resources = self.seed.clone();
-        let now = Instant::now();
-        for i in &mut self.resources.tencent.instances {
-            if matches!(i.instance_state.as_str(), "STOPPING" | "TERMINATING") {
-                i.since = Some(now);
-            }
-        }
+        self.set_resources(self.seed.clone());
         self.settings = self.startup_settings.clone();
         self.faults = self
             .startup_faults
@@ -364,6 +358,24 @@ impl Model {
         self.calls.clear();
         self.last_tencent = None;
         self.last_alibaba = None;
+    }
+
+    /// Replaces every resource (the seed that a reset returns to stays); instances in a
+    /// transitional state begin it now.
+    pub fn set_resources(&mut self, resources: Resources) {
+        self.resources = resources;
+        let now = Instant::now();
+        for i in &mut self.resources.tencent.instances {
+            if matches!(i.instance_state.as_str(), "STOPPING" | "TERMINATING") {
+                i.since = Some(now);
+            }
+        }
+    }
+
+    /// Adds the fleets of `seed`; what was created, or why the spec is wrong (nothing changed).
+    pub fn seed(&mut self, seed: &crate::seed::Seed) -> Result<serde_json::Value, String> {
+        self.advance();
+        seed.apply(&mut self.resources)
     }
 
     /// Finishes due transitions; called under the lock before every read or change.
