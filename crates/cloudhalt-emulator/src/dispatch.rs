@@ -35,12 +35,13 @@ pub(crate) fn handle(shared: &Shared, req: &Incoming) -> Answer {
     if let Some(ids) = &ids {
         shared.model().received(&action, ids);
     }
+    let known = ids.is_some();
     let ids = ids.as_deref().unwrap_or(&[]);
     let (answer, faulted) = with_fault(shared, provider, &action, || match provider {
         FaultProvider::Tencent => tencent_call(shared, req, &action, ids),
         FaultProvider::Alibaba => alibaba_call(shared, req, &action, ids),
     });
-    if faulted == Faulted::Throttled {
+    if known && faulted == Faulted::Throttled {
         shared.model().throttled(&action);
     }
     answer

@@ -161,9 +161,15 @@ fn raw_requests_count_by_what_they_name() {
     bad.secret_key = "wrong";
     let (_, answer) = bad.send(&emu);
     assert_eq!(tencent_code(&answer), "AuthFailure.SignatureFailure");
-    // An action the emulator does not answer is not counted at all.
+    // An action the emulator does not answer is not counted at all, even when a fault throttles it.
     let (_, answer) = RawTencent::new("DescribeInstances", Some("ap-guangzhou"), "{}").send(&emu);
     assert_eq!(tencent_code(&answer), "InvalidAction");
+    add_fault(
+        &emu,
+        json!({"kind": "throttle", "action": "DescribeInstances"}),
+    );
+    let (_, answer) = RawTencent::new("DescribeInstances", Some("ap-guangzhou"), "{}").send(&emu);
+    assert_eq!(tencent_code(&answer), "RequestLimitExceeded");
     // An Alibaba InvokeId that does not exist: received, not applied.
     RawAlibaba::new(&[("RegionId", "cn-hangzhou"), ("InvokeId", "t-nothere0001")]).send(&emu);
 

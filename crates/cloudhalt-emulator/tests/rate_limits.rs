@@ -162,3 +162,40 @@ fn alibaba_windows_are_per_region_id() {
         (404, "InvalidInvokeId.NotFound".to_owned())
     );
 }
+
+#[test]
+fn concurrent_requests_share_one_window() {
+    // 8 threads, 5 requests each, all within a fraction of a second: exactly the limit passes.
+    let emu = limited(10);
+    let start = Instant::now();
+    let codes: Vec<String> = std::thread::scope(|scope| {
+        let threads: Vec<_> = (0..8)
+            .map(|t| {
+                let emu = &emu;
+                scope.spawn(move || {
+                    (0..5)
+                        .map(|i| stop(emu, "ap-guangzhou", &run(t * 5 + i)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        threads
+            .into_iter()
+            .flat_map(|t| t.join().unwrap())
+            .collect()
+    });
+    assert!(
+        start.elapsed() < Duration::from_millis(900),
+        "too slow to test"
+    );
+    let passed = codes.iter().filter(|c| c.is_empty()).count();
+    assert_eq!(passed, 10, "{codes:?}");
+    assert_eq!(
+        codes
+            .iter()
+            .filter(|c| *c == "RequestLimitExceeded")
+            .count(),
+        30,
+        "{codes:?}"
+    );
+}
