@@ -43,17 +43,26 @@ fn sleep_until_fraction(fraction: f64) {
     std::thread::sleep(Duration::from_secs_f64(wait));
 }
 
+/// Runs `burst` on a fresh emulator limited to `per_second` until it reports that it ran fast
+/// enough to test what it tests (`Some`), at most 3 times: a loaded machine may be too slow.
+fn fast_enough<T>(per_second: u32, burst: impl Fn(&RunningEmulator) -> Option<T>) -> T {
+    for _ in 0..3 {
+        if let Some(result) = burst(&limited(per_second)) {
+            return result;
+        }
+    }
+    panic!("three bursts in a row were too slow to test the window");
+}
+
 #[test]
 fn eleven_requests_within_a_second_at_ten_per_second_throttle_exactly_one() {
-    let emu = limited(10);
-    let start = Instant::now();
-    let codes: Vec<String> = (0..11)
-        .map(|i| stop(&emu, "ap-guangzhou", &run(i)))
-        .collect();
-    assert!(
-        start.elapsed() < Duration::from_millis(900),
-        "the burst was too slow to test"
-    );
+    let codes = fast_enough(10, |emu| {
+        let start = Instant::now();
+        let codes: Vec<String> = (0..11)
+            .map(|i| stop(emu, "ap-guangzhou", &run(i)))
+            .collect();
+        (start.elapsed() < Duration::from_millis(900)).then_some(codes)
+    });
     let throttled = codes
         .iter()
         .filter(|c| *c == "RequestLimitExceeded")
@@ -71,24 +80,21 @@ fn eleven_requests_within_a_second_at_ten_per_second_throttle_exactly_one() {
 fn a_burst_across_a_wall_clock_second_is_still_one_window() {
     // 10 requests late in one second and 10 early in the next are 20 within a quarter of a
     // second: a per-second bucket would admit them all.
-    let emu = limited(10);
-    sleep_until_fraction(0.80);
-    let first = Instant::now();
-    for i in 0..10 {
-        assert_eq!(stop(&emu, "ap-guangzhou", &run(i)), "", "request {i}");
-    }
-    sleep_until_fraction(0.05);
-    assert!(
-        first.elapsed() < Duration::from_millis(700),
-        "too slow to test"
-    );
-    let codes: Vec<String> = (10..20)
-        .map(|i| stop(&emu, "ap-guangzhou", &run(i)))
-        .collect();
-    assert!(
-        first.elapsed() < Duration::from_millis(950),
-        "too slow to test"
-    );
+    let codes = fast_enough(10, |emu| {
+        sleep_until_fraction(0.80);
+        let first = Instant::now();
+        for i in 0..10 {
+            assert_eq!(stop(emu, "ap-guangzhou", &run(i)), "", "request {i}");
+        }
+        sleep_until_fraction(0.05);
+        if first.elapsed() > Duration::from_millis(700) {
+            return None;
+        }
+        let codes: Vec<String> = (10..20)
+            .map(|i| stop(emu, "ap-guangzhou", &run(i)))
+            .collect();
+        (first.elapsed() < Duration::from_millis(950)).then_some(codes)
+    });
     assert!(
         codes.iter().all(|c| c == "RequestLimitExceeded"),
         "{codes:?}"
@@ -112,6 +118,7 @@ fn the_window_slides_and_throttled_requests_do_not_fill_it() {
     for i in 0..5 {
         assert_eq!(stop(&emu, "ap-guangzhou", &run(i)), "", "request {i}");
     }
+    let last_admitted = Instant::now();
     // Refused requests all through the rest of the second: they must not keep the window full.
     let mut i = 5;
     while first.elapsed() < Duration::from_millis(900) {
@@ -119,7 +126,7 @@ fn the_window_slides_and_throttled_requests_do_not_fill_it() {
         i += 1;
         std::thread::sleep(Duration::from_millis(20));
     }
-    std::thread::sleep(Duration::from_millis(1100).saturating_sub(first.elapsed()));
+    std::thread::sleep(Duration::from_millis(1050).saturating_sub(last_admitted.elapsed()));
     assert_eq!(
         stop(&emu, "ap-guangzhou", &run(i)),
         "",
@@ -166,28 +173,25 @@ fn alibaba_windows_are_per_region_id() {
 #[test]
 fn concurrent_requests_share_one_window() {
     // 8 threads, 5 requests each, all within a fraction of a second: exactly the limit passes.
-    let emu = limited(10);
-    let start = Instant::now();
-    let codes: Vec<String> = std::thread::scope(|scope| {
-        let threads: Vec<_> = (0..8)
-            .map(|t| {
-                let emu = &emu;
-                scope.spawn(move || {
-                    (0..5)
-                        .map(|i| stop(emu, "ap-guangzhou", &run(t * 5 + i)))
-                        .collect::<Vec<_>>()
+    let codes = fast_enough(10, |emu| {
+        let start = Instant::now();
+        let codes: Vec<String> = std::thread::scope(|scope| {
+            let threads: Vec<_> = (0..8)
+                .map(|t| {
+                    scope.spawn(move || {
+                        (0..5)
+                            .map(|i| stop(emu, "ap-guangzhou", &run(t * 5 + i)))
+                            .collect::<Vec<_>>()
+                    })
                 })
-            })
-            .collect();
-        threads
-            .into_iter()
-            .flat_map(|t| t.join().unwrap())
-            .collect()
+                .collect();
+            threads
+                .into_iter()
+                .flat_map(|t| t.join().unwrap())
+                .collect()
+        });
+        (start.elapsed() < Duration::from_millis(900)).then_some(codes)
     });
-    assert!(
-        start.elapsed() < Duration::from_millis(900),
-        "too slow to test"
-    );
     let passed = codes.iter().filter(|c| c.is_empty()).count();
     assert_eq!(passed, 10, "{codes:?}");
     assert_eq!(
