@@ -6,7 +6,7 @@ use crate::endpoint::{AlibabaEndpoint, BaseUrl};
 use crate::engine::private::Wire;
 use crate::engine::{Client, Cloud, Config};
 use crate::error::{Error, ErrorKind, Provider, SendState};
-use crate::ops::alibaba::StopInvocation;
+use crate::ops::alibaba::{DescribeInvocations, StopInvocation};
 use crate::ops::{Call, Response};
 use crate::sign::{acs3, sha256_hex};
 use crate::transport::{HttpAnswer, Prepared};
@@ -117,6 +117,11 @@ pub(crate) fn prepare(
 }
 
 impl Client<AlibabaCloud> {
+    /// ECS `DescribeInvocations`, every page (`Invocations.Invocation`).
+    pub fn describe_invocations(&self, request: &DescribeInvocations) -> Result<Response, Error> {
+        self.send(request)
+    }
+
     /// ECS `StopInvocation`.
     pub fn stop_invocation(&self, request: &StopInvocation) -> Result<Response, Error> {
         self.send(request)

@@ -262,11 +262,15 @@ pub(crate) fn run<C: Cloud>(client: &Client<C>, plan: Plan) -> Result<Response, 
         let _ = audit.end(&batch, &outcomes);
     }
     let mut first_error = None;
-    let mut first_response = None;
+    let mut first_response: Option<Response> = None;
     for result in results {
         match result.result {
             Err(e) if first_error.is_none() => first_error = Some(e),
-            Ok(r) if first_response.is_none() => first_response = Some(r),
+            Ok(r) => match &mut first_response {
+                None => first_response = Some(r),
+                // A paged (Describe) answer of several requests holds every request's items.
+                Some(first) => crate::ops::pages::merge_request(plan.op, &mut first.data, r.data),
+            },
             _ => {}
         }
     }
@@ -290,11 +294,49 @@ struct PartRunner<'a, C: Cloud> {
 }
 
 impl<C: Cloud> PartRunner<'_, C> {
-    /// Sends one request of the plan until it succeeds or the policy says stop.
+    /// Sends one request of the plan, and then its further pages when the operation is paged,
+    /// merging every page's items into the first answer.
     fn run(&self, index: usize, part: &Part) -> PartResult {
+        let mut first = self.run_request(index, part, &part.call);
+        let mut call = part.call.clone();
+        // The next page is decided by the last page's answer, not by the merged one.
+        let mut last = match &first.result {
+            Ok(response) => response.data.clone(),
+            Err(_) => return first,
+        };
+        let mut pages = 1;
+        loop {
+            let Some(next) = crate::ops::pages::next(&call, &last, pages) else {
+                return first;
+            };
+            let page = self.run_request(index, part, &next);
+            first.attempts += page.attempts;
+            first.request_ids.extend(page.request_ids);
+            match page.result {
+                Ok(more) => {
+                    last = more.data;
+                    if let Ok(response) = &mut first.result {
+                        crate::ops::pages::merge(call.op, &mut response.data, last.clone());
+                    }
+                }
+                Err(e) => {
+                    first.outcome = page.outcome;
+                    first.code = page.code;
+                    first.request_id = page.request_id;
+                    first.result = Err(e);
+                    return first;
+                }
+            }
+            call = next;
+            pages += 1;
+        }
+    }
+
+    /// Sends one request until it succeeds or the policy says stop.
+    fn run_request(&self, index: usize, part: &Part, call: &crate::ops::Call) -> PartResult {
         let fleet = self.client.fleet();
-        let op = part.call.op;
-        let region = part.call.region.as_deref();
+        let op = call.op;
+        let region = call.region.as_deref();
         let mut request_ids = Vec::new();
         // True once an attempt may have taken effect: from then on "already done" is success,
         // and giving up leaves the IDs unknown, not failed.
@@ -324,7 +366,7 @@ impl<C: Cloud> PartRunner<'_, C> {
                 answer_json,
                 empty_body,
                 sent_headers,
-            } = self.client.attempt_once(&part.call);
+            } = self.client.attempt_once(call);
             let error = match result {
                 Ok(response) => {
                     request_ids.push(response.request_id.clone());

@@ -88,10 +88,10 @@ pub use endpoint::{AlibabaEndpoint, BaseUrl, Scheme, TencentEndpoint, check_regi
 pub use engine::{Client, Cloud, DEFAULT_CONCURRENCY, DryRequest, DryRun};
 pub use error::{Error, ErrorKind, Provider, SendState, classify};
 pub use limiter::{PACING_MARGIN, Pacing, UNPUBLISHED_RATE};
-pub use ops::alibaba::StopInvocation;
+pub use ops::alibaba::{DescribeInvocations, StopInvocation};
 pub use ops::tencent::{
-    CancelInstanceRefresh, CancelInvocation, StopInstances, StopType, StoppedMode,
-    TerminateInstances,
+    CancelInstanceRefresh, CancelInvocation, DescribeInstances, DescribeInvocationTasks,
+    DescribeRefreshActivities, Filter, StopInstances, StopType, StoppedMode, TerminateInstances,
 };
 pub use ops::{OPERATIONS, Operation, Request, Response, operation};
 pub use retry::Retry;

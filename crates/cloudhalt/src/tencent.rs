@@ -7,7 +7,8 @@ use crate::engine::private::Wire;
 use crate::engine::{Client, Cloud, Config};
 use crate::error::{Error, ErrorKind, Provider, SendState};
 use crate::ops::tencent::{
-    CancelInstanceRefresh, CancelInvocation, StopInstances, TerminateInstances,
+    CancelInstanceRefresh, CancelInvocation, DescribeInstances, DescribeInvocationTasks,
+    DescribeRefreshActivities, StopInstances, TerminateInstances,
 };
 use crate::ops::{Call, Response};
 use crate::sign::tc3;
@@ -157,6 +158,28 @@ impl Client<TencentCloud> {
         self.send(request)
     }
 
+    /// CVM `DescribeInstances`, every page: the answer's `Response.InstanceSet` holds every
+    /// instance asked for that exists.
+    pub fn describe_instances(&self, request: &DescribeInstances) -> Result<Response, Error> {
+        self.send(request)
+    }
+
+    /// TAT `DescribeInvocationTasks`, every page (`Response.InvocationTaskSet`).
+    pub fn describe_invocation_tasks(
+        &self,
+        request: &DescribeInvocationTasks,
+    ) -> Result<Response, Error> {
+        self.send(request)
+    }
+
+    /// AS `DescribeRefreshActivities`, every page (`Response.RefreshActivitySet`).
+    pub fn describe_refresh_activities(
+        &self,
+        request: &DescribeRefreshActivities,
+    ) -> Result<Response, Error> {
+        self.send(request)
+    }
+
     /// TAT `CancelInvocation`.
     pub fn cancel_invocation(&self, request: &CancelInvocation) -> Result<Response, Error> {
         self.send(request)
@@ -170,7 +193,7 @@ impl Client<TencentCloud> {
         self.send(request)
     }
 
-    /// Any of the four operations by its provider name, with the provider's JSON parameters
+    /// Any Tencent operation of the table by its provider name, with the provider's JSON parameters
     /// (`{"InstanceIds": ["ins-..."], "StopType": "SOFT"}`): for scripts and the C ABI's JSON entry
     /// point. The same validation applies; unknown parameters are refused.
     pub fn call_json(

@@ -12,18 +12,23 @@
 //! field, the bad value and the rule.
 
 pub mod alibaba;
+pub(crate) mod pages;
 pub mod tencent;
 
 pub(crate) use crate::error::quoted;
 use crate::error::{Error, Provider};
 
 /// Every operation cloudhalt sends.
-pub static OPERATIONS: [&Operation; 5] = [
+pub static OPERATIONS: [&Operation; 9] = [
     &tencent::cvm::STOP_INSTANCES,
     &tencent::cvm::TERMINATE_INSTANCES,
     &tencent::tat::CANCEL_INVOCATION,
     &tencent::autoscaling::CANCEL_INSTANCE_REFRESH,
     &alibaba::ecs::STOP_INVOCATION,
+    &tencent::cvm::DESCRIBE_INSTANCES,
+    &tencent::tat::DESCRIBE_INVOCATION_TASKS,
+    &tencent::autoscaling::DESCRIBE_REFRESH_ACTIVITIES,
+    &alibaba::ecs::DESCRIBE_INVOCATIONS,
 ];
 
 /// The operation `action` of `provider`, if cloudhalt sends it.
@@ -82,6 +87,9 @@ pub struct Operation {
     pub mutating: bool,
     /// The provider's documented rate limit, per account and region.
     pub rate_limit: RateLimit,
+    /// How the provider pages a long answer; the engine follows it so that the caller gets
+    /// every item.
+    pub pagination: Pagination,
     /// Error codes that mean "already done" (StopInstances on a stopping instance). After a
     /// retry that followed an ambiguous failure, such an answer is a success, reported `already`:
     /// the first attempt most likely took effect.
@@ -108,6 +116,7 @@ impl std::fmt::Debug for Operation {
             .field("idempotent", &self.idempotent)
             .field("mutating", &self.mutating)
             .field("rate_limit", &self.rate_limit)
+            .field("pagination", &self.pagination)
             .field("already", &self.already)
             .finish_non_exhaustive()
     }
@@ -143,6 +152,32 @@ impl Operation {
     pub fn instance_list(&self) -> Option<&'static IdField> {
         self.ids.iter().find(|f| f.list)
     }
+}
+
+/// How an operation's answer is paged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Pagination {
+    /// One answer holds everything (the write operations).
+    None,
+    /// Tencent `Offset` / `Limit`: the items are the array `Response.<items>`, the total count
+    /// `Response.<total>`; pages of `limit` items are asked for until the total is reached.
+    OffsetLimit {
+        /// The array of items (`InstanceSet`).
+        items: &'static str,
+        /// The total count (`TotalCount`).
+        total: &'static str,
+        /// The largest `Limit` the provider accepts.
+        limit: u32,
+    },
+    /// Alibaba `MaxResults` / `NextToken`: the items are the array at the path `items`
+    /// (`Invocations.Invocation`), and the next page is asked for while a `NextToken` comes back.
+    NextToken {
+        /// The path of the array of items.
+        items: &'static [&'static str],
+        /// The largest `MaxResults` the provider accepts.
+        max_results: u32,
+    },
 }
 
 /// Whether an operation needs a region.
@@ -593,7 +628,19 @@ mod tests {
                 "{}",
                 op.action
             );
-            assert!(op.mutating);
+            // The read-only calls are the Describe ones, and only they are paged.
+            assert_eq!(
+                op.mutating,
+                !op.action.starts_with("Describe"),
+                "{}",
+                op.action
+            );
+            assert_eq!(
+                op.pagination == Pagination::None,
+                op.mutating,
+                "{}",
+                op.action
+            );
         }
     }
 }

@@ -1,10 +1,10 @@
-//! ECS Cloud Assistant (2014-05-26, RPC): StopInvocation.
+//! ECS Cloud Assistant (2014-05-26, RPC): StopInvocation, and DescribeInvocations to confirm it.
 
 use super::MAX_INSTANCE_IDS;
 use crate::error::{Error, Provider};
 use crate::ops::{
-    Call, IdField, IdShape, Operation, Plan, RateLimit, RegionRule, Request, check_region,
-    json_call, plan, quoted,
+    Call, IdField, IdShape, Operation, Pagination, Plan, RateLimit, RegionRule, Request,
+    check_region, json_call, plan, quoted,
 };
 
 const INVOKE_ID: IdField = IdField {
@@ -43,6 +43,7 @@ pub static STOP_INVOCATION: Operation = Operation {
     idempotent: true,
     mutating: true,
     rate_limit: RateLimit::Unpublished,
+    pagination: Pagination::None,
     // ECS documents no "already stopped" code: a repeated stop is accepted.
     already: &[],
     from_json: |region, params| json_call(StopInvocation::from_json, region, params),
@@ -258,6 +259,137 @@ impl Request for StopInvocation {
                     .map(|(i, id)| (format!("InstanceId.{}", i + 1), id.clone())),
             );
         }
+        Ok(Call {
+            op: Self::OP,
+            region: Some(self.region_id.clone()),
+            body: Vec::new(),
+            query,
+        })
+    }
+}
+
+/// The largest `MaxResults` of DescribeInvocations.
+const MAX_RESULTS: u32 = 50;
+
+/// ECS `DescribeInvocations` (2014-05-26, RPC): read-only, paged by `MaxResults` (at most 50) /
+/// `NextToken`. What a stop waiter reads: each instance's `InvocationStatus` under
+/// `Invocations.Invocation[].InvokeInstances.InvokeInstance[]` (never the aggregate alone).
+pub static DESCRIBE_INVOCATIONS: Operation = Operation {
+    provider: Provider::Alibaba,
+    action: "DescribeInvocations",
+    service: "ecs",
+    version: "2014-05-26",
+    host: "ecs.{region}.aliyuncs.com",
+    region: RegionRule::Required,
+    ids: &[INVOKE_ID],
+    params: &[],
+    idempotent: true,
+    mutating: false,
+    rate_limit: RateLimit::Unpublished,
+    pagination: Pagination::NextToken {
+        items: &["Invocations", "Invocation"],
+        max_results: MAX_RESULTS,
+    },
+    already: &[],
+    from_json: |region, params| json_call(DescribeInvocations::from_json, region, params),
+};
+
+/// ECS `DescribeInvocations`: the Cloud Assistant invocations of a region, narrowed to one task
+/// (`InvokeId`) and one instance (`InstanceId`) when given; every page is fetched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DescribeInvocations {
+    region_id: String,
+    invoke_id: Option<String>,
+    instance_id: Option<String>,
+    max_results: Option<u32>,
+}
+
+impl DescribeInvocations {
+    /// The invocation `invoke_id` (`t-...`) in `region_id`, with every instance's status.
+    pub fn new(region_id: impl Into<String>, invoke_id: impl Into<String>) -> DescribeInvocations {
+        DescribeInvocations {
+            region_id: region_id.into(),
+            invoke_id: Some(invoke_id.into()),
+            instance_id: None,
+            max_results: None,
+        }
+    }
+
+    /// `RegionId`.
+    pub fn region_id(&self) -> &str {
+        &self.region_id
+    }
+
+    /// `InvokeId`, if given.
+    pub fn invoke_id(&self) -> Option<&str> {
+        self.invoke_id.as_deref()
+    }
+
+    /// Sets `InstanceId`: only invocations on this instance.
+    pub fn set_instance_id(&mut self, instance_id: Option<String>) -> &mut DescribeInvocations {
+        self.instance_id = instance_id;
+        self
+    }
+
+    pub(crate) fn from_json(
+        _region: Option<&str>,
+        params: &serde_json::Value,
+    ) -> Result<DescribeInvocations, Error> {
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields, rename_all = "PascalCase")]
+        struct Params {
+            region_id: Option<String>,
+            invoke_id: Option<String>,
+            instance_id: Option<String>,
+            max_results: Option<u32>,
+        }
+        let p = <Params as serde::Deserialize>::deserialize(params)
+            .map_err(|e| crate::ops::params_error("DescribeInvocations", e))?;
+        Ok(DescribeInvocations {
+            region_id: p.region_id.ok_or_else(|| {
+                Error::invalid_input("RegionId", "RegionId is required, e.g. cn-hangzhou")
+            })?,
+            invoke_id: p.invoke_id,
+            instance_id: p.instance_id,
+            max_results: p.max_results,
+        })
+    }
+}
+
+impl crate::ops::sealed::Sealed for DescribeInvocations {}
+
+#[allow(private_interfaces)]
+impl Request for DescribeInvocations {
+    type Cloud = crate::AlibabaCloud;
+    const OP: &'static Operation = &DESCRIBE_INVOCATIONS;
+
+    fn plan(&self) -> Result<Plan, Error> {
+        let key = self.invoke_id.as_deref().unwrap_or(&self.region_id);
+        plan(self, key, None, |_| self.clone())
+    }
+
+    fn to_call(&self) -> Result<Call, Error> {
+        check_region(Self::OP, Some(&self.region_id))?;
+        let mut query = vec![("RegionId".to_owned(), self.region_id.clone())];
+        if let Some(id) = &self.invoke_id {
+            INVOKE_ID.check_one("InvokeId", id)?;
+            query.push(("InvokeId".to_owned(), id.clone()));
+        }
+        if let Some(id) = &self.instance_id {
+            INSTANCE_ID.check_one("InstanceId", id)?;
+            query.push(("InstanceId".to_owned(), id.clone()));
+        }
+        let max = self.max_results.unwrap_or(MAX_RESULTS);
+        if !(1..=MAX_RESULTS).contains(&max) {
+            return Err(Error::invalid_input(
+                "MaxResults",
+                format!(
+                    "MaxResults {max} is out of range: give 1 to {MAX_RESULTS} (every page is fetched anyway)"
+                ),
+            ));
+        }
+        query.push(("MaxResults".to_owned(), max.to_string()));
         Ok(Call {
             op: Self::OP,
             region: Some(self.region_id.clone()),

@@ -2,7 +2,7 @@
 
 pub(crate) mod ecs;
 
-pub use ecs::StopInvocation;
+pub use ecs::{DescribeInvocations, StopInvocation};
 
 /// At most this many `InstanceId.N` per StopInvocation request.
 pub const MAX_INSTANCE_IDS: usize = 50;

@@ -1,12 +1,13 @@
-//! Auto Scaling (service `as`, 2018-04-19): CancelInstanceRefresh.
+//! Auto Scaling (service `as`, 2018-04-19): CancelInstanceRefresh, and
+//! DescribeRefreshActivities to confirm it.
 
 use serde::{Deserialize, Serialize};
 
-use super::call;
+use super::{Filter, MAX_INSTANCE_IDS, call, check_filters, check_limit};
 use crate::error::{Error, Provider};
 use crate::ops::{
-    Call, IdField, IdShape, Operation, Plan, RateLimit, RegionRule, Request, check_region,
-    json_call, params_error, plan,
+    Call, IdField, IdShape, Operation, Pagination, Plan, RateLimit, RegionRule, Request,
+    check_region, json_call, params_error, plan,
 };
 
 const AUTO_SCALING_GROUP_ID: IdField = IdField {
@@ -44,6 +45,7 @@ pub static CANCEL_INSTANCE_REFRESH: Operation = Operation {
     idempotent: true,
     mutating: true,
     rate_limit: RateLimit::PerSecond(20),
+    pagination: Pagination::None,
     // A cancelled activity and a finished one answer the same conflict code, so no answer
     // proves that an earlier cancel took effect.
     already: &[],
@@ -142,6 +144,174 @@ impl Request for CancelInstanceRefresh {
             &Body {
                 auto_scaling_group_id: &self.auto_scaling_group_id,
                 refresh_activity_id: &self.refresh_activity_id,
+            },
+        ))
+    }
+}
+
+const REFRESH_ACTIVITY_IDS: IdField = IdField {
+    name: "RefreshActivityIds",
+    list: true,
+    max: MAX_INSTANCE_IDS,
+    omittable: true,
+    ..REFRESH_ACTIVITY_ID
+};
+
+/// AS `DescribeRefreshActivities` (2018-04-19): read-only, 20 requests per second, paged by
+/// `Offset` / `Limit` (at most 100); the region is optional as for CancelInstanceRefresh. What a
+/// cancel waiter reads: `Status` and the batches' statuses.
+pub static DESCRIBE_REFRESH_ACTIVITIES: Operation = Operation {
+    provider: Provider::Tencent,
+    action: "DescribeRefreshActivities",
+    service: "as",
+    version: "2018-04-19",
+    host: "as.tencentcloudapi.com",
+    region: RegionRule::Optional,
+    ids: &[REFRESH_ACTIVITY_IDS],
+    params: &[],
+    idempotent: true,
+    mutating: false,
+    rate_limit: RateLimit::PerSecond(20),
+    pagination: Pagination::OffsetLimit {
+        items: "RefreshActivitySet",
+        total: "TotalCount",
+        limit: 100,
+    },
+    already: &[],
+    from_json: |region, params| json_call(DescribeRefreshActivities::from_json, region, params),
+};
+
+/// AS `DescribeRefreshActivities`: the refresh activities named, or those the filters select
+/// (e.g. `auto-scaling-group-id`); every page is fetched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DescribeRefreshActivities {
+    region: Option<String>,
+    refresh_activity_ids: Option<Vec<String>>,
+    filters: Vec<Filter>,
+    offset: Option<u32>,
+    limit: Option<u32>,
+}
+
+impl DescribeRefreshActivities {
+    /// The activities `refresh_activity_ids` (`asr-...`), with no region header.
+    pub fn new(refresh_activity_ids: Vec<String>) -> DescribeRefreshActivities {
+        DescribeRefreshActivities {
+            region: None,
+            refresh_activity_ids: Some(refresh_activity_ids),
+            filters: Vec::new(),
+            offset: None,
+            limit: None,
+        }
+    }
+
+    /// Every activity of the scaling group `auto_scaling_group_id` (`asg-...`).
+    pub fn for_group(auto_scaling_group_id: impl Into<String>) -> DescribeRefreshActivities {
+        DescribeRefreshActivities {
+            refresh_activity_ids: None,
+            filters: vec![Filter::new(
+                "auto-scaling-group-id",
+                vec![auto_scaling_group_id.into()],
+            )],
+            ..DescribeRefreshActivities::new(Vec::new())
+        }
+    }
+
+    /// The region, if set.
+    pub fn region(&self) -> Option<&str> {
+        self.region.as_deref()
+    }
+
+    /// Sets the region (optional; `None` sends no region header).
+    pub fn set_region(&mut self, region: Option<String>) -> &mut DescribeRefreshActivities {
+        self.region = region;
+        self
+    }
+
+    /// `Filters`.
+    pub fn filters(&self) -> &[Filter] {
+        &self.filters
+    }
+
+    pub(crate) fn from_json(
+        region: Option<&str>,
+        params: &serde_json::Value,
+    ) -> Result<DescribeRefreshActivities, Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields, rename_all = "PascalCase")]
+        struct Params {
+            refresh_activity_ids: Option<Vec<String>>,
+            #[serde(default)]
+            filters: Vec<Filter>,
+            offset: Option<u32>,
+            limit: Option<u32>,
+        }
+        let p = Params::deserialize(params)
+            .map_err(|e| params_error("DescribeRefreshActivities", e))?;
+        Ok(DescribeRefreshActivities {
+            region: region.map(str::to_owned),
+            refresh_activity_ids: p.refresh_activity_ids,
+            filters: p.filters,
+            offset: p.offset,
+            limit: p.limit,
+        })
+    }
+}
+
+impl crate::ops::sealed::Sealed for DescribeRefreshActivities {}
+
+#[allow(private_interfaces)]
+impl Request for DescribeRefreshActivities {
+    type Cloud = crate::TencentCloud;
+    const OP: &'static Operation = &DESCRIBE_REFRESH_ACTIVITIES;
+
+    fn plan(&self) -> Result<Plan, Error> {
+        let key = self
+            .filters
+            .first()
+            .and_then(|f| f.values.first())
+            .map_or("", String::as_str);
+        plan(self, key, self.refresh_activity_ids.as_deref(), |ids| {
+            DescribeRefreshActivities {
+                refresh_activity_ids: Some(ids),
+                ..self.clone()
+            }
+        })
+    }
+
+    fn to_call(&self) -> Result<Call, Error> {
+        check_region(Self::OP, self.region.as_deref())?;
+        if let Some(ids) = &self.refresh_activity_ids {
+            REFRESH_ACTIVITY_IDS.check_list(ids)?;
+            if !self.filters.is_empty() {
+                return Err(Error::invalid_input(
+                    "Filters",
+                    "RefreshActivityIds and Filters cannot be given together (the provider \
+                     refuses the combination): give one of them",
+                ));
+            }
+        }
+        check_filters(&self.filters)?;
+        check_limit(self.limit, MAX_INSTANCE_IDS as u32)?;
+        #[derive(Serialize)]
+        #[serde(rename_all = "PascalCase")]
+        struct Body<'a> {
+            #[serde(skip_serializing_if = "Option::is_none")]
+            refresh_activity_ids: Option<&'a [String]>,
+            #[serde(skip_serializing_if = "<[Filter]>::is_empty")]
+            filters: &'a [Filter],
+            #[serde(skip_serializing_if = "Option::is_none")]
+            offset: Option<u32>,
+            limit: u32,
+        }
+        Ok(call(
+            Self::OP,
+            self.region.as_deref(),
+            &Body {
+                refresh_activity_ids: self.refresh_activity_ids.as_deref(),
+                filters: &self.filters,
+                offset: self.offset,
+                limit: self.limit.unwrap_or(MAX_INSTANCE_IDS as u32),
             },
         ))
     }

@@ -1,12 +1,14 @@
-//! CVM (2017-03-12): StopInstances and TerminateInstances.
+//! CVM (2017-03-12): StopInstances, TerminateInstances, and DescribeInstances to confirm them.
 
 use serde::{Deserialize, Serialize};
 
-use super::{CVM_INSTANCE_IDS, call, is_false};
+use super::{
+    CVM_INSTANCE_IDS, Filter, MAX_INSTANCE_IDS, call, check_filters, check_limit, is_false,
+};
 use crate::error::{Error, Provider};
 use crate::ops::{
-    Call, Operation, Param, ParamKind, Plan, RateLimit, RegionRule, Request, check_region,
-    json_call, params_error, parse_enum, plan,
+    Call, Operation, Pagination, Param, ParamKind, Plan, RateLimit, RegionRule, Request,
+    check_region, json_call, params_error, parse_enum, plan,
 };
 
 /// CVM `StopInstances` (2017-03-12): repeating it is harmless (a stopped instance answers
@@ -36,6 +38,7 @@ pub static STOP_INSTANCES: Operation = Operation {
     idempotent: true,
     mutating: true,
     rate_limit: RateLimit::PerSecond(10),
+    pagination: Pagination::None,
     already: &[
         "UnsupportedOperation.InstanceStateStopped",
         "UnsupportedOperation.InstanceStateStopping",
@@ -66,6 +69,7 @@ pub static TERMINATE_INSTANCES: Operation = Operation {
     idempotent: false,
     mutating: true,
     rate_limit: RateLimit::PerSecond(10),
+    pagination: Pagination::None,
     // Never consulted: TerminateInstances is not repeated after an ambiguous failure.
     already: &[],
     from_json: |region, params| json_call(TerminateInstances::from_json, region, params),
@@ -398,6 +402,176 @@ impl Request for TerminateInstances {
                 instance_ids: &self.instance_ids,
                 release_address: self.release_address,
                 release_prepaid_data_disks: self.release_prepaid_data_disks,
+            },
+        ))
+    }
+}
+
+/// The instance IDs of DescribeInstances: left out, every instance of the region (or those the
+/// filters select).
+const DESCRIBE_INSTANCE_IDS: crate::ops::IdField = crate::ops::IdField {
+    omittable: true,
+    ..CVM_INSTANCE_IDS
+};
+
+/// CVM `DescribeInstances` (2017-03-12): read-only, 40 requests per second, paged by
+/// `Offset` / `Limit` (at most 100 per page). What a stop or terminate waiter reads:
+/// `InstanceState`, `LatestOperation`, `LatestOperationState`, `LatestOperationRequestId`,
+/// `InstanceChargeType`.
+pub static DESCRIBE_INSTANCES: Operation = Operation {
+    provider: Provider::Tencent,
+    action: "DescribeInstances",
+    service: "cvm",
+    version: "2017-03-12",
+    host: "cvm.tencentcloudapi.com",
+    region: RegionRule::Required,
+    ids: &[DESCRIBE_INSTANCE_IDS],
+    params: &[],
+    idempotent: true,
+    mutating: false,
+    rate_limit: RateLimit::PerSecond(40),
+    pagination: Pagination::OffsetLimit {
+        items: "InstanceSet",
+        total: "TotalCount",
+        limit: 100,
+    },
+    already: &[],
+    from_json: |region, params| json_call(DescribeInstances::from_json, region, params),
+};
+
+/// CVM `DescribeInstances`: the instances named (any number, asked for 100 per request), or
+/// every instance the filters select; every page is fetched, so the answer's `InstanceSet`
+/// holds every instance. An ID that no longer exists is simply absent from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DescribeInstances {
+    region: String,
+    instance_ids: Option<Vec<String>>,
+    filters: Vec<Filter>,
+    offset: Option<u32>,
+    limit: Option<u32>,
+}
+
+impl DescribeInstances {
+    /// The instances `instance_ids` in `region`.
+    pub fn new(region: impl Into<String>, instance_ids: Vec<String>) -> DescribeInstances {
+        DescribeInstances {
+            instance_ids: Some(instance_ids),
+            ..DescribeInstances::all(region)
+        }
+    }
+
+    /// Every instance in `region` (narrowed by [`set_filters`](DescribeInstances::set_filters)).
+    pub fn all(region: impl Into<String>) -> DescribeInstances {
+        DescribeInstances {
+            region: region.into(),
+            instance_ids: None,
+            filters: Vec::new(),
+            offset: None,
+            limit: None,
+        }
+    }
+
+    /// The region.
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
+    /// `InstanceIds`, if given.
+    pub fn instance_ids(&self) -> Option<&[String]> {
+        self.instance_ids.as_deref()
+    }
+
+    /// `Filters` (never together with `InstanceIds`: the provider refuses the combination).
+    pub fn filters(&self) -> &[Filter] {
+        &self.filters
+    }
+
+    /// Sets `Filters`: at most 10, of at most 5 values each.
+    pub fn set_filters(&mut self, filters: Vec<Filter>) -> &mut DescribeInstances {
+        self.filters = filters;
+        self
+    }
+
+    /// Sets the page size `Limit` (1 to 100; default 100). Every page is fetched whatever it is.
+    pub fn set_limit(&mut self, limit: Option<u32>) -> &mut DescribeInstances {
+        self.limit = limit;
+        self
+    }
+
+    pub(crate) fn from_json(
+        region: Option<&str>,
+        params: &serde_json::Value,
+    ) -> Result<DescribeInstances, Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields, rename_all = "PascalCase")]
+        struct Params {
+            instance_ids: Option<Vec<String>>,
+            #[serde(default)]
+            filters: Vec<Filter>,
+            offset: Option<u32>,
+            limit: Option<u32>,
+        }
+        let p = Params::deserialize(params).map_err(|e| params_error("DescribeInstances", e))?;
+        Ok(DescribeInstances {
+            region: region.unwrap_or_default().to_owned(),
+            instance_ids: p.instance_ids,
+            filters: p.filters,
+            offset: p.offset,
+            limit: p.limit,
+        })
+    }
+}
+
+impl crate::ops::sealed::Sealed for DescribeInstances {}
+
+#[allow(private_interfaces)]
+impl Request for DescribeInstances {
+    type Cloud = crate::TencentCloud;
+    const OP: &'static Operation = &DESCRIBE_INSTANCES;
+
+    fn plan(&self) -> Result<Plan, Error> {
+        plan(self, &self.region, self.instance_ids.as_deref(), |ids| {
+            DescribeInstances {
+                instance_ids: Some(ids),
+                ..self.clone()
+            }
+        })
+    }
+
+    fn to_call(&self) -> Result<Call, Error> {
+        check_region(Self::OP, Some(&self.region))?;
+        if let Some(ids) = &self.instance_ids {
+            DESCRIBE_INSTANCE_IDS.check_list(ids)?;
+            if !self.filters.is_empty() {
+                return Err(Error::invalid_input(
+                    "Filters",
+                    "InstanceIds and Filters cannot be given together (the provider refuses \
+                     the combination): give one of them",
+                ));
+            }
+        }
+        check_filters(&self.filters)?;
+        check_limit(self.limit, MAX_INSTANCE_IDS as u32)?;
+        #[derive(Serialize)]
+        #[serde(rename_all = "PascalCase")]
+        struct Body<'a> {
+            #[serde(skip_serializing_if = "Option::is_none")]
+            instance_ids: Option<&'a [String]>,
+            #[serde(skip_serializing_if = "<[Filter]>::is_empty")]
+            filters: &'a [Filter],
+            #[serde(skip_serializing_if = "Option::is_none")]
+            offset: Option<u32>,
+            limit: u32,
+        }
+        Ok(call(
+            Self::OP,
+            Some(&self.region),
+            &Body {
+                instance_ids: self.instance_ids.as_deref(),
+                filters: &self.filters,
+                offset: self.offset,
+                limit: self.limit.unwrap_or(MAX_INSTANCE_IDS as u32),
             },
         ))
     }

@@ -1,12 +1,12 @@
-//! TAT (2020-10-28): CancelInvocation.
+//! TAT (2020-10-28): CancelInvocation, and DescribeInvocationTasks to confirm it.
 
 use serde::{Deserialize, Serialize};
 
-use super::{MAX_INSTANCE_IDS, call};
+use super::{Filter, MAX_INSTANCE_IDS, call, check_filters, check_limit};
 use crate::error::{Error, Provider};
 use crate::ops::{
-    Call, IdField, IdShape, Operation, Plan, RateLimit, RegionRule, Request, check_region,
-    json_call, params_error, plan,
+    Call, IdField, IdShape, Operation, Pagination, Plan, RateLimit, RegionRule, Request,
+    check_region, json_call, params_error, plan,
 };
 
 const INVOCATION_ID: IdField = IdField {
@@ -45,6 +45,7 @@ pub static CANCEL_INVOCATION: Operation = Operation {
     idempotent: true,
     mutating: true,
     rate_limit: RateLimit::PerSecond(20),
+    pagination: Pagination::None,
     // TAT documents no "already cancelled" code: a repeated cancel is accepted.
     already: &[],
     from_json: |region, params| json_call(CancelInvocation::from_json, region, params),
@@ -169,6 +170,199 @@ impl Request for CancelInvocation {
             &Body {
                 invocation_id: &self.invocation_id,
                 instance_ids: self.instance_ids.as_deref(),
+            },
+        ))
+    }
+}
+
+const INVOCATION_TASK_IDS: IdField = IdField {
+    name: "InvocationTaskIds",
+    prefixes: &["invt-"],
+    shape: IdShape::Tencent,
+    what: "TAT invocation task ID",
+    example: "invt-0c5brvtk",
+    list: true,
+    max: MAX_INSTANCE_IDS,
+    omittable: true,
+};
+
+/// TAT `DescribeInvocationTasks` (2020-10-28): read-only, 20 requests per second, paged by
+/// `Offset` / `Limit` (at most 100). What a cancel waiter reads: `TaskStatus` per instance.
+pub static DESCRIBE_INVOCATION_TASKS: Operation = Operation {
+    provider: Provider::Tencent,
+    action: "DescribeInvocationTasks",
+    service: "tat",
+    version: "2020-10-28",
+    host: "tat.tencentcloudapi.com",
+    region: RegionRule::Required,
+    ids: &[INVOCATION_TASK_IDS],
+    params: &[],
+    idempotent: true,
+    mutating: false,
+    rate_limit: RateLimit::PerSecond(20),
+    pagination: Pagination::OffsetLimit {
+        items: "InvocationTaskSet",
+        total: "TotalCount",
+        limit: 100,
+    },
+    already: &[],
+    from_json: |region, params| json_call(DescribeInvocationTasks::from_json, region, params),
+};
+
+/// TAT `DescribeInvocationTasks`: the tasks of an invocation (one per instance), or the tasks
+/// named, with their output hidden (`HideOutput`, the provider's default, always sent); every
+/// page is fetched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DescribeInvocationTasks {
+    region: String,
+    invocation_task_ids: Option<Vec<String>>,
+    filters: Vec<Filter>,
+    offset: Option<u32>,
+    limit: Option<u32>,
+}
+
+impl DescribeInvocationTasks {
+    /// Every task of `invocation_id` (the filter `invocation-id`) in `region`.
+    pub fn for_invocation(
+        region: impl Into<String>,
+        invocation_id: impl Into<String>,
+    ) -> DescribeInvocationTasks {
+        DescribeInvocationTasks {
+            region: region.into(),
+            invocation_task_ids: None,
+            filters: vec![Filter::new("invocation-id", vec![invocation_id.into()])],
+            offset: None,
+            limit: None,
+        }
+    }
+
+    /// The tasks `invocation_task_ids` (`invt-...`) in `region`.
+    pub fn new(
+        region: impl Into<String>,
+        invocation_task_ids: Vec<String>,
+    ) -> DescribeInvocationTasks {
+        DescribeInvocationTasks {
+            region: region.into(),
+            invocation_task_ids: Some(invocation_task_ids),
+            filters: Vec::new(),
+            offset: None,
+            limit: None,
+        }
+    }
+
+    /// The region.
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
+    /// `Filters`.
+    pub fn filters(&self) -> &[Filter] {
+        &self.filters
+    }
+
+    /// Sets `Filters` (`invocation-id`, `instance-id`, `command-id`, `invocation-task-id`): at
+    /// most 10, of at most 5 values each; never together with `InvocationTaskIds`.
+    pub fn set_filters(&mut self, filters: Vec<Filter>) -> &mut DescribeInvocationTasks {
+        self.filters = filters;
+        self
+    }
+
+    pub(crate) fn from_json(
+        region: Option<&str>,
+        params: &serde_json::Value,
+    ) -> Result<DescribeInvocationTasks, Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields, rename_all = "PascalCase")]
+        struct Params {
+            invocation_task_ids: Option<Vec<String>>,
+            #[serde(default)]
+            filters: Vec<Filter>,
+            offset: Option<u32>,
+            limit: Option<u32>,
+            hide_output: Option<bool>,
+        }
+        let p =
+            Params::deserialize(params).map_err(|e| params_error("DescribeInvocationTasks", e))?;
+        if p.hide_output == Some(false) {
+            return Err(Error::invalid_input(
+                "HideOutput",
+                "HideOutput false is not supported: cloudhalt reads task states, not output \
+                 (up to 24 KB per task); leave HideOutput out",
+            ));
+        }
+        Ok(DescribeInvocationTasks {
+            region: region.unwrap_or_default().to_owned(),
+            invocation_task_ids: p.invocation_task_ids,
+            filters: p.filters,
+            offset: p.offset,
+            limit: p.limit,
+        })
+    }
+}
+
+impl crate::ops::sealed::Sealed for DescribeInvocationTasks {}
+
+#[allow(private_interfaces)]
+impl Request for DescribeInvocationTasks {
+    type Cloud = crate::TencentCloud;
+    const OP: &'static Operation = &DESCRIBE_INVOCATION_TASKS;
+
+    fn plan(&self) -> Result<Plan, Error> {
+        let key = self
+            .filters
+            .iter()
+            .find(|f| f.name == "invocation-id")
+            .and_then(|f| f.values.first())
+            .map_or(self.region.as_str(), String::as_str);
+        plan(self, key, self.invocation_task_ids.as_deref(), |ids| {
+            DescribeInvocationTasks {
+                invocation_task_ids: Some(ids),
+                ..self.clone()
+            }
+        })
+    }
+
+    fn to_call(&self) -> Result<Call, Error> {
+        check_region(Self::OP, Some(&self.region))?;
+        if let Some(ids) = &self.invocation_task_ids {
+            INVOCATION_TASK_IDS.check_list(ids)?;
+            if !self.filters.is_empty() {
+                return Err(Error::invalid_input(
+                    "Filters",
+                    "InvocationTaskIds and Filters cannot be given together (the provider \
+                     refuses the combination): give one of them",
+                ));
+            }
+        }
+        check_filters(&self.filters)?;
+        for f in self.filters.iter().filter(|f| f.name == "invocation-id") {
+            for (i, v) in f.values.iter().enumerate() {
+                INVOCATION_ID.check_one(&format!("Filters[invocation-id][{i}]"), v)?;
+            }
+        }
+        check_limit(self.limit, MAX_INSTANCE_IDS as u32)?;
+        #[derive(Serialize)]
+        #[serde(rename_all = "PascalCase")]
+        struct Body<'a> {
+            #[serde(skip_serializing_if = "Option::is_none")]
+            invocation_task_ids: Option<&'a [String]>,
+            #[serde(skip_serializing_if = "<[Filter]>::is_empty")]
+            filters: &'a [Filter],
+            hide_output: bool,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            offset: Option<u32>,
+            limit: u32,
+        }
+        Ok(call(
+            Self::OP,
+            Some(&self.region),
+            &Body {
+                invocation_task_ids: self.invocation_task_ids.as_deref(),
+                filters: &self.filters,
+                hide_output: true,
+                offset: self.offset,
+                limit: self.limit.unwrap_or(MAX_INSTANCE_IDS as u32),
             },
         ))
     }
