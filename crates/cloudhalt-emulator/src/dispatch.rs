@@ -151,7 +151,7 @@ fn tencent_call(shared: &Shared, req: &Incoming, action: &str, ids: &[String]) -
         tencent::body_parameters(&req.body)
     };
     match params.and_then(|params| tencent::handle(&mut model, action, region, &params)) {
-        Ok(()) => {
+        Ok(mut fields) => {
             if model.settings.transition_ms == 0 {
                 model.advance();
             }
@@ -165,10 +165,11 @@ fn tencent_call(shared: &Shared, req: &Incoming, action: &str, ids: &[String]) -
                 signed_headers: auth.signed_headers,
                 request_id: id.clone(),
             });
+            fields.insert("RequestId".into(), id.into());
             Answer::json(
                 200,
                 TENCENT_CONTENT_TYPE,
-                &serde_json::json!({"Response": {"RequestId": id}}),
+                &serde_json::json!({ "Response": fields }),
             )
         }
         Err(e) => tencent_error(200, e.code, &e.message),
@@ -244,8 +245,12 @@ fn alibaba_call(shared: &Shared, req: &Incoming, action: &str, ids: &[String]) -
         return throttled(FaultProvider::Alibaba);
     }
     model.advance();
-    match alibaba::stop_invocation(&mut model, &params) {
-        Ok(()) => {
+    let result = match action {
+        "DescribeInvocations" => crate::describe::describe_invocations(&model, &params),
+        _ => alibaba::stop_invocation(&mut model, &params).map(|()| serde_json::Map::new()),
+    };
+    match result {
+        Ok(mut fields) => {
             model.count(action);
             model.applied(action, ids);
             let id = request_id().to_uppercase();
@@ -256,10 +261,11 @@ fn alibaba_call(shared: &Shared, req: &Incoming, action: &str, ids: &[String]) -
                 signed_headers: auth.signed_headers,
                 request_id: id.clone(),
             });
+            fields.insert("RequestId".into(), id.into());
             Answer::json(
                 200,
                 ALIBABA_CONTENT_TYPE,
-                &serde_json::json!({"RequestId": id}),
+                &serde_json::Value::Object(fields),
             )
         }
         Err(e) => alibaba_error(e.status, e.code, &e.message, region),

@@ -22,6 +22,7 @@
 mod alibaba;
 mod answer;
 mod control;
+mod describe;
 mod dispatch;
 mod faults;
 mod flat_query;

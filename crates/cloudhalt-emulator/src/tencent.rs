@@ -70,8 +70,30 @@ pub(crate) fn body_parameters(body: &[u8]) -> Result<Map<String, Value>, ApiErro
     }
 }
 
-/// Runs `action` with `params` (from a POST body or a GET query) in `region`, changing `model`.
+/// Runs `action` with `params` (from a POST body or a GET query) in `region`, changing `model`;
+/// answers the fields that go into `Response` beside `RequestId` (none for the write actions).
 pub(crate) fn handle(
+    model: &mut Model,
+    action: &str,
+    region: Option<&str>,
+    params: &Map<String, Value>,
+) -> Result<Map<String, Value>, ApiError> {
+    match action {
+        "DescribeInstances" => {
+            crate::describe::describe_instances(model, require_region(region)?, params)
+        }
+        "DescribeInvocationTasks" => {
+            crate::describe::describe_invocation_tasks(model, require_region(region)?, params)
+        }
+        "DescribeRefreshActivities" => {
+            crate::describe::describe_refresh_activities(model, region, params)
+        }
+        _ => change(model, action, region, params).map(|()| Map::new()),
+    }
+}
+
+/// The write actions.
+fn change(
     model: &mut Model,
     action: &str,
     region: Option<&str>,

@@ -162,13 +162,13 @@ fn raw_requests_count_by_what_they_name() {
     let (_, answer) = bad.send(&emu);
     assert_eq!(tencent_code(&answer), "AuthFailure.SignatureFailure");
     // An action the emulator does not answer is not counted at all, even when a fault throttles it.
-    let (_, answer) = RawTencent::new("DescribeInstances", Some("ap-guangzhou"), "{}").send(&emu);
+    let (_, answer) = RawTencent::new("RunInstances", Some("ap-guangzhou"), "{}").send(&emu);
     assert_eq!(tencent_code(&answer), "InvalidAction");
     add_fault(
         &emu,
-        json!({"kind": "throttle", "action": "DescribeInstances"}),
+        json!({"kind": "throttle", "action": "RunInstances"}),
     );
-    let (_, answer) = RawTencent::new("DescribeInstances", Some("ap-guangzhou"), "{}").send(&emu);
+    let (_, answer) = RawTencent::new("RunInstances", Some("ap-guangzhou"), "{}").send(&emu);
     assert_eq!(tencent_code(&answer), "RequestLimitExceeded");
     // An Alibaba InvokeId that does not exist: received, not applied.
     RawAlibaba::new(&[("RegionId", "cn-hangzhou"), ("InvokeId", "t-nothere0001")]).send(&emu);
@@ -193,7 +193,7 @@ fn raw_requests_count_by_what_they_name() {
         stop["ids"]["ins-run00008"],
         json!({"received": 1, "applied": 0})
     );
-    assert!(calls.get("DescribeInstances").is_none(), "{calls}");
+    assert!(calls.get("RunInstances").is_none(), "{calls}");
     assert_eq!(
         calls["StopInvocation"]["ids"]["t-nothere0001"],
         json!({"received": 1, "applied": 0})
