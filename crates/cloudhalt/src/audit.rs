@@ -411,6 +411,22 @@ impl Resume {
         let mut plan =
             crate::ops::call_from_json(self.op.provider, self.op.action, self.region(), &params)?;
         plan.resume_of = Some(self.batch.clone());
+        // A request whose IDs were all sent before without a known outcome may have taken
+        // effect: its "already stopped" answer is then a success, as after a retry.
+        let unknown: std::collections::HashSet<&str> = self
+            .ids
+            .iter()
+            .filter(|(_, s)| {
+                matches!(
+                    s,
+                    Standing::SentNoAnswer | Standing::Answered(Outcome::Unknown)
+                )
+            })
+            .map(|(id, _)| id.as_str())
+            .collect();
+        for part in &mut plan.parts {
+            part.maybe_applied = part.ids.iter().all(|id| unknown.contains(id.as_str()));
+        }
         Ok(plan)
     }
 }
