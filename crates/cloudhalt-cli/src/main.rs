@@ -5,9 +5,12 @@
 mod demo;
 mod emulator;
 mod exit;
+mod fleet;
 mod ops;
+mod resume;
 mod shell;
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -75,6 +78,28 @@ pub struct Global {
     /// Output format of a successful call (stdout) and of an error (stderr).
     #[arg(long, global = true, value_enum, default_value_t = Output::Text)]
     output: Output,
+    /// Attempts per request, 1 (no retry) to 20. Default 3. Refused or throttled requests are
+    /// retried for every operation; one that may have taken effect only where repeating it is
+    /// harmless (never TerminateInstances).
+    #[arg(long, global = true, value_name = "N")]
+    max_attempts: Option<u32>,
+    /// Do not pace requests at the provider's documented rate (CVM 10/s, TAT and AS 20/s).
+    #[arg(long, global = true)]
+    no_rate_limit: bool,
+    /// Requests of one batch in flight at once, 1 to 64. Default 4.
+    #[arg(long, global = true, value_name = "N")]
+    concurrency: Option<usize>,
+    /// Append a record of every request to FILE (one JSON line before it is sent, one after its
+    /// answer, each on disk first), for `cloudhalt resume FILE` after a crash.
+    #[arg(long, global = true, value_name = "FILE")]
+    audit: Option<PathBuf>,
+    /// Print the plan (requests, IDs per request, expected duration at the rate limit) and the
+    /// signed requests, secrets and signatures shortened, and send nothing.
+    #[arg(long, global = true)]
+    dry_run: bool,
+    /// No progress line on stderr (it is shown only when stderr is a terminal).
+    #[arg(short, long, global = true)]
+    quiet: bool,
 }
 
 /// How a success and an error are printed.
@@ -108,6 +133,10 @@ enum Command {
     /// Alibaba Cloud operations (ECS Cloud Assistant).
     #[command(subcommand)]
     Alibaba(ops::AlibabaCommand),
+    /// Finish a batch interrupted half-way, from its --audit log: skips the IDs already done,
+    /// never re-sends TerminateInstances IDs whose outcome is unknown (it lists them and how to
+    /// check them), sends the rest and appends the resume to the same log.
+    Resume(resume::ResumeArgs),
     /// Run the local emulator of both clouds in the foreground.
     Emulator(emulator::EmulatorArgs),
     /// Run all five operations against an in-process emulator and show what was sent.
@@ -123,6 +152,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Tencent(cmd) => ops::run_tencent(&cli.global, cmd),
         Command::Alibaba(cmd) => ops::run_alibaba(&cli.global, cmd),
+        Command::Resume(args) => resume::run(&cli.global, args),
         Command::Emulator(args) => emulator::run(args),
         Command::Demo => demo::run(),
         Command::Completions(args) => shell::completions(args),
