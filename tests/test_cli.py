@@ -56,6 +56,25 @@ def stop(*ids, region="ap-guangzhou"):
     return ("tencent", "stop-instances", "--region", region, *ids)
 
 
+# One attempt: what a single request reports, before a retry (3 attempts by default) hides it.
+ONCE = ("--max-attempts", "1")
+
+ID_KEYS = {"id", "outcome", "code", "request_id"}
+
+
+def json_lines(proc):
+    """The --output json stdout: one object per ID, then the summary. Returns (ids, summary)."""
+    lines = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert lines, proc.stdout
+    for line in lines[:-1]:
+        assert ID_KEYS <= set(line), line
+    return lines[:-1], lines[-1]
+
+
+def summary(proc):
+    return json_lines(proc)[1]
+
+
 def cvm_state(emu, instance_id):
     for i in emu.state()["tencent"]["instances"]:
         if i["InstanceId"] == instance_id:
@@ -92,8 +111,13 @@ def test_json_output(emu):
     proc = run(emu, "--output", "json", "alibaba", "stop-invocation", "--region", "cn-hangzhou",
                "--invoke-id", "t-hz0jdfwd9f0001", "i-bp67acfmxazb4p0001")
     assert proc.returncode == 0, proc.stderr
-    out = json.loads(proc.stdout)
-    assert set(out) == {"action", "operation", "provider", "request_id", "response"}
+    ids, out = json_lines(proc)
+    # The single-call object of 0.1, extended with the batch record.
+    assert {"action", "operation", "provider", "request_id", "response"} <= set(out)
+    assert out["summary"] == {"done": 1, "already": 0, "failed": 0, "unknown": 0}
+    assert out["request_ids"] == [out["request_id"]] and out["attempts"] == 1
+    assert ids == [{"id": "i-bp67acfmxazb4p0001", "outcome": "done", "code": None,
+                    "request_id": out["request_id"]}]
     assert out["action"] == "StopInvocation"
     # `operation` is the old spelling of `action`, kept for scripts written before it.
     assert out["operation"] == out["action"]
@@ -106,7 +130,7 @@ def test_json_output(emu):
 def test_ids_from_stdin(emu):
     proc = run(emu, "--output", "json", *stop("-"), stdin="ins-run00002\n\n  ins-run00003  \nins-run00004\n")
     assert proc.returncode == 0, proc.stderr
-    assert json.loads(proc.stdout)["operation"] == "StopInstances"
+    assert summary(proc)["operation"] == "StopInstances"
     for i in (2, 3, 4):
         assert cvm_state(emu, f"ins-run{i:05}") == "STOPPING"
     assert cvm_state(emu, "ins-run00005") == "RUNNING"
@@ -169,7 +193,7 @@ def test_exit_3_credentials_and_auth(emu):
 
 def test_exit_4_throttled(emu):
     emu.fault(kind="throttle", provider="alibaba")
-    proc = run(emu, "alibaba", "stop-invocation", "--region", "cn-hangzhou",
+    proc = run(emu, *ONCE, "alibaba", "stop-invocation", "--region", "cn-hangzhou",
                "--invoke-id", "t-hz0jdfwd9f0001", "--all-instances")
     line = assert_error_line(proc, "Throttling.User", 4)
     assert "alibaba StopInvocation" in line and "HTTP 400" in line
@@ -200,24 +224,24 @@ def test_exit_7_not_sent(emu):
 def test_exit_8_may_have_been_sent(emu):
     """7 means "not sent, a retry is safe"; 8 means "it may have taken effect: check first"."""
     emu.fault(kind="close", provider="tencent")
-    line = assert_error_line(run(emu, *stop("ins-run00001")), None, 8)
+    line = assert_error_line(run(emu, *ONCE, *stop("ins-run00001")), None, 8)
     assert "kind transport" in line and "MAY HAVE BEEN SENT" in line
     # The emulator did stop it: exactly why 8 must not be read as "safe to resend".
     assert cvm_state(emu, "ins-run00001") == "STOPPING"
 
     emu.fault(kind="latency", ms=3000)
     # An unknown instance: the delayed request changes nothing after this test ends.
-    line = assert_error_line(run(emu, "--timeout", "0.5", *stop("ins-zzzzzzzz")), None, 8)
+    line = assert_error_line(run(emu, *ONCE, "--timeout", "0.5", *stop("ins-zzzzzzzz")), None, 8)
     assert "kind timeout" in line and "MAY HAVE BEEN SENT" in line
 
     # An answer that is not the documented shape: the request was sent and may have taken effect.
     emu.fault(kind="http_status", httpStatus=200, body="<html>not json</html>")
-    line = assert_error_line(run(emu, *stop("ins-zzzzzzzz")), None, 8)
+    line = assert_error_line(run(emu, *ONCE, *stop("ins-zzzzzzzz")), None, 8)
     assert "kind unexpected_response" in line
 
     # A non-JSON 502 from something in between: also sent, also unknown outcome.
     emu.fault(kind="http_status", httpStatus=502, body="Bad Gateway")
-    line = assert_error_line(run(emu, *stop("ins-zzzzzzzz")), None, 8)
+    line = assert_error_line(run(emu, *ONCE, *stop("ins-zzzzzzzz")), None, 8)
     assert "kind transport" in line and "HTTP 502" in line
 
 
@@ -350,11 +374,18 @@ ERROR_KEYS = {"kind", "code", "message", "request_id", "http_status", "send_stat
 
 def json_error(proc, exit_code):
     assert proc.returncode == exit_code, (proc.returncode, proc.stderr)
-    assert proc.stdout == ""
     lines = proc.stderr.splitlines()
     assert len(lines) == 1, proc.stderr
     err = json.loads(lines[0])
     assert set(err) == ERROR_KEYS, err
+    if proc.stdout:
+        # Once requests were sent, stdout has a line per ID and a summary carrying the error.
+        ids, last = json_lines(proc)
+        assert ids and all(i["outcome"] in ("failed", "unknown") for i in ids), ids
+        assert last["ok"] is False
+        assert {k: last[k] for k in ERROR_KEYS} == err
+    else:
+        assert err["send_state"] in ("not_built", "not_sent"), err
     return err
 
 
@@ -388,7 +419,7 @@ def test_json_error_nulls_where_unknown(emu):
     assert err["kind"] == "credentials" and "TENCENTCLOUD_SECRET_ID" in err["message"]
 
     emu.fault(kind="close", provider="alibaba")
-    err = json_error(run(emu, "--output", "json", *stop_invocation("--all-instances")), 8)
+    err = json_error(run(emu, "--output", "json", *ONCE, *stop_invocation("--all-instances")), 8)
     assert err["send_state"] == "sent_no_answer"
     assert (err["provider"], err["action"]) == ("alibaba", "StopInvocation")
 
@@ -499,7 +530,7 @@ def test_cancel_instance_refresh_flag_spellings(emu, group, activity):
     proc = run(emu, "--output", "json", "tencent", "cancel-instance-refresh",
                group, "asg-grp00001", activity, "asr-act00001")
     assert proc.returncode == 0, proc.stderr
-    assert json.loads(proc.stdout)["action"] == "CancelInstanceRefresh"
+    assert summary(proc)["action"] == "CancelInstanceRefresh"
     assert emu.state()["tencent"]["scalingGroups"][0]["RefreshActivities"][0]["Status"] == "CANCELLED"
 
 
@@ -527,7 +558,7 @@ def test_call_sends_any_operation_by_its_provider_parameters(emu):
     proc = run(emu, "--output", "json", "tencent", "call", "StopInstances", "--region", "ap-guangzhou",
                "--params", '{"InstanceIds":["ins-run00008"],"StopType":"SOFT_FIRST"}')
     assert proc.returncode == 0, proc.stderr
-    assert json.loads(proc.stdout)["action"] == "StopInstances"
+    assert summary(proc)["action"] == "StopInstances"
     assert cvm_state(emu, "ins-run00008") == "STOPPING"
     proc = run(emu, "alibaba", "call", "StopInvocation", "--params", "-",
                stdin='{"RegionId":"cn-hangzhou","InvokeId":"t-hz0jdfwd9f0001",'

@@ -225,6 +225,7 @@ mod tests {
             (ErrorKind::Server, 1, 1),
             (ErrorKind::Api, 1, 1),
             (ErrorKind::UnexpectedResponse, 7, 8),
+            (ErrorKind::Audit, 9, 9),
         ];
         assert_eq!(expected.len(), ErrorKind::ALL.len());
         for (kind, not_sent, sent) in expected {

@@ -31,17 +31,25 @@ Exit codes:
   8  transport, timeout or unexpected answer: the request MAY HAVE BEEN SENT and taken effect
      (no answer, an answer cut short, or one that is not the documented shape): check the state
      before sending it again
+  9  the --audit log could not be written: that request was not sent (free space or give
+     another file, then `cloudhalt resume`)
+
+A call of many IDs exits with its worst outcome's code: 0 when every ID is done (or was
+already), 8 when any ID's outcome is unknown, else the code of the first failed request's error.
 
 Credentials come from the environment: TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY
 [, TENCENTCLOUD_SESSION_TOKEN] and ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET
 [, ALIBABA_CLOUD_SECURITY_TOKEN]. Errors go to stderr as one line with the provider, the action,
 the provider's code and message, the RequestId and whether the request may have been sent; with
 --output json as one JSON object on one line: {kind, code, message, request_id, http_status,
-send_state, provider, action}, null where unknown. Control characters in provider text are shown
-as U+FFFD.
+send_state, provider, action}, null where unknown; once requests were sent, stdout has one
+line per ID {id, outcome, code, request_id} (done, already, failed or unknown), then a summary
+line. Control characters in provider text are shown as U+FFFD.
 
-IDs may be given as arguments, or one per line on stdin with `-`:
-  cloudhalt tencent stop-instances --region ap-guangzhou - < ids.txt
+IDs may be given as arguments, or one per line on stdin with `-`, any number of them (sent 100
+per request to Tencent, 50 to Alibaba, paced at the documented rate, retried when that is safe):
+  cloudhalt tencent stop-instances --region ap-guangzhou --audit stop.log - < ids.txt
+  cloudhalt resume stop.log      # after a crash: skips what is done, sends the rest
 An empty list (no IDs, or `-` with nothing on stdin) is a usage error, never \"every instance\":
 cancel-invocation and stop-invocation cancel on every instance only with --all-instances.
 
