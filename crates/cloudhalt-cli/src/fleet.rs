@@ -417,13 +417,10 @@ pub fn finish(
     match result {
         Err(usage) => exit::usage(&usage, call, global.output),
         Ok((Ok(Finished::Planned(plan)), _)) => print_dry_run(global, call, &plan),
-        Ok((result, summary)) => {
-            let result = result.map(|f| match f {
-                Finished::Sent(response) => response,
-                Finished::Planned(_) => unreachable!("matched above"),
-            });
-            report_result(global, call, summary, result.as_ref())
+        Ok((Ok(Finished::Sent(response)), summary)) => {
+            report_result(global, call, summary, Ok(&response))
         }
+        Ok((Err(err), summary)) => report_result(global, call, summary, Err(&err)),
     }
 }
 
