@@ -113,9 +113,11 @@ pub struct Global {
 /// How a success and an error are printed.
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Output {
-    /// One JSON object: {"action", "provider", "request_id", "response"} ("operation" is the old
-    /// name of "action", same value); an error: {"kind", "code", "message", "request_id",
-    /// "http_status", "send_state", "provider", "action"}.
+    /// One JSON line per ID {"id", "outcome", "code", "request_id"}, then a summary: the object
+    /// {"action", "provider", "request_id", "response"} ("operation" is the old name of
+    /// "action", same value) with "ok", "summary", "request_ids", "attempts"; an error (stderr):
+    /// {"kind", "code", "message", "request_id", "http_status", "send_state", "provider",
+    /// "action"}.
     Json,
     /// One readable line.
     Text,
@@ -141,9 +143,11 @@ enum Command {
     /// Alibaba Cloud operations (ECS Cloud Assistant).
     #[command(subcommand)]
     Alibaba(ops::AlibabaCommand),
-    /// Finish a batch interrupted half-way, from its --audit log: skips the IDs already done,
-    /// never re-sends TerminateInstances IDs whose outcome is unknown (it lists them and how to
-    /// check them), sends the rest and appends the resume to the same log.
+    /// Finish a batch interrupted half-way, from the log it wrote with --audit FILE.
+    ///
+    /// Skips the IDs already done; never sends TerminateInstances IDs whose outcome is unknown
+    /// again (it lists them and how to check them); sends the rest and appends the resume to
+    /// the same log. Exit codes as for any batch: 8 while IDs are held back.
     Resume(resume::ResumeArgs),
     /// Run the local emulator of both clouds in the foreground.
     Emulator(emulator::EmulatorArgs),
