@@ -165,9 +165,13 @@ fn progress_text(action: &str, p: &Progress) -> String {
 /// One line of the per-ID report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdLine {
+    /// The ID (cleaned for the terminal).
     pub id: String,
+    /// What happened to it.
     pub outcome: Outcome,
+    /// The provider's code of its request's last answer.
     pub code: Option<String>,
+    /// The RequestId of its request's last answer.
     pub request_id: Option<String>,
     /// Set by `resume` for IDs it did not send: `"skipped"` (finished before) or `"held_back"`.
     pub note: Option<&'static str>,
@@ -255,7 +259,9 @@ pub struct Report<'a> {
     pub summary: String,
     /// Every ID once, in input order.
     pub lines: Vec<IdLine>,
+    /// Every attempt's RequestId, in order.
     pub request_ids: Vec<String>,
+    /// Requests sent, retries included.
     pub attempts: u32,
     /// Extra members of the JSON summary (resume: what it skipped and held back).
     pub extra: Map<String, Value>,
@@ -332,13 +338,24 @@ impl Report<'_> {
                 if plain {
                     let _ = writeln!(out, "{}", render_text(response, &self.summary));
                 } else {
+                    // Every sent ID succeeded, but a resume may hold IDs back (unknown).
+                    let all = self.lines.iter().all(|l| l.outcome.is_success());
                     let _ = writeln!(
                         out,
-                        "ok: {} {} ({}): {counted}; RequestIds {request_ids}",
+                        "{}: {} {} ({}): {counted}; RequestIds {}",
+                        if all { "ok" } else { "partly done" },
                         clean(self.call.0),
                         clean(self.call.1),
                         clean(&self.summary),
+                        if request_ids.is_empty() {
+                            "none"
+                        } else {
+                            &request_ids
+                        }
                     );
+                    for line in self.lines.iter().filter(|l| !l.outcome.is_success()) {
+                        let _ = writeln!(out, "{}", line.text());
+                    }
                 }
             }
             Err(err) => {
