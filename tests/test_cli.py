@@ -745,7 +745,7 @@ def test_dry_run_json_lists_every_request(emu):
                *[f"i-bp67acfmxazb4p{i:04}" for i in range(1, 61)])
     assert proc.returncode == 0, proc.stderr
     plan = json.loads(proc.stdout)
-    assert plan["dry_run"] is True and plan["action"] == "StopInvocation" and plan["ids"] == 60
+    assert plan["dry_run"] is True and plan["action"] == "StopInvocation" and plan["id_count"] == 60
     assert [len(r["ids"]) for r in plan["requests"]] == [50, 10]
     for r in plan["requests"]:
         assert r["headers"]["x-acs-action"] == "StopInvocation"
@@ -1029,6 +1029,26 @@ def test_kill_mid_terminate_then_resume_never_sends_an_id_twice(emu, tmp_path):
     assert proc.returncode == 8, proc.stderr
     assert "nothing left to send" in proc.stdout and "NOT sending again" in proc.stdout
     assert all(calls(emu, "TerminateInstances")["ids"][i]["received"] == 1 for i in fleet)
+
+
+def test_resume_sends_again_only_the_ids_that_failed(emu, tmp_path):
+    log = tmp_path / "stop.log"
+    # Request 2 of 2 is throttled, one attempt: its 50 IDs fail, nothing is unknown.
+    emu.fault(kind="throttle", provider="tencent", action="StopInstances", offset=1, count=1)
+    proc = run(emu, *ONCE, "--concurrency", "1", "--audit", str(log), *stop("-"),
+               stdin="\n".join(RUN150) + "\n")
+    assert proc.returncode == 4, proc.stderr
+    proc = run(emu, "--output", "json", "resume", str(log))
+    assert proc.returncode == 0, proc.stderr
+    ids, last = json_lines(proc)
+    assert [i["id"] for i in ids] == RUN150
+    assert [i["id"] for i in ids if i.get("skipped")] == RUN150[:100]
+    assert [i["outcome"] for i in ids[100:]] == ["done"] * 50
+    assert last["summary"] == {"done": 150, "already": 0, "failed": 0, "unknown": 0}
+    assert last["attempts"] == 1 and last["resume_of"] == audit_events(log)[0]["batch"]
+    counters = calls(emu, "StopInstances")["ids"]
+    assert all(counters[i] == {"received": 1, "applied": 1} for i in RUN150[:100])
+    assert all(counters[i] == {"received": 2, "applied": 1} for i in RUN150[100:])
 
 
 def test_resume_refuses_what_is_not_an_audit_log(emu, tmp_path):

@@ -518,7 +518,7 @@ fn print_dry_run(global: &Global, call: (&str, &str), plan: &DryRun) -> ExitCode
                     "provider": call.0,
                     "action": plan.action,
                     "region": plan.region,
-                    "ids": plan.ids,
+                    "id_count": plan.ids,
                     "requests": requests,
                     "rate_limit": rate,
                     "expected_secs": plan.expected.as_secs_f64(),
