@@ -846,6 +846,28 @@ def test_unknown_outranks_failed_in_the_exit_code(emu):
     assert last["summary"] == {"done": 0, "already": 0, "failed": 100, "unknown": 50}
 
 
+def test_alibaba_batch_of_60_is_two_requests(emu):
+    instances = [f"i-bp67acfmxazb4p{i:04}" for i in range(1, 61)]
+    proc = run(emu, "--output", "json", "alibaba", "stop-invocation", "--region", "cn-hangzhou",
+               "--invoke-id", "t-hz0jdfwd9f0003", "-", stdin="\n".join(instances) + "\n")
+    assert proc.returncode == 0, proc.stderr
+    ids, last = json_lines(proc)
+    assert [i["id"] for i in ids] == instances and {i["outcome"] for i in ids} == {"done"}
+    assert len(last["request_ids"]) == 2
+    counters = calls(emu, "StopInvocation")
+    assert counters["received"] == 2
+    assert all(counters["ids"][i] == {"received": 1, "applied": 1} for i in instances)
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_an_audit_log_that_cannot_be_written_is_exit_9_and_nothing_is_sent(emu):
+    proc = run(emu, "--audit", "/dev/full", *stop("ins-run00000"))
+    assert proc.returncode == 9, proc.stderr
+    assert "audit" in proc.stderr and "not sent" in proc.stderr
+    assert calls(emu, "StopInstances")["received"] == 0
+    assert cvm_state(emu, "ins-run00000") == "RUNNING"
+
+
 # ---------------------------------------------------------------- progress line on a terminal
 
 def run_with_tty_stderr(emu, *args, stdin=""):
