@@ -6,7 +6,7 @@
 //! destroys a prepaid instance the first moved to the recycle bin), the rest is sent, and the
 //! resume is appended to the same log, so that it can itself be resumed.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -198,7 +198,7 @@ fn resume_with<C: Cloud>(global: &Global, file: &Path, resume: &Resume) -> ExitC
 /// Every ID of the batch once, in its input order: skipped ones with the outcome the log holds,
 /// held-back ones `unknown`, the rest as the resume left them.
 fn merged_lines(resume: &Resume, sent: &HashMap<&str, IdLine>) -> Vec<IdLine> {
-    let held = resume.held_back();
+    let held: HashSet<&str> = resume.held_back().into_iter().collect();
     resume
         .standings()
         .iter()
@@ -208,7 +208,7 @@ fn merged_lines(resume: &Resume, sent: &HashMap<&str, IdLine>) -> Vec<IdLine> {
             }
             let (outcome, note) = match standing {
                 Standing::Answered(o) if o.is_success() => (*o, Some("skipped")),
-                _ if held.contains(&id.as_str()) => (Outcome::Unknown, Some("held_back")),
+                _ if held.contains(id.as_str()) => (Outcome::Unknown, Some("held_back")),
                 // Neither finished nor held back, and not in the resume's answer: it was not
                 // sent by this resume, so it is where the log left it.
                 Standing::Answered(o) => (*o, None),
