@@ -1073,6 +1073,24 @@ def test_resume_sends_again_only_the_ids_that_failed(emu, tmp_path):
     assert all(counters[i] == {"received": 2, "applied": 1} for i in RUN150[100:])
 
 
+def test_resume_of_an_alibaba_batch(emu, tmp_path):
+    log = tmp_path / "alibaba.log"
+    instances = [f"i-bp67acfmxazb4p{i:04}" for i in range(1, 61)]
+    emu.fault(kind="throttle", provider="alibaba", action="StopInvocation", offset=1, count=1)
+    proc = run(emu, *ONCE, "--concurrency", "1", "--audit", str(log), "alibaba",
+               "stop-invocation", "--region", "cn-hangzhou", "--invoke-id", "t-hz0jdfwd9f0003",
+               *instances)
+    assert proc.returncode == 4, proc.stderr
+    assert "partly done" in proc.stdout and "50 done, 0 already, 10 failed" in proc.stdout
+    proc = run(emu, "resume", str(log))
+    assert proc.returncode == 0, proc.stderr
+    assert "60 ID(s): 50 finished, 0 held back, 10 to send" in proc.stdout
+    assert "60 done, 0 already, 0 failed, 0 unknown; 1 attempt(s)" in proc.stdout
+    counters = calls(emu, "StopInvocation")["ids"]
+    assert all(counters[i]["applied"] == 1 for i in instances)
+    assert all(counters[i]["received"] == 2 for i in instances[50:])
+
+
 def test_resume_refuses_what_is_not_an_audit_log(emu, tmp_path):
     missing = tmp_path / "missing.log"
     assert_usage_line(run(emu, "resume", str(missing)), "cannot read the audit log",
