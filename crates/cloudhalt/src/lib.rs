@@ -1,6 +1,6 @@
 //! cloudhalt: the stop button for Tencent Cloud and Alibaba Cloud.
 //!
-//! It validates, signs and sends five operations, blocking, with one attempt each:
+//! It validates, signs and sends five operations, blocking:
 //!
 //! | operation | provider | client method |
 //! |---|---|---|
@@ -18,6 +18,38 @@
 //! Bad input is refused with [`ErrorKind::InvalidInput`] before anything is built; every error
 //! says how far the request got ([`SendState`]), read from the transport's record of the
 //! exchange, so a caller never loses track of what it did.
+//!
+//! # Stopping a fleet
+//!
+//! Every call takes any number of IDs: the whole list is checked first, then split into
+//! requests of at most the provider's limit, run [`concurrency`](Client::with_concurrency) at a
+//! time, paced under the documented rate ([`Pacing`], one limiter shared by every clone of a
+//! client), each retried by the [`Retry`] policy. Throttling and failures before the first byte
+//! was written are retried for every operation; ambiguous failures (the request may have taken
+//! effect) only for the operations the table marks harmless to repeat — never
+//! TerminateInstances, whose IDs are then reported [`Outcome::Unknown`].
+//!
+//! The answer accounts for every input ID once ([`Response::outcomes`]: [`Outcome::Done`],
+//! [`Outcome::Already`]); a call with failures returns the error of its first failed request,
+//! carrying every ID's outcome and every RequestId ([`Error::outcomes`],
+//! [`Error::request_ids`]). An [`AuditLog`] records every attempt before it is sent and after
+//! its answer, fsync'ed; [`Resume`] reads it back and [`Client::resume`] finishes the batch.
+//! [`Client::dry_run`] shows the plan and the signed requests without sending anything.
+//!
+//! ```no_run
+//! use cloudhalt::{AuditLog, Outcome, Retry, StopInstances, Tencent};
+//!
+//! let tencent = Tencent::from_env()?
+//!     .with_retry(Retry { max_attempts: 5, ..Retry::default() })?
+//!     .with_audit_log(Some(AuditLog::open("stop.audit.jsonl")?));
+//! let ids: Vec<String> = (0..400).map(|i| format!("ins-{i:08}")).collect();
+//! if let Err(e) = tencent.stop_instances(&StopInstances::new("ap-guangzhou", ids)) {
+//!     for o in e.outcomes().iter().filter(|o| o.outcome() != Outcome::Done) {
+//!         eprintln!("{} {} {:?}", o.id(), o.outcome(), o.code());
+//!     }
+//! }
+//! # Ok::<(), cloudhalt::Error>(())
+//! ```
 //!
 //! ```no_run
 //! use cloudhalt::{Tencent, StopInstances, StopType};

@@ -150,9 +150,9 @@ impl Client<TencentCloud> {
         self.send(request)
     }
 
-    /// CVM `TerminateInstances`. Never re-sent by cloudhalt: check the instances' state before
-    /// calling again after an error whose [`send_state`](Error::send_state) says it may have
-    /// been sent.
+    /// CVM `TerminateInstances`. Never re-sent by cloudhalt after a failure that may have taken
+    /// effect (its IDs are then [`Outcome::Unknown`](crate::Outcome::Unknown)): check the
+    /// instances' state before calling again.
     pub fn terminate_instances(&self, request: &TerminateInstances) -> Result<Response, Error> {
         self.send(request)
     }

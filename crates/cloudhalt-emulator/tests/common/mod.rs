@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 use cloudhalt::sign::{acs3, sha256_hex, tc3};
-use cloudhalt::{Alibaba, AlibabaCredentials, Tencent, TencentCredentials};
+use cloudhalt::{Alibaba, AlibabaCredentials, Pacing, Retry, Tencent, TencentCredentials};
 use cloudhalt_emulator::{
     ALIBABA_ACCESS_KEY_ID, ALIBABA_ACCESS_KEY_SECRET, Config, Emulator, RunningEmulator,
     SettingsUpdate, TENCENT_SECRET_ID, TENCENT_SECRET_KEY,
@@ -25,9 +25,15 @@ pub fn tencent(emu: &RunningEmulator) -> Tencent {
     tencent_with(emu, TENCENT_SECRET_ID, TENCENT_SECRET_KEY, None)
 }
 
+/// The emulator's tests look at one request at a time: the client neither retries nor paces
+/// (the fleet tests turn both back on explicitly).
 pub fn tencent_with(emu: &RunningEmulator, id: &str, key: &str, token: Option<&str>) -> Tencent {
     Tencent::new(TencentCredentials::new(id, key, token.map(str::to_owned)).unwrap())
         .with_endpoint_url(emu.url())
+        .unwrap()
+        .with_retry(Retry::never())
+        .unwrap()
+        .with_rate_limit(Pacing::Off)
         .unwrap()
 }
 
@@ -38,6 +44,10 @@ pub fn alibaba(emu: &RunningEmulator) -> Alibaba {
 pub fn alibaba_with(emu: &RunningEmulator, id: &str, secret: &str, token: Option<&str>) -> Alibaba {
     Alibaba::new(AlibabaCredentials::new(id, secret, token.map(str::to_owned)).unwrap())
         .with_endpoint_url(emu.url())
+        .unwrap()
+        .with_retry(Retry::never())
+        .unwrap()
+        .with_rate_limit(Pacing::Off)
         .unwrap()
 }
 

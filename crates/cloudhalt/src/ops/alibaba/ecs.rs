@@ -77,7 +77,7 @@ impl StopInvocation {
         }
     }
 
-    /// Stops `invoke_id` in `region_id` on `instance_ids` only (`InstanceId.N`: 1 to 50 `i-...`
+    /// Stops `invoke_id` in `region_id` on `instance_ids` only (`InstanceId.N`: one or more `i-...`
     /// IDs; an empty list is refused).
     pub fn on_instances(
         region_id: impl Into<String>,
@@ -104,7 +104,7 @@ impl StopInvocation {
         self.instance_ids.as_deref()
     }
 
-    /// Sets `InstanceId.N`: `None` for every instance; `Some` list of 1 to 50 IDs.
+    /// Sets `InstanceId.N`: `None` for every instance; `Some` non-empty list of any length (sent 50 per request).
     pub fn set_instance_ids(&mut self, instance_ids: Option<Vec<String>>) -> &mut StopInvocation {
         self.instance_ids = instance_ids;
         self

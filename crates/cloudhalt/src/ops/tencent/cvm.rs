@@ -128,7 +128,7 @@ impl StoppedMode {
     }
 }
 
-/// CVM `StopInstances`: shuts down 1 to 100 RUNNING instances (they go STOPPING, then STOPPED).
+/// CVM `StopInstances`: shuts down RUNNING instances (any number, sent 100 per request) (they go STOPPING, then STOPPED).
 ///
 /// ```
 /// use cloudhalt::{StopInstances, StopType};
@@ -147,7 +147,7 @@ pub struct StopInstances {
 }
 
 impl StopInstances {
-    /// A soft stop of `instance_ids` (`InstanceIds`: 1 to 100 `ins-xxxxxxxx`) in `region`
+    /// A soft stop of `instance_ids` (`InstanceIds`: one or more `ins-xxxxxxxx`, sent 100 per request) in `region`
     /// (`X-TC-Region`, e.g. `ap-guangzhou`), with the provider's defaults.
     pub fn new(region: impl Into<String>, instance_ids: Vec<String>) -> StopInstances {
         StopInstances {
@@ -282,10 +282,11 @@ impl Request for StopInstances {
     }
 }
 
-/// CVM `TerminateInstances`: returns (destroys) 1 to 100 instances.
+/// CVM `TerminateInstances`: returns (destroys) instances (any number, sent 100 per request).
 ///
 /// A prepaid instance goes to the recycle bin on the first call and is destroyed for good on a
-/// second: cloudhalt therefore never re-sends this request by itself.
+/// second: cloudhalt therefore re-sends this request only when it was refused unprocessed
+/// (throttled, or nothing was written), never after a failure that may have taken effect.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct TerminateInstances {
@@ -296,7 +297,7 @@ pub struct TerminateInstances {
 }
 
 impl TerminateInstances {
-    /// Terminates `instance_ids` (1 to 100 `ins-xxxxxxxx`) in `region`, keeping addresses and
+    /// Terminates `instance_ids` (one or more `ins-xxxxxxxx`) in `region`, keeping addresses and
     /// prepaid data disks.
     pub fn new(region: impl Into<String>, instance_ids: Vec<String>) -> TerminateInstances {
         TerminateInstances {

@@ -79,7 +79,7 @@ impl CancelInvocation {
         }
     }
 
-    /// Cancels `invocation_id` in `region` on `instance_ids` only (`InstanceIds`: 1 to 100 CVM
+    /// Cancels `invocation_id` in `region` on `instance_ids` only (`InstanceIds`: one or more CVM
     /// `ins-`, Lighthouse `lhins-` or TAT managed `mi-` IDs; an empty list is refused).
     pub fn on_instances(
         region: impl Into<String>,
@@ -106,7 +106,7 @@ impl CancelInvocation {
         self.instance_ids.as_deref()
     }
 
-    /// Sets `InstanceIds`: `None` for every instance; `Some` list of 1 to 100 IDs.
+    /// Sets `InstanceIds`: `None` for every instance; `Some` non-empty list of any length (sent 100 per request).
     pub fn set_instance_ids(&mut self, instance_ids: Option<Vec<String>>) -> &mut CancelInvocation {
         self.instance_ids = instance_ids;
         self
