@@ -379,12 +379,11 @@ impl Resume {
 
     /// IDs that resume sends: never sent, failed, or (for a harmless operation) unknown.
     pub fn to_send(&self) -> Vec<&str> {
-        let held = self.held_back();
+        let held: std::collections::HashSet<&str> = self.held_back().into_iter().collect();
         self.ids
             .iter()
             .filter(|(id, s)| {
-                !matches!(s, Standing::Answered(o) if o.is_success())
-                    && !held.contains(&id.as_str())
+                !matches!(s, Standing::Answered(o) if o.is_success()) && !held.contains(id.as_str())
             })
             .map(|(id, _)| id.as_str())
             .collect()
