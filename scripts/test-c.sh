@@ -25,6 +25,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# CARGO_TARGET_DIR is honoured as cargo does (relative to the repository).
+target_dir="${CARGO_TARGET_DIR:-target}"
+case "$target_dir" in /*) ;; *) target_dir="$root/$target_dir" ;; esac
+
 step "build the ffi crate"
 cargo build -p cloudhalt-ffi
 
@@ -51,7 +55,7 @@ printf '#include <cloudhalt.hpp>\n#include <cloudhalt.h>\nint tu3() { return 0; 
 $CXX $strict_cxx $cflags "$work/tu1.cpp" "$work/tu2.cpp" "$work/tu3.cpp" $libs -o "$work/tu"
 "$work/tu"
 
-step "version macros = Cargo.toml = cloudhalt_version(), status values 0..14"
+step "version macros = Cargo.toml = cloudhalt_version(), status values 0..15, outcomes 0..3"
 version="$(cargo metadata --no-deps --format-version 1 \
   | python3 -c 'import json,sys; print(next(p["version"] for p in json.load(sys.stdin)["packages"] if p["name"]=="cloudhalt-ffi"))')"
 IFS=. read -r major minor patch <<<"${version%%[-+]*}"
@@ -112,8 +116,8 @@ step "the emulator"
 emu_url=""
 if ! cargo build -p cloudhalt-cli >"$work/emu.err" 2>&1; then
   echo "    cargo build -p cloudhalt-cli failed:"; tail -n 5 "$work/emu.err" | sed 's/^/      /'
-elif [ -x target/debug/cloudhalt ]; then
-  target/debug/cloudhalt emulator --port 0 >"$work/emu.out" 2>"$work/emu.err" &
+elif [ -x "$target_dir/debug/cloudhalt" ]; then
+  "$target_dir/debug/cloudhalt" emulator --port 0 >"$work/emu.out" 2>"$work/emu.err" &
   emu_pid=$!
   for _ in $(seq 1 100); do
     line="$(head -n 1 "$work/emu.out" 2>/dev/null || true)"
