@@ -639,7 +639,14 @@ mod tests {
 
     use super::*;
     use crate::test_server::{OneShot, TENCENT_OK};
-    use crate::{cloudhalt_last_error_message, cloudhalt_response_free};
+    use crate::*;
+
+    /// A final provider error (never retried), with its RequestId.
+    const TENCENT_NOT_FOUND: &str = r#"{"Response":{"Error":{"Code":"InvalidInstanceId.NotFound","Message":"The instance ins-r8hr2upy does not exist."},"RequestId":"6a1b2c3d-0000-4000-8000-000000000003"}}"#;
+
+    fn text(p: *const c_char) -> Option<String> {
+        (!p.is_null()).then(|| unsafe { CStr::from_ptr(p) }.to_str().unwrap().to_owned())
+    }
 
     fn client(url: &CStr) -> *mut cloudhalt_tencent {
         let mut c = ptr::null_mut();
@@ -674,6 +681,125 @@ mod tests {
         let request = server.request();
         assert_eq!(status, cloudhalt_status::CLOUDHALT_OK, "{request}");
         request
+    }
+
+    #[test]
+    fn the_per_id_record_is_on_the_response_and_on_the_last_error() {
+        let ids = [c"ins-r8hr2upy".as_ptr()];
+        let stop = |c, out| unsafe {
+            cloudhalt_tencent_stop_instances(
+                c,
+                c"ap-guangzhou".as_ptr(),
+                ids.as_ptr(),
+                1,
+                false,
+                ptr::null(),
+                ptr::null(),
+                out,
+            )
+        };
+        let server = OneShot::start(TENCENT_OK);
+        let c = client(&server.url);
+        let mut r = ptr::null_mut();
+        assert_eq!(stop(c, &mut r), cloudhalt_status::CLOUDHALT_OK);
+        unsafe {
+            assert_eq!(cloudhalt_response_outcome_count(r), 1);
+            assert_eq!(
+                text(cloudhalt_response_outcome_id(r, 0)).as_deref(),
+                Some("ins-r8hr2upy")
+            );
+            assert_eq!(cloudhalt_response_outcome(r, 0), 0);
+            assert_eq!(cloudhalt_response_outcome(r, 1), -1);
+            assert!(cloudhalt_response_outcome_code(r, 0).is_null());
+            let first = "6a1b2c3d-0000-4000-8000-000000000001";
+            assert_eq!(
+                text(cloudhalt_response_outcome_request_id(r, 0)).as_deref(),
+                Some(first)
+            );
+            assert_eq!(cloudhalt_response_request_id_count(r), 1);
+            assert_eq!(
+                text(cloudhalt_response_request_id_at(r, 0)).as_deref(),
+                Some(first)
+            );
+            assert!(cloudhalt_response_request_id_at(r, 1).is_null());
+            assert_eq!(cloudhalt_response_attempts(r), 1);
+            cloudhalt_response_free(r);
+            cloudhalt_tencent_free(c);
+        }
+        server.request();
+
+        let server = OneShot::start(TENCENT_NOT_FOUND);
+        let c = client(&server.url);
+        assert_eq!(
+            stop(c, ptr::null_mut()),
+            cloudhalt_status::CLOUDHALT_NOT_FOUND
+        );
+        assert_eq!(cloudhalt_last_error_outcome_count(), 1);
+        assert_eq!(cloudhalt_last_error_outcome(0), 2, "failed");
+        assert_eq!(
+            text(cloudhalt_last_error_outcome_code(0)).as_deref(),
+            Some("InvalidInstanceId.NotFound")
+        );
+        let id = "6a1b2c3d-0000-4000-8000-000000000003";
+        assert_eq!(
+            text(cloudhalt_last_error_outcome_request_id(0)).as_deref(),
+            Some(id)
+        );
+        assert_eq!(cloudhalt_last_error_request_id_count(), 1);
+        assert_eq!(
+            text(cloudhalt_last_error_request_id_at(0)).as_deref(),
+            Some(id)
+        );
+        assert_eq!(cloudhalt_last_error_attempts(), 1);
+        unsafe { cloudhalt_tencent_free(c) };
+        server.request();
+    }
+
+    #[test]
+    fn fleet_setters_answer_the_core_field_and_leave_the_client_unchanged() {
+        let c = client(c"http://127.0.0.1:1");
+        let field = || text(cloudhalt_last_error_field());
+        unsafe {
+            let bad = cloudhalt_status::CLOUDHALT_INVALID_INPUT;
+            assert_eq!(cloudhalt_tencent_set_retry(c, 0, 200, 5000), bad);
+            assert_eq!(field().as_deref(), Some("max_attempts"));
+            assert_eq!(cloudhalt_tencent_set_retry(c, 3, 9000, 5000), bad);
+            assert_eq!(field().as_deref(), Some("base_delay"));
+            assert_eq!(cloudhalt_tencent_set_concurrency(c, 0), bad);
+            assert_eq!(field().as_deref(), Some("concurrency"));
+            assert_eq!(
+                cloudhalt_tencent_set_rate_limit_per_second(c, f64::NAN),
+                bad
+            );
+            assert_eq!(field().as_deref(), Some("rate_limit"));
+            assert_eq!(
+                cloudhalt_tencent_set_audit_log(c, c"/nonexistent/dir/a.log".as_ptr()),
+                bad
+            );
+            assert_eq!(field().as_deref(), Some("audit"));
+            // The refused values left the defaults in place.
+            let client = (*c).0.client();
+            assert_eq!(client.retry(), cloudhalt::Retry::default());
+            assert_eq!(client.concurrency(), cloudhalt::DEFAULT_CONCURRENCY);
+            assert_eq!(client.rate_limit(), Pacing::Documented);
+            assert!(client.audit_log().is_none());
+            // Good values take effect.
+            let ok = cloudhalt_status::CLOUDHALT_OK;
+            assert_eq!(cloudhalt_tencent_set_retry(c, 5, 10, 100), ok);
+            assert_eq!(cloudhalt_tencent_set_concurrency(c, 9), ok);
+            assert_eq!(cloudhalt_tencent_set_rate_limit(c, false), ok);
+            let client = (*c).0.client();
+            assert_eq!(client.retry().max_attempts, 5);
+            assert_eq!(
+                client.retry().max_delay,
+                std::time::Duration::from_millis(100)
+            );
+            assert_eq!(client.concurrency(), 9);
+            assert_eq!(client.rate_limit(), Pacing::Off);
+            assert_eq!(cloudhalt_tencent_set_rate_limit_per_second(c, 2.5), ok);
+            assert_eq!((*c).0.client().rate_limit(), Pacing::PerSecond(2.5));
+            cloudhalt_tencent_free(c);
+        }
     }
 
     #[test]
