@@ -175,9 +175,9 @@ def _ms(seconds: Any, name: str) -> int:
     """Seconds (as the protocol gives delays) -> the C setter's uint32_t milliseconds."""
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
         raise _NoCForm(f"{name}: expected a number of seconds, got {type(seconds).__name__} {seconds!r}")
-    if seconds != seconds or seconds in (float("inf"), float("-inf")):
-        raise _NoCForm(f"{name} {seconds} is not a number of seconds")
-    return _u32(int(round(seconds * 1000)), name)
+    if not 0 <= seconds <= 0xFFFFFFFF / 1000:  # NaN fails this too
+        raise _NoCForm(f"{name} {seconds} s has no uint32_t milliseconds form: give 0 or more seconds")
+    return int(round(seconds * 1000))
 
 
 def _record(count: Callable[[], int], id_at: Callable[[int], Optional[bytes]],
