@@ -179,6 +179,19 @@ refused before sending: CLOUDHALT_INVALID_INPUT"
     "$work/cmake-build/quickstart_static" ap-guangzhou ins-run00041 >/dev/null
     "$work/cmake-build/quickstart_cxx" >/dev/null
   fi
+  curl -fsS -X POST -d '{}' "$emu_url/_emulator/reset" >/dev/null
+  fleet_ids=()
+  for i in $(seq 0 119); do fleet_ids+=("$(printf 'ins-run%05d' "$i")"); done
+  "$work/stop_fleet" ap-guangzhou "$work/fleet.log" "${fleet_ids[@]}" >"$work/fleet.out"
+  [ "$(grep -c '^ins-run[0-9]* done [0-9a-f-]*$' "$work/fleet.out")" = 120 ] \
+    && [ "$(tail -n 1 "$work/fleet.out")" = "requests 2" ] \
+    && [ "$(grep -c '"event":"send"' "$work/fleet.log")" = 2 ] \
+    || { echo "stop_fleet printed:"; head -n 3 "$work/fleet.out"; tail -n 2 "$work/fleet.out"; exit 1; } >&2
+  if "$work/stop_fleet" ap-guangzhou "$work/fleet.log" --resume 2>"$work/fleet.err"; then
+    echo "stop_fleet --resume of a finished batch should fail" >&2; exit 1
+  fi
+  grep -q '^CLOUDHALT_INVALID_INPUT: .*nothing to resume' "$work/fleet.err" \
+    || { echo "stop_fleet --resume error output: $(cat "$work/fleet.err")" >&2; exit 1; }
   echo "    examples ok"
   unset CLOUDHALT_ENDPOINT
   curl -fsS -X POST -d '{}' "$emu_url/_emulator/reset" >/dev/null

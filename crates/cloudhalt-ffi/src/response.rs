@@ -66,7 +66,9 @@ pub unsafe extern "C" fn cloudhalt_response_request_id(
 /// The provider's whole answer as compact JSON (`{"Response":{"RequestId":"..."}}` for Tencent,
 /// `{"RequestId":"..."}` for Alibaba). For a call split into several requests, the answer to
 /// the first; what happened to each ID is told by cloudhalt_response_outcome() and its
-/// siblings, never by this JSON. NULL when `r` is NULL.
+/// siblings, never by this JSON. When a retry found the work already done (an ID reported
+/// CLOUDHALT_OUTCOME_ALREADY), the answer is the provider's "already stopping/stopped" refusal,
+/// `{"Response":{"Error":{...}}}`, although the call succeeded. NULL when `r` is NULL.
 ///
 /// Ownership: borrowed from `r`; valid until cloudhalt_response_free(r). Do not free.
 ///
