@@ -1008,6 +1008,153 @@ static void test_fleet(const char *url) {
   emu_reset();
 }
 
+/* ---- 1,000 IDs from 8 threads sharing one client, at the emulator's enforced 10 req/s ---- */
+
+/* The body of a GET to the emulator, malloc'ed (the caller frees it), or NULL. */
+static char *emu_get_all(const char *path) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in addr;
+  char request[256];
+  size_t have = 0, size = 1 << 16;
+  char *answer, *start, *body;
+  ssize_t got;
+  if (fd < 0) return NULL;
+  memset(&addr, 0, sizeof addr);
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons((uint16_t)emu_port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  answer = malloc(size);
+  if (answer == NULL || connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
+    free(answer);
+    close(fd);
+    return NULL;
+  }
+  snprintf(request, sizeof request, "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", path);
+  if (write(fd, request, strlen(request)) < 0) have = 0;
+  else
+    for (;;) {
+      if (have + 1 == size) {
+        char *bigger = realloc(answer, size * 2);
+        if (bigger == NULL) break;
+        answer = bigger;
+        size *= 2;
+      }
+      got = read(fd, answer + have, size - 1 - have);
+      if (got <= 0) break;
+      have += (size_t)got;
+    }
+  close(fd);
+  answer[have] = '\0';
+  start = strstr(answer, "\r\n\r\n");
+  body = start ? strdup(start + 4) : NULL;
+  free(answer);
+  return body;
+}
+
+static int count_of(const char *haystack, const char *needle) {
+  int n = 0;
+  const char *p = haystack;
+  while (p != NULL && (p = strstr(p, needle)) != NULL) {
+    n++;
+    p += strlen(needle);
+  }
+  return n;
+}
+
+#define FLEET_THREADS 8
+#define FLEET_PER_THREAD 125
+
+struct fleet_worker {
+  cloudhalt_tencent *client;
+  int index;
+  int failures;
+};
+
+static void *fleet_work(void *arg) {
+  struct fleet_worker *w = (struct fleet_worker *)arg;
+  char buf[FLEET_PER_THREAD][24];
+  const char *ids[FLEET_PER_THREAD];
+  cloudhalt_response *r = NULL;
+  cloudhalt_status s;
+  size_t i;
+  fill_ids(buf, ids, FLEET_PER_THREAD, "ins-flt%05d", w->index * FLEET_PER_THREAD);
+  s = cloudhalt_tencent_stop_instances(w->client, "ap-guangzhou", ids, FLEET_PER_THREAD, false, NULL, NULL, &r);
+  /* 125 IDs: 2 requests, and no retry (a throttled attempt would be a third). */
+  if (s != CLOUDHALT_OK || cloudhalt_response_attempts(r) != 2 || cloudhalt_response_request_id_count(r) != 2 ||
+      cloudhalt_response_outcome_count(r) != FLEET_PER_THREAD) {
+    fprintf(stderr, "fleet thread %d: %s, %u attempts: %s\n", w->index, cloudhalt_status_name(s),
+            (unsigned)cloudhalt_response_attempts(r),
+            cloudhalt_last_error_message() ? cloudhalt_last_error_message() : "");
+    w->failures++;
+  }
+  for (i = 0; s == CLOUDHALT_OK && i < FLEET_PER_THREAD; i++)
+    if (!equals(cloudhalt_response_outcome_id(r, i), ids[i]) ||
+        cloudhalt_response_outcome(r, i) != CLOUDHALT_OUTCOME_DONE) {
+      fprintf(stderr, "fleet thread %d: ID %zu not done\n", w->index, i);
+      w->failures++;
+      break;
+    }
+  cloudhalt_response_free(r);
+  return NULL;
+}
+
+static void test_fleet_threads(const char *url) {
+  cloudhalt_tencent *t = NULL;
+  cloudhalt_response *r = NULL;
+  pthread_t threads[FLEET_THREADS];
+  struct fleet_worker workers[FLEET_THREADS];
+  char buf[1000][24];
+  const char *ids[1000];
+  char *calls;
+  int i, done = 0, unknown = 0;
+  size_t k;
+
+  emu_reset();
+  CHECK(emu_post("/_emulator/seed", "{\"tencent\":{\"running\":1000}}"));
+  CHECK_STATUS(cloudhalt_tencent_new(TENCENT_ID, TENCENT_KEY, NULL, &t), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_tencent_set_endpoint(t, url), CLOUDHALT_OK);
+  for (i = 0; i < FLEET_THREADS; i++) {
+    workers[i].client = t;
+    workers[i].index = i;
+    workers[i].failures = 0;
+    CHECK(pthread_create(&threads[i], NULL, fleet_work, &workers[i]) == 0);
+  }
+  for (i = 0; i < FLEET_THREADS; i++) {
+    CHECK(pthread_join(threads[i], NULL) == 0);
+    CHECK(workers[i].failures == 0);
+  }
+  /* The emulator's own count: 16 requests, none throttled, every ID sent and applied once. */
+  calls = emu_get_all("/_emulator/calls");
+  CHECK(calls != NULL);
+  CHECK(contains(calls, "\"StopInstances\":{\"applied\":16,"));
+  CHECK(contains(calls, "\"received\":16,\"throttled\":0}"));
+  CHECK(count_of(calls, "{\"applied\":1,\"received\":1}") == 1000);
+  free(calls);
+
+  /* 1 request in 3 fails (InternalError), no retry: the failed requests' IDs are reported
+   * unknown, the others done, every ID once. */
+  emu_reset();
+  CHECK(emu_post("/_emulator/seed", "{\"tencent\":{\"running\":1000}}"));
+  emu_fault("{\"kind\":\"error\",\"code\":\"InternalError\",\"action\":\"StopInstances\",\"every\":3,\"forever\":true}");
+  CHECK_STATUS(cloudhalt_tencent_set_retry(t, 1, 0, 0), CLOUDHALT_OK);
+  fill_ids(buf, ids, 1000, "ins-flt%05d", 0);
+  CHECK_STATUS(cloudhalt_tencent_stop_instances(t, "ap-guangzhou", ids, 1000, false, NULL, NULL, &r),
+               CLOUDHALT_SERVER);
+  CHECK(r == NULL);
+  CHECK(cloudhalt_last_error_outcome_count() == 1000);
+  CHECK(cloudhalt_last_error_attempts() == 10);
+  CHECK_ERROR_REQUEST_IDS(10);
+  for (k = 0; k < 1000; k++) {
+    if (!equals(cloudhalt_last_error_outcome_id(k), ids[k])) break;
+    if (cloudhalt_last_error_outcome(k) == CLOUDHALT_OUTCOME_DONE) done++;
+    if (cloudhalt_last_error_outcome(k) == CLOUDHALT_OUTCOME_UNKNOWN) unknown++;
+  }
+  CHECK(k == 1000);
+  CHECK(done == 700 && unknown == 300);
+  cloudhalt_tencent_free(t);
+  emu_reset();
+}
+
 /* ---- 8 threads sharing one client ---- */
 
 #define THREADS 8
@@ -1092,6 +1239,7 @@ int main(int argc, char **argv) {
     emu_port = port ? atoi(port + 1) : 0;
     test_operations(url);
     test_fleet(url);
+    test_fleet_threads(url);
     test_threads(url);
   } else {
     printf("no emulator URL given: skipped the operations and threads tests\n");
