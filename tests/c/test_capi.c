@@ -615,6 +615,47 @@ static void test_operations(const char *url) {
   cloudhalt_alibaba_free(a);
 }
 
+/* The body of a GET to the emulator, malloc'ed (the caller frees it), or NULL. */
+static char *emu_get_all(const char *path) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in addr;
+  char request[256];
+  size_t have = 0, size = 1 << 16;
+  char *answer, *start, *body;
+  ssize_t got;
+  if (fd < 0) return NULL;
+  memset(&addr, 0, sizeof addr);
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons((uint16_t)emu_port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  answer = malloc(size);
+  if (answer == NULL || connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
+    free(answer);
+    close(fd);
+    return NULL;
+  }
+  snprintf(request, sizeof request, "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", path);
+  if (write(fd, request, strlen(request)) < 0) have = 0;
+  else
+    for (;;) {
+      if (have + 1 == size) {
+        char *bigger = realloc(answer, size * 2);
+        if (bigger == NULL) break;
+        answer = bigger;
+        size *= 2;
+      }
+      got = read(fd, answer + have, size - 1 - have);
+      if (got <= 0) break;
+      have += (size_t)got;
+    }
+  close(fd);
+  answer[have] = '\0';
+  start = strstr(answer, "\r\n\r\n");
+  body = start ? strdup(start + 4) : NULL;
+  free(answer);
+  return body;
+}
+
 /* ---- the fleet settings: checked by the core, refused with the field named ---- */
 
 static void check_field(const char *field, int line) {
@@ -833,6 +874,7 @@ static void test_fleet(const char *url) {
   char json[8192];
   size_t i, used;
   const char *one[1];
+  char *calls;
 
   emu_reset();
   CHECK_STATUS(cloudhalt_tencent_new(TENCENT_ID, TENCENT_KEY, NULL, &t), CLOUDHALT_OK);
@@ -974,6 +1016,20 @@ static void test_fleet(const char *url) {
   CHECK_FIELD("audit");
   unlink(audit);
 
+  /* An audit log that cannot be written (/dev/full: every write fails): CLOUDHALT_AUDIT, and
+   * the request it was to record is not sent. */
+  emu_reset();
+  CHECK_STATUS(cloudhalt_tencent_set_audit_log(t, "/dev/full"), CLOUDHALT_OK);
+  one[0] = "ins-run00030";
+  CHECK_STATUS(cloudhalt_tencent_stop_instances(t, "ap-guangzhou", one, 1, false, NULL, NULL, &r), CLOUDHALT_AUDIT);
+  CHECK(equals(cloudhalt_last_error_kind(), "audit"));
+  CHECK(cloudhalt_last_error_attempts() == 0);
+  CHECK(r == NULL);
+  calls = emu_get_all("/_emulator/calls");
+  CHECK(contains(calls, "\"StopInstances\":{\"applied\":0,\"ids\":{},\"received\":0,"));
+  free(calls);
+  CHECK_STATUS(cloudhalt_tencent_set_audit_log(t, NULL), CLOUDHALT_OK);
+
   /* The JSON entry point: the same batches, the per-ID record on a response. */
   emu_reset();
   used = (size_t)snprintf(json, sizeof json, "{\"InstanceIds\":[");
@@ -1009,47 +1065,6 @@ static void test_fleet(const char *url) {
 }
 
 /* ---- 1,000 IDs from 8 threads sharing one client, at the emulator's enforced 10 req/s ---- */
-
-/* The body of a GET to the emulator, malloc'ed (the caller frees it), or NULL. */
-static char *emu_get_all(const char *path) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  struct sockaddr_in addr;
-  char request[256];
-  size_t have = 0, size = 1 << 16;
-  char *answer, *start, *body;
-  ssize_t got;
-  if (fd < 0) return NULL;
-  memset(&addr, 0, sizeof addr);
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons((uint16_t)emu_port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  answer = malloc(size);
-  if (answer == NULL || connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
-    free(answer);
-    close(fd);
-    return NULL;
-  }
-  snprintf(request, sizeof request, "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", path);
-  if (write(fd, request, strlen(request)) < 0) have = 0;
-  else
-    for (;;) {
-      if (have + 1 == size) {
-        char *bigger = realloc(answer, size * 2);
-        if (bigger == NULL) break;
-        answer = bigger;
-        size *= 2;
-      }
-      got = read(fd, answer + have, size - 1 - have);
-      if (got <= 0) break;
-      have += (size_t)got;
-    }
-  close(fd);
-  answer[have] = '\0';
-  start = strstr(answer, "\r\n\r\n");
-  body = start ? strdup(start + 4) : NULL;
-  free(answer);
-  return body;
-}
 
 static int count_of(const char *haystack, const char *needle) {
   int n = 0;

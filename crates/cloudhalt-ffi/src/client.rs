@@ -252,7 +252,7 @@ pub(crate) unsafe fn set_audit_log<H: ClientObject>(
     // Opened before the lock is taken: a slow disk does not hold up other threads' calls.
     let audit = path.map(AuditLog::open).transpose()?;
     c.handle()
-        .update(|client| Ok(client.with_audit_log(audit.clone())))
+        .update(move |client| Ok(client.with_audit_log(audit)))
 }
 
 /// The body of `cloudhalt_<provider>_resume`: finishes the last batch of the audit log at
