@@ -1079,6 +1079,12 @@ static int count_of(const char *haystack, const char *needle) {
 #define FLEET_THREADS 8
 #define FLEET_PER_THREAD 125
 
+/* Whether arrival times at the emulator follow the client's pacing closely enough to test the
+ * rate limit: not under valgrind, which slows signing and sending by far more than the pacing
+ * margin (10 %: about 10 ms at 10 req/s), so paced requests may arrive bunched. test-c.sh sets
+ * CLOUDHALT_TEST_SLOW=1 there; every ID must still be accounted for and applied once. */
+static int timing_strict(void) { return getenv("CLOUDHALT_TEST_SLOW") == NULL; }
+
 struct fleet_worker {
   cloudhalt_tencent *client;
   int index;
@@ -1095,8 +1101,9 @@ static void *fleet_work(void *arg) {
   fill_ids(buf, ids, FLEET_PER_THREAD, "ins-flt%05d", w->index * FLEET_PER_THREAD);
   s = cloudhalt_tencent_stop_instances(w->client, "ap-guangzhou", ids, FLEET_PER_THREAD, false, NULL, NULL, &r);
   /* 125 IDs: 2 requests, and no retry (a throttled attempt would be a third). */
-  if (s != CLOUDHALT_OK || cloudhalt_response_attempts(r) != 2 || cloudhalt_response_request_id_count(r) != 2 ||
-      cloudhalt_response_outcome_count(r) != FLEET_PER_THREAD) {
+  if (s != CLOUDHALT_OK || cloudhalt_response_outcome_count(r) != FLEET_PER_THREAD ||
+      (timing_strict() &&
+       (cloudhalt_response_attempts(r) != 2 || cloudhalt_response_request_id_count(r) != 2))) {
     fprintf(stderr, "fleet thread %d: %s, %u attempts: %s\n", w->index, cloudhalt_status_name(s),
             (unsigned)cloudhalt_response_attempts(r),
             cloudhalt_last_error_message() ? cloudhalt_last_error_message() : "");
@@ -1142,8 +1149,12 @@ static void test_fleet_threads(const char *url) {
   calls = emu_get_all("/_emulator/calls");
   CHECK(calls != NULL);
   CHECK(contains(calls, "\"StopInstances\":{\"applied\":16,"));
-  CHECK(contains(calls, "\"received\":16,\"throttled\":0}"));
-  CHECK(count_of(calls, "{\"applied\":1,\"received\":1}") == 1000);
+  if (timing_strict()) {
+    CHECK(contains(calls, "\"received\":16,\"throttled\":0}"));
+    CHECK(count_of(calls, "{\"applied\":1,\"received\":1}") == 1000);
+  } else {
+    CHECK(count_of(calls, "{\"applied\":1,\"received\":") == 1000);
+  }
   free(calls);
 
   /* 1 request in 3 fails (InternalError), no retry: the failed requests' IDs are reported
