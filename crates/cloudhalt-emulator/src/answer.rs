@@ -14,8 +14,11 @@ pub(crate) struct Answer {
     pub status: u16,
     pub content_type: &'static str,
     pub body: Vec<u8>,
-    /// `close`/`truncate`: what happens to the connection instead of a normal answer.
+    /// `close`/`truncate`/`drop_before_apply`: what happens to the connection instead of a
+    /// normal answer.
     pub cut: Option<FaultKind>,
+    /// Extra answer headers (`x-acs-retry-after` of a fault).
+    pub headers: Vec<(&'static str, String)>,
 }
 
 impl Answer {
@@ -26,6 +29,7 @@ impl Answer {
             content_type,
             body: value.to_string().into_bytes(),
             cut: None,
+            headers: Vec::new(),
         }
     }
 
@@ -82,16 +86,29 @@ pub(crate) fn request_id() -> String {
 
 /// The provider's answer to a request over its rate limit.
 pub(crate) fn throttled(provider: FaultProvider) -> Answer {
+    throttled_as(provider, None, None, None)
+}
+
+/// A throttling answer, optionally with another code (`RequestLimitExceeded.UinLimitExceeded`,
+/// `Throttling.Api`, ...), message or HTTP status than the default ones.
+pub(crate) fn throttled_as(
+    provider: FaultProvider,
+    code: Option<&str>,
+    message: Option<&str>,
+    status: Option<u16>,
+) -> Answer {
     match provider {
         FaultProvider::Tencent => tencent_error(
-            200,
-            "RequestLimitExceeded",
-            "Your current request times equals to `limit` in this second; please retry later.",
+            status.unwrap_or(200),
+            code.unwrap_or("RequestLimitExceeded"),
+            message.unwrap_or(
+                "Your current request times equals to `limit` in this second; please retry later.",
+            ),
         ),
         FaultProvider::Alibaba => alibaba_error(
-            400,
-            "Throttling.User",
-            "Request was denied due to user flow control.",
+            status.unwrap_or(400),
+            code.unwrap_or("Throttling.User"),
+            message.unwrap_or("Request was denied due to user flow control."),
             None,
         ),
     }

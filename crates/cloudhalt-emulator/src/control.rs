@@ -1,9 +1,11 @@
 //! The control endpoints under `/_emulator/`: state, reset, faults and settings, as plain JSON.
 
 use crate::answer::Answer;
-use crate::model::{Fault, SettingsUpdate};
+use crate::model::{Fault, QueuedFault, SettingsUpdate};
 use crate::request::Incoming;
+use crate::seed::Seed;
 use crate::shared::Shared;
+use crate::state::Resources;
 
 /// Answers one control request.
 pub(crate) fn handle(shared: &Shared, req: &Incoming) -> Answer {
@@ -20,6 +22,48 @@ pub(crate) fn handle(shared: &Shared, req: &Incoming) -> Answer {
     };
     match (req.method.as_str(), req.path.as_str()) {
         ("GET", "/_emulator/state") => Answer::control(200, shared.model().snapshot()),
+        ("GET", "/_emulator/calls") => Answer::control(200, shared.model().calls_json()),
+        ("POST", "/_emulator/state") => {
+            if let Err(a) = body_json() {
+                return a;
+            }
+            let text = String::from_utf8_lossy(&req.body);
+            match Resources::from_json(&text) {
+                Ok(resources) => {
+                    let mut model = shared.model();
+                    model.set_resources(resources);
+                    let r = &model.resources;
+                    Answer::control(
+                        200,
+                        serde_json::json!({"ok": true,
+                            "tencent": {"instances": r.tencent.instances.len(),
+                                        "invocations": r.tencent.invocations.len(),
+                                        "scalingGroups": r.tencent.scaling_groups.len()},
+                            "alibaba": {"instances": r.alibaba.instances.len(),
+                                        "invocations": r.alibaba.invocations.len()}}),
+                    )
+                }
+                Err(e) => Answer::control(400, serde_json::json!({"error": e})),
+            }
+        }
+        ("POST", "/_emulator/seed") => {
+            let value = match body_json() {
+                Ok(v) => v,
+                Err(a) => return a,
+            };
+            let seeded = serde_json::from_value::<Seed>(value)
+                .map_err(|e| {
+                    format!("not a seed spec: {e}; use {{\"tencent\": {{\"region\", \"running\", \"stopped\", \"prefix\", \"invocationId\"}}, \"alibaba\": {{\"region\", \"running\", \"stopped\", \"prefix\", \"invokeId\"}}, \"replace\"}}")
+                })
+                .and_then(|seed| shared.model().seed(&seed));
+            match seeded {
+                Ok(mut answer) => {
+                    answer["ok"] = true.into();
+                    Answer::control(200, answer)
+                }
+                Err(e) => Answer::control(400, serde_json::json!({"error": e})),
+            }
+        }
         ("POST", "/_emulator/reset") => {
             shared.model().reset();
             Answer::control(200, serde_json::json!({"ok": true}))
@@ -38,7 +82,7 @@ pub(crate) fn handle(shared: &Shared, req: &Incoming) -> Answer {
                 .and_then(|f| f.validate().map(|()| f))
             {
                 Ok(fault) => {
-                    shared.model().faults.push_back(fault);
+                    shared.model().faults.push_back(QueuedFault::new(fault));
                     Answer::control(200, serde_json::json!({"ok": true}))
                 }
                 Err(e) => Answer::control(400, serde_json::json!({"error": e})),
@@ -75,7 +119,7 @@ pub(crate) fn handle(shared: &Shared, req: &Incoming) -> Answer {
         }
         _ => Answer::control(
             404,
-            serde_json::json!({"error": format!("no control endpoint {} {}: use GET /_emulator/state, POST /_emulator/reset, POST|DELETE /_emulator/faults, POST /_emulator/config", req.method, req.path)}),
+            serde_json::json!({"error": format!("no control endpoint {} {}: use GET|POST /_emulator/state, GET /_emulator/calls, POST /_emulator/seed, POST /_emulator/reset, POST|DELETE /_emulator/faults, POST /_emulator/config", req.method, req.path)}),
         ),
     }
 }

@@ -1,11 +1,13 @@
 //! Dispatch of cloud API requests: which provider and action, then version, method, signature,
 //! rate limit and the action's handler, in the order the providers check them.
 
+use std::time::Instant;
+
 use crate::answer::{
     ALIBABA_CONTENT_TYPE, Answer, TENCENT_CONTENT_TYPE, alibaba_error, request_id, tencent_error,
     throttled, unix_now,
 };
-use crate::faults::with_fault;
+use crate::faults::{Faulted, with_fault};
 use crate::flat_query;
 use crate::model::{FaultProvider, LastCall};
 use crate::request::{Incoming, MAX_BODY};
@@ -15,25 +17,82 @@ use crate::{alibaba, tencent, verify};
 
 /// Routes a cloud API request by its action header.
 pub(crate) fn handle(shared: &Shared, req: &Incoming) -> Answer {
-    if let Some(action) = req.header("x-tc-action") {
-        let action = action.to_owned();
-        with_fault(shared, FaultProvider::Tencent, &action, || {
-            tencent_call(shared, req, &action)
-        })
+    let (provider, action) = if let Some(action) = req.header("x-tc-action") {
+        (FaultProvider::Tencent, action.to_owned())
     } else if let Some(action) = req.header("x-acs-action") {
-        let action = action.to_owned();
-        with_fault(shared, FaultProvider::Alibaba, &action, || {
-            alibaba_call(shared, req, &action)
-        })
+        (FaultProvider::Alibaba, action.to_owned())
     } else {
-        Answer::control(
+        return Answer::control(
             400,
             serde_json::json!({"error": "not a cloud API request: send X-TC-Action (Tencent Cloud) or x-acs-action (Alibaba Cloud), or use /_emulator/state"}),
-        )
+        );
+    };
+    // Only the provider's own actions are counted: any other name would be a new counter.
+    let ids = match provider {
+        FaultProvider::Tencent => tencent::action_info(&action).map(|info| tencent_ids(req, &info)),
+        FaultProvider::Alibaba => alibaba::action_version(&action).map(|_| alibaba_ids(req)),
+    };
+    if let Some(ids) = &ids {
+        shared.model().received(&action, ids);
     }
+    let known = ids.is_some();
+    let ids = ids.as_deref().unwrap_or(&[]);
+    let (answer, faulted) = with_fault(shared, provider, &action, || match provider {
+        FaultProvider::Tencent => tencent_call(shared, req, &action, ids),
+        FaultProvider::Alibaba => alibaba_call(shared, req, &action, ids),
+    });
+    if known && faulted == Faulted::Throttled {
+        shared.model().throttled(&action);
+    }
+    answer
 }
 
-fn tencent_call(shared: &Shared, req: &Incoming, action: &str) -> Answer {
+/// The IDs a Tencent request names, for the call counters: its `InstanceIds`, `InvocationId`
+/// and `RefreshActivityId`, each once, read as leniently as possible (the handler judges them).
+fn tencent_ids(req: &Incoming, info: &tencent::ActionInfo) -> Vec<String> {
+    if req.body.len() as u64 > MAX_BODY {
+        return Vec::new();
+    }
+    let params = if req.method == "GET" {
+        flat_query::parameters(&req.query_pairs(), &info.scalars)
+    } else {
+        tencent::body_parameters(&req.body)
+    };
+    let Ok(params) = params else {
+        return Vec::new();
+    };
+    let mut ids = Vec::new();
+    if let Some(serde_json::Value::Array(items)) = params.get("InstanceIds") {
+        ids.extend(items.iter().filter_map(|v| v.as_str().map(str::to_owned)));
+    }
+    for name in ["InvocationId", "RefreshActivityId"] {
+        if let Some(serde_json::Value::String(id)) = params.get(name) {
+            ids.push(id.clone());
+        }
+    }
+    once_each(ids)
+}
+
+/// The IDs an Alibaba request names: its `InstanceId.N` and `InvokeId`, each once.
+fn alibaba_ids(req: &Incoming) -> Vec<String> {
+    let ids = req
+        .query_pairs()
+        .into_iter()
+        .filter(|(name, _)| name == "InvokeId" || name.starts_with("InstanceId."))
+        .map(|(_, id)| id)
+        .collect();
+    once_each(ids)
+}
+
+/// `ids` without repeats, in their first order: a request names an ID once however often it
+/// lists it.
+fn once_each(mut ids: Vec<String>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    ids.retain(|id| seen.insert(id.clone()));
+    ids
+}
+
+fn tencent_call(shared: &Shared, req: &Incoming, action: &str, ids: &[String]) -> Answer {
     if req.body.len() as u64 > MAX_BODY {
         return tencent_error(
             200,
@@ -78,12 +137,14 @@ fn tencent_call(shared: &Shared, req: &Incoming, action: &str) -> Answer {
         Ok(a) => a,
         Err(r) => return tencent_error(r.status, r.code, &r.message),
     };
+    let region = req.header("x-tc-region");
     let mut model = shared.model();
-    if !model.admit(action, now) {
+    // The arrival time is taken under the lock, so that the window sees requests in order.
+    if !model.admit(action, region.unwrap_or(""), Instant::now()) {
+        model.throttled(action);
         return throttled(FaultProvider::Tencent);
     }
     model.advance();
-    let region = req.header("x-tc-region");
     let params = if req.method == "GET" {
         get_parameters(req, &info.scalars)
     } else {
@@ -95,6 +156,7 @@ fn tencent_call(shared: &Shared, req: &Incoming, action: &str) -> Answer {
                 model.advance();
             }
             model.count(action);
+            model.applied(action, ids);
             let id = request_id();
             model.last_tencent = Some(LastCall {
                 action: action.to_owned(),
@@ -139,7 +201,7 @@ fn get_parameters(
     flat_query::parameters(&req.query_pairs(), scalars)
 }
 
-fn alibaba_call(shared: &Shared, req: &Incoming, action: &str) -> Answer {
+fn alibaba_call(shared: &Shared, req: &Incoming, action: &str, ids: &[String]) -> Answer {
     let params = req.query_pairs();
     let region = params
         .iter()
@@ -177,13 +239,15 @@ fn alibaba_call(shared: &Shared, req: &Incoming, action: &str) -> Answer {
             region,
         );
     }
-    if !model.admit(action, now) {
+    if !model.admit(action, region.unwrap_or(""), Instant::now()) {
+        model.throttled(action);
         return throttled(FaultProvider::Alibaba);
     }
     model.advance();
     match alibaba::stop_invocation(&mut model, &params) {
         Ok(()) => {
             model.count(action);
+            model.applied(action, ids);
             let id = request_id().to_uppercase();
             model.last_alibaba = Some(LastCall {
                 action: action.to_owned(),

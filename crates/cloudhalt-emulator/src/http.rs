@@ -303,11 +303,12 @@ fn parse_head(buf: &[u8]) -> Result<Option<(usize, Incoming, u8)>, Refusal> {
 fn write_answer(stream: &mut TcpStream, answer: &Answer, keep_alive: bool) -> std::io::Result<()> {
     let connection = if keep_alive { "keep-alive" } else { "close" };
     let head = format!(
-        "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: {connection}\r\n\r\n",
+        "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\n{}Connection: {connection}\r\n\r\n",
         answer.status,
         reason(answer.status),
         answer.content_type,
-        answer.body.len()
+        answer.body.len(),
+        extra_headers(answer),
     );
     // One write, so that a small answer leaves in one segment.
     let mut bytes = head.into_bytes();
@@ -316,16 +317,27 @@ fn write_answer(stream: &mut TcpStream, answer: &Answer, keep_alive: bool) -> st
     stream.flush()
 }
 
-/// Ends the exchange without a (complete) answer: `close` sends nothing, `truncate` sends the
-/// headers with the full Content-Length and half of the body. Either way the connection closes.
+/// The answer's extra header lines, each ending in CRLF.
+fn extra_headers(answer: &Answer) -> String {
+    answer
+        .headers
+        .iter()
+        .map(|(name, value)| format!("{name}: {value}\r\n"))
+        .collect()
+}
+
+/// Ends the exchange without a (complete) answer: `close` and `drop_before_apply` send
+/// nothing, `truncate` sends the headers with the full Content-Length and half of the body.
+/// Either way the connection closes.
 fn cut(stream: &mut TcpStream, answer: &Answer, kind: FaultKind) {
     if kind == FaultKind::Truncate {
         let head = format!(
-            "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\n\r\n",
+            "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\n{}\r\n",
             answer.status,
             reason(answer.status),
             answer.content_type,
-            answer.body.len()
+            answer.body.len(),
+            extra_headers(answer),
         );
         let half = &answer.body[..answer.body.len() / 2];
         let _ = stream.write_all(head.as_bytes());

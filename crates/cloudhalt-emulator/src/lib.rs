@@ -28,6 +28,7 @@ mod flat_query;
 mod http;
 mod model;
 mod request;
+mod seed;
 mod server;
 mod shared;
 mod state;
@@ -37,6 +38,7 @@ mod verify;
 use std::sync::Arc;
 
 pub use model::{Fault, FaultKind, FaultProvider, Settings, SettingsUpdate, default_rate_limits};
+pub use seed::{AlibabaFleet, MAX_SEED_INSTANCES, Seed, TencentFleet};
 pub use state::{
     AlibabaResources, CvmInstance, EcsInstance, EcsInvocation, EcsInvokeInstance, RefreshActivity,
     RefreshBatch, Resources, ScalingGroup, TatInvocation, TatTask, TencentResources,
@@ -173,6 +175,23 @@ impl RunningEmulator {
         self.shared.model().snapshot()
     }
 
+    /// Replaces every resource, as `POST /_emulator/state` does; a reset still returns to the
+    /// start-up seed.
+    pub fn set_resources(&self, resources: Resources) {
+        self.shared.model().set_resources(resources);
+    }
+
+    /// Adds generated fleets, as `POST /_emulator/seed` does, answering what was created (the
+    /// same JSON); fails, naming the field, when the spec is wrong, and then changes nothing.
+    pub fn seed(&self, seed: &Seed) -> Result<serde_json::Value, String> {
+        self.shared.model().seed(seed)
+    }
+
+    /// The call counters, exactly as `GET /_emulator/calls` answers them.
+    pub fn calls(&self) -> serde_json::Value {
+        self.shared.model().calls_json()
+    }
+
     /// Back to the seed state, start-up settings and faults; nonces and counters cleared.
     pub fn reset(&self) {
         self.shared.model().reset();
@@ -182,7 +201,10 @@ impl RunningEmulator {
     /// spec is incomplete.
     pub fn add_fault(&self, fault: Fault) -> Result<(), String> {
         fault.validate()?;
-        self.shared.model().faults.push_back(fault);
+        self.shared
+            .model()
+            .faults
+            .push_back(model::QueuedFault::new(fault));
         Ok(())
     }
 

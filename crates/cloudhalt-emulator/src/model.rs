@@ -15,7 +15,8 @@ pub struct Settings {
     /// Delay of STOPPING -> STOPPED and of removing a TERMINATING instance, in milliseconds
     /// (0 = immediate).
     pub transition_ms: u64,
-    /// Requests per second per action; 0 (or a missing action) disables the limit.
+    /// Requests per second per action, enforced per action and region over a sliding
+    /// one-second window; 0 (or a missing action) disables the limit.
     pub rate_limits: BTreeMap<String, u32>,
     /// Tencent's timestamp window (AuthFailure.SignatureExpire beyond it), seconds.
     pub timestamp_window_secs: i64,
@@ -51,6 +52,9 @@ pub fn default_rate_limits() -> BTreeMap<String, u32> {
         })
         .collect()
 }
+
+/// The span over which a rate limit counts requests.
+const RATE_WINDOW: Duration = Duration::from_secs(1);
 
 /// A partial settings update, as `POST /_emulator/config` takes it.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -95,8 +99,12 @@ pub enum FaultKind {
     HttpStatus,
     /// Wait `ms` before handling the request.
     Latency,
-    /// Handle the request, then close the connection without an answer.
+    /// Handle the request (apply it), then close the connection without an answer. Also
+    /// spelled `apply_then_drop`.
+    #[serde(alias = "apply_then_drop")]
     Close,
+    /// Read the request and close the connection without an answer and WITHOUT applying it.
+    DropBeforeApply,
     /// Handle the request, then send the headers and half the body of the answer and close.
     Truncate,
 }
@@ -111,8 +119,10 @@ pub enum FaultProvider {
     Alibaba,
 }
 
-/// One fault spec, as `POST /_emulator/faults` takes it. It applies to the next `count`
-/// matching requests.
+/// One fault spec, as `POST /_emulator/faults` takes it. Among the matching requests (counted
+/// from 1 since it was queued) its turn comes on every one of them, or with `every` on 1 in
+/// `every` (shifted by `offset`); it fires on its turns until it has fired `count` times, or
+/// without end when `forever`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Fault {
@@ -124,28 +134,48 @@ pub struct Fault {
     /// Only this action's requests (`StopInstances`, ...); `None` = any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<String>,
-    /// How many requests it applies to (at least 1).
+    /// How many times it fires (at least 1); left to fire, in `GET /_emulator/faults`.
     #[serde(default = "one")]
     pub count: u32,
-    /// `error`: the provider error code.
+    /// Never used up: `count` is ignored.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub forever: bool,
+    /// Its turn comes on 1 matching request in `every`: the `offset + every`-th,
+    /// `offset + 2 * every`-th, ... (at least 1; `None` = every matching request).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub every: Option<u32>,
+    /// Shifts the turns: they are the matching requests numbered `offset + k * every` for
+    /// k = 1, 2, ...; more than `-every` (e.g. -2 with every 3: the 1st, 4th, 7th, ...).
+    /// Without `every`, the first `offset` matching requests pass untouched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<i64>,
+    /// `error` (and optionally `throttle`): the provider error code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    /// `error`: the message.
+    /// `error` and `throttle`: the message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `error` (optional) and `http_status` (required): the HTTP status.
+    /// `error` and `throttle` (optional) and `http_status` (required): the HTTP status.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub http_status: Option<u16>,
-    /// `http_status`: the raw body.
+    /// `http_status`: the raw body (empty when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
     /// `latency`: the delay in milliseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ms: Option<u64>,
+    /// An Alibaba request's answer carries the header `x-acs-retry-after` with this value
+    /// (milliseconds); ignored on Tencent requests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_ms: Option<u64>,
 }
 
 fn one() -> u32 {
     1
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 impl Fault {
@@ -156,25 +186,46 @@ impl Fault {
             provider: None,
             action: None,
             count: 1,
+            forever: false,
+            every: None,
+            offset: None,
             code: None,
             message: None,
             http_status: None,
             body: None,
             ms: None,
+            retry_after_ms: None,
         }
     }
 
     /// Checks that the fields `kind` needs are there.
     pub fn validate(&self) -> Result<(), String> {
-        if self.count == 0 {
-            return Err("count must be at least 1".into());
+        if self.count == 0 && !self.forever {
+            return Err("count must be at least 1 (or give \"forever\": true)".into());
+        }
+        if self.every == Some(0) {
+            return Err("every must be at least 1, e.g. {\"every\": 3} for 1 request in 3".into());
+        }
+        let every = i64::from(self.every.unwrap_or(1));
+        if self.offset.is_some_and(|o| o <= -every) {
+            return Err(format!(
+                "offset must be more than -{every} (minus every): the turns are the matching requests numbered offset + every, offset + 2 * every, ..."
+            ));
         }
         match self.kind {
             FaultKind::Error if self.code.as_deref().is_none_or(str::is_empty) => {
                 Err("an error fault needs a code, e.g. {\"kind\": \"error\", \"code\": \"InternalError\"}".into())
             }
+            FaultKind::Throttle if self.code.as_deref().is_some_and(str::is_empty) => {
+                Err("a throttle fault's code must not be empty: omit it for RequestLimitExceeded / Throttling.User".into())
+            }
             FaultKind::HttpStatus if !self.http_status.is_some_and(|s| (100..600).contains(&s)) => {
                 Err("an http_status fault needs httpStatus between 100 and 599, e.g. 502".into())
+            }
+            FaultKind::Error | FaultKind::Throttle
+                if self.http_status.is_some_and(|s| !(100..600).contains(&s)) =>
+            {
+                Err("httpStatus must be between 100 and 599".into())
             }
             FaultKind::Latency if self.ms.is_none() => {
                 Err("a latency fault needs ms, e.g. {\"kind\": \"latency\", \"ms\": 2000}".into())
@@ -186,6 +237,35 @@ impl Fault {
     fn matches(&self, provider: FaultProvider, action: &str) -> bool {
         self.provider.is_none_or(|p| p == provider)
             && self.action.as_deref().is_none_or(|a| a == action)
+    }
+
+    /// Whether the `n`-th matching request (from 1) is one of its turns.
+    fn turn(&self, n: u64) -> bool {
+        let every = i64::from(self.every.unwrap_or(1));
+        let k = i64::try_from(n).unwrap_or(i64::MAX) - self.offset.unwrap_or(0);
+        k >= 1 && k % every == 0
+    }
+}
+
+/// A queued fault and how far it has got, as `GET /_emulator/faults` shows it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct QueuedFault {
+    #[serde(flatten)]
+    pub fault: Fault,
+    /// Matching requests seen since it was queued.
+    pub seen: u64,
+    /// Times it fired.
+    pub fired: u64,
+}
+
+impl QueuedFault {
+    pub fn new(fault: Fault) -> QueuedFault {
+        QueuedFault {
+            fault,
+            seen: 0,
+            fired: 0,
+        }
     }
 }
 
@@ -200,6 +280,28 @@ pub(crate) struct LastCall {
     pub request_id: String,
 }
 
+/// The call counters of one action, for `GET /_emulator/calls`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub(crate) struct ActionCalls {
+    /// Requests that reached dispatch (whatever their answer, faults and throttling included).
+    pub received: u64,
+    /// Requests applied (answered with success, or applied and then cut).
+    pub applied: u64,
+    /// Requests answered with a throttle, by the rate limiter or a `throttle` fault.
+    pub throttled: u64,
+    /// Per ID named in the requests.
+    pub ids: BTreeMap<String, IdCalls>,
+}
+
+/// The call counters of one ID within an action.
+#[derive(Debug, Clone, Default, Serialize)]
+pub(crate) struct IdCalls {
+    /// Received requests that named it.
+    pub received: u64,
+    /// Applied requests that named it.
+    pub applied: u64,
+}
+
 /// Everything mutable.
 pub(crate) struct Model {
     seed: Resources,
@@ -207,12 +309,15 @@ pub(crate) struct Model {
     startup_faults: Vec<Fault>,
     pub resources: Resources,
     pub settings: Settings,
-    pub faults: VecDeque<Fault>,
+    pub faults: VecDeque<QueuedFault>,
     /// Alibaba nonces seen, with the request date, kept for the timestamp window.
     nonces: HashMap<String, i64>,
-    /// Per action: (Unix second, requests counted in it).
-    rate: HashMap<String, (i64, u32)>,
+    /// Per (action, region): the arrival times of the requests admitted in the last second,
+    /// oldest first.
+    rate: HashMap<(String, String), VecDeque<Instant>>,
     pub requests: BTreeMap<String, u64>,
+    /// Per action: received, applied and throttled requests, also per ID.
+    calls: BTreeMap<String, ActionCalls>,
     pub last_tencent: Option<LastCall>,
     pub last_alibaba: Option<LastCall>,
 }
@@ -229,6 +334,7 @@ impl Model {
             nonces: HashMap::new(),
             rate: HashMap::new(),
             requests: BTreeMap::new(),
+            calls: BTreeMap::new(),
             last_tencent: None,
             last_alibaba: None,
         };
@@ -238,20 +344,38 @@ impl Model {
 
     /// Back to the seed state and the start-up settings and faults.
     pub fn reset(&mut self) {
-        self.resources = self.seed.clone();
+        self.set_resources(self.seed.clone());
+        self.settings = self.startup_settings.clone();
+        self.faults = self
+            .startup_faults
+            .iter()
+            .cloned()
+            .map(QueuedFault::new)
+            .collect();
+        self.nonces.clear();
+        self.rate.clear();
+        self.requests.clear();
+        self.calls.clear();
+        self.last_tencent = None;
+        self.last_alibaba = None;
+    }
+
+    /// Replaces every resource (the seed that a reset returns to stays); instances in a
+    /// transitional state begin it now.
+    pub fn set_resources(&mut self, resources: Resources) {
+        self.resources = resources;
         let now = Instant::now();
         for i in &mut self.resources.tencent.instances {
             if matches!(i.instance_state.as_str(), "STOPPING" | "TERMINATING") {
                 i.since = Some(now);
             }
         }
-        self.settings = self.startup_settings.clone();
-        self.faults = self.startup_faults.iter().cloned().collect();
-        self.nonces.clear();
-        self.rate.clear();
-        self.requests.clear();
-        self.last_tencent = None;
-        self.last_alibaba = None;
+    }
+
+    /// Adds the fleets of `seed`; what was created, or why the spec is wrong (nothing changed).
+    pub fn seed(&mut self, seed: &crate::seed::Seed) -> Result<serde_json::Value, String> {
+        self.advance();
+        seed.apply(&mut self.resources)
     }
 
     /// Finishes due transitions; called under the lock before every read or change.
@@ -260,35 +384,57 @@ impl Model {
         self.resources.advance(Instant::now(), delay);
     }
 
-    /// Takes one use of the first queued fault that matches.
+    /// Takes one use of the first queued fault that matches and whose turn it is. Every
+    /// matching fault counts the request, whichever fires, so that `every` counts all the
+    /// matching requests since the fault was queued.
     pub fn take_fault(&mut self, provider: FaultProvider, action: &str) -> Option<Fault> {
-        let index = self
-            .faults
-            .iter()
-            .position(|f| f.matches(provider, action))?;
-        let fault = &mut self.faults[index];
-        fault.count -= 1;
-        let taken = fault.clone();
-        if fault.count == 0 {
-            self.faults.remove(index);
+        let mut chosen = None;
+        for (index, queued) in self.faults.iter_mut().enumerate() {
+            if !queued.fault.matches(provider, action) {
+                continue;
+            }
+            queued.seen += 1;
+            if chosen.is_none() && queued.fault.turn(queued.seen) {
+                chosen = Some(index);
+            }
+        }
+        let index = chosen?;
+        let queued = &mut self.faults[index];
+        queued.fired += 1;
+        let taken = queued.fault.clone();
+        if !queued.fault.forever {
+            queued.fault.count = queued.fault.count.saturating_sub(1);
+            if queued.fault.count == 0 {
+                self.faults.remove(index);
+            }
         }
         Some(taken)
     }
 
-    /// Counts one request of `action` in the current second; false when over its limit.
-    pub fn admit(&mut self, action: &str, now: i64) -> bool {
+    /// Admits one request of `action` in `region` arriving `now`, or refuses it (false) when
+    /// the one second before it already holds the limit of admitted requests. The window
+    /// slides with every request, so no second-long stretch ever holds more than the limit
+    /// (a per-second bucket would let a burst across a second boundary through twice).
+    /// Refused requests are not recorded: they do not keep the window full.
+    pub fn admit(&mut self, action: &str, region: &str, now: Instant) -> bool {
         let limit = self.settings.rate_limits.get(action).copied().unwrap_or(0);
         if limit == 0 {
             return true;
         }
-        let entry = self.rate.entry(action.to_owned()).or_insert((now, 0));
-        if entry.0 != now {
-            *entry = (now, 0);
+        let admitted = self
+            .rate
+            .entry((action.to_owned(), region.to_owned()))
+            .or_default();
+        while admitted
+            .front()
+            .is_some_and(|t| now.saturating_duration_since(*t) >= RATE_WINDOW)
+        {
+            admitted.pop_front();
         }
-        if entry.1 >= limit {
+        if admitted.len() >= limit as usize {
             return false;
         }
-        entry.1 += 1;
+        admitted.push_back(now);
         true
     }
 
@@ -308,6 +454,39 @@ impl Model {
         *self.requests.entry(action.to_owned()).or_insert(0) += 1;
     }
 
+    /// Counts a request of `action` that reached dispatch, naming `ids`.
+    pub fn received(&mut self, action: &str, ids: &[String]) {
+        let calls = self.calls.entry(action.to_owned()).or_default();
+        calls.received += 1;
+        for id in ids {
+            calls.ids.entry(id.clone()).or_default().received += 1;
+        }
+    }
+
+    /// Counts a request of `action`, naming `ids`, that was applied.
+    pub fn applied(&mut self, action: &str, ids: &[String]) {
+        let calls = self.calls.entry(action.to_owned()).or_default();
+        calls.applied += 1;
+        for id in ids {
+            calls.ids.entry(id.clone()).or_default().applied += 1;
+        }
+    }
+
+    /// Counts a request of `action` answered with a throttle.
+    pub fn throttled(&mut self, action: &str) {
+        self.calls.entry(action.to_owned()).or_default().throttled += 1;
+    }
+
+    /// The JSON of `GET /_emulator/calls`: every action of the operation table, called or not.
+    pub fn calls_json(&self) -> serde_json::Value {
+        let mut calls: BTreeMap<String, ActionCalls> = default_rate_limits()
+            .into_keys()
+            .map(|a| (a, ActionCalls::default()))
+            .collect();
+        calls.extend(self.calls.iter().map(|(a, c)| (a.clone(), c.clone())));
+        serde_json::to_value(calls).unwrap_or_default()
+    }
+
     /// The state JSON of `GET /_emulator/state`.
     pub fn snapshot(&mut self) -> serde_json::Value {
         self.advance();
@@ -320,6 +499,7 @@ impl Model {
             requests.insert(action.clone(), (*n).into());
         }
         value["requests"] = requests.into();
+        value["calls"] = self.calls_json();
         value["lastCall"] = serde_json::json!({
             "tencent": self.last_tencent,
             "alibaba": self.last_alibaba,

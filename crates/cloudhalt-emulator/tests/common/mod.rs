@@ -105,6 +105,11 @@ impl<'a> RawTencent<'a> {
 
     /// Sends it; returns the HTTP status and the JSON answer.
     pub fn send(&self, emu: &RunningEmulator) -> (u16, Value) {
+        self.send_raw(emu).json()
+    }
+
+    /// Sends it; returns the whole answer, whatever its body.
+    pub fn send_raw(&self, emu: &RunningEmulator) -> RawAnswer {
         let host = host(emu);
         let mut signed = vec![
             ("content-type", "application/json"),
@@ -133,13 +138,69 @@ impl<'a> RawTencent<'a> {
         if let Some(r) = self.region {
             req = req.header("X-TC-Region", r);
         }
-        let mut resp = req
+        let resp = req
             .send(self.sent_body.unwrap_or(self.signed_body).as_bytes())
             .unwrap();
-        let status = resp.status().as_u16();
-        let text = resp.body_mut().read_to_string().unwrap();
-        (status, serde_json::from_str(&text).unwrap())
+        RawAnswer::from(resp)
     }
+}
+
+/// An answer as received: status, headers and body text.
+pub struct RawAnswer {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub text: String,
+}
+
+impl RawAnswer {
+    fn from(mut resp: ureq::http::Response<ureq::Body>) -> RawAnswer {
+        let headers = resp
+            .headers()
+            .iter()
+            .map(|(n, v)| (n.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
+            .collect();
+        RawAnswer {
+            status: resp.status().as_u16(),
+            headers,
+            text: resp.body_mut().read_to_string().unwrap(),
+        }
+    }
+
+    /// The status and the body as JSON (which it must be).
+    pub fn json(&self) -> (u16, Value) {
+        let value = serde_json::from_str(&self.text)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", self.text));
+        (self.status, value)
+    }
+
+    /// The first header named `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A control request (`/_emulator/...`) with a JSON body; the status and the JSON answer.
+pub fn control(emu: &RunningEmulator, method: &str, path: &str, body: &Value) -> (u16, Value) {
+    let url = format!("{}{path}", emu.url());
+    let resp = match method {
+        "GET" => agent().get(&url).call().unwrap(),
+        "DELETE" => agent().delete(&url).call().unwrap(),
+        _ => agent()
+            .post(&url)
+            .header("Content-Type", "application/json")
+            .send(body.to_string().as_bytes())
+            .unwrap(),
+    };
+    RawAnswer::from(resp).json()
+}
+
+/// Queues a fault given as JSON, over the control API; panics when it is refused.
+pub fn add_fault(emu: &RunningEmulator, spec: Value) {
+    let (status, answer) = control(emu, "POST", "/_emulator/faults", &spec);
+    assert_eq!(status, 200, "fault {spec} refused: {answer}");
 }
 
 /// The Tencent error code of an answer.
@@ -177,6 +238,11 @@ impl<'a> RawAlibaba<'a> {
 
     /// Signs an empty body and sends `sent_body`; returns the status and the JSON answer.
     pub fn send(&self, emu: &RunningEmulator) -> (u16, Value) {
+        self.send_raw(emu).json()
+    }
+
+    /// Signs an empty body and sends `sent_body`; returns the whole answer.
+    pub fn send_raw(&self, emu: &RunningEmulator) -> RawAnswer {
         let host = host(emu);
         let query = acs3::canonical_query(&self.params);
         let date = acs3::format_date(self.date);
@@ -204,10 +270,7 @@ impl<'a> RawAlibaba<'a> {
         for (name, value) in &signed[1..] {
             req = req.header(*name, *value);
         }
-        let mut resp = req.send(self.sent_body.as_bytes()).unwrap();
-        let status = resp.status().as_u16();
-        let text = resp.body_mut().read_to_string().unwrap();
-        (status, serde_json::from_str(&text).unwrap())
+        RawAnswer::from(req.send(self.sent_body.as_bytes()).unwrap())
     }
 }
 
