@@ -9,6 +9,10 @@ import os
 import pathlib
 import pickle
 import stat
+import subprocess
+import sys
+import textwrap
+import time
 
 import pytest
 
@@ -265,3 +269,36 @@ def test_resume_finishes_a_failed_batch(emu, tmp_path):
     assert [i for i, o in ei.value.outcomes.items() if o == "failed"] == ids[100:]
     r = t.resume(log)
     assert list(r.outcomes) == ids[100:] and set(r.outcomes.values()) == {"done"}
+
+
+def test_kill_9_mid_batch_then_resume_sends_every_id_exactly_once(emu, tmp_path):
+    # A child process runs a batch of 5 requests at 2 per second and is killed (SIGKILL, by its
+    # PID) once the log holds 2 answers: between two requests, as the pacing leaves 0.55 s
+    # between them. The log it leaves is all resume needs.
+    ids = emu.seed(tencent={"running": 500})["tencent"]["running"]
+    log = tmp_path / "audit.jsonl"
+    child = textwrap.dedent(f"""
+        import cloudhalt
+        t = cloudhalt.Tencent({TENCENT_SECRET_ID!r}, {TENCENT_SECRET_KEY!r}, endpoint={emu.url!r},
+                              audit_log={str(log)!r}, rate_limit=2, concurrency=1)
+        t.stop_instances("ap-guangzhou", {ids!r})
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", child])
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and proc.poll() is None:
+            if log.exists() and log.read_text(encoding="utf-8").count('"event":"answer"') >= 2:
+                break
+            time.sleep(0.005)
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
+    assert proc.returncode == -9, "the child was killed mid-batch, not finished"
+    before = emu.calls()["StopInstances"]
+    assert before["received"] == 2, before["received"]
+    t = cloudhalt.Tencent(TENCENT_SECRET_ID, TENCENT_SECRET_KEY, endpoint=emu.url, audit_log=log)
+    r = t.resume(log)
+    assert list(r.outcomes) == ids[200:] and set(r.outcomes.values()) == {"done"}
+    after = emu.calls()["StopInstances"]
+    assert after["received"] == 5
+    assert all(after["ids"][i] == {"received": 1, "applied": 1} for i in ids)
