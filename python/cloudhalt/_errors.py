@@ -43,6 +43,8 @@ class Error(Exception):
     - ``action``: the provider's operation name (``"StopInstances"``, ...).
     - ``code``: the provider's error code (``"InvalidInstanceId.NotFound"``).
     - ``message``: the provider's message, or for input errors what is wrong and how to fix it.
+      After retries, or a failure that may have taken effect, cloudhalt's advice follows the
+      provider's words (how many attempts were made, what to check before calling again).
     - ``request_id``: the provider's RequestId: quote it when asking the provider.
     - ``http_status``: the HTTP status of the answer, when one came back.
     - ``send_state``: how far the request got: ``"not_built"`` and ``"not_sent"`` mean nothing
