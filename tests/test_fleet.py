@@ -297,6 +297,19 @@ def test_1000_ids_at_concurrency_8_never_trip_the_providers_rate_limit(backend, 
     assert elapsed < 5, f"10 requests at 10/s took {elapsed:.1f} s"
 
 
+def test_without_the_client_side_limit_the_same_batch_is_throttled(backend, emu):
+    # The control for the two tests above: the emulator does enforce 10/s, and it is the
+    # client's pacing that keeps a burst under it.
+    ids = emu.seed(tencent={"running": 1500})["tencent"]["running"]
+    emu.configure(rateLimits={"StopInstances": 10})
+    client = tencent_client(backend, emu, concurrency=15, rate_limit=False, retry=ONE_ATTEMPT)
+    r = client.stop_instances(REGION, ids)  # 15 requests at once
+    assert isinstance(r, Failure) and r.kind == "throttled", r
+    assert_accounted(r, ids)
+    throttled = emu.calls()["StopInstances"]["throttled"]
+    assert throttled > 0 and sum(x.outcome == "failed" for x in r.results) == 100 * throttled
+
+
 def test_rate_limit_off_and_per_second(backend, emu):
     ids = [f"ins-run{n:05d}" for n in range(150)]
     emu.configure(rateLimits={"StopInstances": 0})
