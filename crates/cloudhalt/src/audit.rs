@@ -56,7 +56,7 @@ impl AuditLog {
     pub fn open(path: impl AsRef<Path>) -> Result<AuditLog, Error> {
         let path = path.as_ref();
         let mut options = OpenOptions::new();
-        options.create(true).append(true).read(true);
+        options.create(true).append(true);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
         let cannot = |e: std::io::Error| {
@@ -69,7 +69,7 @@ impl AuditLog {
             )
         };
         let mut file = options.open(path).map_err(cannot)?;
-        end_a_cut_line(&mut file).map_err(cannot)?;
+        end_a_cut_line(path, &mut file).map_err(cannot)?;
         Ok(AuditLog {
             inner: Arc::new(Inner {
                 path: path.to_owned(),
@@ -186,20 +186,21 @@ impl AuditLog {
 }
 
 /// Ends the last line of a log that a crash cut mid-write, so that the lines appended now stay
-/// readable on their own instead of being glued to the fragment. Files that cannot be read back
-/// (`/dev/full`, a pipe) are left alone.
-fn end_a_cut_line(file: &mut File) -> std::io::Result<()> {
+/// readable on their own instead of being glued to the fragment. A log that cannot be read back
+/// (write-only, `/dev/full`, a pipe) is left alone.
+fn end_a_cut_line(path: &Path, file: &mut File) -> std::io::Result<()> {
     use std::io::{Read, Seek, SeekFrom};
-    let meta = file.metadata()?;
-    let len = meta.len();
-    if len == 0 || !meta.is_file() {
+    let Ok(mut reader) = File::open(path) else {
+        return Ok(());
+    };
+    let meta = reader.metadata()?;
+    if meta.len() == 0 || !meta.is_file() {
         return Ok(());
     }
     let mut last = [0u8; 1];
-    file.seek(SeekFrom::Start(len - 1))?;
-    file.read_exact(&mut last)?;
+    reader.seek(SeekFrom::End(-1))?;
+    reader.read_exact(&mut last)?;
     if last[0] != b'\n' {
-        // Append mode: the write goes to the end whatever the read position.
         file.write_all(b"\n")?;
         file.sync_data()?;
     }
