@@ -465,9 +465,6 @@ def test_resume_resends_unknown_ids_of_a_harmless_operation(backend, emu, tmp_pa
     assert all(states[i] in ("STOPPING", "STOPPED") for i in ids)
 
 
-@pytest.mark.xfail(strict=True, reason="core: Client::resume sends a 'sent, no answer' request as a "
-                   "first attempt, so the provider's 'already stopping' answer is a failure, not "
-                   "'already' (the resumed part should start as maybe-applied)")
 def test_resume_of_an_applied_stop_whose_answer_was_lost_ends_already(backend, emu, tmp_path):
     log, ids, _ = interrupted_batch(backend, emu, tmp_path, "StopInstances", lost="apply_then_drop")
     r = tencent_client(backend, emu).resume(str(log))

@@ -433,18 +433,10 @@ impl Resume {
                 ),
             ));
         }
-        let mut params = self.params.clone();
-        if let Some(field) = self.op.instance_list()
-            && params.get(field.name).is_some()
-        {
-            params[field.name] = left.into();
-        }
-        let mut plan =
-            crate::ops::call_from_json(self.op.provider, self.op.action, self.region(), &params)?;
-        plan.resume_of = Some(self.batch.clone());
-        // A request whose IDs were all sent before without a known outcome may have taken
-        // effect: its "already stopped" answer is then a success, as after a retry.
-        let unknown: std::collections::HashSet<&str> = self
+        // IDs sent before without a known outcome may have taken effect: they go in requests of
+        // their own that start as "maybe applied", so that the provider's "already stopped" is a
+        // success for them, as after a retry, and never for an ID that was not sent before.
+        let maybe: std::collections::HashSet<&str> = self
             .ids
             .iter()
             .filter(|(_, s)| {
@@ -455,10 +447,46 @@ impl Resume {
             })
             .map(|(id, _)| id.as_str())
             .collect();
-        for part in &mut plan.parts {
-            part.maybe_applied = part.ids.iter().all(|id| unknown.contains(id.as_str()));
+        let (again, fresh): (Vec<String>, Vec<String>) =
+            left.into_iter().partition(|id| maybe.contains(id.as_str()));
+        let mut plan: Option<Plan> = None;
+        for (ids, maybe_applied) in [(again, true), (fresh, false)] {
+            if ids.is_empty() {
+                continue;
+            }
+            let mut part = self.plan_of(ids)?;
+            for p in &mut part.parts {
+                p.maybe_applied = maybe_applied;
+            }
+            match &mut plan {
+                None => plan = Some(part),
+                Some(plan) => {
+                    plan.ids.extend(part.ids);
+                    plan.parts.extend(part.parts);
+                    // The logged parameters name every ID of the resumed call.
+                    if let Some(field) = self.op.instance_list()
+                        && let Some(all) = plan.params.get_mut(field.name)
+                    {
+                        *all = plan.ids.clone().into();
+                    }
+                }
+            }
         }
+        let mut plan = plan.expect("left is not empty, so one of the two lists is not");
+        plan.resume_of = Some(self.batch.clone());
         Ok(plan)
+    }
+
+    /// The plan of the request with its instance list set to `ids` (or as logged, for an
+    /// operation without one).
+    fn plan_of(&self, ids: Vec<String>) -> Result<Plan, Error> {
+        let mut params = self.params.clone();
+        if let Some(field) = self.op.instance_list()
+            && params.get(field.name).is_some()
+        {
+            params[field.name] = ids.into();
+        }
+        crate::ops::call_from_json(self.op.provider, self.op.action, self.region(), &params)
     }
 }
 
