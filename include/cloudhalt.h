@@ -117,7 +117,41 @@ typedef enum cloudhalt_status {
    A bug in cloudhalt, caught at the boundary: please report it with the message.
    */
   CLOUDHALT_PANIC = 14,
+  /*
+   The audit log could not be written (kind `audit`); the request it was to record was not
+   sent. The per-ID outcomes on the last error say what earlier requests of the call did.
+   */
+  CLOUDHALT_AUDIT = 15,
 } cloudhalt_status;
+
+/*
+ What happened to one ID of a call (`cloudhalt_response_outcome()`,
+ `cloudhalt_last_error_outcome()`).
+
+ Values only grow at the end and are never reused, so a program may store them. The order is
+ the core's `Outcome::ALL`; the names are those of cloudhalt_outcome_name().
+ */
+typedef enum cloudhalt_outcome {
+  /*
+   Its request succeeded (`"done"`).
+   */
+  CLOUDHALT_OUTCOME_DONE = 0,
+  /*
+   After a retry that followed an ambiguous failure, the provider answered that it was
+   already done: the first attempt took effect (`"already"`). A success.
+   */
+  CLOUDHALT_OUTCOME_ALREADY = 1,
+  /*
+   Its request failed: the outcome's code and RequestId say why; nothing was done
+   (`"failed"`).
+   */
+  CLOUDHALT_OUTCOME_FAILED = 2,
+  /*
+   Its request may have reached the provider but no answer says what happened: check the
+   resource's state before sending it again (`"unknown"`).
+   */
+  CLOUDHALT_OUTCOME_UNKNOWN = 3,
+} cloudhalt_outcome;
 
 /*
  An Alibaba Cloud client (ECS Cloud Assistant).
@@ -129,7 +163,8 @@ typedef enum cloudhalt_status {
 typedef struct cloudhalt_alibaba cloudhalt_alibaba;
 
 /*
- A successful answer: the provider's RequestId and its whole JSON answer.
+ A successful answer: the provider's RequestId and its whole JSON answer, and the per-ID
+ record of the call (the outcome of every input ID, every RequestId, the requests sent).
 
  Ownership: returned by an operation through `cloudhalt_response **out`; owned by the caller
  and released with cloudhalt_response_free(). Immutable, so it may be read from any thread.
@@ -208,6 +243,103 @@ enum cloudhalt_status cloudhalt_alibaba_set_endpoint(struct cloudhalt_alibaba *c
 enum cloudhalt_status cloudhalt_alibaba_set_timeout_ms(struct cloudhalt_alibaba *c, uint32_t ms);
 
 /*
+ Sets the retry policy of every later call of `c`: up to `max_attempts` attempts per request
+ (1 = never retry, at most 20), with exponential backoff and full jitter from `base_delay_ms`
+ up to `max_delay_ms` between attempts (at most one hour). The default is 3 attempts, 200 ms,
+ 5000 ms. What is retried is decided per operation by the core: refusals (throttling, a bare
+ 503) always; ambiguous failures only where repeating is harmless (never TerminateInstances).
+ Thread-safe; calls already in flight are unaffected.
+
+ Returns CLOUDHALT_INVALID_INPUT when `c` is NULL, `max_attempts` is 0 or above 20,
+ `max_delay_ms` is above 3600000 or `base_delay_ms` above `max_delay_ms`; the last error then
+ names the field (`max_attempts`, `max_delay`, `base_delay`) and the client is unchanged.
+
+ # Safety
+ `c` is NULL or a live client.
+ */
+enum cloudhalt_status cloudhalt_alibaba_set_retry(struct cloudhalt_alibaba *c,
+                                                  uint32_t max_attempts,
+                                                  uint32_t base_delay_ms,
+                                                  uint32_t max_delay_ms);
+
+/*
+ Switches the client-side rate limit of `c` on (`true`, the default: each action paced at
+ its documented rate per region, with a 10 % margin) or off (`false`). The limiter is shared
+ by every thread using `c`. Thread-safe.
+
+ Returns CLOUDHALT_INVALID_INPUT when `c` is NULL.
+
+ # Safety
+ `c` is NULL or a live client.
+ */
+enum cloudhalt_status cloudhalt_alibaba_set_rate_limit(struct cloudhalt_alibaba *c, bool enabled);
+
+/*
+ Paces every action of `c` at `rate` requests per second per region (0.01 to 10000, with the
+ 10 % margin) instead of the documented rates: for an account whose limits were changed.
+ Thread-safe.
+
+ Returns CLOUDHALT_INVALID_INPUT when `c` is NULL or `rate` is out of range, NaN or infinite
+ (the last error names `rate_limit`; the client is unchanged).
+
+ # Safety
+ `c` is NULL or a live client.
+ */
+enum cloudhalt_status cloudhalt_alibaba_set_rate_limit_per_second(struct cloudhalt_alibaba *c,
+                                                                  double rate);
+
+/*
+ Lets a call of `c` split into several requests (more than 50 IDs) send up to `n` of them
+ at once (1 to 64; the default is 4), still paced by the rate limit. Thread-safe.
+
+ Returns CLOUDHALT_INVALID_INPUT when `c` is NULL or `n` is out of range (the last error
+ names `concurrency`; the client is unchanged).
+
+ # Safety
+ `c` is NULL or a live client.
+ */
+enum cloudhalt_status cloudhalt_alibaba_set_concurrency(struct cloudhalt_alibaba *c, uint32_t n);
+
+/*
+ Records every later request of `c` in the audit log at `path` (UTF-8; created with mode 0600,
+ appended to): one JSON line before each attempt is sent and one after its answer, each
+ fsync'ed first, so a crash at any moment leaves a log from which nothing sent is missing
+ (cloudhalt_alibaba_resume() reads it back). NULL stops logging. Thread-safe.
+
+ Returns CLOUDHALT_INVALID_INPUT when `c` is NULL or the file cannot be opened (the last
+ error names `audit`; the client is unchanged). A later write failure fails that call with
+ CLOUDHALT_AUDIT, before its request is sent.
+
+ # Safety
+ `c` is NULL or a live client; `path` is NULL or NUL-terminated.
+ */
+enum cloudhalt_status cloudhalt_alibaba_set_audit_log(struct cloudhalt_alibaba *c,
+                                                      const char *path);
+
+/*
+ Finishes the interrupted batch recorded last in the audit log at `audit_path` (written by a
+ client with an audit log, cloudhalt_alibaba_set_audit_log()): IDs already `done` or `already` are
+ skipped; TerminateInstances IDs whose outcome is `unknown` are never sent again (check their
+ state with DescribeInstances first); every other ID is sent again with the batch's original
+ parameters. The resume is logged too: to the audit log of `c` if it has one, else appended to
+ `audit_path`, so that it can itself be resumed.
+
+ - `out`: on CLOUDHALT_OK receives a response owned by the caller, whose per-ID record lists
+   the IDs sent now; may be NULL.
+
+ Returns CLOUDHALT_INVALID_INPUT (field `audit`) when the log cannot be read, holds no batch,
+ is of a Tencent Cloud batch, or has nothing left to send; otherwise as the operation.
+ Thread-safe.
+
+ # Safety
+ `c` is NULL or a live client; `audit_path` is NULL or NUL-terminated; `out` is NULL or valid
+ for writes.
+ */
+enum cloudhalt_status cloudhalt_alibaba_resume(struct cloudhalt_alibaba *c,
+                                               const char *audit_path,
+                                               struct cloudhalt_response **out);
+
+/*
  Releases a client. NULL is a no-op. No call on `c` may be in flight on another thread.
 
  # Safety
@@ -217,16 +349,21 @@ void cloudhalt_alibaba_free(struct cloudhalt_alibaba *c);
 
 /*
  ECS `StopInvocation` (2014-05-26) on the listed instances: stops Cloud Assistant task
- `invoke_id` (`"t-..."`) in `region_id` (e.g. `"cn-hangzhou"`) on 1 to 50 instances.
+ `invoke_id` (`"t-..."`) in `region_id` (e.g. `"cn-hangzhou"`) on the listed instances.
 
- - `instance_ids`, `n`: 1 to 50 `"i-..."` IDs, each once. An empty list (`n == 0`, with or
+ - `instance_ids`, `n`: one or more `"i-..."` IDs, each once, any number: the whole list is
+   checked first, then sent in requests of at most 50 IDs, paced by the rate limit, up to the
+   concurrency at a time (cloudhalt_alibaba_set_*()). An empty list (`n == 0`, with or
    without NULL) is refused with CLOUDHALT_INVALID_INPUT, never taken as "every instance": use
    cloudhalt_alibaba_stop_invocation_all_instances() for that.
  - `out`: on CLOUDHALT_OK receives a response owned by the caller (cloudhalt_response_free());
    may be NULL.
 
- Every argument is checked before anything is sent (CLOUDHALT_INVALID_INPUT names it); a
- provider refusal answers its status with details from cloudhalt_last_error_*(). Thread-safe.
+ Every argument is checked before anything is sent (CLOUDHALT_INVALID_INPUT names it). Each
+ request is retried by the client's policy (cloudhalt_alibaba_set_retry()), signed afresh with
+ a new nonce; the response tells every ID's outcome (cloudhalt_response_outcome()). When a
+ request fails, the call answers the status of the first failed request with details from
+ cloudhalt_last_error_*(), including every ID's outcome and every RequestId. Thread-safe.
 
  # Safety
  `c` is NULL or a live client; strings are NULL or NUL-terminated; `instance_ids` is NULL or
@@ -282,7 +419,12 @@ enum cloudhalt_status cloudhalt_alibaba_stop_invocation(struct cloudhalt_alibaba
  unknown parameters are refused.
 
  `out_json`: on CLOUDHALT_OK receives the provider's whole answer as JSON, an *owned* string
- released with cloudhalt_string_free() (never free()); may be NULL.
+ released with cloudhalt_string_free() (never free()); may be NULL. For a list of more than
+ 50 IDs, sent in several requests, it is the answer to the first request.
+
+ Batches, retries and pacing are those of the typed functions. The per-ID outcomes are on the
+ last error when the call fails; to read them after a success, call
+ cloudhalt_alibaba_call_json_response() instead, which returns a `cloudhalt_response`.
 
  # Safety
  `c` is NULL or a live client; strings are NULL or NUL-terminated; `out_json` is NULL or valid
@@ -292,6 +434,23 @@ enum cloudhalt_status cloudhalt_alibaba_call_json(struct cloudhalt_alibaba *c,
                                                   const char *action,
                                                   const char *params_json,
                                                   char **out_json);
+
+/*
+ As cloudhalt_alibaba_call_json(), answering a `cloudhalt_response` instead of a string: its
+ cloudhalt_response_json() is the provider's answer (to the first request of a batch), and
+ its per-ID accessors (cloudhalt_response_outcome() ...) tell what happened to every ID.
+
+ - `out`: on CLOUDHALT_OK receives a response owned by the caller (cloudhalt_response_free());
+   may be NULL.
+
+ # Safety
+ `c` is NULL or a live client; strings are NULL or NUL-terminated; `out` is NULL or valid for
+ writes.
+ */
+enum cloudhalt_status cloudhalt_alibaba_call_json_response(struct cloudhalt_alibaba *c,
+                                                           const char *action,
+                                                           const char *params_json,
+                                                           struct cloudhalt_response **out);
 
 /*
  The message of the last failed call on the calling thread: for input errors it names the
@@ -360,8 +519,76 @@ const char *cloudhalt_last_error_field(void);
 const char *cloudhalt_last_error_send_state(void);
 
 /*
+ The number of IDs in the per-ID record of the last failed call on the calling thread: every
+ input ID once, in input order, whether its request failed or not (a batch with one failed
+ request reports the others `done`). 0 when nothing was sent (an input error) or the last
+ call succeeded. Thread-safe.
+ */
+size_t cloudhalt_last_error_outcome_count(void);
+
+/*
+ The ID of entry `i` (0-based) of the last failed call's per-ID record on the calling thread;
+ NULL when `i` is not below cloudhalt_last_error_outcome_count().
+
+ Ownership: thread-local; valid until this thread's next fallible cloudhalt call. Do not free.
+ */
+const char *cloudhalt_last_error_outcome_id(size_t i);
+
+/*
+ The outcome of entry `i` of the last failed call's per-ID record on the calling thread: a
+ `cloudhalt_outcome` value, or -1 when `i` is out of range. Thread-safe.
+ */
+int cloudhalt_last_error_outcome(size_t i);
+
+/*
+ The provider's error code of the last answer to entry `i`'s request in the last failed call
+ on the calling thread, or NULL when it answered none or `i` is out of range.
+
+ Ownership: thread-local; valid until this thread's next fallible cloudhalt call. Do not free.
+ */
+const char *cloudhalt_last_error_outcome_code(size_t i);
+
+/*
+ The RequestId of the last answer to entry `i`'s request in the last failed call on the
+ calling thread, or NULL when no answer carried one or `i` is out of range.
+
+ Ownership: thread-local; valid until this thread's next fallible cloudhalt call. Do not free.
+ */
+const char *cloudhalt_last_error_outcome_request_id(size_t i);
+
+/*
+ The number of RequestIds the last failed call on the calling thread collected, one per
+ answer, every retried attempt included. 0 when no answer came back. Thread-safe.
+ */
+size_t cloudhalt_last_error_request_id_count(void);
+
+/*
+ RequestId `i` (0-based, in the order the answers came) of the last failed call on the
+ calling thread; NULL when `i` is not below cloudhalt_last_error_request_id_count().
+
+ Ownership: thread-local; valid until this thread's next fallible cloudhalt call. Do not free.
+ */
+const char *cloudhalt_last_error_request_id_at(size_t i);
+
+/*
+ The number of requests the last failed call on the calling thread sent, retries included;
+ 0 when nothing was sent (or the last call succeeded). Thread-safe.
+ */
+uint32_t cloudhalt_last_error_attempts(void);
+
+/*
+ The name of outcome `outcome` as the core spells it: `"done"`, `"already"`, `"failed"` or
+ `"unknown"`; NULL for a value this library does not know (it takes an `int` so that any
+ value, including the -1 of an out-of-range accessor, is safe to pass).
+
+ Ownership: static; never free it. Thread-safe.
+ */
+const char *cloudhalt_outcome_name(int outcome);
+
+/*
  The provider's RequestId of this answer: quote it when asking the provider about the call.
- NULL when `r` is NULL.
+ For a call split into several requests, that of the first; every one is listed by
+ cloudhalt_response_request_id_at(). NULL when `r` is NULL.
 
  Ownership: borrowed from `r`; valid until cloudhalt_response_free(r). Do not free.
 
@@ -372,7 +599,11 @@ const char *cloudhalt_response_request_id(const struct cloudhalt_response *r);
 
 /*
  The provider's whole answer as compact JSON (`{"Response":{"RequestId":"..."}}` for Tencent,
- `{"RequestId":"..."}` for Alibaba). NULL when `r` is NULL.
+ `{"RequestId":"..."}` for Alibaba). For a call split into several requests, the answer to
+ the first; what happened to each ID is told by cloudhalt_response_outcome() and its
+ siblings, never by this JSON. When a retry found the work already done (an ID reported
+ CLOUDHALT_OUTCOME_ALREADY), the answer is the provider's "already stopping/stopped" refusal,
+ `{"Response":{"Error":{...}}}`, although the call succeeded. NULL when `r` is NULL.
 
  Ownership: borrowed from `r`; valid until cloudhalt_response_free(r). Do not free.
 
@@ -380,6 +611,89 @@ const char *cloudhalt_response_request_id(const struct cloudhalt_response *r);
  `r` is NULL or a live response.
  */
 const char *cloudhalt_response_json(const struct cloudhalt_response *r);
+
+/*
+ The number of IDs in the per-ID record of `r`: every input ID of the call once, in input
+ order (for a call without an instance list, one entry: the InvocationId, InvokeId or
+ RefreshActivityId). 0 when `r` is NULL.
+
+ # Safety
+ `r` is NULL or a live response.
+ */
+size_t cloudhalt_response_outcome_count(const struct cloudhalt_response *r);
+
+/*
+ The ID of entry `i` (0-based) of the per-ID record of `r`; NULL when `r` is NULL or `i` is
+ not below cloudhalt_response_outcome_count().
+
+ Ownership: borrowed from `r`; valid until cloudhalt_response_free(r). Do not free.
+
+ # Safety
+ `r` is NULL or a live response.
+ */
+const char *cloudhalt_response_outcome_id(const struct cloudhalt_response *r, size_t i);
+
+/*
+ The outcome of entry `i` of the per-ID record of `r`: a `cloudhalt_outcome` value
+ (CLOUDHALT_OUTCOME_DONE or CLOUDHALT_OUTCOME_ALREADY in a successful call), or -1 when `r`
+ is NULL or `i` is out of range.
+
+ # Safety
+ `r` is NULL or a live response.
+ */
+int cloudhalt_response_outcome(const struct cloudhalt_response *r, size_t i);
+
+/*
+ The provider's error code of the last answer to entry `i`'s request (e.g.
+ `"UnsupportedOperation.InstanceStateStopped"` for an `already` ID), or NULL when it answered
+ none, `r` is NULL or `i` is out of range.
+
+ Ownership: borrowed from `r`; valid until cloudhalt_response_free(r). Do not free.
+
+ # Safety
+ `r` is NULL or a live response.
+ */
+const char *cloudhalt_response_outcome_code(const struct cloudhalt_response *r, size_t i);
+
+/*
+ The RequestId of the last answer to entry `i`'s request, or NULL when no answer carried one,
+ `r` is NULL or `i` is out of range.
+
+ Ownership: borrowed from `r`; valid until cloudhalt_response_free(r). Do not free.
+
+ # Safety
+ `r` is NULL or a live response.
+ */
+const char *cloudhalt_response_outcome_request_id(const struct cloudhalt_response *r, size_t i);
+
+/*
+ The number of RequestIds the call collected: one per answer, retried attempts included.
+ 0 when `r` is NULL.
+
+ # Safety
+ `r` is NULL or a live response.
+ */
+size_t cloudhalt_response_request_id_count(const struct cloudhalt_response *r);
+
+/*
+ RequestId `i` (0-based, in the order the answers came) of the call; NULL when `r` is NULL or
+ `i` is not below cloudhalt_response_request_id_count().
+
+ Ownership: borrowed from `r`; valid until cloudhalt_response_free(r). Do not free.
+
+ # Safety
+ `r` is NULL or a live response.
+ */
+const char *cloudhalt_response_request_id_at(const struct cloudhalt_response *r, size_t i);
+
+/*
+ The number of requests the call sent, retries included (1 for a single request answered at
+ once). 0 when `r` is NULL.
+
+ # Safety
+ `r` is NULL or a live response.
+ */
+uint32_t cloudhalt_response_attempts(const struct cloudhalt_response *r);
 
 /*
  Releases a response and the strings borrowed from it. NULL is a no-op.
@@ -476,6 +790,103 @@ enum cloudhalt_status cloudhalt_tencent_set_language(struct cloudhalt_tencent *c
                                                      const char *language);
 
 /*
+ Sets the retry policy of every later call of `c`: up to `max_attempts` attempts per request
+ (1 = never retry, at most 20), with exponential backoff and full jitter from `base_delay_ms`
+ up to `max_delay_ms` between attempts (at most one hour). The default is 3 attempts, 200 ms,
+ 5000 ms. What is retried is decided per operation by the core: refusals (throttling, a bare
+ 503) always; ambiguous failures only where repeating is harmless (never TerminateInstances).
+ Thread-safe; calls already in flight are unaffected.
+
+ Returns CLOUDHALT_INVALID_INPUT when `c` is NULL, `max_attempts` is 0 or above 20,
+ `max_delay_ms` is above 3600000 or `base_delay_ms` above `max_delay_ms`; the last error then
+ names the field (`max_attempts`, `max_delay`, `base_delay`) and the client is unchanged.
+
+ # Safety
+ `c` is NULL or a live client.
+ */
+enum cloudhalt_status cloudhalt_tencent_set_retry(struct cloudhalt_tencent *c,
+                                                  uint32_t max_attempts,
+                                                  uint32_t base_delay_ms,
+                                                  uint32_t max_delay_ms);
+
+/*
+ Switches the client-side rate limit of `c` on (`true`, the default: each action paced at
+ its documented rate per region, with a 10 % margin) or off (`false`). The limiter is shared
+ by every thread using `c`. Thread-safe.
+
+ Returns CLOUDHALT_INVALID_INPUT when `c` is NULL.
+
+ # Safety
+ `c` is NULL or a live client.
+ */
+enum cloudhalt_status cloudhalt_tencent_set_rate_limit(struct cloudhalt_tencent *c, bool enabled);
+
+/*
+ Paces every action of `c` at `rate` requests per second per region (0.01 to 10000, with the
+ 10 % margin) instead of the documented rates: for an account whose limits were changed.
+ Thread-safe.
+
+ Returns CLOUDHALT_INVALID_INPUT when `c` is NULL or `rate` is out of range, NaN or infinite
+ (the last error names `rate_limit`; the client is unchanged).
+
+ # Safety
+ `c` is NULL or a live client.
+ */
+enum cloudhalt_status cloudhalt_tencent_set_rate_limit_per_second(struct cloudhalt_tencent *c,
+                                                                  double rate);
+
+/*
+ Lets a call of `c` split into several requests (more than 100 IDs) send up to `n` of them
+ at once (1 to 64; the default is 4), still paced by the rate limit. Thread-safe.
+
+ Returns CLOUDHALT_INVALID_INPUT when `c` is NULL or `n` is out of range (the last error
+ names `concurrency`; the client is unchanged).
+
+ # Safety
+ `c` is NULL or a live client.
+ */
+enum cloudhalt_status cloudhalt_tencent_set_concurrency(struct cloudhalt_tencent *c, uint32_t n);
+
+/*
+ Records every later request of `c` in the audit log at `path` (UTF-8; created with mode 0600,
+ appended to): one JSON line before each attempt is sent and one after its answer, each
+ fsync'ed first, so a crash at any moment leaves a log from which nothing sent is missing
+ (cloudhalt_tencent_resume() reads it back). NULL stops logging. Thread-safe.
+
+ Returns CLOUDHALT_INVALID_INPUT when `c` is NULL or the file cannot be opened (the last
+ error names `audit`; the client is unchanged). A later write failure fails that call with
+ CLOUDHALT_AUDIT, before its request is sent.
+
+ # Safety
+ `c` is NULL or a live client; `path` is NULL or NUL-terminated.
+ */
+enum cloudhalt_status cloudhalt_tencent_set_audit_log(struct cloudhalt_tencent *c,
+                                                      const char *path);
+
+/*
+ Finishes the interrupted batch recorded last in the audit log at `audit_path` (written by a
+ client with an audit log, cloudhalt_tencent_set_audit_log()): IDs already `done` or `already` are
+ skipped; TerminateInstances IDs whose outcome is `unknown` are never sent again (check their
+ state with DescribeInstances first); every other ID is sent again with the batch's original
+ parameters. The resume is logged too: to the audit log of `c` if it has one, else appended to
+ `audit_path`, so that it can itself be resumed.
+
+ - `out`: on CLOUDHALT_OK receives a response owned by the caller, whose per-ID record lists
+   the IDs sent now; may be NULL.
+
+ Returns CLOUDHALT_INVALID_INPUT (field `audit`) when the log cannot be read, holds no batch,
+ is of an Alibaba Cloud batch, or has nothing left to send; otherwise as the operation.
+ Thread-safe.
+
+ # Safety
+ `c` is NULL or a live client; `audit_path` is NULL or NUL-terminated; `out` is NULL or valid
+ for writes.
+ */
+enum cloudhalt_status cloudhalt_tencent_resume(struct cloudhalt_tencent *c,
+                                               const char *audit_path,
+                                               struct cloudhalt_response **out);
+
+/*
  Releases a client. NULL is a no-op. No call on `c` may be in flight on another thread.
 
  # Safety
@@ -484,19 +895,24 @@ enum cloudhalt_status cloudhalt_tencent_set_language(struct cloudhalt_tencent *c
 void cloudhalt_tencent_free(struct cloudhalt_tencent *c);
 
 /*
- CVM `StopInstances` (2017-03-12): shuts down 1 to 100 RUNNING instances of `region`.
+ CVM `StopInstances` (2017-03-12): shuts down RUNNING instances of `region`.
 
  - `region`: e.g. `"ap-guangzhou"`; required.
- - `instance_ids`, `n`: 1 to 100 `"ins-xxxxxxxx"` IDs, each once.
+ - `instance_ids`, `n`: one or more `"ins-xxxxxxxx"` IDs, each once, any number: the whole
+   list is checked first (nothing is sent if one is bad), then sent in requests of at most 100
+   IDs, paced by the rate limit, up to the concurrency at a time (cloudhalt_tencent_set_*()).
  - `force_stop`: the provider's deprecated ForceStop; never together with `stop_type`.
  - `stop_type`: `"SOFT"` (the provider's default), `"HARD"` or `"SOFT_FIRST"`, or NULL.
  - `stopped_mode`: `"KEEP_CHARGING"` (default) or `"STOP_CHARGING"`, or NULL.
  - `out`: on CLOUDHALT_OK receives a response owned by the caller (cloudhalt_response_free());
    NULL when the response is not needed.
 
- Every argument is checked before anything is sent (CLOUDHALT_INVALID_INPUT names it); a
- provider refusal answers its status with details from cloudhalt_last_error_*(). One attempt,
- never re-sent by cloudhalt. Thread-safe.
+ Every argument is checked before anything is sent (CLOUDHALT_INVALID_INPUT names it). Each
+ request is retried by the client's policy (cloudhalt_tencent_set_retry()); an ID already
+ stopping or stopped after a retry is reported `already`, a success. The response tells every
+ ID's outcome (cloudhalt_response_outcome()). When a request fails, the call answers the
+ status of the first failed request with details from cloudhalt_last_error_*(), including
+ every ID's outcome and every RequestId (cloudhalt_last_error_outcome()). Thread-safe.
 
  # Safety
  `c` is NULL or a live client; strings are NULL or NUL-terminated; `instance_ids` is NULL or
@@ -512,9 +928,10 @@ enum cloudhalt_status cloudhalt_tencent_stop_instances(struct cloudhalt_tencent 
                                                        struct cloudhalt_response **out);
 
 /*
- CVM `TerminateInstances` (2017-03-12): returns 1 to 100 instances of `region` (pay-as-you-go
+ CVM `TerminateInstances` (2017-03-12): returns instances of `region` (pay-as-you-go
  instances are destroyed; prepaid ones go to the recycle bin, and a second call destroys them,
- so cloudhalt never re-sends this call). Keeps the instances' elastic IPs: use
+ so cloudhalt never re-sends a request after an ambiguous failure: its IDs are reported
+ CLOUDHALT_OUTCOME_UNKNOWN; check their state before calling again). Keeps the instances' elastic IPs: use
  cloudhalt_tencent_terminate_instances_ex() to release them too.
 
  - `release_prepaid_data_disks`: also release prepaid data disks mounted on the instances.
@@ -555,11 +972,11 @@ enum cloudhalt_status cloudhalt_tencent_terminate_instances_ex(struct cloudhalt_
 
 /*
  TAT `CancelInvocation` (2020-10-28) on the listed instances: cancels command invocation
- `invocation_id` (`"inv-xxxxxxxx"`) in `region` on 1 to 100 CVM (`ins-`), Lighthouse
+ `invocation_id` (`"inv-xxxxxxxx"`) in `region` on CVM (`ins-`), Lighthouse
  (`lhins-`) or managed (`mi-`) instances. Undelivered tasks become CANCELLED, running ones
  TERMINATED.
 
- - `instance_ids`, `n`: 1 to 100 IDs. An empty list (`n == 0`, with or without NULL) is
+ - `instance_ids`, `n`: one or more IDs (any number, sent 100 per request). An empty list (`n == 0`, with or without NULL) is
    refused with CLOUDHALT_INVALID_INPUT, never taken as "every instance": use
    cloudhalt_tencent_cancel_invocation_all_instances() for that.
  - `out`: on CLOUDHALT_OK receives a response owned by the caller; may be NULL.
@@ -639,7 +1056,12 @@ enum cloudhalt_status cloudhalt_tencent_cancel_instance_refresh(struct cloudhalt
 
  - `region`: the region, or NULL (only CancelInstanceRefresh accepts none).
  - `out_json`: on CLOUDHALT_OK receives the provider's whole answer as JSON, an *owned* string
-   released with cloudhalt_string_free() (never free()); may be NULL.
+   released with cloudhalt_string_free() (never free()); may be NULL. For a list of more than
+   100 IDs, sent in several requests, it is the answer to the first request.
+
+ Batches, retries and pacing are those of the typed functions. The per-ID outcomes are on the
+ last error when the call fails; to read them after a success, call
+ cloudhalt_tencent_call_json_response() instead, which returns a `cloudhalt_response`.
 
  # Safety
  `c` is NULL or a live client; strings are NULL or NUL-terminated; `out_json` is NULL or valid
@@ -650,6 +1072,24 @@ enum cloudhalt_status cloudhalt_tencent_call_json(struct cloudhalt_tencent *c,
                                                   const char *region,
                                                   const char *params_json,
                                                   char **out_json);
+
+/*
+ As cloudhalt_tencent_call_json(), answering a `cloudhalt_response` instead of a string: its
+ cloudhalt_response_json() is the provider's answer (to the first request of a batch), and
+ its per-ID accessors (cloudhalt_response_outcome() ...) tell what happened to every ID.
+
+ - `out`: on CLOUDHALT_OK receives a response owned by the caller (cloudhalt_response_free());
+   may be NULL.
+
+ # Safety
+ `c` is NULL or a live client; strings are NULL or NUL-terminated; `out` is NULL or valid for
+ writes.
+ */
+enum cloudhalt_status cloudhalt_tencent_call_json_response(struct cloudhalt_tencent *c,
+                                                           const char *action,
+                                                           const char *region,
+                                                           const char *params_json,
+                                                           struct cloudhalt_response **out);
 
 /*
  The version of this library, from Cargo.toml (`"0.1.0"`): the same as the header's

@@ -71,6 +71,16 @@ class Emulator:
     def configure(self, **settings) -> None:
         self._request("POST", "/_emulator/config", settings)
 
+    def calls(self) -> dict:
+        """Call counters per action: {"StopInstances": {"received", "applied", "throttled",
+        "ids": {ID: {"received", "applied"}}}, ...} (every action listed)."""
+        return self._request("GET", "/_emulator/calls")
+
+    def seed(self, **spec) -> dict:
+        """Adds generated fleets, e.g. seed(tencent={"running": 1000}) -> ins-flt00000...;
+        answers what was created. Undone by the next reset."""
+        return self._request("POST", "/_emulator/seed", spec)
+
 
 @pytest.fixture(scope="session")
 def emulator():

@@ -9,9 +9,11 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import threading
+import time
 
 import pytest
 
@@ -27,10 +29,15 @@ SECRETS = (TENCENT_SECRET_KEY, ALIBABA_ACCESS_KEY_SECRET, "sts-secret-token")
 _outputs: list[str] = []
 
 
-def run(emu, *args, stdin=None, env_drop=(), extra_env=None, endpoint=True):
+def binary_or_skip():
     binary = cloudhalt_bin()
     if not binary.exists():
         pytest.skip(f"{binary} is missing: run `cargo build -p cloudhalt-cli` first")
+    return binary
+
+
+def cli_env(emu, env_drop=(), extra_env=None, endpoint=True):
+    """The environment of a command run: the emulator's credentials and endpoint only."""
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("TENCENTCLOUD_", "ALIBABA_CLOUD_", "CLOUDHALT_"))}
     env.update({
@@ -44,6 +51,12 @@ def run(emu, *args, stdin=None, env_drop=(), extra_env=None, endpoint=True):
     env.update(extra_env or {})
     for name in env_drop:
         env.pop(name, None)
+    return env
+
+
+def run(emu, *args, stdin=None, env_drop=(), extra_env=None, endpoint=True):
+    binary = binary_or_skip()
+    env = cli_env(emu, env_drop, extra_env, endpoint)
     proc = subprocess.run([str(binary), *args], input=stdin, capture_output=True, text=True,
                           env=env, timeout=60)
     _outputs.extend([proc.stdout, proc.stderr])
@@ -54,6 +67,25 @@ def run(emu, *args, stdin=None, env_drop=(), extra_env=None, endpoint=True):
 
 def stop(*ids, region="ap-guangzhou"):
     return ("tencent", "stop-instances", "--region", region, *ids)
+
+
+# One attempt: what a single request reports, before a retry (3 attempts by default) hides it.
+ONCE = ("--max-attempts", "1")
+
+ID_KEYS = {"id", "outcome", "code", "request_id"}
+
+
+def json_lines(proc):
+    """The --output json stdout: one object per ID, then the summary. Returns (ids, summary)."""
+    lines = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert lines, proc.stdout
+    for line in lines[:-1]:
+        assert ID_KEYS <= set(line), line
+    return lines[:-1], lines[-1]
+
+
+def summary(proc):
+    return json_lines(proc)[1]
 
 
 def cvm_state(emu, instance_id):
@@ -92,8 +124,13 @@ def test_json_output(emu):
     proc = run(emu, "--output", "json", "alibaba", "stop-invocation", "--region", "cn-hangzhou",
                "--invoke-id", "t-hz0jdfwd9f0001", "i-bp67acfmxazb4p0001")
     assert proc.returncode == 0, proc.stderr
-    out = json.loads(proc.stdout)
-    assert set(out) == {"action", "operation", "provider", "request_id", "response"}
+    ids, out = json_lines(proc)
+    # The single-call object of 0.1, extended with the batch record.
+    assert {"action", "operation", "provider", "request_id", "response"} <= set(out)
+    assert out["summary"] == {"done": 1, "already": 0, "failed": 0, "unknown": 0}
+    assert out["request_ids"] == [out["request_id"]] and out["attempts"] == 1
+    assert ids == [{"id": "i-bp67acfmxazb4p0001", "outcome": "done", "code": None,
+                    "request_id": out["request_id"]}]
     assert out["action"] == "StopInvocation"
     # `operation` is the old spelling of `action`, kept for scripts written before it.
     assert out["operation"] == out["action"]
@@ -106,7 +143,7 @@ def test_json_output(emu):
 def test_ids_from_stdin(emu):
     proc = run(emu, "--output", "json", *stop("-"), stdin="ins-run00002\n\n  ins-run00003  \nins-run00004\n")
     assert proc.returncode == 0, proc.stderr
-    assert json.loads(proc.stdout)["operation"] == "StopInstances"
+    assert summary(proc)["operation"] == "StopInstances"
     for i in (2, 3, 4):
         assert cvm_state(emu, f"ins-run{i:05}") == "STOPPING"
     assert cvm_state(emu, "ins-run00005") == "RUNNING"
@@ -169,7 +206,7 @@ def test_exit_3_credentials_and_auth(emu):
 
 def test_exit_4_throttled(emu):
     emu.fault(kind="throttle", provider="alibaba")
-    proc = run(emu, "alibaba", "stop-invocation", "--region", "cn-hangzhou",
+    proc = run(emu, *ONCE, "alibaba", "stop-invocation", "--region", "cn-hangzhou",
                "--invoke-id", "t-hz0jdfwd9f0001", "--all-instances")
     line = assert_error_line(proc, "Throttling.User", 4)
     assert "alibaba StopInvocation" in line and "HTTP 400" in line
@@ -200,24 +237,24 @@ def test_exit_7_not_sent(emu):
 def test_exit_8_may_have_been_sent(emu):
     """7 means "not sent, a retry is safe"; 8 means "it may have taken effect: check first"."""
     emu.fault(kind="close", provider="tencent")
-    line = assert_error_line(run(emu, *stop("ins-run00001")), None, 8)
+    line = assert_error_line(run(emu, *ONCE, *stop("ins-run00001")), None, 8)
     assert "kind transport" in line and "MAY HAVE BEEN SENT" in line
     # The emulator did stop it: exactly why 8 must not be read as "safe to resend".
     assert cvm_state(emu, "ins-run00001") == "STOPPING"
 
     emu.fault(kind="latency", ms=3000)
     # An unknown instance: the delayed request changes nothing after this test ends.
-    line = assert_error_line(run(emu, "--timeout", "0.5", *stop("ins-zzzzzzzz")), None, 8)
+    line = assert_error_line(run(emu, *ONCE, "--timeout", "0.5", *stop("ins-zzzzzzzz")), None, 8)
     assert "kind timeout" in line and "MAY HAVE BEEN SENT" in line
 
     # An answer that is not the documented shape: the request was sent and may have taken effect.
     emu.fault(kind="http_status", httpStatus=200, body="<html>not json</html>")
-    line = assert_error_line(run(emu, *stop("ins-zzzzzzzz")), None, 8)
+    line = assert_error_line(run(emu, *ONCE, *stop("ins-zzzzzzzz")), None, 8)
     assert "kind unexpected_response" in line
 
     # A non-JSON 502 from something in between: also sent, also unknown outcome.
     emu.fault(kind="http_status", httpStatus=502, body="Bad Gateway")
-    line = assert_error_line(run(emu, *stop("ins-zzzzzzzz")), None, 8)
+    line = assert_error_line(run(emu, *ONCE, *stop("ins-zzzzzzzz")), None, 8)
     assert "kind transport" in line and "HTTP 502" in line
 
 
@@ -350,11 +387,18 @@ ERROR_KEYS = {"kind", "code", "message", "request_id", "http_status", "send_stat
 
 def json_error(proc, exit_code):
     assert proc.returncode == exit_code, (proc.returncode, proc.stderr)
-    assert proc.stdout == ""
     lines = proc.stderr.splitlines()
     assert len(lines) == 1, proc.stderr
     err = json.loads(lines[0])
     assert set(err) == ERROR_KEYS, err
+    if proc.stdout:
+        # Once requests were sent, stdout has a line per ID and a summary carrying the error.
+        ids, last = json_lines(proc)
+        assert ids and all(i["outcome"] in ("failed", "unknown") for i in ids), ids
+        assert last["ok"] is False
+        assert {k: last[k] for k in ERROR_KEYS} == err
+    else:
+        assert err["send_state"] in ("not_built", "not_sent"), err
     return err
 
 
@@ -388,7 +432,7 @@ def test_json_error_nulls_where_unknown(emu):
     assert err["kind"] == "credentials" and "TENCENTCLOUD_SECRET_ID" in err["message"]
 
     emu.fault(kind="close", provider="alibaba")
-    err = json_error(run(emu, "--output", "json", *stop_invocation("--all-instances")), 8)
+    err = json_error(run(emu, "--output", "json", *ONCE, *stop_invocation("--all-instances")), 8)
     assert err["send_state"] == "sent_no_answer"
     assert (err["provider"], err["action"]) == ("alibaba", "StopInvocation")
 
@@ -499,7 +543,7 @@ def test_cancel_instance_refresh_flag_spellings(emu, group, activity):
     proc = run(emu, "--output", "json", "tencent", "cancel-instance-refresh",
                group, "asg-grp00001", activity, "asr-act00001")
     assert proc.returncode == 0, proc.stderr
-    assert json.loads(proc.stdout)["action"] == "CancelInstanceRefresh"
+    assert summary(proc)["action"] == "CancelInstanceRefresh"
     assert emu.state()["tencent"]["scalingGroups"][0]["RefreshActivities"][0]["Status"] == "CANCELLED"
 
 
@@ -527,7 +571,7 @@ def test_call_sends_any_operation_by_its_provider_parameters(emu):
     proc = run(emu, "--output", "json", "tencent", "call", "StopInstances", "--region", "ap-guangzhou",
                "--params", '{"InstanceIds":["ins-run00008"],"StopType":"SOFT_FIRST"}')
     assert proc.returncode == 0, proc.stderr
-    assert json.loads(proc.stdout)["action"] == "StopInstances"
+    assert summary(proc)["action"] == "StopInstances"
     assert cvm_state(emu, "ins-run00008") == "STOPPING"
     proc = run(emu, "alibaba", "call", "StopInvocation", "--params", "-",
                stdin='{"RegionId":"cn-hangzhou","InvokeId":"t-hz0jdfwd9f0001",'
@@ -599,3 +643,461 @@ def test_version_names_the_commit():
     if head.returncode == 0 and "CLOUDHALT_COMMIT" not in os.environ:
         # the binary under test may be older than HEAD only when it was not rebuilt
         assert m.group(2) == head.stdout.strip(), f"{version} was not built from HEAD"
+
+
+# ---------------------------------------------------------------- fleets: retries, batches, audit, resume
+#
+# The per-ID counters (`GET /_emulator/calls`) prove what was sent: `received` counts every
+# request naming an ID, `applied` those carried out.
+
+def calls(emu, action):
+    return emu._request("GET", "/_emulator/calls")[action]
+
+
+def seed_fleet(emu, running, prefix="ins-flt"):
+    """Adds `running` RUNNING Tencent instances in ap-guangzhou: prefix00000, prefix00001, ..."""
+    out = emu._request("POST", "/_emulator/seed",
+                       {"tencent": {"region": "ap-guangzhou", "running": running, "prefix": prefix}})
+    return out["tencent"]["running"]
+
+
+def fleet_states(emu, ids):
+    wanted = set(ids)
+    return {i["InstanceId"]: i["InstanceState"] for i in emu.state()["tencent"]["instances"]
+            if i["InstanceId"] in wanted}
+
+
+RUN150 = [f"ins-run{i:05}" for i in range(150)]
+
+
+@pytest.mark.parametrize("args, words", [
+    (("--max-attempts", "0"), ("--max-attempts", "max_attempts", "1 (no retry) to 20")),
+    (("--max-attempts", "21"), ("--max-attempts", "max_attempts")),
+    (("--concurrency", "0"), ("--concurrency", "concurrency", "1 to 64")),
+    (("--concurrency", "65"), ("--concurrency", "concurrency")),
+    (("--audit", "/nonexistent-dir/stop.log"), ("--audit", "audit log", "/nonexistent-dir/stop.log")),
+], ids=["attempts-0", "attempts-21", "concurrency-0", "concurrency-65", "audit-unwritable"])
+def test_fleet_flags_are_checked_before_anything_is_sent(emu, args, words):
+    proc = run(emu, *args, *stop("ins-run00000"))
+    line = assert_usage_line(proc, *words)
+    assert "invalid_input" in line or "kind invalid_input" in line, line
+    assert calls(emu, "StopInstances")["received"] == 0
+    assert cvm_state(emu, "ins-run00000") == "RUNNING"
+
+
+@pytest.mark.parametrize("args", [("--max-attempts", "many"), ("--concurrency", "four"),
+                                  ("--max-attempts=-1",)])
+def test_fleet_flags_that_are_not_numbers_are_usage_errors(emu, args):
+    proc = run(emu, *args, *stop("ins-run00000"))
+    assert proc.returncode == 2, proc.stderr
+    assert args[0].split("=")[0] in proc.stderr
+    assert calls(emu, "StopInstances")["received"] == 0
+
+
+def test_help_shows_the_fleet_flags():
+    binary = binary_or_skip()
+    out = subprocess.run([str(binary), "tencent", "stop-instances", "--help"],
+                         capture_output=True, text=True).stdout
+    for flag in ("--max-attempts", "--no-rate-limit", "--concurrency", "--audit", "--dry-run",
+                 "--quiet", "-q"):
+        assert flag in out, flag
+    top = subprocess.run([str(binary), "--help"], capture_output=True, text=True).stdout
+    assert "resume" in top
+    assert re.search(r"^\s+9\s+.*audit", top, re.M), top
+
+
+def test_man_page_and_completions_have_the_fleet_flags():
+    page = cli_stdout("man")
+    assert "CLOUDHALT RESUME" in page.upper()
+    for flag in ("max\\-attempts", "no\\-rate\\-limit", "concurrency", "audit", "dry\\-run"):
+        assert flag in page, flag
+    bash = cli_stdout("completions", "bash")
+    assert "--max-attempts" in bash and "--dry-run" in bash and "resume" in bash
+
+
+# ---------------------------------------------------------------- dry run
+
+def test_dry_run_sends_nothing_and_shows_no_secret(emu):
+    token = "sts-secret-token"
+    before = fleet_states(emu, RUN150)
+    proc = run(emu, "--dry-run", "--audit", "/nonexistent-dir/never-opened.log", *stop("-"),
+               stdin="\n".join(RUN150) + "\n", extra_env={"TENCENTCLOUD_SESSION_TOKEN": token})
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "nothing was sent" in out and "150 ID(s) in 2 request(s)" in out, out
+    assert "request 1 of 2, 100 ID(s): ins-run00000 ... ins-run00099" in out
+    assert "request 2 of 2, 50 ID(s): ins-run00100 ... ins-run00149" in out
+    assert "X-TC-Action: StopInstances" in out
+    # Signatures shortened to 12 hex characters; the session token redacted; no secret key.
+    sigs = re.findall(r"Signature=([0-9a-f]+)(…?)", out)
+    assert len(sigs) == 2 and all(len(s) == 12 and cut == "…" for s, cut in sigs), sigs
+    assert token not in out and TENCENT_SECRET_KEY not in out
+    assert "X-TC-Token: <redacted>" in out
+    # Nothing reached the emulator and nothing changed.
+    assert calls(emu, "StopInstances")["received"] == 0
+    assert emu.state()["requests"]["StopInstances"] == 0
+    assert fleet_states(emu, RUN150) == before
+
+
+def test_dry_run_json_lists_every_request(emu):
+    proc = run(emu, "--output", "json", "--dry-run", "alibaba", "stop-invocation", "--region",
+               "cn-hangzhou", "--invoke-id", "t-hz0jdfwd9f0003",
+               *[f"i-bp67acfmxazb4p{i:04}" for i in range(1, 61)])
+    assert proc.returncode == 0, proc.stderr
+    plan = json.loads(proc.stdout)
+    assert plan["dry_run"] is True and plan["action"] == "StopInvocation" and plan["id_count"] == 60
+    assert [len(r["ids"]) for r in plan["requests"]] == [50, 10]
+    for r in plan["requests"]:
+        assert r["headers"]["x-acs-action"] == "StopInvocation"
+        auth = {k.lower(): v for k, v in r["headers"].items()}["authorization"]
+        sig = re.search(r"Signature=([0-9a-f]+)…$", auth)
+        assert sig and len(sig.group(1)) == 12, auth
+    assert plan["expected_secs"] > 0 and plan["rate_limit"] == 10
+    assert ALIBABA_ACCESS_KEY_SECRET not in proc.stdout
+    assert calls(emu, "StopInvocation")["received"] == 0
+
+
+# ---------------------------------------------------------------- one line per ID, the summary, exit codes
+
+def test_json_one_line_per_id_in_order_then_the_summary(emu):
+    proc = run(emu, "--output", "json", *stop("-"), stdin="\n".join(RUN150) + "\n")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""  # no progress line when stderr is not a terminal
+    ids, last = json_lines(proc)
+    assert [i["id"] for i in ids] == RUN150
+    assert all(set(i) == ID_KEYS and i["outcome"] == "done" for i in ids)
+    assert last["ok"] is True
+    assert last["summary"] == {"done": 150, "already": 0, "failed": 0, "unknown": 0}
+    # 150 IDs: two requests (100 + 50), each ID sent once.
+    assert len(last["request_ids"]) == 2 and last["attempts"] == 2
+    assert {i["request_id"] for i in ids[:100]} == {last["request_ids"][0]} or \
+        {i["request_id"] for i in ids[:100]} == {last["request_ids"][1]}
+    stop_calls = calls(emu, "StopInstances")
+    assert stop_calls["received"] == 2 and stop_calls["applied"] == 2
+    assert all(stop_calls["ids"][i] == {"received": 1, "applied": 1} for i in RUN150)
+    assert set(fleet_states(emu, RUN150).values()) <= {"STOPPING", "STOPPED"}
+
+
+def test_text_batch_says_how_many_and_every_request_id(emu):
+    proc = run(emu, *stop("-"), stdin="\n".join(RUN150) + "\n")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.strip().splitlines()
+    assert len(lines) == 1, proc.stdout
+    assert "150 done, 0 already, 0 failed, 0 unknown; 2 attempt(s)" in lines[0]
+    assert len(re.findall(r"[0-9a-f-]{36}", lines[0])) == 2
+
+
+def test_throttled_then_succeeds_with_retries(emu):
+    emu.fault(kind="throttle", provider="tencent", action="StopInstances", count=2)
+    proc = run(emu, "--output", "json", *stop("ins-run00000"))
+    assert proc.returncode == 0, proc.stderr
+    ids, last = json_lines(proc)
+    assert ids[0]["outcome"] == "done" and last["attempts"] == 3
+    assert len(last["request_ids"]) == 3  # the two throttled answers' RequestIds too
+    assert calls(emu, "StopInstances")["ids"]["ins-run00000"] == {"received": 3, "applied": 1}
+
+
+def test_throttled_after_every_attempt_is_exit_4(emu):
+    emu.fault(kind="throttle", provider="tencent", action="StopInstances", forever=True)
+    proc = run(emu, "--output", "json", "--max-attempts", "2", *stop("ins-run00000"))
+    err = json_error(proc, 4)
+    assert err["code"] == "RequestLimitExceeded" and "2 attempts" in err["message"]
+    ids, last = json_lines(proc)
+    assert ids == [{"id": "ins-run00000", "outcome": "failed", "code": "RequestLimitExceeded",
+                    "request_id": last["request_ids"][-1]}]
+    assert last["attempts"] == 2 and calls(emu, "StopInstances")["received"] == 2
+
+
+def test_terminate_without_an_answer_is_unknown_exit_8_and_never_repeated(emu):
+    emu.fault(kind="apply_then_drop", provider="tencent", action="TerminateInstances")
+    proc = run(emu, "--output", "json", "tencent", "terminate-instances", "--region",
+               "ap-guangzhou", "ins-stp00001", "ins-stp00002")
+    err = json_error(proc, 8)
+    assert "DescribeInstances" in err["message"], err
+    ids, last = json_lines(proc)
+    assert [(i["id"], i["outcome"]) for i in ids] == [("ins-stp00001", "unknown"),
+                                                       ("ins-stp00002", "unknown")]
+    assert last["summary"]["unknown"] == 2 and last["attempts"] == 1
+    assert calls(emu, "TerminateInstances")["received"] == 1
+
+
+def test_a_failed_request_in_a_batch_lists_its_ids_and_exits_with_its_kind(emu):
+    # The 2nd StopInstances and every one after it is throttled; one attempt each.
+    emu.fault(kind="throttle", provider="tencent", action="StopInstances", offset=1, forever=True)
+    args = (*ONCE, "--concurrency", "1", *stop("-"))
+    proc = run(emu, *args, stdin="\n".join(RUN150) + "\n")
+    assert proc.returncode == 4, proc.stderr
+    out = proc.stdout.splitlines()
+    assert out[0].startswith("partly done: tencent StopInstances"), out[0]
+    assert "100 done, 0 already, 50 failed, 0 unknown" in out[0]
+    failed = [line for line in out[1:] if " failed: RequestLimitExceeded, RequestId " in line]
+    assert [line.split()[0] for line in failed] == RUN150[100:]
+    assert len(proc.stderr.strip().splitlines()) == 1 and "RequestLimitExceeded" in proc.stderr
+
+
+def test_unknown_outranks_failed_in_the_exit_code(emu):
+    # Request 1 (100 IDs) answered with a throttle, request 2 (50 IDs) applied and dropped.
+    emu.fault(kind="throttle", provider="tencent", action="StopInstances")
+    emu.fault(kind="apply_then_drop", provider="tencent", action="StopInstances")
+    proc = run(emu, "--output", "json", *ONCE, "--concurrency", "1", *stop("-"),
+               stdin="\n".join(RUN150) + "\n")
+    assert proc.returncode == 8, proc.stderr
+    ids, last = json_lines(proc)
+    assert last["summary"] == {"done": 0, "already": 0, "failed": 100, "unknown": 50}
+
+
+def test_alibaba_batch_of_60_is_two_requests(emu):
+    instances = [f"i-bp67acfmxazb4p{i:04}" for i in range(1, 61)]
+    proc = run(emu, "--output", "json", "alibaba", "stop-invocation", "--region", "cn-hangzhou",
+               "--invoke-id", "t-hz0jdfwd9f0003", "-", stdin="\n".join(instances) + "\n")
+    assert proc.returncode == 0, proc.stderr
+    ids, last = json_lines(proc)
+    assert [i["id"] for i in ids] == instances and {i["outcome"] for i in ids} == {"done"}
+    assert len(last["request_ids"]) == 2
+    counters = calls(emu, "StopInvocation")
+    assert counters["received"] == 2
+    assert all(counters["ids"][i] == {"received": 1, "applied": 1} for i in instances)
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_an_audit_log_that_cannot_be_written_is_exit_9_and_nothing_is_sent(emu):
+    proc = run(emu, "--audit", "/dev/full", *stop("ins-run00000"))
+    assert proc.returncode == 9, proc.stderr
+    assert "audit" in proc.stderr and "not sent" in proc.stderr
+    assert calls(emu, "StopInstances")["received"] == 0
+    assert cvm_state(emu, "ins-run00000") == "RUNNING"
+
+
+# ---------------------------------------------------------------- progress line on a terminal
+
+def run_with_tty_stderr(emu, *args, stdin=""):
+    """Runs the command with stderr on a pseudo-terminal; returns (returncode, what it wrote)."""
+    import pty
+    binary = binary_or_skip()
+    master, slave = pty.openpty()
+    chunks = []
+    try:
+        proc = subprocess.Popen([str(binary), *args], stdin=subprocess.PIPE,
+                                stdout=subprocess.DEVNULL, stderr=slave, env=cli_env(emu))
+        os.close(slave)
+        slave = None
+        proc.stdin.write(stdin.encode())
+        proc.stdin.close()
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # EIO: the terminal's other end is closed
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        code = proc.wait(timeout=60)
+    finally:
+        if slave is not None:
+            os.close(slave)
+        os.close(master)
+    return code, b"".join(chunks).decode()
+
+
+def test_a_batch_shows_one_progress_line_on_a_terminal(emu):
+    code, err = run_with_tty_stderr(emu, "--concurrency", "1", *stop("-"),
+                                    stdin="\n".join(RUN150) + "\n")
+    assert code == 0, err
+    assert "\r\x1b[K" in err, repr(err)
+    # Rewritten in place: a single line ends it.
+    assert err.count("\n") == 1 and err.endswith("\n"), repr(err)
+    assert "50 left of 150" in err and "0 left of 150" in err, repr(err)
+    assert "IDs/s" in err and "150 done" in err
+
+
+@pytest.mark.parametrize("args", [("-q",), ("--quiet",)])
+def test_quiet_and_single_requests_show_no_progress(emu, args):
+    code, err = run_with_tty_stderr(emu, *args, *stop("-"), stdin="\n".join(RUN150) + "\n")
+    assert code == 0 and err == "", repr(err)
+    code, err = run_with_tty_stderr(emu, *stop("ins-stp00000"))
+    assert code == 6 and "\x1b[K" not in err, repr(err)
+
+
+# ---------------------------------------------------------------- kill -9 mid-batch, then resume
+
+def audit_events(path):
+    """The complete lines of an audit log (a line cut by a kill is not complete yet)."""
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        return []
+    return [json.loads(line) for line in text.split("\n")[:-1] if line.strip()]
+
+
+def start_and_kill_mid_batch(emu, tmp_path, subcommand, ids):
+    """Starts `subcommand` on `ids` with --audit, one request at a time, each answer delayed,
+    and kill -9s it while a request is in flight after at least one was answered."""
+    log = tmp_path / "fleet.log"
+    binary = binary_or_skip()
+    proc = subprocess.Popen([str(binary), "--audit", str(log), "--concurrency", "1", "tencent",
+                             subcommand, "--region", "ap-guangzhou", "-"],
+                            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, env=cli_env(emu), text=True)
+    try:
+        proc.stdin.write("\n".join(ids) + "\n")
+        proc.stdin.close()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            events = audit_events(log)
+            answered = [e for e in events if e["event"] == "answer"]
+            if answered and events[-1]["event"] == "send":
+                break
+            assert proc.poll() is None, "the batch ended before it could be interrupted"
+            time.sleep(0.02)
+        else:
+            pytest.fail("no answer line in the audit log in 30 s")
+        time.sleep(0.2)  # the request is in the emulator's latency wait now
+        os.kill(proc.pid, signal.SIGKILL)
+        assert proc.wait(timeout=10) == -signal.SIGKILL
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+    emu._request("DELETE", "/_emulator/faults")
+    events = audit_events(log)
+    assert not any(e["event"] == "end" for e in events), "killed after the batch ended"
+    return log, events
+
+
+def ids_of(events, kind):
+    return [i for e in events if e["event"] == kind for i in (e.get("ids") or e["outcomes"])]
+
+
+def test_kill_mid_batch_then_resume_stops_every_instance_once(emu, tmp_path):
+    fleet = seed_fleet(emu, 400)
+    emu.fault(kind="latency", provider="tencent", action="StopInstances", ms=1000, forever=True)
+    log, events = start_and_kill_mid_batch(emu, tmp_path, "stop-instances", fleet)
+    answered = set(ids_of(events, "answer"))
+    sent = ids_of(events, "send")
+    in_flight = [i for i in sent if i not in answered]
+    assert answered and in_flight and len(sent) < len(fleet), (len(answered), len(sent))
+    # The request cut by the kill is applied by the emulator after its delay.
+    deadline = time.monotonic() + 10
+    while calls(emu, "StopInstances")["applied"] < len(sent) // 100 and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+    proc = run(emu, "--output", "json", "resume", str(log))
+    assert proc.returncode == 0, proc.stderr
+    ids, last = json_lines(proc)
+    assert [i["id"] for i in ids] == fleet, "every ID once, in input order"
+    assert {i["outcome"] for i in ids} <= {"done", "already"}
+    skipped = {i["id"] for i in ids if i.get("skipped")}
+    assert skipped == answered and set(last["skipped"]) == answered
+    # The in-flight request's IDs were stopped by the killed run: "already" now.
+    assert {i["id"] for i in ids if i["outcome"] == "already"} == set(in_flight)
+    assert last["held_back"] == [] and last["ok"] is True
+
+    counters = calls(emu, "StopInstances")["ids"]
+    for instance in fleet:
+        want = 2 if instance in in_flight else 1
+        assert counters[instance]["received"] == want, (instance, counters[instance])
+        assert counters[instance]["applied"] == 1, (instance, counters[instance])
+    assert set(fleet_states(emu, fleet).values()) <= {"STOPPING", "STOPPED"}
+
+    # The resume is in the same log, chained to the batch it finished.
+    after = audit_events(log)
+    first = events[0]["batch"]
+    assert any(e["event"] == "batch" and e.get("resume_of") == first for e in after)
+    # And a second resume finds nothing left: exit 0, nothing sent.
+    received = calls(emu, "StopInstances")["received"]
+    proc = run(emu, "resume", str(log))
+    assert proc.returncode == 0, proc.stderr
+    assert "nothing left to send" in proc.stdout
+    assert calls(emu, "StopInstances")["received"] == received
+
+
+def test_kill_mid_terminate_then_resume_never_sends_an_id_twice(emu, tmp_path):
+    fleet = seed_fleet(emu, 400, prefix="ins-trm")
+    emu.configure(transitionMs=60000)  # keep the terminated instances visible
+    emu.fault(kind="latency", provider="tencent", action="TerminateInstances", ms=1000,
+              forever=True)
+    log, events = start_and_kill_mid_batch(emu, tmp_path, "terminate-instances", fleet)
+    answered = set(ids_of(events, "answer"))
+    in_flight = [i for i in ids_of(events, "send") if i not in answered]
+    assert answered and in_flight
+
+    # The plan first: what is held back and how to check it; nothing sent.
+    received = calls(emu, "TerminateInstances")["received"]
+    proc = run(emu, "--dry-run", "resume", str(log))
+    assert proc.returncode == 0, proc.stderr
+    assert "NOT sending again" in proc.stdout and in_flight[0] in proc.stdout
+    assert "DescribeInstances" in proc.stdout and "tccli cvm DescribeInstances" in proc.stdout
+    assert "LatestOperationState" in proc.stdout
+    assert calls(emu, "TerminateInstances")["received"] == received
+
+    proc = run(emu, "--output", "json", "resume", str(log))
+    # Held-back IDs are unknown: exit 8, not "all done".
+    assert proc.returncode == 8, proc.stderr
+    ids, last = json_lines(proc)
+    assert [i["id"] for i in ids] == fleet
+    held = [i["id"] for i in ids if i.get("held_back")]
+    assert held == in_flight == last["held_back"]
+    assert all(i["outcome"] == "unknown" for i in ids if i.get("held_back"))
+    assert all(i["outcome"] in ("done", "already") for i in ids if not i.get("held_back"))
+    assert "DescribeInstances" in last["check"] and "InstanceState" in last["check"]
+
+    counters = calls(emu, "TerminateInstances")["ids"]
+    assert all(counters[i]["received"] == 1 for i in fleet), "no ID is ever sent twice"
+    not_sent_before = [i for i in fleet if i not in answered and i not in in_flight]
+    assert all(counters[i]["applied"] == 1 for i in not_sent_before)
+
+    # Resumed again: nothing is left but the held-back IDs: exit 8, nothing sent.
+    proc = run(emu, "resume", str(log))
+    assert proc.returncode == 8, proc.stderr
+    assert "nothing left to send" in proc.stdout and "NOT sending again" in proc.stdout
+    assert all(calls(emu, "TerminateInstances")["ids"][i]["received"] == 1 for i in fleet)
+
+
+def test_resume_sends_again_only_the_ids_that_failed(emu, tmp_path):
+    log = tmp_path / "stop.log"
+    # Request 2 of 2 is throttled, one attempt: its 50 IDs fail, nothing is unknown.
+    emu.fault(kind="throttle", provider="tencent", action="StopInstances", offset=1, count=1)
+    proc = run(emu, *ONCE, "--concurrency", "1", "--audit", str(log), *stop("-"),
+               stdin="\n".join(RUN150) + "\n")
+    assert proc.returncode == 4, proc.stderr
+    proc = run(emu, "--output", "json", "resume", str(log))
+    assert proc.returncode == 0, proc.stderr
+    ids, last = json_lines(proc)
+    assert [i["id"] for i in ids] == RUN150
+    assert [i["id"] for i in ids if i.get("skipped")] == RUN150[:100]
+    assert [i["outcome"] for i in ids[100:]] == ["done"] * 50
+    assert last["summary"] == {"done": 150, "already": 0, "failed": 0, "unknown": 0}
+    assert last["attempts"] == 1 and last["resume_of"] == audit_events(log)[0]["batch"]
+    counters = calls(emu, "StopInstances")["ids"]
+    assert all(counters[i] == {"received": 1, "applied": 1} for i in RUN150[:100])
+    assert all(counters[i] == {"received": 2, "applied": 1} for i in RUN150[100:])
+
+
+def test_resume_of_an_alibaba_batch(emu, tmp_path):
+    log = tmp_path / "alibaba.log"
+    instances = [f"i-bp67acfmxazb4p{i:04}" for i in range(1, 61)]
+    emu.fault(kind="throttle", provider="alibaba", action="StopInvocation", offset=1, count=1)
+    proc = run(emu, *ONCE, "--concurrency", "1", "--audit", str(log), "alibaba",
+               "stop-invocation", "--region", "cn-hangzhou", "--invoke-id", "t-hz0jdfwd9f0003",
+               *instances)
+    assert proc.returncode == 4, proc.stderr
+    assert "partly done" in proc.stdout and "50 done, 0 already, 10 failed" in proc.stdout
+    proc = run(emu, "resume", str(log))
+    assert proc.returncode == 0, proc.stderr
+    assert "60 ID(s): 50 finished, 0 held back, 10 to send" in proc.stdout
+    assert "60 done, 0 already, 0 failed, 0 unknown; 1 attempt(s)" in proc.stdout
+    counters = calls(emu, "StopInvocation")["ids"]
+    assert all(counters[i]["applied"] == 1 for i in instances)
+    assert all(counters[i]["received"] == 2 for i in instances[50:])
+
+
+def test_resume_refuses_what_is_not_an_audit_log(emu, tmp_path):
+    missing = tmp_path / "missing.log"
+    assert_usage_line(run(emu, "resume", str(missing)), "cannot read the audit log",
+                      "No such file")
+    junk = tmp_path / "junk.log"
+    junk.write_text("not json\n{}\n")
+    assert_usage_line(run(emu, "resume", str(junk)), "not a JSON object")
+    other = tmp_path / "other.log"
+    other.write_text("")
+    assert_usage_line(run(emu, "--audit", str(other), "resume", str(junk)), "leave out --audit")

@@ -10,8 +10,15 @@ from conftest import (ALIBABA_ACCESS_KEY_ID, ALIBABA_ACCESS_KEY_SECRET, TENCENT_
 
 OK_TENCENT = ["ins-run00000"]
 OK_ALIBABA = ["i-bp67acfmxazb4p0001"]
-TOO_MANY_TENCENT = [f"ins-run{n:05d}" for n in range(101)]
-TOO_MANY_ALIBABA = [f"i-bp67acfmxazb4p{n:04d}" for n in range(1, 52)]
+# Lists longer than one request's limit (100 Tencent, 50 Alibaba) are accepted and split; the
+# WHOLE list is still checked before anything is sent, so a bad or repeated ID in what would be a
+# later request refuses the call (test_fleet.py tests that long lists go through).
+LONG_TENCENT = [f"ins-run{n:05d}" for n in range(150)]
+LONG_ALIBABA = [f"i-bp67acfmxazb4p{n:04d}" for n in range(1, 121)]
+BAD_LATE_TENCENT = LONG_TENCENT[:120] + ["ins-BAD00120"] + LONG_TENCENT[121:]
+DUP_LATE_TENCENT = LONG_TENCENT + ["ins-run00000"]
+BAD_LATE_ALIBABA = LONG_ALIBABA[:70] + ["ins-run00000"] + LONG_ALIBABA[71:]
+DUP_LATE_ALIBABA = LONG_ALIBABA + [LONG_ALIBABA[3]]
 
 BAD_REGIONS = [None, "", 42, "ap/guangzhou", "ap-guangzhou@evil.example", "AP-GUANGZHOU", "ap guangzhou",
                "ap-guangzhou.evil.example", "\udcff"]
@@ -24,7 +31,8 @@ TENCENT_CASES = [
     ("stop-ids-int-entry", lambda t: t.stop_instances("ap-guangzhou", [123])),
     ("stop-ids-None-entry", lambda t: t.stop_instances("ap-guangzhou", ["ins-run00000", None])),
     ("stop-ids-empty", lambda t: t.stop_instances("ap-guangzhou", [])),
-    ("stop-ids-101", lambda t: t.stop_instances("ap-guangzhou", TOO_MANY_TENCENT)),
+    ("stop-ids-bad-in-2nd-request", lambda t: t.stop_instances("ap-guangzhou", BAD_LATE_TENCENT)),
+    ("stop-ids-dup-across-requests", lambda t: t.stop_instances("ap-guangzhou", DUP_LATE_TENCENT)),
     ("stop-ids-duplicate", lambda t: t.stop_instances("ap-guangzhou", ["ins-run00000", "ins-run00000"])),
     ("stop-id-upper", lambda t: t.stop_instances("ap-guangzhou", ["ins-RUN00000"])),
     ("stop-id-short", lambda t: t.stop_instances("ap-guangzhou", ["ins-run0000"])),
@@ -40,7 +48,8 @@ TENCENT_CASES = [
      lambda t: t.stop_instances("ap-guangzhou", OK_TENCENT, force_stop=True, stop_type="HARD")),
     ("terminate-region-slash", lambda t: t.terminate_instances("ap/guangzhou", OK_TENCENT)),
     ("terminate-ids-empty", lambda t: t.terminate_instances("ap-guangzhou", [])),
-    ("terminate-ids-101", lambda t: t.terminate_instances("ap-guangzhou", TOO_MANY_TENCENT)),
+    ("terminate-ids-bad-in-2nd-request", lambda t: t.terminate_instances("ap-guangzhou", BAD_LATE_TENCENT)),
+    ("terminate-ids-dup-across-requests", lambda t: t.terminate_instances("ap-guangzhou", DUP_LATE_TENCENT)),
     ("terminate-ids-duplicate", lambda t: t.terminate_instances("ap-guangzhou", ["ins-run00001"] * 2)),
     ("terminate-id-malformed", lambda t: t.terminate_instances("ap-guangzhou", ["ins-run00001x"])),
     ("cancel-inv-None", lambda t: t.cancel_invocation("ap-guangzhou", None)),
@@ -48,7 +57,10 @@ TENCENT_CASES = [
     ("cancel-inv-wrong-prefix", lambda t: t.cancel_invocation("ap-guangzhou", "ins-inv00001")),
     ("cancel-inv-region-at", lambda t: t.cancel_invocation("ap@guangzhou", "inv-inv00001")),
     ("cancel-inv-ids-empty", lambda t: t.cancel_invocation("ap-guangzhou", "inv-inv00001", [])),
-    ("cancel-inv-ids-101", lambda t: t.cancel_invocation("ap-guangzhou", "inv-inv00001", TOO_MANY_TENCENT)),
+    ("cancel-inv-ids-bad-in-2nd-request",
+     lambda t: t.cancel_invocation("ap-guangzhou", "inv-inv00001", BAD_LATE_TENCENT)),
+    ("cancel-inv-ids-dup-across-requests",
+     lambda t: t.cancel_invocation("ap-guangzhou", "inv-inv00001", DUP_LATE_TENCENT)),
     ("cancel-inv-ids-dup", lambda t: t.cancel_invocation("ap-guangzhou", "inv-inv00001", ["ins-run00000"] * 2)),
     ("cancel-inv-ids-malformed", lambda t: t.cancel_invocation("ap-guangzhou", "inv-inv00001", ["x-run00000"])),
     ("refresh-group-None", lambda t: t.cancel_instance_refresh(None, "asr-act00001")),
@@ -65,7 +77,10 @@ TENCENT_CASES = [
                                                 region="ap-guangzhou")),
     ("json-region-missing", lambda t: t.call("StopInstances", {"InstanceIds": OK_TENCENT})),
     ("json-region-slash", lambda t: t.call("StopInstances", {"InstanceIds": OK_TENCENT}, region="ap/x")),
-    ("json-101", lambda t: t.call("StopInstances", {"InstanceIds": TOO_MANY_TENCENT}, region="ap-guangzhou")),
+    ("json-bad-in-2nd-request",
+     lambda t: t.call("StopInstances", {"InstanceIds": BAD_LATE_TENCENT}, region="ap-guangzhou")),
+    ("json-dup-across-requests",
+     lambda t: t.call("TerminateInstances", {"InstanceIds": DUP_LATE_TENCENT}, region="ap-guangzhou")),
     ("json-force-stop-with-stop-type",
      lambda t: t.call("StopInstances", {"InstanceIds": OK_TENCENT, "ForceStop": True, "StopType": "SOFT"},
                       region="ap-guangzhou")),
@@ -82,7 +97,8 @@ ALIBABA_CASES = [
     ("invoke-int", lambda a: a.stop_invocation("cn-hangzhou", 7)),
     ("ids-str", lambda a: a.stop_invocation("cn-hangzhou", "t-hz0jdfwd9f0001", "i-bp67acfmxazb4p0001")),
     ("ids-empty", lambda a: a.stop_invocation("cn-hangzhou", "t-hz0jdfwd9f0001", [])),
-    ("ids-51", lambda a: a.stop_invocation("cn-hangzhou", "t-hz0jdfwd9f0001", TOO_MANY_ALIBABA)),
+    ("ids-bad-in-2nd-request", lambda a: a.stop_invocation("cn-hangzhou", "t-hz0jdfwd9f0001", BAD_LATE_ALIBABA)),
+    ("ids-dup-across-requests", lambda a: a.stop_invocation("cn-hangzhou", "t-hz0jdfwd9f0001", DUP_LATE_ALIBABA)),
     ("ids-duplicate", lambda a: a.stop_invocation("cn-hangzhou", "t-hz0jdfwd9f0001", OK_ALIBABA * 2)),
     ("ids-tencent-shaped", lambda a: a.stop_invocation("cn-hangzhou", "t-hz0jdfwd9f0001", ["ins-run00000"])),
     ("ids-None-entry", lambda a: a.stop_invocation("cn-hangzhou", "t-hz0jdfwd9f0001", [None])),
@@ -97,8 +113,10 @@ ALIBABA_CASES = [
         "InstanceId.1": "i-bp67acfmxazb4p0002"})),
     ("json-gap-in-numbering", lambda a: a.call("StopInvocation", {
         "RegionId": "cn-hangzhou", "InvokeId": "t-hz0jdfwd9f0001", "InstanceId.2": "i-bp67acfmxazb4p0002"})),
-    ("json-51", lambda a: a.call("StopInvocation", {"RegionId": "cn-hangzhou", "InvokeId": "t-hz0jdfwd9f0001",
-                                                    "InstanceId": TOO_MANY_ALIBABA})),
+    ("json-bad-in-2nd-request", lambda a: a.call("StopInvocation", {
+        "RegionId": "cn-hangzhou", "InvokeId": "t-hz0jdfwd9f0001", "InstanceId": BAD_LATE_ALIBABA})),
+    ("json-dup-across-requests", lambda a: a.call("StopInvocation", {
+        "RegionId": "cn-hangzhou", "InvokeId": "t-hz0jdfwd9f0001", "InstanceId": DUP_LATE_ALIBABA})),
 ]
 
 
@@ -111,6 +129,8 @@ def assert_refused(result) -> None:
     assert result.kind == "invalid_input", result
     assert result.message
     assert result.code is None and result.request_id is None and result.http_status is None, result
+    # Nothing was sent, so the fleet record is empty.
+    assert (tuple(result.results), tuple(result.request_ids), result.attempts) == ((), (), 0), result
 
 
 @pytest.mark.parametrize("name,call", TENCENT_CASES, ids=[n for n, _ in TENCENT_CASES])
@@ -132,9 +152,13 @@ def test_messages_name_the_field_and_the_value(tencent, emu):
     assert_refused(r)
     assert "ins-BAD00001" in r.message
     assert "InstanceIds" in r.message or "instance_ids" in r.message
-    r = tencent.stop_instances("ap-guangzhou", TOO_MANY_TENCENT)
+    # A bad ID in what would be the second request: named with its place in the whole list.
+    r = tencent.stop_instances("ap-guangzhou", BAD_LATE_TENCENT)
     assert_refused(r)
-    assert "100" in r.message
+    assert "ins-BAD00120" in r.message and "[120]" in r.message, r.message
+    r = tencent.stop_instances("ap-guangzhou", DUP_LATE_TENCENT)
+    assert_refused(r)
+    assert "ins-run00000" in r.message and "more than once" in r.message, r.message
     r = tencent.stop_instances("ap-guangzhou", OK_TENCENT, stop_type="GENTLE")
     assert "GENTLE" in r.message and "SOFT_FIRST" in r.message
 

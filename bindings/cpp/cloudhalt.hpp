@@ -2,7 +2,8 @@
 //
 // RAII handles (move-only), std::string_view inputs, and one exception type, cloudhalt::Error,
 // carrying the status, kind, send state, field, the provider's code, the message and the
-// RequestId of a failed call. A string argument with an embedded NUL is refused with an Error
+// RequestId of a failed call, and the per-ID record of the call (outcomes(), request_ids(),
+// attempts()), as a successful Response does. A string argument with an embedded NUL is refused with an Error
 // of kind invalid_input naming the argument (C would silently cut it short).
 //
 //   cloudhalt::Tencent tencent = cloudhalt::Tencent::from_env();
@@ -30,6 +31,23 @@
 
 namespace cloudhalt {
 
+/// The name of an outcome as the core spells it: "done", "already", "failed" or "unknown"
+/// ("" for a value this header does not know).
+inline std::string_view outcome_name(cloudhalt_outcome outcome) noexcept {
+  const char *name = cloudhalt_outcome_name(static_cast<int>(outcome));
+  return name ? name : "";
+}
+
+/// What happened to one ID of a call.
+struct IdOutcome {
+  std::string id;                          ///< the instance ID (or InvocationId ...)
+  cloudhalt_outcome outcome;               ///< CLOUDHALT_OUTCOME_DONE ...
+  std::optional<std::string> code;         ///< the provider's code of its request's last answer
+  std::optional<std::string> request_id;   ///< the RequestId of its request's last answer
+  /// outcome_name(outcome): "done", "already", "failed" or "unknown".
+  std::string_view name() const noexcept { return outcome_name(outcome); }
+};
+
 /// A failed call: the C status plus the thread-local details, copied at the time of failure.
 class Error : public std::runtime_error {
  public:
@@ -53,6 +71,18 @@ class Error : public std::runtime_error {
         std::optional<std::string> request_id, int http_status)
       : Error(status, message, std::move(code), std::move(request_id), http_status, "api",
               "sent_no_answer", std::nullopt) {}
+
+  /// All the details, and the call's per-ID record.
+  Error(cloudhalt_status status, const std::string &message, std::optional<std::string> code,
+        std::optional<std::string> request_id, int http_status, std::string kind,
+        std::string send_state, std::optional<std::string> field, std::vector<IdOutcome> outcomes,
+        std::vector<std::string> request_ids, std::uint32_t attempts)
+      : Error(status, message, std::move(code), std::move(request_id), http_status, std::move(kind),
+              std::move(send_state), std::move(field)) {
+    outcomes_ = std::move(outcomes);
+    request_ids_ = std::move(request_ids);
+    attempts_ = attempts;
+  }
 
   /// The status the C call returned (never CLOUDHALT_OK).
   cloudhalt_status status() const noexcept { return status_; }
@@ -83,6 +113,16 @@ class Error : public std::runtime_error {
     return send_state_ != "not_built" && send_state_ != "not_sent";
   }
 
+  /// Every input ID of the call once, in input order, with its outcome (a batch with one failed
+  /// request reports the others done). Empty when nothing was sent.
+  const std::vector<IdOutcome> &outcomes() const noexcept { return outcomes_; }
+
+  /// Every RequestId the call collected, retried attempts included, in order.
+  const std::vector<std::string> &request_ids() const noexcept { return request_ids_; }
+
+  /// The number of requests sent, retries included; 0 when nothing was sent.
+  std::uint32_t attempts() const noexcept { return attempts_; }
+
  private:
   cloudhalt_status status_;
   std::optional<std::string> code_;
@@ -91,12 +131,42 @@ class Error : public std::runtime_error {
   std::string kind_;
   std::string send_state_;
   std::optional<std::string> field_;
+  std::vector<IdOutcome> outcomes_;
+  std::vector<std::string> request_ids_;
+  std::uint32_t attempts_ = 0;
 };
 
 namespace detail {
 
 inline std::optional<std::string> opt(const char *s) {
   return s ? std::optional<std::string>(s) : std::nullopt;
+}
+
+/// The per-ID record through accessors `count()`, `id(i)`, `outcome(i)`, `code(i)`,
+/// `request_id(i)` (a response's or the last error's).
+template <typename Count, typename Id, typename Outcome, typename Code, typename RequestId>
+std::vector<IdOutcome> outcomes(Count count, Id id, Outcome outcome, Code code, RequestId request_id) {
+  std::vector<IdOutcome> out;
+  std::size_t n = count();
+  out.reserve(n);
+  for (std::size_t i = 0; i < n; i++) {
+    const char *s = id(i);
+    out.push_back(IdOutcome{s ? s : "", static_cast<cloudhalt_outcome>(outcome(i)), opt(code(i)),
+                            opt(request_id(i))});
+  }
+  return out;
+}
+
+template <typename Count, typename At>
+std::vector<std::string> strings(Count count, At at) {
+  std::vector<std::string> out;
+  std::size_t n = count();
+  out.reserve(n);
+  for (std::size_t i = 0; i < n; i++) {
+    const char *s = at(i);
+    out.emplace_back(s ? s : "");
+  }
+  return out;
 }
 
 /// Throws cloudhalt::Error for any status but CLOUDHALT_OK, reading this thread's last error.
@@ -109,7 +179,12 @@ inline void check(cloudhalt_status status) {
               opt(cloudhalt_last_error_code()), opt(cloudhalt_last_error_request_id()),
               cloudhalt_last_error_http_status(), kind ? kind : "api",
               // No details at all (a call during thread teardown): assume the worst.
-              send_state ? send_state : "sent_no_answer", opt(cloudhalt_last_error_field()));
+              send_state ? send_state : "sent_no_answer", opt(cloudhalt_last_error_field()),
+              outcomes(cloudhalt_last_error_outcome_count, cloudhalt_last_error_outcome_id,
+                       cloudhalt_last_error_outcome, cloudhalt_last_error_outcome_code,
+                       cloudhalt_last_error_outcome_request_id),
+              strings(cloudhalt_last_error_request_id_count, cloudhalt_last_error_request_id_at),
+              cloudhalt_last_error_attempts());
 }
 
 /// The error for a string argument C cannot carry: a NUL byte would end the C string there and
@@ -166,8 +241,29 @@ class Response {
   explicit Response(cloudhalt_response *r) noexcept : r_(r) {}
   /// The provider's RequestId (borrowed from this object).
   std::string_view request_id() const noexcept { return cloudhalt_response_request_id(r_.get()); }
-  /// The provider's whole answer as JSON (borrowed from this object).
+  /// The provider's whole answer as JSON (borrowed from this object); for a call sent in
+  /// several requests, the answer to the first. What happened to each ID is in outcomes().
   std::string_view json() const noexcept { return cloudhalt_response_json(r_.get()); }
+
+  /// Every input ID of the call once, in input order, with its outcome (done or already).
+  std::vector<IdOutcome> outcomes() const {
+    const cloudhalt_response *r = r_.get();
+    return detail::outcomes([r] { return cloudhalt_response_outcome_count(r); },
+                            [r](std::size_t i) { return cloudhalt_response_outcome_id(r, i); },
+                            [r](std::size_t i) { return cloudhalt_response_outcome(r, i); },
+                            [r](std::size_t i) { return cloudhalt_response_outcome_code(r, i); },
+                            [r](std::size_t i) { return cloudhalt_response_outcome_request_id(r, i); });
+  }
+
+  /// Every RequestId the call collected, retried attempts included, in order.
+  std::vector<std::string> request_ids() const {
+    const cloudhalt_response *r = r_.get();
+    return detail::strings([r] { return cloudhalt_response_request_id_count(r); },
+                           [r](std::size_t i) { return cloudhalt_response_request_id_at(r, i); });
+  }
+
+  /// The number of requests sent, retries included.
+  std::uint32_t attempts() const noexcept { return cloudhalt_response_attempts(r_.get()); }
 
  private:
   std::unique_ptr<cloudhalt_response, detail::Deleter<cloudhalt_response, cloudhalt_response_free>> r_;
@@ -216,6 +312,39 @@ class Tencent {
   void set_timeout_ms(std::uint32_t ms) {
     detail::check(cloudhalt_tencent_set_timeout_ms(c_.get(), ms));
   }
+
+  /// The retry policy of later calls: attempts per request (1 = never retry), backoff base
+  /// and maximum in milliseconds. Throws cloudhalt::Error naming the bad field.
+  void set_retry(std::uint32_t max_attempts, std::uint32_t base_delay_ms = 200,
+                 std::uint32_t max_delay_ms = 5000) {
+    detail::check(cloudhalt_tencent_set_retry(c_.get(), max_attempts, base_delay_ms, max_delay_ms));
+  }
+
+  /// The client-side rate limit: true = the documented rates (the default), false = off.
+  void set_rate_limit(bool enabled) { detail::check(cloudhalt_tencent_set_rate_limit(c_.get(), enabled)); }
+
+  /// Paces every action at `rate` requests per second instead of the documented rates.
+  void set_rate_limit_per_second(double rate) {
+    detail::check(cloudhalt_tencent_set_rate_limit_per_second(c_.get(), rate));
+  }
+
+  /// How many requests of one call may be in flight at once (1 to 64; default 4).
+  void set_concurrency(std::uint32_t n) { detail::check(cloudhalt_tencent_set_concurrency(c_.get(), n)); }
+
+  /// Records every later request in the audit log at `path`; std::nullopt stops logging.
+  void set_audit_log(std::optional<std::string_view> path) {
+    detail::Args a;
+    detail::check(cloudhalt_tencent_set_audit_log(c_.get(), a.opt(path, "path")));
+  }
+
+  /// Finishes the interrupted batch recorded last in the audit log at `audit_path`.
+  Response resume(std::string_view audit_path) {
+    detail::Args a;
+    cloudhalt_response *r = nullptr;
+    detail::check(cloudhalt_tencent_resume(c_.get(), a.str(audit_path, "audit_path"), &r));
+    return Response(r);
+  }
+
 
   /// CVM StopInstances.
   Response stop_instances(std::string_view region, const std::vector<std::string_view> &ids,
@@ -307,6 +436,18 @@ class Tencent {
     return std::string(owned.get());
   }
 
+  /// As call_json(), returning a Response with the per-ID record.
+  Response call_json_response(std::string_view action, std::string_view params_json,
+                              std::optional<std::string_view> region = std::nullopt) {
+    detail::Args a;
+    cloudhalt_response *r = nullptr;
+    const char *action_c = a.str(action, "action");
+    const char *region_c = a.opt(region, "region");
+    const char *params = a.str(params_json, "params_json");
+    detail::check(cloudhalt_tencent_call_json_response(c_.get(), action_c, region_c, params, &r));
+    return Response(r);
+  }
+
   /// The C handle, still owned by this object.
   cloudhalt_tencent *get() const noexcept { return c_.get(); }
 
@@ -346,6 +487,39 @@ class Alibaba {
     detail::check(cloudhalt_alibaba_set_timeout_ms(c_.get(), ms));
   }
 
+  /// The retry policy of later calls: attempts per request (1 = never retry), backoff base
+  /// and maximum in milliseconds. Throws cloudhalt::Error naming the bad field.
+  void set_retry(std::uint32_t max_attempts, std::uint32_t base_delay_ms = 200,
+                 std::uint32_t max_delay_ms = 5000) {
+    detail::check(cloudhalt_alibaba_set_retry(c_.get(), max_attempts, base_delay_ms, max_delay_ms));
+  }
+
+  /// The client-side rate limit: true = the documented rates (the default), false = off.
+  void set_rate_limit(bool enabled) { detail::check(cloudhalt_alibaba_set_rate_limit(c_.get(), enabled)); }
+
+  /// Paces every action at `rate` requests per second instead of the documented rates.
+  void set_rate_limit_per_second(double rate) {
+    detail::check(cloudhalt_alibaba_set_rate_limit_per_second(c_.get(), rate));
+  }
+
+  /// How many requests of one call may be in flight at once (1 to 64; default 4).
+  void set_concurrency(std::uint32_t n) { detail::check(cloudhalt_alibaba_set_concurrency(c_.get(), n)); }
+
+  /// Records every later request in the audit log at `path`; std::nullopt stops logging.
+  void set_audit_log(std::optional<std::string_view> path) {
+    detail::Args a;
+    detail::check(cloudhalt_alibaba_set_audit_log(c_.get(), a.opt(path, "path")));
+  }
+
+  /// Finishes the interrupted batch recorded last in the audit log at `audit_path`.
+  Response resume(std::string_view audit_path) {
+    detail::Args a;
+    cloudhalt_response *r = nullptr;
+    detail::check(cloudhalt_alibaba_resume(c_.get(), a.str(audit_path, "audit_path"), &r));
+    return Response(r);
+  }
+
+
   /// ECS StopInvocation on the listed instances. An empty list (`{}` included) is refused with
   /// CLOUDHALT_INVALID_INPUT, never taken as "every instance".
   Response stop_invocation(std::string_view region_id, std::string_view invoke_id,
@@ -383,6 +557,16 @@ class Alibaba {
     detail::check(cloudhalt_alibaba_call_json(c_.get(), action_c, params, &out));
     std::unique_ptr<char, detail::Deleter<char, cloudhalt_string_free>> owned(out);
     return std::string(owned.get());
+  }
+
+  /// As call_json(), returning a Response with the per-ID record.
+  Response call_json_response(std::string_view action, std::string_view params_json) {
+    detail::Args a;
+    cloudhalt_response *r = nullptr;
+    const char *action_c = a.str(action, "action");
+    const char *params = a.str(params_json, "params_json");
+    detail::check(cloudhalt_alibaba_call_json_response(c_.get(), action_c, params, &r));
+    return Response(r);
   }
 
   /// The C handle, still owned by this object.

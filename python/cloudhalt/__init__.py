@@ -1,14 +1,18 @@
 """cloudhalt: the stop button for Tencent Cloud and Alibaba Cloud.
 
-Five operations, validated before anything is sent, signed (TC3 / ACS3) and sent once each:
+Five operations, validated before anything is sent, signed (TC3 / ACS3) and sent:
 ``Tencent.stop_instances``, ``Tencent.terminate_instances``, ``Tencent.cancel_invocation``,
-``Tencent.cancel_instance_refresh`` and ``Alibaba.stop_invocation``. Failures raise the classes
-of ``cloudhalt._errors`` (all re-exported here); successes return a ``Response``.
+``Tencent.cancel_instance_refresh`` and ``Alibaba.stop_invocation``. Any number of IDs is
+accepted and split into requests of the provider's limit, paced at its rate limit and retried
+where that is safe (``Retry``); ``resume`` finishes a batch from its audit log. Failures raise
+the classes of ``cloudhalt._errors`` (all re-exported here); successes return a ``Response``;
+both carry every ID's ``IdOutcome``.
 """
 
-from ._cloudhalt import Alibaba, Response, Tencent, __version__
+from ._cloudhalt import Alibaba, Response, Retry, Tencent, __version__
 from ._errors import (
     ApiError,
+    AuditError,
     AuthError,
     CredentialsError,
     Error,
@@ -24,12 +28,15 @@ from ._errors import (
     TransportError,
     UnexpectedResponseError,
 )
+from ._types import IdOutcome
 
 __all__ = [
     "__version__",
     "Tencent",
     "Alibaba",
     "Response",
+    "Retry",
+    "IdOutcome",
     "Error",
     "InvalidInput",
     "InvalidInputError",
@@ -45,4 +52,5 @@ __all__ = [
     "QuotaError",
     "ServerError",
     "UnexpectedResponseError",
+    "AuditError",
 ]

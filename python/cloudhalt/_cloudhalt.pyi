@@ -1,11 +1,38 @@
 # Hand-written stubs for the compiled module (crates/cloudhalt-py). Checked against the module by
 # `python -m mypy.stubtest cloudhalt` (tests/python/test_stubs.py).
+import os
 from collections.abc import Iterable, Sequence
 from typing import Any, final
 
-__all__ = ["Alibaba", "Tencent", "error_class", "Response", "__version__"]
+from ._types import IdOutcome
+
+__all__ = ["Alibaba", "Tencent", "error_class", "Response", "Retry", "__version__"]
 
 __version__: str
+
+@final
+class Retry:
+    """A retry policy: attempts in all (1 = no retry) and the backoff between them. Immutable."""
+
+    def __new__(
+        cls, max_attempts: int = 3, base_delay: float = 0.2, max_delay: float = 5.0
+    ) -> Retry: ...
+    @property
+    def max_attempts(self) -> int:
+        """Attempts in all (1 = no retry)."""
+    @property
+    def base_delay(self) -> float:
+        """The backoff's base, in seconds."""
+    @property
+    def max_delay(self) -> float:
+        """The longest delay between two attempts, in seconds."""
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+    def __reduce__(self) -> tuple[type[Retry], tuple[int, float, float]]:
+        """Pickles as ``Retry(max_attempts, base_delay, max_delay)``."""
+
+_Path = str | os.PathLike[str]
 
 @final
 class Response:
@@ -26,6 +53,18 @@ class Response:
     @property
     def sent_headers(self) -> list[tuple[str, str]]:
         """The request headers that were sent, in order, session tokens redacted."""
+    @property
+    def request_ids(self) -> list[str]:
+        """Every RequestId the provider answered, retries included, in order."""
+    @property
+    def attempts(self) -> int:
+        """How many requests were sent in all (retries included)."""
+    @property
+    def outcomes(self) -> dict[str, str]:
+        """Every input ID to ``"done"`` or ``"already"``, in input order."""
+    @property
+    def id_outcomes(self) -> list[IdOutcome]:
+        """The per-ID record (id, outcome, code, request_id), in input order."""
 
 @final
 class Tencent:
@@ -40,6 +79,10 @@ class Tencent:
         endpoint: str | None = None,
         timeout: float | None = None,
         language: str | None = None,
+        retry: Retry | None = None,
+        rate_limit: bool | float = True,
+        concurrency: int = 4,
+        audit_log: _Path | None = None,
     ) -> Tencent: ...
     @staticmethod
     def from_env(
@@ -47,6 +90,10 @@ class Tencent:
         endpoint: str | None = None,
         timeout: float | None = None,
         language: str | None = None,
+        retry: Retry | None = None,
+        rate_limit: bool | float = True,
+        concurrency: int = 4,
+        audit_log: _Path | None = None,
     ) -> Tencent:
         """Credentials from TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY, TENCENTCLOUD_SESSION_TOKEN."""
     @property
@@ -57,6 +104,16 @@ class Tencent:
     def timeout(self) -> float: ...
     @property
     def language(self) -> str | None: ...
+    @property
+    def retry(self) -> Retry: ...
+    @property
+    def rate_limit(self) -> bool | float: ...
+    @property
+    def concurrency(self) -> int: ...
+    @property
+    def audit_log(self) -> str | None: ...
+    def resume(self, audit_file: _Path) -> Response:
+        """Finishes the interrupted batch of an audit log; unknown TerminateInstances IDs are held back."""
     def stop_instances(
         self,
         region: str,
@@ -106,9 +163,21 @@ class Alibaba:
         *,
         endpoint: str | None = None,
         timeout: float | None = None,
+        retry: Retry | None = None,
+        rate_limit: bool | float = True,
+        concurrency: int = 4,
+        audit_log: _Path | None = None,
     ) -> Alibaba: ...
     @staticmethod
-    def from_env(*, endpoint: str | None = None, timeout: float | None = None) -> Alibaba:
+    def from_env(
+        *,
+        endpoint: str | None = None,
+        timeout: float | None = None,
+        retry: Retry | None = None,
+        rate_limit: bool | float = True,
+        concurrency: int = 4,
+        audit_log: _Path | None = None,
+    ) -> Alibaba:
         """Credentials from ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET, ALIBABA_CLOUD_SECURITY_TOKEN."""
     @property
     def access_key_id(self) -> str: ...
@@ -116,6 +185,16 @@ class Alibaba:
     def endpoint(self) -> str: ...
     @property
     def timeout(self) -> float: ...
+    @property
+    def retry(self) -> Retry: ...
+    @property
+    def rate_limit(self) -> bool | float: ...
+    @property
+    def concurrency(self) -> int: ...
+    @property
+    def audit_log(self) -> str | None: ...
+    def resume(self, audit_file: _Path) -> Response:
+        """Finishes the interrupted batch of an audit log."""
     def stop_invocation(
         self,
         region_id: str,

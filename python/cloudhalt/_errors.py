@@ -9,7 +9,9 @@ ever contains a secret.
 from __future__ import annotations
 
 import builtins
-from typing import Any, Optional
+from typing import Any, Dict, Iterable, List, Optional
+
+from ._types import IdOutcome
 
 __all__ = [
     "Error",
@@ -27,6 +29,7 @@ __all__ = [
     "QuotaError",
     "ServerError",
     "UnexpectedResponseError",
+    "AuditError",
 ]
 
 
@@ -40,12 +43,25 @@ class Error(Exception):
     - ``action``: the provider's operation name (``"StopInstances"``, ...).
     - ``code``: the provider's error code (``"InvalidInstanceId.NotFound"``).
     - ``message``: the provider's message, or for input errors what is wrong and how to fix it.
+      After retries, or a failure that may have taken effect, cloudhalt's advice follows the
+      provider's words (how many attempts were made, what to check before calling again).
     - ``request_id``: the provider's RequestId: quote it when asking the provider.
     - ``http_status``: the HTTP status of the answer, when one came back.
     - ``send_state``: how far the request got: ``"not_built"`` and ``"not_sent"`` mean nothing
       reached the provider; ``"sent_no_answer"`` and ``"answered"`` mean it may have taken effect,
       so check the state before sending it again.
     - ``field``: for input errors, the offending field as the provider spells it.
+
+    And the record of the call, for a batch of many requests (empty / 0 when nothing was sent,
+    e.g. bad input):
+
+    - ``outcomes``: every input ID to ``"done"``, ``"already"``, ``"failed"`` or ``"unknown"``,
+      in input order. A batch with failures raises the error of its first failed request;
+      the IDs of the other requests keep their own outcomes here.
+    - ``id_outcomes``: the same as ``cloudhalt.IdOutcome`` tuples, with each ID's provider code
+      and the RequestId of its request.
+    - ``request_ids``: every RequestId the provider answered, retries included, in order.
+    - ``attempts``: how many requests were sent in all.
     """
 
     kind: Optional[str] = None
@@ -57,6 +73,9 @@ class Error(Exception):
     http_status: Optional[int] = None
     send_state: Optional[str] = None
     field: Optional[str] = None
+    request_ids: List[str]
+    attempts: int
+    id_outcomes: List[IdOutcome]
 
     def __init__(
         self,
@@ -71,6 +90,9 @@ class Error(Exception):
         http_status: Optional[int] = None,
         send_state: Optional[str] = None,
         field: Optional[str] = None,
+        request_ids: Iterable[str] = (),
+        attempts: int = 0,
+        id_outcomes: Iterable[IdOutcome] = (),
     ) -> None:
         super().__init__(text)
         self.kind = kind
@@ -82,6 +104,15 @@ class Error(Exception):
         self.http_status = http_status
         self.send_state = send_state
         self.field = field
+        self.request_ids = list(request_ids)
+        self.attempts = attempts
+        self.id_outcomes = [IdOutcome(*o) for o in id_outcomes]
+
+    @property
+    def outcomes(self) -> Dict[str, str]:
+        """Every input ID to its outcome (``"done"``, ``"already"``, ``"failed"``, ``"unknown"``),
+        in input order; empty when nothing was sent."""
+        return {o.id: o.outcome for o in self.id_outcomes}
 
     def __reduce__(self) -> Any:
         # Keep the attributes through pickle (multiprocessing, concurrent.futures).
@@ -92,7 +123,7 @@ class Error(Exception):
             name: getattr(self, name)
             for name in (
                 "kind", "provider", "action", "code", "message", "request_id", "http_status",
-                "send_state", "field",
+                "send_state", "field", "request_ids", "attempts", "id_outcomes",
             )
         }
 
@@ -172,6 +203,12 @@ class UnexpectedResponseError(Error):
     """An answer came back that is not the provider's documented shape.
 
     The request may have taken effect: check the state before sending it again.
+    """
+
+
+class AuditError(Error):
+    """The audit log could not be written (a full disk, a removed file...): the request it was
+    to record was not sent. Free space or give another ``audit_log``, then ``resume`` the batch.
     """
 
 

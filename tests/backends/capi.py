@@ -9,7 +9,9 @@ Only what C itself cannot express is decided here: a Python value that has no C 
 where C takes a string, a list of non-strings, a string with an embedded NUL) becomes
 Failure(kind="invalid_input") without calling the library, just as the Python binding raises
 TypeError for it. Everything C *can* express is passed through unchanged, including None (NULL),
-lone surrogates (invalid UTF-8) and over-long lists, so the library's own checks are what is tested.
+lone surrogates (invalid UTF-8) and lists of any length, so the library's own checks are what is
+tested. Outcome and Failure carry the per-ID record read through the cloudhalt_response_outcome*
+and cloudhalt_last_error_outcome* accessors.
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ import os
 import pathlib
 from typing import Any, Callable, List, Optional, Tuple, Union
 
-from backends.base import Failure, Outcome
+from backends.base import OUTCOMES, Failure, IdResult, Outcome, Retry
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
 
@@ -48,7 +50,40 @@ def _declare(lib: ctypes.CDLL) -> None:
     S = c_char_p
     SS = ctypes.POINTER(c_char_p)
     I = ctypes.c_int
+    Z = ctypes.c_size_t
+    U32 = ctypes.c_uint32
     sigs = {
+        "cloudhalt_tencent_set_retry": (I, [P, U32, U32, U32]),
+        "cloudhalt_tencent_set_rate_limit": (I, [P, ctypes.c_bool]),
+        "cloudhalt_tencent_set_rate_limit_per_second": (I, [P, ctypes.c_double]),
+        "cloudhalt_tencent_set_concurrency": (I, [P, U32]),
+        "cloudhalt_tencent_set_audit_log": (I, [P, S]),
+        "cloudhalt_tencent_resume": (I, [P, S, PP]),
+        "cloudhalt_tencent_call_json_response": (I, [P, S, S, S, PP]),
+        "cloudhalt_alibaba_set_retry": (I, [P, U32, U32, U32]),
+        "cloudhalt_alibaba_set_rate_limit": (I, [P, ctypes.c_bool]),
+        "cloudhalt_alibaba_set_rate_limit_per_second": (I, [P, ctypes.c_double]),
+        "cloudhalt_alibaba_set_concurrency": (I, [P, U32]),
+        "cloudhalt_alibaba_set_audit_log": (I, [P, S]),
+        "cloudhalt_alibaba_resume": (I, [P, S, PP]),
+        "cloudhalt_alibaba_call_json_response": (I, [P, S, S, PP]),
+        "cloudhalt_outcome_name": (S, [I]),
+        "cloudhalt_response_outcome_count": (Z, [P]),
+        "cloudhalt_response_outcome_id": (S, [P, Z]),
+        "cloudhalt_response_outcome": (I, [P, Z]),
+        "cloudhalt_response_outcome_code": (S, [P, Z]),
+        "cloudhalt_response_outcome_request_id": (S, [P, Z]),
+        "cloudhalt_response_request_id_count": (Z, [P]),
+        "cloudhalt_response_request_id_at": (S, [P, Z]),
+        "cloudhalt_response_attempts": (U32, [P]),
+        "cloudhalt_last_error_outcome_count": (Z, []),
+        "cloudhalt_last_error_outcome_id": (S, [Z]),
+        "cloudhalt_last_error_outcome": (I, [Z]),
+        "cloudhalt_last_error_outcome_code": (S, [Z]),
+        "cloudhalt_last_error_outcome_request_id": (S, [Z]),
+        "cloudhalt_last_error_request_id_count": (Z, []),
+        "cloudhalt_last_error_request_id_at": (S, [Z]),
+        "cloudhalt_last_error_attempts": (U32, []),
         "cloudhalt_tencent_new": (I, [S, S, S, PP]),
         "cloudhalt_tencent_from_env": (I, [PP]),
         "cloudhalt_tencent_set_endpoint": (I, [P, S]),
@@ -128,6 +163,37 @@ def _clist(values: Any) -> Tuple[Any, int, List[Optional[bytes]]]:
     return arr, len(items), items
 
 
+def _u32(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _NoCForm(f"{name}: expected an int, got {type(value).__name__} {value!r}")
+    if not 0 <= value <= 0xFFFFFFFF:
+        raise _NoCForm(f"{name} {value} does not fit in a uint32_t")
+    return value
+
+
+def _ms(seconds: Any, name: str) -> int:
+    """Seconds (as the protocol gives delays) -> the C setter's uint32_t milliseconds."""
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+        raise _NoCForm(f"{name}: expected a number of seconds, got {type(seconds).__name__} {seconds!r}")
+    if not 0 <= seconds <= 0xFFFFFFFF / 1000:  # NaN fails this too
+        raise _NoCForm(f"{name} {seconds} s has no uint32_t milliseconds form: give 0 or more seconds")
+    return int(round(seconds * 1000))
+
+
+def _record(count: Callable[[], int], id_at: Callable[[int], Optional[bytes]],
+            outcome_at: Callable[[int], int], code_at: Callable[[int], Optional[bytes]],
+            request_id_at: Callable[[int], Optional[bytes]]) -> Tuple[IdResult, ...]:
+    """The per-ID record through a response's or the last error's accessors."""
+    results = []
+    for i in range(count()):
+        value = outcome_at(i)
+        if not 0 <= value < len(OUTCOMES):
+            raise AssertionError(f"outcome {i} has value {value}, not a cloudhalt_outcome")
+        results.append(IdResult(id=_text(id_at(i)) or "", outcome=OUTCOMES[value],
+                                code=_text(code_at(i)), request_id=_text(request_id_at(i))))
+    return tuple(results)
+
+
 def _cbool(value: Any) -> bool:
     if not isinstance(value, bool):
         raise _NoCForm(f"expected a bool, got {type(value).__name__} {value!r}")
@@ -150,11 +216,18 @@ class CBackend:
         if kind is None or lib.cloudhalt_last_error_status() != status:
             raise AssertionError(f"status {status} without a matching last error (kind {kind!r})")
         http = lib.cloudhalt_last_error_http_status()
+        results = _record(lib.cloudhalt_last_error_outcome_count, lib.cloudhalt_last_error_outcome_id,
+                          lib.cloudhalt_last_error_outcome, lib.cloudhalt_last_error_outcome_code,
+                          lib.cloudhalt_last_error_outcome_request_id)
+        request_ids = tuple(_text(lib.cloudhalt_last_error_request_id_at(i)) or ""
+                            for i in range(lib.cloudhalt_last_error_request_id_count()))
         return Failure(kind=kind, message=_text(lib.cloudhalt_last_error_message()) or "",
                        code=_text(lib.cloudhalt_last_error_code()),
                        request_id=_text(lib.cloudhalt_last_error_request_id()),
                        http_status=http if http else None,
-                       send_state=_text(lib.cloudhalt_last_error_send_state()))
+                       send_state=_text(lib.cloudhalt_last_error_send_state()),
+                       results=results, request_ids=request_ids,
+                       attempts=lib.cloudhalt_last_error_attempts())
 
     def call_response(self, fn: Callable[[Any], int]) -> Union[Outcome, Failure]:
         """Calls an operation with a `cloudhalt_response **out` and normalises its result."""
@@ -167,30 +240,22 @@ class CBackend:
             if out.value is not None:
                 raise AssertionError("an output was written on failure")
             return self.failure(status)
+        lib = self.lib
         try:
-            request_id = _text(self.lib.cloudhalt_response_request_id(out))
-            data = json.loads(_text(self.lib.cloudhalt_response_json(out)) or "null")
+            request_id = _text(lib.cloudhalt_response_request_id(out))
+            data = json.loads(_text(lib.cloudhalt_response_json(out)) or "null")
+            results = _record(lambda: lib.cloudhalt_response_outcome_count(out),
+                              lambda i: lib.cloudhalt_response_outcome_id(out, i),
+                              lambda i: lib.cloudhalt_response_outcome(out, i),
+                              lambda i: lib.cloudhalt_response_outcome_code(out, i),
+                              lambda i: lib.cloudhalt_response_outcome_request_id(out, i))
+            request_ids = tuple(_text(lib.cloudhalt_response_request_id_at(out, i)) or ""
+                                for i in range(lib.cloudhalt_response_request_id_count(out)))
+            attempts = lib.cloudhalt_response_attempts(out)
         finally:
-            self.lib.cloudhalt_response_free(out)
-        return Outcome(request_id=request_id or "", data=data)
-
-    def call_string(self, fn: Callable[[Any], int]) -> Union[Outcome, Failure]:
-        """Calls a `_call_json` function with a `char **out_json` and normalises its result."""
-        out = c_void_p()
-        try:
-            status = fn(ctypes.byref(out))
-        except _NoCForm as e:
-            return Failure(kind="invalid_input", message=str(e))
-        if status != 0:
-            if out.value is not None:
-                raise AssertionError("an output was written on failure")
-            return self.failure(status)
-        try:
-            data = json.loads(ctypes.string_at(out.value).decode("utf-8"))
-        finally:
-            self.lib.cloudhalt_string_free(out)
-        request_id = data.get("Response", data).get("RequestId", "")
-        return Outcome(request_id=request_id, data=data)
+            lib.cloudhalt_response_free(out)
+        return Outcome(request_id=request_id or "", data=data, results=results,
+                       request_ids=request_ids, attempts=attempts)
 
     def _construct(self, new: Callable[[Any], int], configure: Callable[[int], Optional[Failure]],
                    wrap: Callable[[int], Any], free: Callable[[int], None]) -> Any:
@@ -202,14 +267,49 @@ class CBackend:
         if status != 0:
             return self.failure(status)
         handle = out.value
-        problem = configure(handle)
+        try:
+            problem = configure(handle)
+        except _NoCForm as e:
+            problem = Failure(kind="invalid_input", message=str(e))
         if problem is not None:
             free(handle)
             return problem
         return wrap(handle)
 
-    def _configure(self, prefix: str, endpoint: Optional[str], timeout: Optional[float]):
+    def _configure(self, prefix: str, endpoint: Optional[str], timeout: Optional[float],
+                   retry: Optional[Retry] = None, rate_limit: Any = None,
+                   concurrency: Any = None, audit: Any = None):
+        def setter(name: str) -> Callable[..., int]:
+            return getattr(self.lib, f"cloudhalt_{prefix}_{name}")
+
         def configure(handle: int) -> Optional[Failure]:
+            problem = basic(handle)
+            if problem is not None:
+                return problem
+            for status in fleet(handle):
+                if status != 0:
+                    return self.failure(status)
+            return None
+
+        def fleet(handle: int):
+            """Each fleet setter's status, in order, each called only if asked for."""
+            if retry is not None:
+                yield setter("set_retry")(handle, _u32(retry.max_attempts, "max_attempts"),
+                                          _ms(retry.base_delay, "base_delay"),
+                                          _ms(retry.max_delay, "max_delay"))
+            if isinstance(rate_limit, bool):
+                yield setter("set_rate_limit")(handle, rate_limit)
+            elif isinstance(rate_limit, (int, float)):
+                yield setter("set_rate_limit_per_second")(handle, float(rate_limit))
+            elif rate_limit is not None:
+                raise _NoCForm(f"rate_limit: expected a bool or a number, got "
+                               f"{type(rate_limit).__name__} {rate_limit!r}")
+            if concurrency is not None:
+                yield setter("set_concurrency")(handle, _u32(concurrency, "concurrency"))
+            if audit is not None:
+                yield setter("set_audit_log")(handle, _cstr(os.fspath(audit)))
+
+        def basic(handle: int) -> Optional[Failure]:
             if endpoint is not None:
                 status = getattr(self.lib, f"cloudhalt_{prefix}_set_endpoint")(handle, _cstr(endpoint))
                 if status != 0:
@@ -227,18 +327,22 @@ class CBackend:
     # -- the Backend protocol --
 
     def tencent(self, secret_id: Any, secret_key: Any, token: Any = None, *,
-                endpoint: Optional[str] = None, timeout: Optional[float] = None) -> Any:
+                endpoint: Optional[str] = None, timeout: Optional[float] = None,
+                retry: Optional[Retry] = None, rate_limit: Any = None,
+                concurrency: Optional[int] = None, audit: Optional[str] = None) -> Any:
         return self._construct(
             lambda out: self.lib.cloudhalt_tencent_new(_cstr(secret_id), _cstr(secret_key), _cstr(token), out),
-            self._configure("tencent", endpoint, timeout),
+            self._configure("tencent", endpoint, timeout, retry, rate_limit, concurrency, audit),
             lambda h: _Tencent(self, h), self.lib.cloudhalt_tencent_free)
 
     def alibaba(self, access_key_id: Any, access_key_secret: Any, security_token: Any = None, *,
-                endpoint: Optional[str] = None, timeout: Optional[float] = None) -> Any:
+                endpoint: Optional[str] = None, timeout: Optional[float] = None,
+                retry: Optional[Retry] = None, rate_limit: Any = None,
+                concurrency: Optional[int] = None, audit: Optional[str] = None) -> Any:
         return self._construct(
             lambda out: self.lib.cloudhalt_alibaba_new(_cstr(access_key_id), _cstr(access_key_secret),
                                                        _cstr(security_token), out),
-            self._configure("alibaba", endpoint, timeout),
+            self._configure("alibaba", endpoint, timeout, retry, rate_limit, concurrency, audit),
             lambda h: _Alibaba(self, h), self.lib.cloudhalt_alibaba_free)
 
     def tencent_from_env(self, *, endpoint: Optional[str] = None) -> Any:
@@ -304,10 +408,16 @@ class _Tencent:
             self._h, _cstr(region), _cstr(auto_scaling_group_id), _cstr(refresh_activity_id), out))
 
     def call(self, action: Any, params: Any, *, region: Any = None) -> Union[Outcome, Failure]:
+        """The JSON entry point with a response handle, so the per-ID record is read too;
+        cloudhalt_tencent_call_json (a string) is the same call and is tested by test_capi.c."""
         def call(out: Any) -> int:
-            return self._lib.cloudhalt_tencent_call_json(
+            return self._lib.cloudhalt_tencent_call_json_response(
                 self._h, _cstr(action), _cstr(region), _params(params), out)
-        return self._b.call_string(call)
+        return self._b.call_response(call)
+
+    def resume(self, audit_path: Any) -> Union[Outcome, Failure]:
+        return self._b.call_response(lambda out: self._lib.cloudhalt_tencent_resume(
+            self._h, _cstr(os.fspath(audit_path)), out))
 
 
 class _Alibaba:
@@ -336,8 +446,12 @@ class _Alibaba:
         return self._b.call_response(call)
 
     def call(self, action: Any, params: Any) -> Union[Outcome, Failure]:
-        return self._b.call_string(lambda out: self._lib.cloudhalt_alibaba_call_json(
+        return self._b.call_response(lambda out: self._lib.cloudhalt_alibaba_call_json_response(
             self._h, _cstr(action), _params(params), out))
+
+    def resume(self, audit_path: Any) -> Union[Outcome, Failure]:
+        return self._b.call_response(lambda out: self._lib.cloudhalt_alibaba_resume(
+            self._h, _cstr(os.fspath(audit_path)), out))
 
 
 def _params(params: Any) -> Optional[bytes]:

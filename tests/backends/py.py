@@ -11,7 +11,7 @@ import json
 import pathlib
 from typing import Any, Callable, Dict, Optional, Union
 
-from backends.base import Failure, Outcome
+from backends.base import Failure, IdResult, Outcome, Retry
 
 _ERRORS_JSON = pathlib.Path(__file__).resolve().parent.parent / "vectors" / "errors.json"
 
@@ -43,7 +43,9 @@ class _Normaliser:
                 raise AssertionError(f"{type(exc).__name__} is not in errors.json's kinds table") from exc
             return Failure(kind=kind, message=str(exc), code=exc.code, request_id=exc.request_id,
                            http_status=exc.http_status, send_state=exc.send_state,
-                           may_have_been_sent=exc.may_have_been_sent)
+                           may_have_been_sent=exc.may_have_been_sent,
+                           results=self.results(exc.id_outcomes, exc.outcomes),
+                           request_ids=tuple(exc.request_ids), attempts=exc.attempts)
         if isinstance(exc, TypeError):
             return Failure(kind="invalid_input", message=str(exc))
         raise exc
@@ -55,7 +57,19 @@ class _Normaliser:
             return self.failure(exc)
         if not isinstance(r.request_id, str) or not isinstance(r.data, dict):
             raise AssertionError(f"malformed Response {r!r}")
-        return Outcome(request_id=r.request_id, data=r.data)
+        if not isinstance(r.attempts, int) or not all(isinstance(i, str) for i in r.request_ids):
+            raise AssertionError(f"malformed Response record {r!r}")
+        return Outcome(request_id=r.request_id, data=r.data,
+                       results=self.results(r.id_outcomes, r.outcomes),
+                       request_ids=tuple(r.request_ids), attempts=r.attempts)
+
+    def results(self, id_outcomes: Any, outcomes: Any) -> tuple:
+        """The per-ID record; `outcomes` (the dict) must say the same as `id_outcomes`."""
+        out = tuple(IdResult(id=o.id, outcome=o.outcome, code=o.code, request_id=o.request_id)
+                    for o in id_outcomes)
+        if list(outcomes.items()) != [(o.id, o.outcome) for o in out]:
+            raise AssertionError(f"outcomes {outcomes!r} disagree with id_outcomes {out!r}")
+        return out
 
 
 class _Tencent:
@@ -84,6 +98,9 @@ class _Tencent:
     def call(self, action: Any, params: Any, *, region: Any = None) -> Union[Outcome, Failure]:
         return self._n.run(lambda: self.client.call(action, params, region=region))
 
+    def resume(self, audit_file: str) -> Union[Outcome, Failure]:
+        return self._n.run(lambda: self.client.resume(audit_file))
+
 
 class _Alibaba:
     def __init__(self, client: Any, norm: _Normaliser) -> None:
@@ -95,6 +112,9 @@ class _Alibaba:
 
     def call(self, action: Any, params: Any) -> Union[Outcome, Failure]:
         return self._n.run(lambda: self.client.call(action, params))
+
+    def resume(self, audit_file: str) -> Union[Outcome, Failure]:
+        return self._n.run(lambda: self.client.resume(audit_file))
 
 
 class PyBackend:
@@ -112,17 +132,38 @@ class PyBackend:
         except Exception as exc:
             return self._n.failure(exc)
 
+    def _fleet(self, retry: Optional[Retry], rate_limit: Any, concurrency: Any,
+               audit: Optional[str]) -> Dict[str, Any]:
+        """The fleet keywords, only those given (None = the binding's default). Called inside
+        the construction, so that a bad Retry is a Failure like any bad setting."""
+        kwargs: Dict[str, Any] = {}
+        if retry is not None:
+            kwargs["retry"] = self.module.Retry(retry.max_attempts, retry.base_delay, retry.max_delay)
+        if rate_limit is not None:
+            kwargs["rate_limit"] = rate_limit
+        if concurrency is not None:
+            kwargs["concurrency"] = concurrency
+        if audit is not None:
+            kwargs["audit_log"] = audit
+        return kwargs
+
     def tencent(self, secret_id: Any, secret_key: Any, token: Any = None, *,
-                endpoint: Optional[str] = None, timeout: Optional[float] = None) -> Any:
+                endpoint: Optional[str] = None, timeout: Optional[float] = None,
+                retry: Optional[Retry] = None, rate_limit: Any = None, concurrency: Any = None,
+                audit: Optional[str] = None) -> Any:
         return self._construct(
-            lambda: self.module.Tencent(secret_id, secret_key, token, endpoint=endpoint, timeout=timeout),
+            lambda: self.module.Tencent(secret_id, secret_key, token, endpoint=endpoint, timeout=timeout,
+                                        **self._fleet(retry, rate_limit, concurrency, audit)),
             lambda c: _Tencent(c, self._n))
 
     def alibaba(self, access_key_id: Any, access_key_secret: Any, security_token: Any = None, *,
-                endpoint: Optional[str] = None, timeout: Optional[float] = None) -> Any:
+                endpoint: Optional[str] = None, timeout: Optional[float] = None,
+                retry: Optional[Retry] = None, rate_limit: Any = None, concurrency: Any = None,
+                audit: Optional[str] = None) -> Any:
         return self._construct(
             lambda: self.module.Alibaba(access_key_id, access_key_secret, security_token,
-                                        endpoint=endpoint, timeout=timeout),
+                                        endpoint=endpoint, timeout=timeout,
+                                        **self._fleet(retry, rate_limit, concurrency, audit)),
             lambda c: _Alibaba(c, self._n))
 
     def tencent_from_env(self, *, endpoint: Optional[str] = None) -> Any:

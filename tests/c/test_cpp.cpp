@@ -1,6 +1,7 @@
 // The C++ wrapper's own promises: cloudhalt::Error carries kind, send state and field; a string
 // with an embedded NUL is refused, never cut short; empty ID lists are refused, "every instance"
-// is its own call; TerminateInstances takes release_address.
+// is its own call; TerminateInstances takes release_address; the fleet setters, and the per-ID
+// record on Response and on cloudhalt::Error.
 //
 // Usage: test_cpp [EMULATOR_URL]. Without a URL only the parts that need no network run.
 // Exit status 0 only when every check passed.
@@ -107,6 +108,31 @@ static void test_offline() {
   CHECK(e.send_state() == "not_sent" || e.send_state() == "sent_no_answer");
   CHECK(e.may_have_been_sent() == (e.send_state() == "sent_no_answer"));
   CHECK(!e.field().has_value());
+
+  // The fleet setters: the core's checks, the field named.
+  e = EXPECT_ERROR(t.set_retry(0));
+  CHECK_INPUT_ERROR(e, "max_attempts");
+  e = EXPECT_ERROR(a.set_retry(3, 6000, 5000));
+  CHECK_INPUT_ERROR(e, "base_delay");
+  e = EXPECT_ERROR(t.set_concurrency(0));
+  CHECK_INPUT_ERROR(e, "concurrency");
+  e = EXPECT_ERROR(a.set_rate_limit_per_second(-1.0));
+  CHECK_INPUT_ERROR(e, "rate_limit");
+  e = EXPECT_ERROR(t.set_audit_log("/nonexistent-cloudhalt-dir/audit.log"));
+  CHECK_INPUT_ERROR(e, "audit");
+  e = EXPECT_ERROR(t.set_audit_log("audit\0.log"s));
+  CHECK_INPUT_ERROR(e, "path");
+  e = EXPECT_ERROR(t.resume("/nonexistent-cloudhalt-dir/audit.log"));
+  CHECK_INPUT_ERROR(e, "audit");
+  CHECK(e.outcomes().empty() && e.request_ids().empty() && e.attempts() == 0);
+  t.set_retry(1, 0, 0);
+  t.set_retry(3);
+  t.set_concurrency(8);
+  t.set_rate_limit(false);
+  t.set_rate_limit(true);
+  a.set_rate_limit_per_second(5.0);
+  t.set_audit_log(std::nullopt);
+  CHECK(cloudhalt::outcome_name(CLOUDHALT_OUTCOME_ALREADY) == "already");
 }
 
 static void test_online(const char *url) {
@@ -137,6 +163,39 @@ static void test_online(const char *url) {
   CHECK(e.status() == CLOUDHALT_STATE_CONFLICT && e.kind() == "state_conflict");
   e = EXPECT_ERROR(a.stop_invocation_all_instances("cn-hangzhou", "t-zzzzzzzzzz0001"));
   CHECK(e.kind() == "not_found" && e.http_status() == 404);
+
+  // The per-ID record: 105 IDs in two requests, every one done, in input order.
+  std::vector<std::string> names;
+  for (int i = 0; i < 105; i++) {
+    char id[16];
+    std::snprintf(id, sizeof id, "ins-run%05d", i);
+    names.emplace_back(id);
+  }
+  std::vector<std::string_view> ids(names.begin(), names.end());
+  cloudhalt::Response r = t.stop_instances("ap-guangzhou", ids);
+  std::vector<cloudhalt::IdOutcome> outcomes = r.outcomes();
+  CHECK(outcomes.size() == 105);
+  bool all_done = outcomes.size() == 105;
+  for (std::size_t i = 0; all_done && i < outcomes.size(); i++)
+    all_done = outcomes[i].id == names[i] && outcomes[i].outcome == CLOUDHALT_OUTCOME_DONE &&
+               outcomes[i].name() == "done" && outcomes[i].request_id.has_value() && !outcomes[i].code;
+  CHECK(all_done);
+  CHECK(r.request_ids().size() == 2 && r.attempts() == 2);
+  CHECK(r.request_ids()[0] == r.request_id());
+  // ... and on the exception: the failed ID, its code and the request's RequestId.
+  e = EXPECT_ERROR(t.stop_instances("ap-guangzhou", {"ins-stp00001"}));
+  CHECK(e.outcomes().size() == 1 && e.request_ids().size() == 1 && e.attempts() == 1);
+  if (e.outcomes().size() == 1) {
+    CHECK(e.outcomes()[0].id == "ins-stp00001" && e.outcomes()[0].outcome == CLOUDHALT_OUTCOME_FAILED);
+    CHECK(e.outcomes()[0].code == "UnsupportedOperation.InstanceStateStopped");
+    CHECK(e.outcomes()[0].request_id == e.request_id());
+  }
+  r = t.call_json_response("StopInstances", "{\"InstanceIds\":[\"ins-run00120\"]}", "ap-guangzhou");
+  CHECK(r.outcomes().size() == 1 && r.outcomes()[0].outcome == CLOUDHALT_OUTCOME_DONE);
+  CHECK(contains(r.json(), r.request_id()));
+  r = a.call_json_response("StopInvocation",
+                           "{\"RegionId\":\"cn-hangzhou\",\"InvokeId\":\"t-hz0jdfwd9f0003\",\"InstanceId\":[\"i-bp67acfmxazb4p0020\"]}");
+  CHECK(r.outcomes().size() == 1 && r.outcomes()[0].id == "i-bp67acfmxazb4p0020");
 }
 
 int main(int argc, char **argv) {

@@ -1,6 +1,7 @@
 /* The header's version macros equal Cargo.toml's version (passed in by scripts/test-c.sh as
  * -DCARGO_VERSION="\"x.y.z\"" and the parts), cloudhalt_version() equals CLOUDHALT_VERSION,
- * and the status values are 0..14 exactly as issue 4 lists them. */
+ * the status values are 0..14 exactly as issue 4 lists them, then CLOUDHALT_AUDIT (15, issue 9),
+ * and the outcome values are 0..3. */
 #include <cloudhalt.h>
 #include <stdio.h>
 #include <string.h>
@@ -38,6 +39,12 @@ int main(void) {
   EXPECT(CLOUDHALT_API == 12);
   EXPECT(CLOUDHALT_UNEXPECTED_RESPONSE == 13);
   EXPECT(CLOUDHALT_PANIC == 14);
+  EXPECT(CLOUDHALT_AUDIT == 15);
+  EXPECT(CLOUDHALT_OUTCOME_DONE == 0);
+  EXPECT(CLOUDHALT_OUTCOME_ALREADY == 1);
+  EXPECT(CLOUDHALT_OUTCOME_FAILED == 2);
+  EXPECT(CLOUDHALT_OUTCOME_UNKNOWN == 3);
+  EXPECT(sizeof(cloudhalt_outcome) == sizeof(int));
   EXPECT(sizeof(cloudhalt_status) == sizeof(int));
   if (failures == 0) printf("test_version: %s ok\n", cloudhalt_version());
   return failures == 0 ? 0 : 1;

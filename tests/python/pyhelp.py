@@ -34,6 +34,21 @@ def ali(emu):
                              timeout=10.0)
 
 
+@pytest.fixture
+def tc1(emu):
+    """A Tencent client on the emulator that never retries: for tests of how ONE scripted answer
+    (a throttle, an InternalError, a lost answer) is reported, which a retry would hide."""
+    return cloudhalt.Tencent(TENCENT_SECRET_ID, TENCENT_SECRET_KEY, endpoint=emu.url, timeout=10.0,
+                             retry=cloudhalt.Retry(max_attempts=1))
+
+
+@pytest.fixture
+def ali1(emu):
+    """An Alibaba client on the emulator that never retries (see tc1)."""
+    return cloudhalt.Alibaba(ALIBABA_ACCESS_KEY_ID, ALIBABA_ACCESS_KEY_SECRET, endpoint=emu.url,
+                             timeout=10.0, retry=cloudhalt.Retry(max_attempts=1))
+
+
 class Listener:
     """A loopback TCP port that counts connections and never answers: proves nothing was sent."""
 

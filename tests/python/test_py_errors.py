@@ -9,7 +9,7 @@ import pickle
 
 import pytest
 
-from pyhelp import ALIBABA_ACCESS_KEY_ID, TENCENT_SECRET_ID, ali, cloudhalt, listener, tc  # noqa: F401
+from pyhelp import ALIBABA_ACCESS_KEY_ID, TENCENT_SECRET_ID, ali, ali1, cloudhalt, listener, tc, tc1  # noqa: F401
 
 ERRORS = json.loads((pathlib.Path(__file__).resolve().parents[1] / "vectors" / "errors.json").read_text())
 KINDS = {row["kind"]: row["python"] for row in ERRORS["kinds"]}
@@ -106,10 +106,10 @@ def test_tencent_auth(emu):
     check_api_error(ei.value, cloudhalt.AuthError, "tencent", "StopInstances", "AuthFailure")
 
 
-def test_tencent_throttled(tc, emu):
+def test_tencent_throttled(tc1, emu):
     emu.fault(kind="throttle", provider="tencent", count=1)
     with pytest.raises(cloudhalt.ThrottledError) as ei:
-        tc.stop_instances("ap-guangzhou", ["ins-run00000"])
+        tc1.stop_instances("ap-guangzhou", ["ins-run00000"])
     check_api_error(ei.value, cloudhalt.ThrottledError, "tencent", "StopInstances", "RequestLimitExceeded")
 
 
@@ -118,12 +118,19 @@ def test_tencent_throttled(tc, emu):
     ("InternalError", "ServerError"),
     ("FailedOperation.SomethingNew", "ApiError"),
 ])
-def test_tencent_error_codes(tc, emu, code, cls):
+def test_tencent_error_codes(tc1, emu, code, cls):
     emu.fault(kind="error", provider="tencent", code=code, message="from the emulator", count=1)
     with pytest.raises(cloudhalt.ApiError) as ei:
-        tc.terminate_instances("ap-guangzhou", ["ins-run00000"])
+        tc1.terminate_instances("ap-guangzhou", ["ins-run00000"])
     check_api_error(ei.value, getattr(cloudhalt, cls), "tencent", "TerminateInstances", code)
-    assert ei.value.message == "from the emulator"
+    # The provider's message first; an answer that may have taken effect (InternalError) adds
+    # the core's advice, since TerminateInstances is never repeated.
+    assert ei.value.message.startswith("from the emulator"), ei.value.message
+    if code == "InternalError":
+        assert "DescribeInstances" in ei.value.message and ei.value.outcomes == {"ins-run00000": "unknown"}
+    else:
+        assert ei.value.message == "from the emulator"
+        assert ei.value.outcomes == {"ins-run00000": "failed"}
 
 
 # --- Alibaba -------------------------------------------------------------------------------------
@@ -141,10 +148,10 @@ def test_alibaba_auth(emu):
     check_api_error(ei.value, cloudhalt.AuthError, "alibaba", "StopInvocation", "SignatureDoesNotMatch")
 
 
-def test_alibaba_throttled(ali, emu):
+def test_alibaba_throttled(ali1, emu):
     emu.fault(kind="throttle", provider="alibaba", count=1)
     with pytest.raises(cloudhalt.ThrottledError) as ei:
-        ali.stop_invocation("cn-hangzhou", "t-hz0jdfwd9f0001")
+        ali1.stop_invocation("cn-hangzhou", "t-hz0jdfwd9f0001")
     check_api_error(ei.value, cloudhalt.ThrottledError, "alibaba", "StopInvocation", "Throttling", 400)
 
 
@@ -155,28 +162,28 @@ def test_alibaba_throttled(ali, emu):
     ("InvalidParameter.Whatever", 400, "InvalidParameterError"),
     ("Brand.New.Code", 400, "ApiError"),
 ])
-def test_alibaba_error_codes(ali, emu, code, status, cls):
+def test_alibaba_error_codes(ali1, emu, code, status, cls):
     emu.fault(kind="error", provider="alibaba", code=code, httpStatus=status, count=1)
     with pytest.raises(cloudhalt.ApiError) as ei:
-        ali.stop_invocation("cn-hangzhou", "t-hz0jdfwd9f0001")
+        ali1.stop_invocation("cn-hangzhou", "t-hz0jdfwd9f0001")
     check_api_error(ei.value, getattr(cloudhalt, cls), "alibaba", "StopInvocation", code, status)
 
 
 # --- transport, timeout, unexpected answers ------------------------------------------------------
 
-def test_transport_error_from_a_raw_502(tc, emu):
+def test_transport_error_from_a_raw_502(tc1, emu):
     emu.fault(kind="http_status", provider="tencent", httpStatus=502, body="Bad Gateway")
     with pytest.raises(cloudhalt.TransportError) as ei:
-        tc.stop_instances("ap-guangzhou", ["ins-run00000"])
+        tc1.stop_instances("ap-guangzhou", ["ins-run00000"])
     e = ei.value
     assert type(e) is cloudhalt.TransportError
     assert e.http_status == 502 and e.code is None and e.send_state == "answered"
 
 
-def test_transport_error_when_the_connection_closes(ali, emu):
+def test_transport_error_when_the_connection_closes(ali1, emu):
     emu.fault(kind="close", provider="alibaba")
     with pytest.raises(cloudhalt.TransportError) as ei:
-        ali.stop_invocation("cn-hangzhou", "t-hz0jdfwd9f0001")
+        ali1.stop_invocation("cn-hangzhou", "t-hz0jdfwd9f0001")
     assert type(ei.value) is cloudhalt.TransportError
     assert ei.value.send_state == "sent_no_answer" and ei.value.may_have_been_sent
     assert ei.value.http_status is None
@@ -197,12 +204,15 @@ def test_transport_error_connection_refused_means_not_sent():
 
 def test_timeout(emu):
     emu.fault(kind="latency", provider="tencent", ms=3000)
-    fast = cloudhalt.Tencent(TENCENT_SECRET_ID, "cloudhalt-emulator-tencent-key", endpoint=emu.url, timeout=0.3)
+    # One attempt: a retry (CancelInstanceRefresh is harmless to repeat) would not be delayed.
+    fast = cloudhalt.Tencent(TENCENT_SECRET_ID, "cloudhalt-emulator-tencent-key", endpoint=emu.url, timeout=0.3,
+                             retry=cloudhalt.Retry(max_attempts=1))
     with pytest.raises(builtins.TimeoutError) as ei:  # the builtin catches it too
         fast.cancel_instance_refresh("asg-grp00001", "asr-act00001", region="ap-guangzhou")
     e = ei.value
     assert type(e) is cloudhalt.TimeoutError and isinstance(e, cloudhalt.TransportError)
     assert e.send_state == "sent_no_answer" and e.kind == "timeout"
+    assert e.attempts == 1 and e.outcomes == {"asr-act00001": "unknown"}
 
 
 def test_unexpected_response(ali, emu):

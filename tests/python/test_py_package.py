@@ -26,7 +26,8 @@ def test_version_is_cargo_version():
 def test_all_is_complete_and_importable():
     contract = {"Tencent", "Alibaba", "Error", "InvalidInput", "CredentialsError", "TransportError",
                 "TimeoutError", "ApiError", "AuthError", "ThrottledError", "NotFoundError",
-                "StateConflictError", "InvalidParameterError", "QuotaError", "ServerError"}
+                "StateConflictError", "InvalidParameterError", "QuotaError", "ServerError",
+                "Retry", "IdOutcome", "AuditError", "Response"}
     assert contract <= set(cloudhalt.__all__)
     for name in cloudhalt.__all__:
         assert hasattr(cloudhalt, name), name
@@ -65,10 +66,14 @@ def test_extension_is_abi3():
 
 def test_contract_signatures():
     sig = lambda f: str(inspect.signature(f))  # noqa: E731
+    fleet = "retry=None, rate_limit=True, concurrency=4, audit_log=None"
     assert sig(cloudhalt.Tencent) == (
-        "(secret_id, secret_key, token=None, *, endpoint=None, timeout=None, language=None)")
+        f"(secret_id, secret_key, token=None, *, endpoint=None, timeout=None, language=None, {fleet})")
     assert sig(cloudhalt.Alibaba) == (
-        "(access_key_id, access_key_secret, security_token=None, *, endpoint=None, timeout=None)")
+        f"(access_key_id, access_key_secret, security_token=None, *, endpoint=None, timeout=None, {fleet})")
+    assert sig(cloudhalt.Tencent.from_env) == f"(*, endpoint=None, timeout=None, language=None, {fleet})"
+    assert sig(cloudhalt.Alibaba.from_env) == f"(*, endpoint=None, timeout=None, {fleet})"
+    assert sig(cloudhalt.Retry) == "(max_attempts=3, base_delay=0.2, max_delay=5.0)"
     T, A = cloudhalt.Tencent, cloudhalt.Alibaba
     assert sig(T.stop_instances).startswith(
         "(self, /, region, instance_ids, *, force_stop=False, stop_type=None, stopped_mode=None")
@@ -80,6 +85,7 @@ def test_contract_signatures():
     assert sig(T.call) == "(self, /, action, params, *, region=None)"
     assert sig(A.stop_invocation) == "(self, /, region_id, invoke_id, instance_ids=None)"
     assert sig(A.call) == "(self, /, action, params)"
+    assert sig(T.resume) == sig(A.resume) == "(self, /, audit_file)"
 
 
 def _run(*args: str) -> subprocess.CompletedProcess:

@@ -36,3 +36,20 @@ def test_quick_start_runs(emu):
     assert states["ins-run00000"] in ("STOPPING", "STOPPED")
     invocations = {i["InvokeId"]: i for i in emu.state()["alibaba"]["invocations"]}
     assert invocations["t-hz0jdfwd9f0001"]["InvocationStatus"] != "Running"
+
+
+def test_stopping_a_fleet_runs(emu, tmp_path, monkeypatch):
+    text = README.read_text(encoding="utf-8")
+    section = text.split("## Stopping a fleet", 1)[1].split("\n## ", 1)[0]
+    code = re.findall(r"```python\n(.*?)```", section, flags=re.S)[0]
+    assert DOC_URL in code
+    monkeypatch.chdir(tmp_path)  # the example's audit log lands here
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code.replace(DOC_URL, emu.url), str(README), "exec"), {"__name__": "__readme__"})
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 2 and lines[0].startswith("2 requests, RequestIds ["), lines
+    assert lines[1] == "150 done"
+    events = [line.split('"event":"', 1)[1].split('"', 1)[0]
+              for line in (tmp_path / "stop-fleet.jsonl").read_text().splitlines()]
+    assert events.count("send") == 2 and events.count("answer") == 2

@@ -5,21 +5,25 @@ Never run: it only has to type-check. A stub that drifts from the contract fails
 from __future__ import annotations
 
 import builtins
+import pathlib
 from typing import Any, Dict, Iterator, List, Optional, Tuple, Type
 
 import cloudhalt
 from cloudhalt import (
     Alibaba,
     ApiError,
+    AuditError,
     AuthError,
     CredentialsError,
     Error,
+    IdOutcome,
     InvalidInput,
     InvalidInputError,
     InvalidParameterError,
     NotFoundError,
     QuotaError,
     Response,
+    Retry,
     ServerError,
     StateConflictError,
     Tencent,
@@ -73,6 +77,40 @@ def read(r: Response) -> Tuple[str, Dict[str, Any], str, str, List[Tuple[str, st
     return r.request_id, r.data, r.provider, r.action, r.sent_headers
 
 
+def record(r: Response) -> Tuple[List[str], int, Dict[str, str], List[IdOutcome]]:
+    for o in r.id_outcomes:
+        parts: Tuple[str, str, Optional[str], Optional[str]] = (o.id, o.outcome, o.code, o.request_id)
+        print(parts)
+    return r.request_ids, r.attempts, r.outcomes, r.id_outcomes
+
+
+def fleet(log: pathlib.Path) -> List[Response]:
+    policy = Retry(max_attempts=5, base_delay=0.1, max_delay=2.0)
+    never = Retry(1)
+    same: bool = policy == never
+    attempts: int = policy.max_attempts
+    delays: Tuple[float, float] = (policy.base_delay, policy.max_delay)
+    print(same, attempts, delays, hash(policy))
+    tc = Tencent("AKIDx", "k", retry=policy, rate_limit=True, concurrency=8, audit_log=log)
+    tc = Tencent("AKIDx", "k", retry=None, rate_limit=2.5, concurrency=1, audit_log=str(log))
+    tc = Tencent.from_env(retry=never, rate_limit=False, audit_log=None)
+    ali = Alibaba("LTAIx", "s", retry=policy, rate_limit=10, concurrency=4, audit_log=log)
+    ali = Alibaba.from_env(retry=policy, concurrency=2)
+    rate: "bool | float" = tc.rate_limit
+    current: Retry = tc.retry
+    path: Optional[str] = ali.audit_log
+    print(rate, current, path, tc.concurrency + ali.concurrency)
+    try:
+        return [tc.resume(log), ali.resume(str(log))]
+    except AuditError as e:
+        outcomes: Dict[str, str] = e.outcomes
+        ids: List[str] = e.request_ids
+        n: int = e.attempts
+        per_id: List[IdOutcome] = e.id_outcomes
+        print(outcomes, ids, n, per_id)
+        return []
+
+
 def describe(e: Error) -> str:
     status: Optional[int] = e.http_status
     parts: List[Optional[str]] = [e.kind, e.provider, e.action, e.code, e.message, e.request_id,
@@ -90,8 +128,8 @@ def main() -> None:
     ali = Alibaba.from_env()
     ali = Alibaba.from_env(endpoint=None, timeout=None)
     try:
-        for r in tencent_calls(tc) + alibaba_calls(ali):
-            print(read(r))
+        for r in tencent_calls(tc) + alibaba_calls(ali) + fleet(pathlib.Path("audit.jsonl")):
+            print(read(r), record(r))
     except InvalidInput as e:
         value_error: ValueError = e
         print(value_error, describe(e))

@@ -39,6 +39,16 @@ pub fn code_for(kind: ErrorKind, state: SendState) -> u8 {
         .unwrap_or(1)
 }
 
+/// The exit code of an ID whose request may have been sent and taken effect (outcome `unknown`):
+/// the table's `cliExitMayHaveBeenSent` code.
+pub fn may_have_been_sent_code() -> u8 {
+    serde_json::from_str::<serde_json::Value>(ERROR_TABLE)
+        .ok()
+        .and_then(|t| t["cliExitMayHaveBeenSent"]["cliExit"].as_u64())
+        .and_then(|c| u8::try_from(c).ok())
+        .unwrap_or(8)
+}
+
 /// What the caller should know about how far the request got.
 pub fn send_state_words(state: SendState) -> &'static str {
     match state {
@@ -129,6 +139,10 @@ impl Report {
     }
 
     fn json(&self) -> String {
+        self.value().to_string()
+    }
+
+    fn value(&self) -> serde_json::Value {
         serde_json::json!({
             "kind": self.kind.as_str(),
             "code": self.code,
@@ -139,7 +153,6 @@ impl Report {
             "provider": self.provider,
             "action": self.action,
         })
-        .to_string()
     }
 
     fn render(&self, output: Output) -> String {
@@ -157,9 +170,19 @@ impl Report {
 /// Prints `err` of the call `(provider, action)` to stderr, as one line of text or one JSON
 /// object, and returns its exit code.
 pub fn report(err: &Error, call: (&str, &str), output: Output) -> ExitCode {
-    let report = Report::from_error(err, call);
-    eprintln!("{}", report.render(output));
-    report.exit_code()
+    print(err, call, output);
+    Report::from_error(err, call).exit_code()
+}
+
+/// Prints `err` of the call `(provider, action)` to stderr, as one line of text or one JSON
+/// object (the exit code is the caller's: a batch exits with its worst outcome's).
+pub fn print(err: &Error, call: (&str, &str), output: Output) {
+    eprintln!("{}", Report::from_error(err, call).render(output));
+}
+
+/// The JSON error object of `err` (the keys of `--output json` errors), for a batch summary.
+pub fn error_value(err: &Error, call: (&str, &str)) -> serde_json::Value {
+    Report::from_error(err, call).value()
 }
 
 /// A usage or input problem of the call `(provider, action)` found by the command itself
@@ -202,6 +225,7 @@ mod tests {
             (ErrorKind::Server, 1, 1),
             (ErrorKind::Api, 1, 1),
             (ErrorKind::UnexpectedResponse, 7, 8),
+            (ErrorKind::Audit, 9, 9),
         ];
         assert_eq!(expected.len(), ErrorKind::ALL.len());
         for (kind, not_sent, sent) in expected {

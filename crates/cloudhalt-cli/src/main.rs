@@ -5,9 +5,12 @@
 mod demo;
 mod emulator;
 mod exit;
+mod fleet;
 mod ops;
+mod resume;
 mod shell;
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -28,17 +31,25 @@ Exit codes:
   8  transport, timeout or unexpected answer: the request MAY HAVE BEEN SENT and taken effect
      (no answer, an answer cut short, or one that is not the documented shape): check the state
      before sending it again
+  9  the --audit log could not be written: that request was not sent (free space or give
+     another file, then `cloudhalt resume`)
+
+A call of many IDs exits with its worst outcome's code: 0 when every ID is done (or was
+already), 8 when any ID's outcome is unknown, else the code of the first failed request's error.
 
 Credentials come from the environment: TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY
 [, TENCENTCLOUD_SESSION_TOKEN] and ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET
 [, ALIBABA_CLOUD_SECURITY_TOKEN]. Errors go to stderr as one line with the provider, the action,
 the provider's code and message, the RequestId and whether the request may have been sent; with
 --output json as one JSON object on one line: {kind, code, message, request_id, http_status,
-send_state, provider, action}, null where unknown. Control characters in provider text are shown
-as U+FFFD.
+send_state, provider, action}, null where unknown; once requests were sent, stdout has one
+line per ID {id, outcome, code, request_id} (done, already, failed or unknown), then a summary
+line. Control characters in provider text are shown as U+FFFD.
 
-IDs may be given as arguments, or one per line on stdin with `-`:
-  cloudhalt tencent stop-instances --region ap-guangzhou - < ids.txt
+IDs may be given as arguments, or one per line on stdin with `-`, any number of them (sent 100
+per request to Tencent, 50 to Alibaba, paced at the documented rate, retried when that is safe):
+  cloudhalt tencent stop-instances --region ap-guangzhou --audit stop.log - < ids.txt
+  cloudhalt resume stop.log      # after a crash: skips what is done, sends the rest
 An empty list (no IDs, or `-` with nothing on stdin) is a usage error, never \"every instance\":
 cancel-invocation and stop-invocation cancel on every instance only with --all-instances.
 
@@ -75,14 +86,38 @@ pub struct Global {
     /// Output format of a successful call (stdout) and of an error (stderr).
     #[arg(long, global = true, value_enum, default_value_t = Output::Text)]
     output: Output,
+    /// Attempts per request, 1 (no retry) to 20. Default 3. Refused or throttled requests are
+    /// retried for every operation; one that may have taken effect only where repeating it is
+    /// harmless (never TerminateInstances).
+    #[arg(long, global = true, value_name = "N")]
+    max_attempts: Option<u32>,
+    /// Do not pace requests at the provider's documented rate (CVM 10/s, TAT and AS 20/s).
+    #[arg(long, global = true)]
+    no_rate_limit: bool,
+    /// Requests of one batch in flight at once, 1 to 64. Default 4.
+    #[arg(long, global = true, value_name = "N")]
+    concurrency: Option<usize>,
+    /// Append a record of every request to FILE (one JSON line before it is sent, one after its
+    /// answer, each on disk first), for `cloudhalt resume FILE` after a crash.
+    #[arg(long, global = true, value_name = "FILE")]
+    audit: Option<PathBuf>,
+    /// Print the plan (requests, IDs per request, expected duration at the rate limit) and the
+    /// signed requests, secrets and signatures shortened, and send nothing.
+    #[arg(long, global = true)]
+    dry_run: bool,
+    /// No progress line on stderr (it is shown only when stderr is a terminal).
+    #[arg(short, long, global = true)]
+    quiet: bool,
 }
 
 /// How a success and an error are printed.
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Output {
-    /// One JSON object: {"action", "provider", "request_id", "response"} ("operation" is the old
-    /// name of "action", same value); an error: {"kind", "code", "message", "request_id",
-    /// "http_status", "send_state", "provider", "action"}.
+    /// One JSON line per ID {"id", "outcome", "code", "request_id"}, then a summary: the object
+    /// {"action", "provider", "request_id", "response"} ("operation" is the old name of
+    /// "action", same value) with "ok", "summary", "request_ids", "attempts"; an error (stderr):
+    /// {"kind", "code", "message", "request_id", "http_status", "send_state", "provider",
+    /// "action"}.
     Json,
     /// One readable line.
     Text,
@@ -108,6 +143,12 @@ enum Command {
     /// Alibaba Cloud operations (ECS Cloud Assistant).
     #[command(subcommand)]
     Alibaba(ops::AlibabaCommand),
+    /// Finish a batch interrupted half-way, from the log it wrote with --audit FILE.
+    ///
+    /// Skips the IDs already done; never sends TerminateInstances IDs whose outcome is unknown
+    /// again (it lists them and how to check them); sends the rest and appends the resume to
+    /// the same log. Exit codes as for any batch: 8 while IDs are held back.
+    Resume(resume::ResumeArgs),
     /// Run the local emulator of both clouds in the foreground.
     Emulator(emulator::EmulatorArgs),
     /// Run all five operations against an in-process emulator and show what was sent.
@@ -123,6 +164,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Tencent(cmd) => ops::run_tencent(&cli.global, cmd),
         Command::Alibaba(cmd) => ops::run_alibaba(&cli.global, cmd),
+        Command::Resume(args) => resume::run(&cli.global, args),
         Command::Emulator(args) => emulator::run(args),
         Command::Demo => demo::run(),
         Command::Completions(args) => shell::completions(args),

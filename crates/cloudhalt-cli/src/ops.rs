@@ -5,17 +5,17 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 use cloudhalt::{
-    Alibaba, CancelInstanceRefresh, CancelInvocation, Error, Response, StopInstances,
-    StopInvocation, StopType, StoppedMode, Tencent, TerminateInstances,
+    AlibabaCloud, CancelInstanceRefresh, CancelInvocation, Error, StopInstances, StopInvocation,
+    StopType, StoppedMode, TencentCloud, TerminateInstances,
 };
 
-use crate::exit;
-use crate::{Global, Output};
+use crate::Global;
+use crate::fleet::{self, Finished, ProgressLine};
 
 /// Tencent Cloud subcommands.
 #[derive(Subcommand, Debug)]
 pub enum TencentCommand {
-    /// CVM StopInstances: shut down 1 to 100 RUNNING instances.
+    /// CVM StopInstances: shut down RUNNING instances (any number: sent 100 per request).
     StopInstances {
         /// Region, e.g. ap-guangzhou.
         #[arg(long)]
@@ -34,7 +34,8 @@ pub enum TencentCommand {
         #[arg(required = true, value_name = "ID")]
         ids: Vec<String>,
     },
-    /// CVM TerminateInstances: return (destroy) 1 to 100 instances. Never retried automatically.
+    /// CVM TerminateInstances: return (destroy) instances (any number: sent 100 per request).
+    /// Never repeated after a failure that may have taken effect.
     TerminateInstances {
         /// Region, e.g. ap-guangzhou.
         #[arg(long)]
@@ -110,8 +111,8 @@ pub enum AlibabaCommand {
         /// Stop the task on every instance it runs on (instead of listing IDs).
         #[arg(long, conflicts_with = "ids")]
         all_instances: bool,
-        /// Instance IDs (i-...), at most 50, or `-` to read them one per line from stdin. An empty
-        /// list is refused: use --all-instances to mean every instance.
+        /// Instance IDs (i-...; sent 50 per request), or `-` to read them one per line from
+        /// stdin. An empty list is refused: use --all-instances to mean every instance.
         #[arg(value_name = "ID")]
         ids: Vec<String>,
     },
@@ -224,28 +225,6 @@ const CANCEL_ALL_HINT: &str =
 const STOP_ALL_HINT: &str =
     "to stop the task on every instance, run it with --all-instances and no IDs";
 
-fn tencent_client(global: &Global) -> Result<Tencent, Error> {
-    let mut client = Tencent::from_env()?;
-    if let Some(url) = &global.endpoint {
-        client = client.with_endpoint_url(url)?;
-    }
-    if let Some(t) = global.timeout {
-        client = client.with_timeout(t)?;
-    }
-    Ok(client)
-}
-
-fn alibaba_client(global: &Global) -> Result<Alibaba, Error> {
-    let mut client = Alibaba::from_env()?;
-    if let Some(url) = &global.endpoint {
-        client = client.with_endpoint_url(url)?;
-    }
-    if let Some(t) = global.timeout {
-        client = client.with_timeout(t)?;
-    }
-    Ok(client)
-}
-
 /// Runs a Tencent subcommand.
 pub fn run_tencent(global: &Global, cmd: TencentCommand) -> ExitCode {
     let action = match &cmd {
@@ -255,7 +234,12 @@ pub fn run_tencent(global: &Global, cmd: TencentCommand) -> ExitCode {
         TencentCommand::CancelInstanceRefresh { .. } => "CancelInstanceRefresh".to_owned(),
         TencentCommand::Call { action, .. } => action.clone(),
     };
-    let result = (|| -> Result<Result<(Response, String), Error>, String> {
+    let progress = ProgressLine::new(global, &action);
+    let dry = global.dry_run;
+    // A dry run opens no audit log: it must change nothing, not even create a file.
+    let audit = global.audit.as_deref().filter(|_| !dry);
+    let client = || fleet::client::<TencentCloud>(global, audit, progress.as_ref());
+    let result = (|| -> Result<(Result<Finished, Error>, String), String> {
         Ok(match cmd {
             TencentCommand::StopInstances {
                 region,
@@ -266,8 +250,7 @@ pub fn run_tencent(global: &Global, cmd: TencentCommand) -> ExitCode {
             } => {
                 let ids = read_ids(ids, None)?;
                 let summary = format!("{} instance(s) in {region}", ids.len());
-                (|| {
-                    let client = tencent_client(global)?;
+                let result = (|| {
                     let mut request = StopInstances::new(region, ids);
                     request
                         .set_force_stop(force_stop)
@@ -278,9 +261,9 @@ pub fn run_tencent(global: &Global, cmd: TencentCommand) -> ExitCode {
                                 .map(StoppedMode::parse)
                                 .transpose()?,
                         );
-                    client.stop_instances(&request)
-                })()
-                .map(|r| (r, summary))
+                    fleet::execute(&client()?, &request, dry)
+                })();
+                (result, summary)
             }
             TencentCommand::TerminateInstances {
                 region,
@@ -293,9 +276,10 @@ pub fn run_tencent(global: &Global, cmd: TencentCommand) -> ExitCode {
                 let mut request = TerminateInstances::new(region, ids);
                 request.set_release_prepaid_data_disks(release_prepaid_data_disks);
                 request.set_release_address(release_address);
-                tencent_client(global)
-                    .and_then(|c| c.terminate_instances(&request))
-                    .map(|r| (r, summary))
+                (
+                    client().and_then(|c| fleet::execute(&c, &request, dry)),
+                    summary,
+                )
             }
             TencentCommand::CancelInvocation {
                 region,
@@ -310,9 +294,10 @@ pub fn run_tencent(global: &Global, cmd: TencentCommand) -> ExitCode {
                 };
                 let mut request = CancelInvocation::new(region, invocation_id);
                 request.set_instance_ids(ids);
-                tencent_client(global)
-                    .and_then(|c| c.cancel_invocation(&request))
-                    .map(|r| (r, summary))
+                (
+                    client().and_then(|c| fleet::execute(&c, &request, dry)),
+                    summary,
+                )
             }
             TencentCommand::CancelInstanceRefresh {
                 region,
@@ -323,9 +308,10 @@ pub fn run_tencent(global: &Global, cmd: TencentCommand) -> ExitCode {
                 let mut request =
                     CancelInstanceRefresh::new(auto_scaling_group_id, refresh_activity_id);
                 request.set_region(region);
-                tencent_client(global)
-                    .and_then(|c| c.cancel_instance_refresh(&request))
-                    .map(|r| (r, summary))
+                (
+                    client().and_then(|c| fleet::execute(&c, &request, dry)),
+                    summary,
+                )
             }
             TencentCommand::Call {
                 action,
@@ -333,13 +319,20 @@ pub fn run_tencent(global: &Global, cmd: TencentCommand) -> ExitCode {
                 params,
             } => {
                 let params = read_params(&params)?;
-                tencent_client(global)
-                    .and_then(|c| c.call_json(&action, region.as_deref(), &params))
-                    .map(|r| (r, "by its JSON parameters".to_owned()))
+                let result = client().and_then(|c| {
+                    if dry {
+                        c.dry_run_json(&action, region.as_deref(), &params)
+                            .map(Finished::Planned)
+                    } else {
+                        c.call_json(&action, region.as_deref(), &params)
+                            .map(Finished::Sent)
+                    }
+                });
+                (result, "by its JSON parameters".to_owned())
             }
         })
     })();
-    finish(global, result, ("tencent", &action))
+    fleet::finish(global, ("tencent", &action), result, progress)
 }
 
 /// Runs an Alibaba subcommand.
@@ -348,7 +341,11 @@ pub fn run_alibaba(global: &Global, cmd: AlibabaCommand) -> ExitCode {
         AlibabaCommand::StopInvocation { .. } => "StopInvocation".to_owned(),
         AlibabaCommand::Call { action, .. } => action.clone(),
     };
-    let result = (|| -> Result<Result<(Response, String), Error>, String> {
+    let progress = ProgressLine::new(global, &action);
+    let dry = global.dry_run;
+    let audit = global.audit.as_deref().filter(|_| !dry);
+    let client = || fleet::client::<AlibabaCloud>(global, audit, progress.as_ref());
+    let result = (|| -> Result<(Result<Finished, Error>, String), String> {
         Ok(match cmd {
             AlibabaCommand::StopInvocation {
                 region,
@@ -363,58 +360,25 @@ pub fn run_alibaba(global: &Global, cmd: AlibabaCommand) -> ExitCode {
                 };
                 let mut request = StopInvocation::new(region, invoke_id);
                 request.set_instance_ids(ids);
-                alibaba_client(global)
-                    .and_then(|c| c.stop_invocation(&request))
-                    .map(|r| (r, summary))
+                (
+                    client().and_then(|c| fleet::execute(&c, &request, dry)),
+                    summary,
+                )
             }
             AlibabaCommand::Call { action, params } => {
                 let params = read_params(&params)?;
-                alibaba_client(global)
-                    .and_then(|c| c.call_json(&action, &params))
-                    .map(|r| (r, "by its JSON parameters".to_owned()))
+                let result = client().and_then(|c| {
+                    if dry {
+                        c.dry_run_json(&action, &params).map(Finished::Planned)
+                    } else {
+                        c.call_json(&action, &params).map(Finished::Sent)
+                    }
+                });
+                (result, "by its JSON parameters".to_owned())
             }
         })
     })();
-    finish(global, result, ("alibaba", &action))
-}
-
-fn finish(
-    global: &Global,
-    result: Result<Result<(Response, String), Error>, String>,
-    call: (&str, &str),
-) -> ExitCode {
-    match result {
-        Err(usage) => exit::usage(&usage, call, global.output),
-        Ok(Err(err)) => exit::report(&err, call, global.output),
-        Ok(Ok((response, summary))) => {
-            println!("{}", render(global.output, &response, &summary));
-            ExitCode::SUCCESS
-        }
-    }
-}
-
-/// The success output: one JSON object or one readable line. The provider's RequestId is
-/// cleaned of control characters like every provider text the command prints; `response` is the
-/// provider's data as it came (JSON escapes its control characters, so none reaches a terminal).
-pub fn render(output: Output, response: &Response, summary: &str) -> String {
-    let request_id = exit::clean(response.request_id());
-    match output {
-        Output::Json => serde_json::json!({
-            "action": response.action(),
-            // The old name of `action`, kept for scripts written before it.
-            "operation": response.action(),
-            "provider": response.provider().as_str(),
-            "request_id": request_id,
-            "response": response.data(),
-        })
-        .to_string(),
-        Output::Text => format!(
-            "ok: {} {} ({}), RequestId {request_id}",
-            response.provider(),
-            response.action(),
-            exit::clean(summary),
-        ),
-    }
+    fleet::finish(global, ("alibaba", &action), result, progress)
 }
 
 #[cfg(test)]

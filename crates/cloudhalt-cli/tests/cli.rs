@@ -105,7 +105,10 @@ fn an_empty_stdin_never_cancels_on_every_instance() {
 #[test]
 fn may_have_been_sent_is_exit_8_and_not_sent_is_7() {
     let emu = emulator();
+    // One attempt: what a single request reports, before any retry hides it.
     let stop = [
+        "--max-attempts",
+        "1",
         "tencent",
         "stop-instances",
         "--region",
@@ -136,7 +139,7 @@ fn may_have_been_sent_is_exit_8_and_not_sent_is_7() {
 fn json_errors_are_one_object_on_one_line() {
     let emu = emulator();
     fault(&emu, json!({"kind": "close", "provider": "alibaba"}));
-    let args: Vec<&str> = ["--output", "json"]
+    let args: Vec<&str> = ["--output", "json", "--max-attempts", "1"]
         .iter()
         .chain(&STOP_INVOCATION)
         .chain(&["--all-instances"])
@@ -224,7 +227,9 @@ fn old_and_new_spellings_both_work() {
             "",
         );
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        // The summary is the last line, after one line per ID.
+        let stdout = String::from_utf8(out.stdout.clone()).unwrap();
+        let v: Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
         assert_eq!(v["action"], "CancelInstanceRefresh");
         assert_eq!(v["operation"], v["action"]);
     }

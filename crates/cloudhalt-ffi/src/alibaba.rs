@@ -3,11 +3,9 @@
 use std::ffi::c_char;
 use std::ptr;
 
-use cloudhalt::ops::alibaba::MAX_INSTANCE_IDS;
-use cloudhalt::{Alibaba, Error, StopInvocation};
+use cloudhalt::{Alibaba, Error, Pacing, StopInvocation};
 
-use crate::client::{self, ClientHandle};
-use crate::handle::write_out;
+use crate::client::{self, ClientHandle, finish};
 use crate::json::{parse_params, write_json};
 use crate::response::cloudhalt_response;
 use crate::status::cloudhalt_status;
@@ -105,6 +103,142 @@ pub unsafe extern "C" fn cloudhalt_alibaba_set_timeout_ms(
     })
 }
 
+/// Sets the retry policy of every later call of `c`: up to `max_attempts` attempts per request
+/// (1 = never retry, at most 20), with exponential backoff and full jitter from `base_delay_ms`
+/// up to `max_delay_ms` between attempts (at most one hour). The default is 3 attempts, 200 ms,
+/// 5000 ms. What is retried is decided per operation by the core: refusals (throttling, a bare
+/// 503) always; ambiguous failures only where repeating is harmless (never TerminateInstances).
+/// Thread-safe; calls already in flight are unaffected.
+///
+/// Returns CLOUDHALT_INVALID_INPUT when `c` is NULL, `max_attempts` is 0 or above 20,
+/// `max_delay_ms` is above 3600000 or `base_delay_ms` above `max_delay_ms`; the last error then
+/// names the field (`max_attempts`, `max_delay`, `base_delay`) and the client is unchanged.
+///
+/// # Safety
+/// `c` is NULL or a live client.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cloudhalt_alibaba_set_retry(
+    c: *mut cloudhalt_alibaba,
+    max_attempts: u32,
+    base_delay_ms: u32,
+    max_delay_ms: u32,
+) -> cloudhalt_status {
+    boundary!(fallible {
+        // SAFETY: forwarded contract.
+        unsafe { client::set_retry(c, max_attempts, base_delay_ms, max_delay_ms) }
+    })
+}
+
+/// Switches the client-side rate limit of `c` on (`true`, the default: each action paced at
+/// its documented rate per region, with a 10 % margin) or off (`false`). The limiter is shared
+/// by every thread using `c`. Thread-safe.
+///
+/// Returns CLOUDHALT_INVALID_INPUT when `c` is NULL.
+///
+/// # Safety
+/// `c` is NULL or a live client.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cloudhalt_alibaba_set_rate_limit(
+    c: *mut cloudhalt_alibaba,
+    enabled: bool,
+) -> cloudhalt_status {
+    boundary!(fallible {
+        let pacing = if enabled { Pacing::Documented } else { Pacing::Off };
+        // SAFETY: forwarded contract.
+        unsafe { client::set_rate_limit(c, pacing) }
+    })
+}
+
+/// Paces every action of `c` at `rate` requests per second per region (0.01 to 10000, with the
+/// 10 % margin) instead of the documented rates: for an account whose limits were changed.
+/// Thread-safe.
+///
+/// Returns CLOUDHALT_INVALID_INPUT when `c` is NULL or `rate` is out of range, NaN or infinite
+/// (the last error names `rate_limit`; the client is unchanged).
+///
+/// # Safety
+/// `c` is NULL or a live client.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cloudhalt_alibaba_set_rate_limit_per_second(
+    c: *mut cloudhalt_alibaba,
+    rate: f64,
+) -> cloudhalt_status {
+    boundary!(fallible {
+        // SAFETY: forwarded contract.
+        unsafe { client::set_rate_limit(c, Pacing::PerSecond(rate)) }
+    })
+}
+
+/// Lets a call of `c` split into several requests (more than 50 IDs) send up to `n` of them
+/// at once (1 to 64; the default is 4), still paced by the rate limit. Thread-safe.
+///
+/// Returns CLOUDHALT_INVALID_INPUT when `c` is NULL or `n` is out of range (the last error
+/// names `concurrency`; the client is unchanged).
+///
+/// # Safety
+/// `c` is NULL or a live client.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cloudhalt_alibaba_set_concurrency(
+    c: *mut cloudhalt_alibaba,
+    n: u32,
+) -> cloudhalt_status {
+    boundary!(fallible {
+        // SAFETY: forwarded contract.
+        unsafe { client::set_concurrency(c, n) }
+    })
+}
+
+/// Records every later request of `c` in the audit log at `path` (UTF-8; created with mode 0600,
+/// appended to): one JSON line before each attempt is sent and one after its answer, each
+/// fsync'ed first, so a crash at any moment leaves a log from which nothing sent is missing
+/// (cloudhalt_alibaba_resume() reads it back). NULL stops logging. Thread-safe.
+///
+/// Returns CLOUDHALT_INVALID_INPUT when `c` is NULL or the file cannot be opened (the last
+/// error names `audit`; the client is unchanged). A later write failure fails that call with
+/// CLOUDHALT_AUDIT, before its request is sent.
+///
+/// # Safety
+/// `c` is NULL or a live client; `path` is NULL or NUL-terminated.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cloudhalt_alibaba_set_audit_log(
+    c: *mut cloudhalt_alibaba,
+    path: *const c_char,
+) -> cloudhalt_status {
+    boundary!(fallible {
+        // SAFETY: forwarded contract.
+        unsafe { client::set_audit_log(c, path) }
+    })
+}
+
+/// Finishes the interrupted batch recorded last in the audit log at `audit_path` (written by a
+/// client with an audit log, cloudhalt_alibaba_set_audit_log()): IDs already `done` or `already` are
+/// skipped; TerminateInstances IDs whose outcome is `unknown` are never sent again (check their
+/// state with DescribeInstances first); every other ID is sent again with the batch's original
+/// parameters. The resume is logged too: to the audit log of `c` if it has one, else appended to
+/// `audit_path`, so that it can itself be resumed.
+///
+/// - `out`: on CLOUDHALT_OK receives a response owned by the caller, whose per-ID record lists
+///   the IDs sent now; may be NULL.
+///
+/// Returns CLOUDHALT_INVALID_INPUT (field `audit`) when the log cannot be read, holds no batch,
+/// is of a Tencent Cloud batch, or has nothing left to send; otherwise as the operation.
+/// Thread-safe.
+///
+/// # Safety
+/// `c` is NULL or a live client; `audit_path` is NULL or NUL-terminated; `out` is NULL or valid
+/// for writes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cloudhalt_alibaba_resume(
+    c: *mut cloudhalt_alibaba,
+    audit_path: *const c_char,
+    out: *mut *mut cloudhalt_response,
+) -> cloudhalt_status {
+    boundary!(fallible {
+        // SAFETY: forwarded contract.
+        unsafe { client::resume(c, audit_path, out) }
+    })
+}
+
 /// Releases a client. NULL is a no-op. No call on `c` may be in flight on another thread.
 ///
 /// # Safety
@@ -118,16 +252,21 @@ pub unsafe extern "C" fn cloudhalt_alibaba_free(c: *mut cloudhalt_alibaba) {
 }
 
 /// ECS `StopInvocation` (2014-05-26) on the listed instances: stops Cloud Assistant task
-/// `invoke_id` (`"t-..."`) in `region_id` (e.g. `"cn-hangzhou"`) on 1 to 50 instances.
+/// `invoke_id` (`"t-..."`) in `region_id` (e.g. `"cn-hangzhou"`) on the listed instances.
 ///
-/// - `instance_ids`, `n`: 1 to 50 `"i-..."` IDs, each once. An empty list (`n == 0`, with or
+/// - `instance_ids`, `n`: one or more `"i-..."` IDs, each once, any number: the whole list is
+///   checked first, then sent in requests of at most 50 IDs, paced by the rate limit, up to the
+///   concurrency at a time (cloudhalt_alibaba_set_*()). An empty list (`n == 0`, with or
 ///   without NULL) is refused with CLOUDHALT_INVALID_INPUT, never taken as "every instance": use
 ///   cloudhalt_alibaba_stop_invocation_all_instances() for that.
 /// - `out`: on CLOUDHALT_OK receives a response owned by the caller (cloudhalt_response_free());
 ///   may be NULL.
 ///
-/// Every argument is checked before anything is sent (CLOUDHALT_INVALID_INPUT names it); a
-/// provider refusal answers its status with details from cloudhalt_last_error_*(). Thread-safe.
+/// Every argument is checked before anything is sent (CLOUDHALT_INVALID_INPUT names it). Each
+/// request is retried by the client's policy (cloudhalt_alibaba_set_retry()), signed afresh with
+/// a new nonce; the response tells every ID's outcome (cloudhalt_response_outcome()). When a
+/// request fails, the call answers the status of the first failed request with details from
+/// cloudhalt_last_error_*(), including every ID's outcome and every RequestId. Thread-safe.
 ///
 /// # Safety
 /// `c` is NULL or a live client; strings are NULL or NUL-terminated; `instance_ids` is NULL or
@@ -220,7 +359,6 @@ unsafe fn stop_invocation(
         arg_instances(
             instance_ids,
             n,
-            MAX_INSTANCE_IDS,
             "instance_ids",
             mode,
             "cloudhalt_alibaba_stop_invocation_all_instances",
@@ -228,10 +366,8 @@ unsafe fn stop_invocation(
     }?;
     let mut request = StopInvocation::new(region_id, invoke_id);
     request.set_instance_ids(ids);
-    let response = c.0.client().stop_invocation(&request)?;
     // SAFETY: `out` is NULL or valid for writes by contract.
-    unsafe { write_out(out, cloudhalt_response::new(&response)) };
-    Ok(())
+    unsafe { finish(c.0.client().stop_invocation(&request), out) }
 }
 
 /// An Alibaba operation by its provider name (`"StopInvocation"`) with the provider's JSON
@@ -240,7 +376,12 @@ unsafe fn stop_invocation(
 /// unknown parameters are refused.
 ///
 /// `out_json`: on CLOUDHALT_OK receives the provider's whole answer as JSON, an *owned* string
-/// released with cloudhalt_string_free() (never free()); may be NULL.
+/// released with cloudhalt_string_free() (never free()); may be NULL. For a list of more than
+/// 50 IDs, sent in several requests, it is the answer to the first request.
+///
+/// Batches, retries and pacing are those of the typed functions. The per-ID outcomes are on the
+/// last error when the call fails; to read them after a success, call
+/// cloudhalt_alibaba_call_json_response() instead, which returns a `cloudhalt_response`.
 ///
 /// # Safety
 /// `c` is NULL or a live client; strings are NULL or NUL-terminated; `out_json` is NULL or valid
@@ -260,6 +401,32 @@ pub unsafe extern "C" fn cloudhalt_alibaba_call_json(
         // SAFETY: `out_json` is NULL or valid for writes by contract.
         unsafe { write_json(out_json, &response) };
         Ok(())
+    })
+}
+
+/// As cloudhalt_alibaba_call_json(), answering a `cloudhalt_response` instead of a string: its
+/// cloudhalt_response_json() is the provider's answer (to the first request of a batch), and
+/// its per-ID accessors (cloudhalt_response_outcome() ...) tell what happened to every ID.
+///
+/// - `out`: on CLOUDHALT_OK receives a response owned by the caller (cloudhalt_response_free());
+///   may be NULL.
+///
+/// # Safety
+/// `c` is NULL or a live client; strings are NULL or NUL-terminated; `out` is NULL or valid for
+/// writes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cloudhalt_alibaba_call_json_response(
+    c: *mut cloudhalt_alibaba,
+    action: *const c_char,
+    params_json: *const c_char,
+    out: *mut *mut cloudhalt_response,
+) -> cloudhalt_status {
+    boundary!(fallible {
+        let c = arg_handle!(c, "c");
+        let action = arg_str!(action, "action");
+        let params = parse_params(arg_str!(params_json, "params_json"))?;
+        // SAFETY: `out` is NULL or valid for writes by contract.
+        unsafe { finish(c.0.client().call_json(action, &params), out) }
     })
 }
 

@@ -32,6 +32,18 @@ impl PanicDefault for c_int {
     }
 }
 
+impl PanicDefault for usize {
+    fn panic_default() -> Self {
+        0
+    }
+}
+
+impl PanicDefault for u32 {
+    fn panic_default() -> Self {
+        0
+    }
+}
+
 impl PanicDefault for () {
     fn panic_default() -> Self {}
 }
@@ -41,9 +53,14 @@ impl PanicDefault for () {
 /// `boundary!(fallible { ... })`: the body evaluates to `Result<(), cloudhalt::Error>`; the
 /// thread's last error is cleared on entry and set on failure, and the call answers a status.
 /// `boundary!({ ... })`: an infallible accessor or `_free`; a panic answers NULL, 0 or nothing.
+/// `boundary!(or value, { ... })`: an accessor whose panic answer must be `value` because 0
+/// means something (an outcome accessor: 0 is `done`).
 macro_rules! boundary {
     (fallible $body:block) => {
         $crate::boundary::run_fallible(|| -> Result<(), cloudhalt::Error> { $body })
+    };
+    (or $default:expr, $body:block) => {
+        $crate::boundary::run_or($default, || $body)
     };
     ($body:block) => {
         $crate::boundary::run(|| $body)
@@ -85,6 +102,17 @@ pub(crate) fn run<T: PanicDefault>(body: impl FnOnce() -> T) -> T {
     }
 }
 
+/// Runs an infallible export body that answers `default` if it panics: see [`boundary!`].
+pub(crate) fn run_or<T>(default: T, body: impl FnOnce() -> T) -> T {
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(value) => value,
+        Err(payload) => {
+            record_panic(payload);
+            default
+        }
+    }
+}
+
 /// Records a caught panic as the last error and drops its payload, both inside `catch_unwind`:
 /// neither may unwind out of an `extern "C"` function.
 fn record_panic(payload: Box<dyn std::any::Any + Send>) {
@@ -114,10 +142,11 @@ macro_rules! arg_opt_str {
 }
 
 /// A list of `n` strings (`const char *const *`), refused when NULL with `n > 0`, when `n` is
-/// larger than `max`, or when an entry is NULL or invalid UTF-8.
+/// larger than any array can be, or when an entry is NULL or invalid UTF-8. Any real length is
+/// read: the core checks the list and splits it into requests.
 macro_rules! arg_list {
-    ($p:expr, $n:expr, $max:expr, $name:literal) => {
-        unsafe { $crate::strings::arg_list($p, $n, $max, $name) }?
+    ($p:expr, $n:expr, $name:literal) => {
+        unsafe { $crate::strings::arg_list($p, $n, $name) }?
     };
 }
 
@@ -171,6 +200,17 @@ mod tests {
         let message = message.to_str().unwrap();
         assert!(message.contains("deliberate test panic"), "{message}");
         assert!(message.contains("bug"), "{message}");
+    }
+
+    #[test]
+    fn a_panicking_outcome_accessor_answers_its_default_not_done() {
+        let value: c_int = boundary!(or - 1, {
+            if std::hint::black_box(true) {
+                panic!("outcome accessor panic");
+            }
+            0
+        });
+        assert_eq!(value, -1);
     }
 
     #[test]

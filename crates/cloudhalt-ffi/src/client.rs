@@ -1,5 +1,5 @@
 //! What every provider's client handle shares: [`ClientHandle`], and the one body of `_new`,
-//! `_from_env`, `_set_endpoint`, `_set_timeout_ms` and `_free` that both providers' exports call.
+//! `_from_env`, the setters, `_resume` and `_free` that both providers' exports call.
 //!
 //! The exports themselves stay one documented `extern "C"` function each (cbindgen reads them,
 //! and does not expand macros); each body is a single call into this module.
@@ -9,12 +9,13 @@ use std::sync::RwLock;
 use std::time::Duration;
 
 use cloudhalt::{
-    Alibaba, AlibabaCloud, AlibabaCredentials, Client, Cloud, Error, Tencent, TencentCloud,
-    TencentCredentials,
+    Alibaba, AlibabaCloud, AlibabaCredentials, AuditLog, Client, Cloud, Error, Pacing, Response,
+    Resume, Retry, Tencent, TencentCloud, TencentCredentials,
 };
 
 use crate::boundary::{arg_handle, null_out};
 use crate::handle::{Handle, write_out};
+use crate::response::cloudhalt_response;
 use crate::strings::{arg_opt_str, arg_secret, arg_str};
 
 /// What differs between the clouds for the C ABI: the credential arguments. Everything else is
@@ -186,6 +187,111 @@ pub(crate) unsafe fn set_timeout_ms<H: ClientObject>(c: *const H, ms: u32) -> Re
                 )
             })
     })
+}
+
+/// The body of `cloudhalt_<provider>_set_retry`. The core checks the policy; its error names
+/// the field (`max_attempts`, `base_delay`, `max_delay`).
+///
+/// # Safety
+/// `c` is NULL or a live client.
+pub(crate) unsafe fn set_retry<H: ClientObject>(
+    c: *const H,
+    max_attempts: u32,
+    base_delay_ms: u32,
+    max_delay_ms: u32,
+) -> Result<(), Error> {
+    // SAFETY: by the caller's contract.
+    let c = unsafe { arg_handle(c, "c") }?;
+    let retry = Retry {
+        max_attempts,
+        base_delay: Duration::from_millis(u64::from(base_delay_ms)),
+        max_delay: Duration::from_millis(u64::from(max_delay_ms)),
+    };
+    c.handle().update(|client| client.with_retry(retry))
+}
+
+/// The body of `cloudhalt_<provider>_set_rate_limit` and `_set_rate_limit_per_second`.
+///
+/// # Safety
+/// `c` is NULL or a live client.
+pub(crate) unsafe fn set_rate_limit<H: ClientObject>(
+    c: *const H,
+    pacing: Pacing,
+) -> Result<(), Error> {
+    // SAFETY: by the caller's contract.
+    let c = unsafe { arg_handle(c, "c") }?;
+    c.handle().update(|client| client.with_rate_limit(pacing))
+}
+
+/// The body of `cloudhalt_<provider>_set_concurrency`. The core checks the range (field
+/// `concurrency`).
+///
+/// # Safety
+/// `c` is NULL or a live client.
+pub(crate) unsafe fn set_concurrency<H: ClientObject>(c: *const H, n: u32) -> Result<(), Error> {
+    // SAFETY: by the caller's contract.
+    let c = unsafe { arg_handle(c, "c") }?;
+    // A u32 that does not fit a usize is far above the core's maximum: saturate, so the core
+    // refuses it with its own message.
+    let n = usize::try_from(n).unwrap_or(usize::MAX);
+    c.handle().update(|client| client.with_concurrency(n))
+}
+
+/// The body of `cloudhalt_<provider>_set_audit_log`: NULL stops logging.
+///
+/// # Safety
+/// `c` is NULL or a live client; `path` is NULL or NUL-terminated.
+pub(crate) unsafe fn set_audit_log<H: ClientObject>(
+    c: *const H,
+    path: *const c_char,
+) -> Result<(), Error> {
+    // SAFETY: by the caller's contract.
+    let c = unsafe { arg_handle(c, "c") }?;
+    // SAFETY: by the caller's contract.
+    let path = unsafe { arg_opt_str(path, "path") }?;
+    // Opened before the lock is taken: a slow disk does not hold up other threads' calls.
+    let audit = path.map(AuditLog::open).transpose()?;
+    c.handle()
+        .update(move |client| Ok(client.with_audit_log(audit)))
+}
+
+/// The body of `cloudhalt_<provider>_resume`: finishes the last batch of the audit log at
+/// `audit_path`. The resume is itself logged, to the client's audit log when it has one, else
+/// appended to `audit_path`, so that a resume interrupted in turn can be resumed from the same file.
+///
+/// # Safety
+/// `c` is NULL or a live client; `audit_path` is NULL or NUL-terminated; `out` is NULL or valid
+/// for writes.
+pub(crate) unsafe fn resume<H: ClientObject>(
+    c: *const H,
+    audit_path: *const c_char,
+    out: *mut *mut cloudhalt_response,
+) -> Result<(), Error> {
+    // SAFETY: by the caller's contract.
+    let c = unsafe { arg_handle(c, "c") }?;
+    // SAFETY: by the caller's contract.
+    let path = unsafe { arg_str(audit_path, "audit_path") }?;
+    let resume = Resume::read(path)?;
+    let mut client = c.handle().client();
+    if client.audit_log().is_none() {
+        client = client.with_audit_log(Some(AuditLog::open(path)?));
+    }
+    // SAFETY: forwarded contract.
+    unsafe { finish(client.resume(&resume), out) }
+}
+
+/// Writes the response handle (if wanted) after a successful call.
+///
+/// # Safety
+/// `out` is NULL or valid for writes.
+pub(crate) unsafe fn finish(
+    result: Result<Response, Error>,
+    out: *mut *mut cloudhalt_response,
+) -> Result<(), Error> {
+    let response = result?;
+    // SAFETY: by the caller's contract.
+    unsafe { write_out(out, cloudhalt_response::new(&response)) };
+    Ok(())
 }
 
 /// The body of `cloudhalt_<provider>_free`.

@@ -10,6 +10,7 @@ use std::ffi::{CStr, CString, c_char};
 use std::os::raw::c_int;
 use std::ptr;
 
+use crate::outcome::{NO_OUTCOME, Record};
 use crate::status::{cloudhalt_status, kind_name, send_state_name, status_for};
 use crate::strings::to_c_string;
 
@@ -22,6 +23,7 @@ struct LastError {
     field: Option<CString>,
     send_state: &'static CStr,
     http_status: c_int,
+    record: Record,
 }
 
 thread_local! {
@@ -51,6 +53,7 @@ pub(crate) fn set(error: &cloudhalt::Error) -> cloudhalt_status {
         field: error.field().map(to_c_string),
         send_state: send_state_name(error.send_state()),
         http_status: error.http_status().map_or(0, c_int::from),
+        record: Record::new(error.outcomes(), error.request_ids(), error.attempts()),
     };
     with_slot(|last| *last = Some(record));
     status
@@ -75,6 +78,7 @@ pub(crate) fn set_panic(payload: &(dyn Any + Send)) {
         field: None,
         send_state: send_state_name(cloudhalt::SendState::NotBuilt),
         http_status: 0,
+        record: Record::default(),
     };
     with_slot(|last| *last = Some(record));
 }
@@ -161,4 +165,70 @@ pub extern "C" fn cloudhalt_last_error_field() -> *const c_char {
 #[unsafe(no_mangle)]
 pub extern "C" fn cloudhalt_last_error_send_state() -> *const c_char {
     boundary!({ with_last(|e| e.send_state.as_ptr(), ptr::null()) })
+}
+
+/// The number of IDs in the per-ID record of the last failed call on the calling thread: every
+/// input ID once, in input order, whether its request failed or not (a batch with one failed
+/// request reports the others `done`). 0 when nothing was sent (an input error) or the last
+/// call succeeded. Thread-safe.
+#[unsafe(no_mangle)]
+pub extern "C" fn cloudhalt_last_error_outcome_count() -> usize {
+    boundary!({ with_last(|e| e.record.outcome_count(), 0) })
+}
+
+/// The ID of entry `i` (0-based) of the last failed call's per-ID record on the calling thread;
+/// NULL when `i` is not below cloudhalt_last_error_outcome_count().
+///
+/// Ownership: thread-local; valid until this thread's next fallible cloudhalt call. Do not free.
+#[unsafe(no_mangle)]
+pub extern "C" fn cloudhalt_last_error_outcome_id(i: usize) -> *const c_char {
+    boundary!({ with_last(|e| e.record.outcome_id(i), ptr::null()) })
+}
+
+/// The outcome of entry `i` of the last failed call's per-ID record on the calling thread: a
+/// `cloudhalt_outcome` value, or -1 when `i` is out of range. Thread-safe.
+#[unsafe(no_mangle)]
+pub extern "C" fn cloudhalt_last_error_outcome(i: usize) -> c_int {
+    boundary!(or NO_OUTCOME, { with_last(|e| e.record.outcome(i), NO_OUTCOME) })
+}
+
+/// The provider's error code of the last answer to entry `i`'s request in the last failed call
+/// on the calling thread, or NULL when it answered none or `i` is out of range.
+///
+/// Ownership: thread-local; valid until this thread's next fallible cloudhalt call. Do not free.
+#[unsafe(no_mangle)]
+pub extern "C" fn cloudhalt_last_error_outcome_code(i: usize) -> *const c_char {
+    boundary!({ with_last(|e| e.record.outcome_code(i), ptr::null()) })
+}
+
+/// The RequestId of the last answer to entry `i`'s request in the last failed call on the
+/// calling thread, or NULL when no answer carried one or `i` is out of range.
+///
+/// Ownership: thread-local; valid until this thread's next fallible cloudhalt call. Do not free.
+#[unsafe(no_mangle)]
+pub extern "C" fn cloudhalt_last_error_outcome_request_id(i: usize) -> *const c_char {
+    boundary!({ with_last(|e| e.record.outcome_request_id(i), ptr::null()) })
+}
+
+/// The number of RequestIds the last failed call on the calling thread collected, one per
+/// answer, every retried attempt included. 0 when no answer came back. Thread-safe.
+#[unsafe(no_mangle)]
+pub extern "C" fn cloudhalt_last_error_request_id_count() -> usize {
+    boundary!({ with_last(|e| e.record.request_id_count(), 0) })
+}
+
+/// RequestId `i` (0-based, in the order the answers came) of the last failed call on the
+/// calling thread; NULL when `i` is not below cloudhalt_last_error_request_id_count().
+///
+/// Ownership: thread-local; valid until this thread's next fallible cloudhalt call. Do not free.
+#[unsafe(no_mangle)]
+pub extern "C" fn cloudhalt_last_error_request_id_at(i: usize) -> *const c_char {
+    boundary!({ with_last(|e| e.record.request_id_at(i), ptr::null()) })
+}
+
+/// The number of requests the last failed call on the calling thread sent, retries included;
+/// 0 when nothing was sent (or the last call succeeded). Thread-safe.
+#[unsafe(no_mangle)]
+pub extern "C" fn cloudhalt_last_error_attempts() -> u32 {
+    boundary!({ with_last(|e| e.record.attempts(), 0) })
 }

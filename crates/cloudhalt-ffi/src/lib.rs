@@ -18,6 +18,7 @@ mod alibaba;
 mod handle;
 mod json;
 mod last_error;
+mod outcome;
 mod response;
 mod status;
 mod strings;
@@ -30,6 +31,7 @@ mod version;
 
 pub use alibaba::*;
 pub use last_error::*;
+pub use outcome::{cloudhalt_outcome, cloudhalt_outcome_name};
 pub use response::*;
 pub use status::*;
 pub use strings::cloudhalt_string_free;

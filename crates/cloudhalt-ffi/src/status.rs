@@ -48,12 +48,15 @@ pub enum cloudhalt_status {
     CLOUDHALT_UNEXPECTED_RESPONSE = 13,
     /// A bug in cloudhalt, caught at the boundary: please report it with the message.
     CLOUDHALT_PANIC = 14,
+    /// The audit log could not be written (kind `audit`); the request it was to record was not
+    /// sent. The per-ID outcomes on the last error say what earlier requests of the call did.
+    CLOUDHALT_AUDIT = 15,
 }
 
 use cloudhalt_status::*;
 
 /// Every status, in value order (index == value).
-pub(crate) const ALL_STATUSES: [cloudhalt_status; 15] = [
+pub(crate) const ALL_STATUSES: [cloudhalt_status; 16] = [
     CLOUDHALT_OK,
     CLOUDHALT_INVALID_INPUT,
     CLOUDHALT_CREDENTIALS,
@@ -69,6 +72,7 @@ pub(crate) const ALL_STATUSES: [cloudhalt_status; 15] = [
     CLOUDHALT_API,
     CLOUDHALT_UNEXPECTED_RESPONSE,
     CLOUDHALT_PANIC,
+    CLOUDHALT_AUDIT,
 ];
 
 /// Older C spellings, kept working in the header as `#define`s with the same value.
@@ -76,7 +80,7 @@ pub(crate) const ALL_STATUSES: [cloudhalt_status; 15] = [
 const ALIASES: [(&str, cloudhalt_status); 1] = [("CLOUDHALT_CONFLICT", CLOUDHALT_STATE_CONFLICT)];
 
 /// THE table from core error kinds to C statuses (checked against errors.json by a test).
-const KIND_TO_STATUS: [(ErrorKind, cloudhalt_status); 13] = [
+const KIND_TO_STATUS: [(ErrorKind, cloudhalt_status); 14] = [
     (ErrorKind::InvalidInput, CLOUDHALT_INVALID_INPUT),
     (ErrorKind::Credentials, CLOUDHALT_CREDENTIALS),
     (ErrorKind::Transport, CLOUDHALT_TRANSPORT),
@@ -90,6 +94,7 @@ const KIND_TO_STATUS: [(ErrorKind, cloudhalt_status); 13] = [
     (ErrorKind::Server, CLOUDHALT_SERVER),
     (ErrorKind::Api, CLOUDHALT_API),
     (ErrorKind::UnexpectedResponse, CLOUDHALT_UNEXPECTED_RESPONSE),
+    (ErrorKind::Audit, CLOUDHALT_AUDIT),
 ];
 
 /// The status for a core error kind. A kind added to the core later and not yet in the table is
@@ -208,13 +213,15 @@ mod tests {
     }
 
     #[test]
-    fn values_are_0_to_14_in_the_documented_order() {
+    fn values_are_0_to_15_in_the_documented_order() {
         for (i, s) in ALL_STATUSES.iter().enumerate() {
             assert_eq!(*s as usize, i);
             assert_eq!(cloudhalt_status::from_int(i as c_int), Some(*s));
         }
         assert_eq!(CLOUDHALT_PANIC as i32, 14);
-        assert_eq!(cloudhalt_status::from_int(15), None);
+        // Appended after PANIC: values never move.
+        assert_eq!(CLOUDHALT_AUDIT as i32, 15);
+        assert_eq!(cloudhalt_status::from_int(16), None);
         assert_eq!(cloudhalt_status::from_int(-1), None);
     }
 
@@ -228,7 +235,8 @@ mod tests {
         assert_eq!(name(0), "CLOUDHALT_OK");
         assert_eq!(name(8), "CLOUDHALT_STATE_CONFLICT");
         assert_eq!(name(14), "CLOUDHALT_PANIC");
-        assert_eq!(name(15), "CLOUDHALT_UNKNOWN_STATUS");
+        assert_eq!(name(15), "CLOUDHALT_AUDIT");
+        assert_eq!(name(16), "CLOUDHALT_UNKNOWN_STATUS");
         assert_eq!(name(-7), "CLOUDHALT_UNKNOWN_STATUS");
         assert_eq!(name(c_int::MAX), "CLOUDHALT_UNKNOWN_STATUS");
     }

@@ -89,8 +89,10 @@ pub(crate) unsafe fn arg_secret<'a>(p: *const c_char, name: &str) -> Result<&'a 
     unsafe { arg_str(p, name) }
 }
 
-/// A list argument of `n` strings. `max` is the provider's limit: a larger `n` is refused before
-/// the array is read, so a garbage count cannot make cloudhalt read past the caller's array.
+/// A list argument of `n` strings, of any length: the core checks the whole list (shape,
+/// duplicates) and splits it into requests of the provider's size. Only a count no array can
+/// have (more bytes of pointers than the address space holds) is refused, before the array is
+/// read, since building a slice of it would already be undefined behaviour.
 /// NULL with `n == 0` is an empty list (which the operation's own validation refuses where a list
 /// is required).
 ///
@@ -99,15 +101,15 @@ pub(crate) unsafe fn arg_secret<'a>(p: *const c_char, name: &str) -> Result<&'a 
 pub(crate) unsafe fn arg_list(
     p: *const *const c_char,
     n: usize,
-    max: usize,
     name: &str,
 ) -> Result<Vec<String>, Error> {
-    if n > max {
+    let largest = isize::MAX as usize / std::mem::size_of::<*const c_char>();
+    if n > largest {
         return Err(Error::invalid_input(
             name,
             format!(
-                "{name} has n = {n} IDs, more than the provider's limit of {max} per request: \
-                 split them into batches of at most {max}"
+                "{name} has n = {n} entries, more than any array can hold: pass the number of \
+                 strings in the array"
             ),
         ));
     }
@@ -150,7 +152,7 @@ pub(crate) unsafe fn arg_list(
 /// How an operation that may act on "every instance" reads its instance list.
 #[derive(Clone, Copy)]
 pub(crate) enum Instances {
-    /// The `_instances` functions: 1 to `max` IDs; `(NULL, 0)` and `n == 0` are refused, since
+    /// The `_instances` functions: one or more IDs; `(NULL, 0)` and `n == 0` are refused, since
     /// they are how C writes an empty array (a `grep` that matched nothing).
     Listed,
     /// The `_all_instances` functions: no list, every instance.
@@ -167,7 +169,6 @@ pub(crate) enum Instances {
 pub(crate) unsafe fn arg_instances(
     p: *const *const c_char,
     n: usize,
-    max: usize,
     name: &str,
     mode: Instances,
     all_fn: &str,
@@ -178,14 +179,12 @@ pub(crate) unsafe fn arg_instances(
         Instances::Listed if n == 0 => Err(Error::invalid_input(
             name,
             format!(
-                "{name} is empty (n = 0): give 1 to {max} instance IDs, or call {all_fn}() to act \
-                 on every instance"
+                "{name} is empty (n = 0): give one or more instance IDs, or call {all_fn}() to \
+                 act on every instance"
             ),
         )),
         // SAFETY: forwarded contract.
-        Instances::Listed | Instances::NullMeansAll => {
-            unsafe { arg_list(p, n, max, name) }.map(Some)
-        }
+        Instances::Listed | Instances::NullMeansAll => unsafe { arg_list(p, n, name) }.map(Some),
     }
 }
 
@@ -221,30 +220,44 @@ mod tests {
     }
 
     #[test]
-    fn a_count_above_the_limit_is_refused_before_reading() {
+    fn a_count_no_array_can_have_is_refused_before_reading() {
         // A dangling pointer: reading it would crash, so passing proves it was not read.
         let dangling = std::ptr::NonNull::<*const c_char>::dangling().as_ptr();
-        let err = unsafe { arg_list(dangling, usize::MAX, 100, "instance_ids") }.unwrap_err();
-        assert!(err.message().contains("instance_ids"), "{}", err.message());
-        assert!(err.message().contains("100"), "{}", err.message());
+        for n in [usize::MAX, isize::MAX as usize] {
+            let err = unsafe { arg_list(dangling, n, "instance_ids") }.unwrap_err();
+            assert!(err.message().contains("instance_ids"), "{}", err.message());
+            assert!(err.message().contains("any array"), "{}", err.message());
+        }
+    }
+
+    #[test]
+    fn a_list_longer_than_one_request_is_read_whole() {
+        // The core splits batches: the binding no longer stops at the provider's 100.
+        let ids: Vec<std::ffi::CString> = (0..250)
+            .map(|i| std::ffi::CString::new(format!("ins-run{i:05}")).unwrap())
+            .collect();
+        let ptrs: Vec<*const c_char> = ids.iter().map(|s| s.as_ptr()).collect();
+        let read = unsafe { arg_list(ptrs.as_ptr(), ptrs.len(), "instance_ids") }.unwrap();
+        assert_eq!(read.len(), 250);
+        assert_eq!(read[249], "ins-run00249");
     }
 
     #[test]
     fn null_entries_and_null_arrays_name_the_argument() {
         let items = [c"ins-r8hr2upy".as_ptr(), std::ptr::null()];
-        let err = unsafe { arg_list(items.as_ptr(), 2, 100, "instance_ids") }.unwrap_err();
+        let err = unsafe { arg_list(items.as_ptr(), 2, "instance_ids") }.unwrap_err();
         assert!(
             err.message().contains("instance_ids[1] is NULL"),
             "{}",
             err.message()
         );
-        let err = unsafe { arg_list(std::ptr::null(), 3, 100, "instance_ids") }.unwrap_err();
+        let err = unsafe { arg_list(std::ptr::null(), 3, "instance_ids") }.unwrap_err();
         assert!(
             err.message().contains("instance_ids is NULL"),
             "{}",
             err.message()
         );
-        let ok = unsafe { arg_list(items.as_ptr(), 1, 100, "instance_ids") }.unwrap();
+        let ok = unsafe { arg_list(items.as_ptr(), 1, "instance_ids") }.unwrap();
         assert_eq!(ok, vec!["ins-r8hr2upy".to_owned()]);
     }
 

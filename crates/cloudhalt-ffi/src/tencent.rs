@@ -3,14 +3,12 @@
 use std::ffi::c_char;
 use std::ptr;
 
-use cloudhalt::ops::tencent::MAX_INSTANCE_IDS;
 use cloudhalt::{
-    CancelInstanceRefresh, CancelInvocation, Error, Language, Response, StopInstances, StopType,
+    CancelInstanceRefresh, CancelInvocation, Error, Language, Pacing, StopInstances, StopType,
     StoppedMode, Tencent, TerminateInstances,
 };
 
-use crate::client::{self, ClientHandle};
-use crate::handle::write_out;
+use crate::client::{self, ClientHandle, finish};
 use crate::json::{parse_params, write_json};
 use crate::response::cloudhalt_response;
 use crate::status::cloudhalt_status;
@@ -25,17 +23,6 @@ use crate::strings::{Instances, arg_instances};
 pub struct cloudhalt_tencent(ClientHandle<Tencent>);
 
 client_object!(cloudhalt_tencent, cloudhalt::TencentCloud);
-
-/// Writes the response handle (if wanted) after a successful call.
-unsafe fn finish(
-    result: Result<Response, Error>,
-    out: *mut *mut cloudhalt_response,
-) -> Result<(), Error> {
-    let response = result?;
-    // SAFETY: `out` is NULL or valid for writes by the caller's contract.
-    unsafe { write_out(out, cloudhalt_response::new(&response)) };
-    Ok(())
-}
 
 /// Creates a Tencent Cloud client from explicit credentials, sending to the default endpoint
 /// (`{service}.tencentcloudapi.com`) with a 30 s timeout.
@@ -138,6 +125,142 @@ pub unsafe extern "C" fn cloudhalt_tencent_set_language(
     })
 }
 
+/// Sets the retry policy of every later call of `c`: up to `max_attempts` attempts per request
+/// (1 = never retry, at most 20), with exponential backoff and full jitter from `base_delay_ms`
+/// up to `max_delay_ms` between attempts (at most one hour). The default is 3 attempts, 200 ms,
+/// 5000 ms. What is retried is decided per operation by the core: refusals (throttling, a bare
+/// 503) always; ambiguous failures only where repeating is harmless (never TerminateInstances).
+/// Thread-safe; calls already in flight are unaffected.
+///
+/// Returns CLOUDHALT_INVALID_INPUT when `c` is NULL, `max_attempts` is 0 or above 20,
+/// `max_delay_ms` is above 3600000 or `base_delay_ms` above `max_delay_ms`; the last error then
+/// names the field (`max_attempts`, `max_delay`, `base_delay`) and the client is unchanged.
+///
+/// # Safety
+/// `c` is NULL or a live client.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cloudhalt_tencent_set_retry(
+    c: *mut cloudhalt_tencent,
+    max_attempts: u32,
+    base_delay_ms: u32,
+    max_delay_ms: u32,
+) -> cloudhalt_status {
+    boundary!(fallible {
+        // SAFETY: forwarded contract.
+        unsafe { client::set_retry(c, max_attempts, base_delay_ms, max_delay_ms) }
+    })
+}
+
+/// Switches the client-side rate limit of `c` on (`true`, the default: each action paced at
+/// its documented rate per region, with a 10 % margin) or off (`false`). The limiter is shared
+/// by every thread using `c`. Thread-safe.
+///
+/// Returns CLOUDHALT_INVALID_INPUT when `c` is NULL.
+///
+/// # Safety
+/// `c` is NULL or a live client.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cloudhalt_tencent_set_rate_limit(
+    c: *mut cloudhalt_tencent,
+    enabled: bool,
+) -> cloudhalt_status {
+    boundary!(fallible {
+        let pacing = if enabled { Pacing::Documented } else { Pacing::Off };
+        // SAFETY: forwarded contract.
+        unsafe { client::set_rate_limit(c, pacing) }
+    })
+}
+
+/// Paces every action of `c` at `rate` requests per second per region (0.01 to 10000, with the
+/// 10 % margin) instead of the documented rates: for an account whose limits were changed.
+/// Thread-safe.
+///
+/// Returns CLOUDHALT_INVALID_INPUT when `c` is NULL or `rate` is out of range, NaN or infinite
+/// (the last error names `rate_limit`; the client is unchanged).
+///
+/// # Safety
+/// `c` is NULL or a live client.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cloudhalt_tencent_set_rate_limit_per_second(
+    c: *mut cloudhalt_tencent,
+    rate: f64,
+) -> cloudhalt_status {
+    boundary!(fallible {
+        // SAFETY: forwarded contract.
+        unsafe { client::set_rate_limit(c, Pacing::PerSecond(rate)) }
+    })
+}
+
+/// Lets a call of `c` split into several requests (more than 100 IDs) send up to `n` of them
+/// at once (1 to 64; the default is 4), still paced by the rate limit. Thread-safe.
+///
+/// Returns CLOUDHALT_INVALID_INPUT when `c` is NULL or `n` is out of range (the last error
+/// names `concurrency`; the client is unchanged).
+///
+/// # Safety
+/// `c` is NULL or a live client.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cloudhalt_tencent_set_concurrency(
+    c: *mut cloudhalt_tencent,
+    n: u32,
+) -> cloudhalt_status {
+    boundary!(fallible {
+        // SAFETY: forwarded contract.
+        unsafe { client::set_concurrency(c, n) }
+    })
+}
+
+/// Records every later request of `c` in the audit log at `path` (UTF-8; created with mode 0600,
+/// appended to): one JSON line before each attempt is sent and one after its answer, each
+/// fsync'ed first, so a crash at any moment leaves a log from which nothing sent is missing
+/// (cloudhalt_tencent_resume() reads it back). NULL stops logging. Thread-safe.
+///
+/// Returns CLOUDHALT_INVALID_INPUT when `c` is NULL or the file cannot be opened (the last
+/// error names `audit`; the client is unchanged). A later write failure fails that call with
+/// CLOUDHALT_AUDIT, before its request is sent.
+///
+/// # Safety
+/// `c` is NULL or a live client; `path` is NULL or NUL-terminated.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cloudhalt_tencent_set_audit_log(
+    c: *mut cloudhalt_tencent,
+    path: *const c_char,
+) -> cloudhalt_status {
+    boundary!(fallible {
+        // SAFETY: forwarded contract.
+        unsafe { client::set_audit_log(c, path) }
+    })
+}
+
+/// Finishes the interrupted batch recorded last in the audit log at `audit_path` (written by a
+/// client with an audit log, cloudhalt_tencent_set_audit_log()): IDs already `done` or `already` are
+/// skipped; TerminateInstances IDs whose outcome is `unknown` are never sent again (check their
+/// state with DescribeInstances first); every other ID is sent again with the batch's original
+/// parameters. The resume is logged too: to the audit log of `c` if it has one, else appended to
+/// `audit_path`, so that it can itself be resumed.
+///
+/// - `out`: on CLOUDHALT_OK receives a response owned by the caller, whose per-ID record lists
+///   the IDs sent now; may be NULL.
+///
+/// Returns CLOUDHALT_INVALID_INPUT (field `audit`) when the log cannot be read, holds no batch,
+/// is of an Alibaba Cloud batch, or has nothing left to send; otherwise as the operation.
+/// Thread-safe.
+///
+/// # Safety
+/// `c` is NULL or a live client; `audit_path` is NULL or NUL-terminated; `out` is NULL or valid
+/// for writes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cloudhalt_tencent_resume(
+    c: *mut cloudhalt_tencent,
+    audit_path: *const c_char,
+    out: *mut *mut cloudhalt_response,
+) -> cloudhalt_status {
+    boundary!(fallible {
+        // SAFETY: forwarded contract.
+        unsafe { client::resume(c, audit_path, out) }
+    })
+}
+
 /// Releases a client. NULL is a no-op. No call on `c` may be in flight on another thread.
 ///
 /// # Safety
@@ -150,19 +273,24 @@ pub unsafe extern "C" fn cloudhalt_tencent_free(c: *mut cloudhalt_tencent) {
     })
 }
 
-/// CVM `StopInstances` (2017-03-12): shuts down 1 to 100 RUNNING instances of `region`.
+/// CVM `StopInstances` (2017-03-12): shuts down RUNNING instances of `region`.
 ///
 /// - `region`: e.g. `"ap-guangzhou"`; required.
-/// - `instance_ids`, `n`: 1 to 100 `"ins-xxxxxxxx"` IDs, each once.
+/// - `instance_ids`, `n`: one or more `"ins-xxxxxxxx"` IDs, each once, any number: the whole
+///   list is checked first (nothing is sent if one is bad), then sent in requests of at most 100
+///   IDs, paced by the rate limit, up to the concurrency at a time (cloudhalt_tencent_set_*()).
 /// - `force_stop`: the provider's deprecated ForceStop; never together with `stop_type`.
 /// - `stop_type`: `"SOFT"` (the provider's default), `"HARD"` or `"SOFT_FIRST"`, or NULL.
 /// - `stopped_mode`: `"KEEP_CHARGING"` (default) or `"STOP_CHARGING"`, or NULL.
 /// - `out`: on CLOUDHALT_OK receives a response owned by the caller (cloudhalt_response_free());
 ///   NULL when the response is not needed.
 ///
-/// Every argument is checked before anything is sent (CLOUDHALT_INVALID_INPUT names it); a
-/// provider refusal answers its status with details from cloudhalt_last_error_*(). One attempt,
-/// never re-sent by cloudhalt. Thread-safe.
+/// Every argument is checked before anything is sent (CLOUDHALT_INVALID_INPUT names it). Each
+/// request is retried by the client's policy (cloudhalt_tencent_set_retry()); an ID already
+/// stopping or stopped after a retry is reported `already`, a success. The response tells every
+/// ID's outcome (cloudhalt_response_outcome()). When a request fails, the call answers the
+/// status of the first failed request with details from cloudhalt_last_error_*(), including
+/// every ID's outcome and every RequestId (cloudhalt_last_error_outcome()). Thread-safe.
 ///
 /// # Safety
 /// `c` is NULL or a live client; strings are NULL or NUL-terminated; `instance_ids` is NULL or
@@ -184,10 +312,10 @@ pub unsafe extern "C" fn cloudhalt_tencent_stop_instances(
         if instance_ids.is_null() && n == 0 {
             return Err(Error::invalid_input(
                 "instance_ids",
-                "instance_ids is NULL: give 1 to 100 instance IDs",
+                "instance_ids is NULL: give one or more instance IDs",
             ));
         }
-        let ids = arg_list!(instance_ids, n, MAX_INSTANCE_IDS, "instance_ids");
+        let ids = arg_list!(instance_ids, n, "instance_ids");
         let stop_type = arg_opt_str!(stop_type, "stop_type").map(StopType::parse).transpose()?;
         let stopped_mode = arg_opt_str!(stopped_mode, "stopped_mode")
             .map(StoppedMode::parse)
@@ -202,9 +330,10 @@ pub unsafe extern "C" fn cloudhalt_tencent_stop_instances(
     })
 }
 
-/// CVM `TerminateInstances` (2017-03-12): returns 1 to 100 instances of `region` (pay-as-you-go
+/// CVM `TerminateInstances` (2017-03-12): returns instances of `region` (pay-as-you-go
 /// instances are destroyed; prepaid ones go to the recycle bin, and a second call destroys them,
-/// so cloudhalt never re-sends this call). Keeps the instances' elastic IPs: use
+/// so cloudhalt never re-sends a request after an ambiguous failure: its IDs are reported
+/// CLOUDHALT_OUTCOME_UNKNOWN; check their state before calling again). Keeps the instances' elastic IPs: use
 /// cloudhalt_tencent_terminate_instances_ex() to release them too.
 ///
 /// - `release_prepaid_data_disks`: also release prepaid data disks mounted on the instances.
@@ -278,10 +407,10 @@ unsafe fn terminate_instances(
     if instance_ids.is_null() && n == 0 {
         return Err(Error::invalid_input(
             "instance_ids",
-            "instance_ids is NULL: give 1 to 100 instance IDs",
+            "instance_ids is NULL: give one or more instance IDs",
         ));
     }
-    let ids = arg_list!(instance_ids, n, MAX_INSTANCE_IDS, "instance_ids");
+    let ids = arg_list!(instance_ids, n, "instance_ids");
     let mut request = TerminateInstances::new(region, ids);
     request
         .set_release_address(release_address)
@@ -291,11 +420,11 @@ unsafe fn terminate_instances(
 }
 
 /// TAT `CancelInvocation` (2020-10-28) on the listed instances: cancels command invocation
-/// `invocation_id` (`"inv-xxxxxxxx"`) in `region` on 1 to 100 CVM (`ins-`), Lighthouse
+/// `invocation_id` (`"inv-xxxxxxxx"`) in `region` on CVM (`ins-`), Lighthouse
 /// (`lhins-`) or managed (`mi-`) instances. Undelivered tasks become CANCELLED, running ones
 /// TERMINATED.
 ///
-/// - `instance_ids`, `n`: 1 to 100 IDs. An empty list (`n == 0`, with or without NULL) is
+/// - `instance_ids`, `n`: one or more IDs (any number, sent 100 per request). An empty list (`n == 0`, with or without NULL) is
 ///   refused with CLOUDHALT_INVALID_INPUT, never taken as "every instance": use
 ///   cloudhalt_tencent_cancel_invocation_all_instances() for that.
 /// - `out`: on CLOUDHALT_OK receives a response owned by the caller; may be NULL.
@@ -396,7 +525,6 @@ unsafe fn cancel_invocation(
         arg_instances(
             instance_ids,
             n,
-            MAX_INSTANCE_IDS,
             "instance_ids",
             mode,
             "cloudhalt_tencent_cancel_invocation_all_instances",
@@ -446,7 +574,12 @@ pub unsafe extern "C" fn cloudhalt_tencent_cancel_instance_refresh(
 ///
 /// - `region`: the region, or NULL (only CancelInstanceRefresh accepts none).
 /// - `out_json`: on CLOUDHALT_OK receives the provider's whole answer as JSON, an *owned* string
-///   released with cloudhalt_string_free() (never free()); may be NULL.
+///   released with cloudhalt_string_free() (never free()); may be NULL. For a list of more than
+///   100 IDs, sent in several requests, it is the answer to the first request.
+///
+/// Batches, retries and pacing are those of the typed functions. The per-ID outcomes are on the
+/// last error when the call fails; to read them after a success, call
+/// cloudhalt_tencent_call_json_response() instead, which returns a `cloudhalt_response`.
 ///
 /// # Safety
 /// `c` is NULL or a live client; strings are NULL or NUL-terminated; `out_json` is NULL or valid
@@ -471,6 +604,34 @@ pub unsafe extern "C" fn cloudhalt_tencent_call_json(
     })
 }
 
+/// As cloudhalt_tencent_call_json(), answering a `cloudhalt_response` instead of a string: its
+/// cloudhalt_response_json() is the provider's answer (to the first request of a batch), and
+/// its per-ID accessors (cloudhalt_response_outcome() ...) tell what happened to every ID.
+///
+/// - `out`: on CLOUDHALT_OK receives a response owned by the caller (cloudhalt_response_free());
+///   may be NULL.
+///
+/// # Safety
+/// `c` is NULL or a live client; strings are NULL or NUL-terminated; `out` is NULL or valid for
+/// writes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cloudhalt_tencent_call_json_response(
+    c: *mut cloudhalt_tencent,
+    action: *const c_char,
+    region: *const c_char,
+    params_json: *const c_char,
+    out: *mut *mut cloudhalt_response,
+) -> cloudhalt_status {
+    boundary!(fallible {
+        let c = arg_handle!(c, "c");
+        let action = arg_str!(action, "action");
+        let region = arg_opt_str!(region, "region");
+        let params = parse_params(arg_str!(params_json, "params_json"))?;
+        // SAFETY: `out` is NULL or valid for writes by contract.
+        unsafe { finish(c.0.client().call_json(action, region, &params), out) }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use std::ffi::CStr;
@@ -478,7 +639,14 @@ mod tests {
 
     use super::*;
     use crate::test_server::{OneShot, TENCENT_OK};
-    use crate::{cloudhalt_last_error_message, cloudhalt_response_free};
+    use crate::*;
+
+    /// A final provider error (never retried), with its RequestId.
+    const TENCENT_NOT_FOUND: &str = r#"{"Response":{"Error":{"Code":"InvalidInstanceId.NotFound","Message":"The instance ins-r8hr2upy does not exist."},"RequestId":"6a1b2c3d-0000-4000-8000-000000000003"}}"#;
+
+    fn text(p: *const c_char) -> Option<String> {
+        (!p.is_null()).then(|| unsafe { CStr::from_ptr(p) }.to_str().unwrap().to_owned())
+    }
 
     fn client(url: &CStr) -> *mut cloudhalt_tencent {
         let mut c = ptr::null_mut();
@@ -513,6 +681,125 @@ mod tests {
         let request = server.request();
         assert_eq!(status, cloudhalt_status::CLOUDHALT_OK, "{request}");
         request
+    }
+
+    #[test]
+    fn the_per_id_record_is_on_the_response_and_on_the_last_error() {
+        let ids = [c"ins-r8hr2upy".as_ptr()];
+        let stop = |c, out| unsafe {
+            cloudhalt_tencent_stop_instances(
+                c,
+                c"ap-guangzhou".as_ptr(),
+                ids.as_ptr(),
+                1,
+                false,
+                ptr::null(),
+                ptr::null(),
+                out,
+            )
+        };
+        let server = OneShot::start(TENCENT_OK);
+        let c = client(&server.url);
+        let mut r = ptr::null_mut();
+        assert_eq!(stop(c, &mut r), cloudhalt_status::CLOUDHALT_OK);
+        unsafe {
+            assert_eq!(cloudhalt_response_outcome_count(r), 1);
+            assert_eq!(
+                text(cloudhalt_response_outcome_id(r, 0)).as_deref(),
+                Some("ins-r8hr2upy")
+            );
+            assert_eq!(cloudhalt_response_outcome(r, 0), 0);
+            assert_eq!(cloudhalt_response_outcome(r, 1), -1);
+            assert!(cloudhalt_response_outcome_code(r, 0).is_null());
+            let first = "6a1b2c3d-0000-4000-8000-000000000001";
+            assert_eq!(
+                text(cloudhalt_response_outcome_request_id(r, 0)).as_deref(),
+                Some(first)
+            );
+            assert_eq!(cloudhalt_response_request_id_count(r), 1);
+            assert_eq!(
+                text(cloudhalt_response_request_id_at(r, 0)).as_deref(),
+                Some(first)
+            );
+            assert!(cloudhalt_response_request_id_at(r, 1).is_null());
+            assert_eq!(cloudhalt_response_attempts(r), 1);
+            cloudhalt_response_free(r);
+            cloudhalt_tencent_free(c);
+        }
+        server.request();
+
+        let server = OneShot::start(TENCENT_NOT_FOUND);
+        let c = client(&server.url);
+        assert_eq!(
+            stop(c, ptr::null_mut()),
+            cloudhalt_status::CLOUDHALT_NOT_FOUND
+        );
+        assert_eq!(cloudhalt_last_error_outcome_count(), 1);
+        assert_eq!(cloudhalt_last_error_outcome(0), 2, "failed");
+        assert_eq!(
+            text(cloudhalt_last_error_outcome_code(0)).as_deref(),
+            Some("InvalidInstanceId.NotFound")
+        );
+        let id = "6a1b2c3d-0000-4000-8000-000000000003";
+        assert_eq!(
+            text(cloudhalt_last_error_outcome_request_id(0)).as_deref(),
+            Some(id)
+        );
+        assert_eq!(cloudhalt_last_error_request_id_count(), 1);
+        assert_eq!(
+            text(cloudhalt_last_error_request_id_at(0)).as_deref(),
+            Some(id)
+        );
+        assert_eq!(cloudhalt_last_error_attempts(), 1);
+        unsafe { cloudhalt_tencent_free(c) };
+        server.request();
+    }
+
+    #[test]
+    fn fleet_setters_answer_the_core_field_and_leave_the_client_unchanged() {
+        let c = client(c"http://127.0.0.1:1");
+        let field = || text(cloudhalt_last_error_field());
+        unsafe {
+            let bad = cloudhalt_status::CLOUDHALT_INVALID_INPUT;
+            assert_eq!(cloudhalt_tencent_set_retry(c, 0, 200, 5000), bad);
+            assert_eq!(field().as_deref(), Some("max_attempts"));
+            assert_eq!(cloudhalt_tencent_set_retry(c, 3, 9000, 5000), bad);
+            assert_eq!(field().as_deref(), Some("base_delay"));
+            assert_eq!(cloudhalt_tencent_set_concurrency(c, 0), bad);
+            assert_eq!(field().as_deref(), Some("concurrency"));
+            assert_eq!(
+                cloudhalt_tencent_set_rate_limit_per_second(c, f64::NAN),
+                bad
+            );
+            assert_eq!(field().as_deref(), Some("rate_limit"));
+            assert_eq!(
+                cloudhalt_tencent_set_audit_log(c, c"/nonexistent/dir/a.log".as_ptr()),
+                bad
+            );
+            assert_eq!(field().as_deref(), Some("audit"));
+            // The refused values left the defaults in place.
+            let client = (*c).0.client();
+            assert_eq!(client.retry(), cloudhalt::Retry::default());
+            assert_eq!(client.concurrency(), cloudhalt::DEFAULT_CONCURRENCY);
+            assert_eq!(client.rate_limit(), Pacing::Documented);
+            assert!(client.audit_log().is_none());
+            // Good values take effect.
+            let ok = cloudhalt_status::CLOUDHALT_OK;
+            assert_eq!(cloudhalt_tencent_set_retry(c, 5, 10, 100), ok);
+            assert_eq!(cloudhalt_tencent_set_concurrency(c, 9), ok);
+            assert_eq!(cloudhalt_tencent_set_rate_limit(c, false), ok);
+            let client = (*c).0.client();
+            assert_eq!(client.retry().max_attempts, 5);
+            assert_eq!(
+                client.retry().max_delay,
+                std::time::Duration::from_millis(100)
+            );
+            assert_eq!(client.concurrency(), 9);
+            assert_eq!(client.rate_limit(), Pacing::Off);
+            assert_eq!(cloudhalt_tencent_set_rate_limit_per_second(c, 2.5), ok);
+            assert_eq!((*c).0.client().rate_limit(), Pacing::PerSecond(2.5));
+            cloudhalt_tencent_free(c);
+        }
     }
 
     #[test]

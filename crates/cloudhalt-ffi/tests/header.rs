@@ -120,7 +120,7 @@ fn header_version_macros_match_cargo() {
 }
 
 #[test]
-fn header_lists_the_status_values_0_to_14_in_order() {
+fn header_lists_the_status_values_0_to_15_in_order() {
     let header = std::fs::read_to_string(header_path()).unwrap();
     let expected = [
         "CLOUDHALT_OK",
@@ -138,6 +138,7 @@ fn header_lists_the_status_values_0_to_14_in_order() {
         "CLOUDHALT_API",
         "CLOUDHALT_UNEXPECTED_RESPONSE",
         "CLOUDHALT_PANIC",
+        "CLOUDHALT_AUDIT",
     ];
     for (value, name) in expected.iter().enumerate() {
         let line = format!("{name} = {value},");
@@ -148,6 +149,16 @@ fn header_lists_the_status_values_0_to_14_in_order() {
         header_define(&header, "CLOUDHALT_CONFLICT"),
         "CLOUDHALT_STATE_CONFLICT"
     );
+}
+
+#[test]
+fn header_lists_the_outcome_values_in_the_core_order() {
+    let header = std::fs::read_to_string(header_path()).unwrap();
+    for (value, name) in ["DONE", "ALREADY", "FAILED", "UNKNOWN"].iter().enumerate() {
+        let line = format!("CLOUDHALT_OUTCOME_{name} = {value},");
+        assert!(header.contains(&line), "header lacks `{line}`");
+    }
+    assert!(header.contains("typedef enum cloudhalt_outcome {"));
 }
 
 fn sources() -> Vec<(PathBuf, String)> {

@@ -14,25 +14,17 @@ use crate::errors::invalid_input;
 /// self-referencing list would otherwise recurse forever.
 const MAX_DEPTH: usize = 32;
 
-fn type_name(obj: &Bound<'_, PyAny>) -> String {
+pub(crate) fn type_name(obj: &Bound<'_, PyAny>) -> String {
     obj.get_type()
         .name()
         .map(|n| n.to_string())
         .unwrap_or_else(|_| "object".to_owned())
 }
 
-/// Reads `instance_ids`: any iterable of `str`, of at most `max` items. A `str` (or bytes) is
-/// refused with `TypeError`, because iterating it would silently send one ID per character.
-///
-/// Reading stops at item `max + 1`: that one already breaks the provider's limit, and draining
-/// further would hang on an endless generator (or exhaust memory on a huge one). `field` is the
-/// provider's spelling of the list (`InstanceIds`), for the error's `field` attribute.
-pub(crate) fn string_list(
-    obj: &Bound<'_, PyAny>,
-    name: &str,
-    field: &str,
-    max: usize,
-) -> PyResult<Vec<String>> {
+/// Reads `instance_ids`: any iterable of `str`, of any length (the core splits it into requests
+/// of at most the provider's limit). A `str` (or bytes) is refused with `TypeError`, because
+/// iterating it would silently send one ID per character.
+pub(crate) fn string_list(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<String>> {
     if obj.is_instance_of::<PyString>()
         || obj.is_instance_of::<PyBytes>()
         || obj.is_instance_of::<PyByteArray>()
@@ -51,16 +43,6 @@ pub(crate) fn string_list(
     })?;
     let mut out = Vec::new();
     for (i, item) in iter.enumerate() {
-        if i == max {
-            return Err(invalid_input(
-                obj.py(),
-                field,
-                format!(
-                    "{name} ({field}) has more than {max} IDs, more than the provider's limit of \
-                     {max} per request: split them into batches of at most {max}"
-                ),
-            ));
-        }
         let item = item?;
         if !item.is_instance_of::<PyString>() {
             return Err(PyTypeError::new_err(format!(

@@ -24,6 +24,7 @@ pub(crate) mod exc {
     pyo3::import_exception!(cloudhalt._errors, QuotaError);
     pyo3::import_exception!(cloudhalt._errors, ServerError);
     pyo3::import_exception!(cloudhalt._errors, UnexpectedResponseError);
+    pyo3::import_exception!(cloudhalt._errors, AuditError);
 }
 
 /// The exception class for `kind`: the table `tests/vectors/errors.json` ("kinds"[].python)
@@ -43,6 +44,7 @@ pub(crate) fn exception_type(py: Python<'_>, kind: ErrorKind) -> Bound<'_, PyTyp
         ErrorKind::Server => py.get_type::<exc::ServerError>(),
         ErrorKind::Api => py.get_type::<exc::ApiError>(),
         ErrorKind::UnexpectedResponse => py.get_type::<exc::UnexpectedResponseError>(),
+        ErrorKind::Audit => py.get_type::<exc::AuditError>(),
         // A kind added to the core later still raises a catchable cloudhalt.Error, never a bare
         // exception, until it gets its own class.
         _ => py.get_type::<exc::Error>(),
@@ -51,7 +53,8 @@ pub(crate) fn exception_type(py: Python<'_>, kind: ErrorKind) -> Bound<'_, PyTyp
 
 /// Turns a core error into the matching Python exception, with every attribute the core knows
 /// (`provider`, `action`, `code`, `message`, `request_id`, `http_status`, `send_state`, `field`,
-/// `kind`). The core guarantees its text never contains a secret.
+/// `kind`) and the batch's record (`request_ids`, `attempts`, `id_outcomes`, from which the class
+/// derives `outcomes`). The core guarantees its text never contains a secret.
 pub(crate) fn map_error(py: Python<'_>, err: &cloudhalt::Error) -> PyErr {
     let build = || -> PyResult<PyErr> {
         let kwargs = PyDict::new(py);
@@ -64,6 +67,12 @@ pub(crate) fn map_error(py: Python<'_>, err: &cloudhalt::Error) -> PyErr {
         kwargs.set_item("http_status", err.http_status())?;
         kwargs.set_item("send_state", err.send_state().as_str())?;
         kwargs.set_item("field", err.field())?;
+        kwargs.set_item("request_ids", err.request_ids())?;
+        kwargs.set_item("attempts", err.attempts())?;
+        kwargs.set_item(
+            "id_outcomes",
+            crate::fleet::id_outcomes(py, err.outcomes())?,
+        )?;
         let instance = exception_type(py, err.kind()).call((err.to_string(),), Some(&kwargs))?;
         Ok(PyErr::from_value(instance))
     };

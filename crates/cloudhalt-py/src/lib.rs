@@ -8,6 +8,7 @@
 mod clients;
 mod convert;
 mod errors;
+mod fleet;
 mod response;
 mod signing;
 
@@ -28,7 +29,7 @@ fn error_class<'py>(py: Python<'py>, kind: String) -> PyResult<Bound<'py, PyType
     }
 }
 
-/// The compiled part of cloudhalt: the clients and `Response`, plus two private signing functions
+/// The compiled part of cloudhalt: the clients, `Response` and `Retry`, plus two private signing functions
 /// for tests (`cloudhalt._testing`).
 #[pymodule]
 mod _cloudhalt {
@@ -36,6 +37,8 @@ mod _cloudhalt {
     use super::clients::{Alibaba, Tencent};
     #[pymodule_export]
     use super::error_class;
+    #[pymodule_export]
+    use super::fleet::Retry;
     #[pymodule_export]
     use super::response::Response;
     use pyo3::prelude::*;

@@ -1,11 +1,13 @@
 //! `cloudhalt.Response`: what a successful call returns.
 
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyDict, PyList};
 
 use crate::convert::json_to_py;
 
-/// A successful answer: the provider's RequestId and its whole JSON answer.
+/// A successful answer: the provider's RequestId and its whole JSON answer (of the first request,
+/// when a batch took several), and the record of the whole batch: every ID's outcome, every
+/// RequestId and the number of attempts.
 #[pyclass(frozen, module = "cloudhalt", name = "Response")]
 pub struct Response {
     provider: &'static str,
@@ -13,6 +15,9 @@ pub struct Response {
     request_id: String,
     data: Py<PyDict>,
     sent_headers: Vec<(String, String)>,
+    outcomes: Vec<cloudhalt::IdOutcome>,
+    request_ids: Vec<String>,
+    attempts: u32,
 }
 
 impl Response {
@@ -30,6 +35,9 @@ impl Response {
             request_id: r.request_id().to_owned(),
             data,
             sent_headers: r.sent_headers().to_vec(),
+            outcomes: r.outcomes().to_vec(),
+            request_ids: r.request_ids().to_vec(),
+            attempts: r.attempts(),
         })
     }
 }
@@ -68,12 +76,48 @@ impl Response {
         self.sent_headers.clone()
     }
 
+    /// Every RequestId the provider answered, in the order of the attempts (retries included).
+    #[getter]
+    fn request_ids(&self) -> Vec<String> {
+        self.request_ids.clone()
+    }
+
+    /// How many requests were sent in all (retries included).
+    #[getter]
+    fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// Every input ID (or the one InvocationId / InvokeId / RefreshActivityId of a call without
+    /// an instance list) to its outcome, `"done"` or `"already"` (done before, by an attempt
+    /// whose answer was lost), in input order.
+    #[getter]
+    fn outcomes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let dict = PyDict::new(py);
+        for o in &self.outcomes {
+            dict.set_item(o.id(), o.outcome().as_str())?;
+        }
+        Ok(dict)
+    }
+
+    /// The per-ID record as `cloudhalt.IdOutcome` tuples (`id`, `outcome`, `code`,
+    /// `request_id`), in input order: the RequestId of each ID's request, and the provider's
+    /// code where an `"already"` answer carried one.
+    #[getter]
+    fn id_outcomes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        crate::fleet::id_outcomes(py, &self.outcomes)
+    }
+
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let data = self.data.bind(py).repr()?;
         let request_id = pyo3::types::PyString::new(py, &self.request_id).repr()?;
         Ok(format!(
-            "Response(provider='{}', action='{}', request_id={request_id}, data={data})",
-            self.provider, self.action
+            "Response(provider='{}', action='{}', request_id={request_id}, attempts={}, ids={}, \
+             data={data})",
+            self.provider,
+            self.action,
+            self.attempts,
+            self.outcomes.len()
         ))
     }
 }

@@ -59,7 +59,7 @@ impl AuditLog {
         options.create(true).append(true);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let file = options.open(path).map_err(|e| {
+        let cannot = |e: std::io::Error| {
             Error::invalid_input(
                 "audit",
                 format!(
@@ -67,7 +67,9 @@ impl AuditLog {
                     quoted(&path.display().to_string())
                 ),
             )
-        })?;
+        };
+        let mut file = options.open(path).map_err(cannot)?;
+        end_a_cut_line(path, &mut file).map_err(cannot)?;
         Ok(AuditLog {
             inner: Arc::new(Inner {
                 path: path.to_owned(),
@@ -183,6 +185,28 @@ impl AuditLog {
     }
 }
 
+/// Ends the last line of a log that a crash cut mid-write, so that the lines appended now stay
+/// readable on their own instead of being glued to the fragment. A log that cannot be read back
+/// (write-only, `/dev/full`, a pipe) is left alone.
+fn end_a_cut_line(path: &Path, file: &mut File) -> std::io::Result<()> {
+    use std::io::{Read, Seek, SeekFrom};
+    let Ok(mut reader) = File::open(path) else {
+        return Ok(());
+    };
+    let meta = reader.metadata()?;
+    if meta.len() == 0 || !meta.is_file() {
+        return Ok(());
+    }
+    let mut last = [0u8; 1];
+    reader.seek(SeekFrom::End(-1))?;
+    reader.read_exact(&mut last)?;
+    if last[0] != b'\n' {
+        file.write_all(b"\n")?;
+        file.sync_data()?;
+    }
+    Ok(())
+}
+
 /// The current UTC time, RFC 3339 with milliseconds.
 fn now() -> String {
     let t = time::OffsetDateTime::now_utc();
@@ -224,10 +248,16 @@ pub struct Resume {
     ids: Vec<(String, Standing)>,
 }
 
+/// True when `line` is a `batch` event: the first line any client writes to a log it opened.
+fn starts_a_batch(line: &str) -> bool {
+    serde_json::from_str::<Value>(line).is_ok_and(|v| v["event"] == "batch")
+}
+
 impl Resume {
     /// Reads the last batch of the audit log at `path`, with every resume of it logged after.
     /// Refused with `InvalidInput` (field `audit`) when the file cannot be read, holds no batch,
-    /// or a line other than the last is not JSON (a crash can cut only the last line).
+    /// or a line is not JSON, except where a crash can have cut one: the last line, or a line
+    /// right before a `batch` line (a client that opened the log again after the crash).
     pub fn read(path: impl AsRef<Path>) -> Result<Resume, Error> {
         let path = path.as_ref();
         let shown = quoted(&path.display().to_string());
@@ -239,8 +269,10 @@ impl Resume {
         for (i, line) in lines.iter().enumerate() {
             match serde_json::from_str::<Value>(line) {
                 Ok(v) if v.is_object() => events.push(v),
-                // A kill -9 in the middle of a write can only cut the last line.
+                // A kill -9 in the middle of a write cuts the line being written: the last one,
+                // unless a client opened the log again since (it starts with a batch line).
                 _ if i + 1 == lines.len() => {}
+                _ if starts_a_batch(lines[i + 1]) => {}
                 _ => {
                     return Err(bad(format!(
                         "line {} of the audit log {shown} is not a JSON object: is it a \
@@ -379,12 +411,11 @@ impl Resume {
 
     /// IDs that resume sends: never sent, failed, or (for a harmless operation) unknown.
     pub fn to_send(&self) -> Vec<&str> {
-        let held = self.held_back();
+        let held: std::collections::HashSet<&str> = self.held_back().into_iter().collect();
         self.ids
             .iter()
             .filter(|(id, s)| {
-                !matches!(s, Standing::Answered(o) if o.is_success())
-                    && !held.contains(&id.as_str())
+                !matches!(s, Standing::Answered(o) if o.is_success()) && !held.contains(id.as_str())
             })
             .map(|(id, _)| id.as_str())
             .collect()
@@ -402,15 +433,120 @@ impl Resume {
                 ),
             ));
         }
+        // IDs sent before without a known outcome may have taken effect: they go in requests of
+        // their own that start as "maybe applied", so that the provider's "already stopped" is a
+        // success for them, as after a retry, and never for an ID that was not sent before.
+        let maybe: std::collections::HashSet<&str> = self
+            .ids
+            .iter()
+            .filter(|(_, s)| {
+                matches!(
+                    s,
+                    Standing::SentNoAnswer | Standing::Answered(Outcome::Unknown)
+                )
+            })
+            .map(|(id, _)| id.as_str())
+            .collect();
+        let (again, fresh): (Vec<String>, Vec<String>) =
+            left.into_iter().partition(|id| maybe.contains(id.as_str()));
+        let mut plan: Option<Plan> = None;
+        for (ids, maybe_applied) in [(again, true), (fresh, false)] {
+            if ids.is_empty() {
+                continue;
+            }
+            let mut part = self.plan_of(ids)?;
+            for p in &mut part.parts {
+                p.maybe_applied = maybe_applied;
+            }
+            match &mut plan {
+                None => plan = Some(part),
+                Some(plan) => {
+                    plan.ids.extend(part.ids);
+                    plan.parts.extend(part.parts);
+                    // The logged parameters name every ID of the resumed call.
+                    if let Some(field) = self.op.instance_list()
+                        && let Some(all) = plan.params.get_mut(field.name)
+                    {
+                        *all = plan.ids.clone().into();
+                    }
+                }
+            }
+        }
+        let mut plan = plan.expect("left is not empty, so one of the two lists is not");
+        plan.resume_of = Some(self.batch.clone());
+        Ok(plan)
+    }
+
+    /// The plan of the request with its instance list set to `ids` (or as logged, for an
+    /// operation without one).
+    fn plan_of(&self, ids: Vec<String>) -> Result<Plan, Error> {
         let mut params = self.params.clone();
         if let Some(field) = self.op.instance_list()
             && params.get(field.name).is_some()
         {
-            params[field.name] = left.into();
+            params[field.name] = ids.into();
         }
-        let mut plan =
-            crate::ops::call_from_json(self.op.provider, self.op.action, self.region(), &params)?;
-        plan.resume_of = Some(self.batch.clone());
-        Ok(plan)
+        crate::ops::call_from_json(self.op.provider, self.op.action, self.region(), &params)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_log(name: &str) -> PathBuf {
+        let path = std::env::temp_dir().join(format!(
+            "cloudhalt-audit-{name}-{}-{}.jsonl",
+            std::process::id(),
+            &crate::clock::nonce()[..8]
+        ));
+        let _ = std::fs::remove_file(&path);
+        path
+    }
+
+    const BATCH: &str = r#"{"event":"batch","batch":"b1","provider":"tencent","operation":"StopInstances","region":"ap-guangzhou","params":{"InstanceIds":["ins-run00000","ins-run00001"]},"ids":["ins-run00000","ins-run00001"],"requests":1,"resume_of":null,"v":1}"#;
+
+    #[test]
+    fn a_line_cut_by_a_crash_is_ended_before_new_lines_are_appended() {
+        let path = temp_log("cut");
+        let send = r#"{"event":"send","batch":"b1","request":0,"attempt":1,"ids":["ins-run00000","ins-run00001"],"v":1}"#;
+        std::fs::write(&path, format!("{BATCH}\n{send}\n{{\"event\":\"answ")).unwrap();
+        let log = AuditLog::open(&path).unwrap();
+        let resume = Resume::read(&path).unwrap();
+        assert_eq!(resume.to_send(), ["ins-run00000", "ins-run00001"]);
+        let plan = resume.plan().unwrap();
+        log.batch("b2", &plan).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("{\"event\":\"answ\n{"), "{text}");
+        // The fragment now sits before the resume's batch line: still readable, and the resume
+        // is part of the chain.
+        let again = Resume::read(&path).unwrap();
+        assert_eq!(again.batch(), "b1");
+        std::fs::remove_file(&path).unwrap();
+    }
+
+    #[test]
+    fn a_line_that_is_not_json_elsewhere_is_refused() {
+        let path = temp_log("garbage");
+        std::fs::write(&path, format!("{BATCH}\nnot json\n{BATCH}\n{{}}\n")).unwrap();
+        AuditLog::open(&path).unwrap();
+        assert_eq!(Resume::read(&path).unwrap().batch(), "b1");
+        std::fs::write(&path, format!("{BATCH}\nnot json\n{{}}\n")).unwrap();
+        let e = Resume::read(&path).unwrap_err();
+        assert_eq!(e.field(), Some("audit"));
+        assert!(e.to_string().contains("line 2"), "{e}");
+        std::fs::remove_file(&path).unwrap();
+    }
+
+    #[test]
+    fn a_complete_log_is_left_as_it_is() {
+        let path = temp_log("whole");
+        std::fs::write(&path, format!("{BATCH}\n")).unwrap();
+        AuditLog::open(&path).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            format!("{BATCH}\n")
+        );
+        std::fs::remove_file(&path).unwrap();
     }
 }

@@ -340,7 +340,7 @@ impl<C: Cloud> PartRunner<'_, C> {
         let mut request_ids = Vec::new();
         // True once an attempt may have taken effect: from then on "already done" is success,
         // and giving up leaves the IDs unknown, not failed.
-        let mut maybe_applied = false;
+        let mut maybe_applied = part.maybe_applied;
         let mut attempt = 0;
         loop {
             attempt += 1;

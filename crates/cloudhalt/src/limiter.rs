@@ -3,12 +3,12 @@
 //!
 //! A token bucket would let a full second's worth of requests out at once, and the next second's
 //! right behind them: a provider counting on arrival time sees up to twice its limit in some
-//! window. Instead every request reserves the next free slot, slots being
-//! `1.1 / rate` seconds apart (a 10 % margin): any window of one second then holds at most
-//! `rate` requests even when arrival jitters by up to ±50 ms at 10 req/s.
+//! window. Instead the requests of one action and region leave one at a time, each at least
+//! `1.1 / rate` seconds after the previous one left (a 10 % margin): any window of one second
+//! then holds at most `rate` requests even when arrival jitters by up to ±50 ms at 10 req/s.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Provider};
@@ -72,35 +72,46 @@ impl Pacing {
     }
 }
 
-/// The next free slot per provider, action and region, shared by every clone of a client.
+/// The pacing state per provider, action and region, shared by every clone of a client.
 #[derive(Debug, Default)]
 pub(crate) struct Limiter {
-    next: Mutex<HashMap<(Provider, &'static str, String), Instant>>,
+    keys: Mutex<HashMap<Key, Arc<Mutex<Option<Instant>>>>>,
 }
 
+/// What a limit applies to: one provider's action in one region.
+type Key = (Provider, &'static str, String);
+
 impl Limiter {
-    /// Waits for the next slot of `op` in `region`.
+    /// Waits until a request of `op` in `region` may leave, and records that it left now.
+    ///
+    /// Requests of one key are released one at a time, each at least `interval` after the
+    /// previous one actually left (not after its reserved slot): a thread that is slow to
+    /// send cannot let the next one catch up with it. Call it right before the request is
+    /// written, so that little happens between the release and the wire.
     pub fn acquire(&self, pacing: Pacing, op: &'static Operation, region: Option<&str>) {
         let Some(interval) = pacing.interval(op) else {
             return;
         };
-        let now = Instant::now();
-        let at = {
-            let mut next = self.next.lock().unwrap_or_else(|p| p.into_inner());
-            let slot = next
-                .entry((
+        let key = {
+            let mut keys = self.keys.lock().unwrap_or_else(|p| p.into_inner());
+            Arc::clone(
+                keys.entry((
                     op.provider,
                     op.action,
                     region.unwrap_or_default().to_owned(),
                 ))
-                .or_insert(now);
-            let at = (*slot).max(now);
-            *slot = at + interval;
-            at
+                .or_default(),
+            )
         };
-        if at > now {
-            std::thread::sleep(at - now);
+        let mut last = key.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(at) = *last {
+            let due = at + interval;
+            let now = Instant::now();
+            if due > now {
+                std::thread::sleep(due - now);
+            }
         }
+        *last = Some(Instant::now());
     }
 }
 

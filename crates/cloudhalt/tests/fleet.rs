@@ -526,3 +526,50 @@ fn an_alibaba_internal_error_is_retried_for_stop_invocation() {
     assert_eq!(sizes.iter().sum::<usize>(), 170);
     assert!(sizes.iter().all(|n| *n <= 50));
 }
+
+#[test]
+fn resume_sends_the_possibly_applied_ids_apart_and_counts_already_done_as_success() {
+    let dir = std::env::temp_dir().join(format!("cloudhalt-fleet-r-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("stop.audit.jsonl");
+    let _ = std::fs::remove_file(&path);
+    // Request 1 is applied and its answer lost; request 2 is throttled, so never applied.
+    let peer = Peer::start(|i, a| match a.instance_ids().first().map(String::as_str) {
+        Some("ins-f0000100") => Reply::Drop,
+        Some("ins-f0000200") => tc_error(i, "RequestLimitExceeded"),
+        _ => tc_ok(i),
+    });
+    let c = tencent(&peer, quick(1))
+        .with_audit_log(Some(AuditLog::open(&path).unwrap()))
+        .with_concurrency(1)
+        .unwrap();
+    c.stop_instances(&stop(250)).unwrap_err();
+    let resume = Resume::read(&path).unwrap();
+    assert_eq!(resume.to_send().len(), 150);
+    // Now the provider says request 1's instances are stopping; the others it stops.
+    let peer2 = Peer::start(|i, a| {
+        if a.instance_ids().contains(&"ins-f0000100".to_owned()) {
+            tc_error(i, "UnsupportedOperation.InstanceStateStopping")
+        } else {
+            tc_ok(i)
+        }
+    });
+    let r = tencent(&peer2, quick(1)).resume(&resume).unwrap();
+    let sizes: Vec<usize> = peer2
+        .arrived()
+        .iter()
+        .map(|a| a.instance_ids().len())
+        .collect();
+    assert_eq!(
+        sizes,
+        [100, 50],
+        "the possibly applied IDs travel in their own request"
+    );
+    let got = outcomes(r.outcomes());
+    assert!(
+        got[..100].iter().all(|(_, o)| *o == Outcome::Already),
+        "{got:?}"
+    );
+    assert!(got[100..].iter().all(|(_, o)| *o == Outcome::Done));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -5,7 +5,7 @@
 //! sends, so threads sharing one client run their requests in parallel.
 //!
 //! One file per provider; this one holds what both share: turning core results into Python
-//! ones, the timeout check, and reading ID lists.
+//! ones, the timeout check, reading ID lists, and resuming from an audit log.
 
 mod alibaba;
 mod tencent;
@@ -43,25 +43,24 @@ fn timeouts(py: Python<'_>, timeout: Option<f64>) -> PyResult<Option<cloudhalt::
 }
 
 /// Python's `repr()` of a string, so reprs quote as Python does.
-fn py_repr(py: Python<'_>, s: &str) -> PyResult<String> {
+pub(crate) fn py_repr(py: Python<'_>, s: &str) -> PyResult<String> {
     Ok(pyo3::types::PyString::new(py, s).repr()?.to_string())
 }
 
-/// The instance-ID list of `op` (its provider field name and per-request limit), from the core's
-/// operation table.
-fn id_field(op: &'static cloudhalt::Operation) -> &'static cloudhalt::ops::IdField {
-    op.instance_list()
-        .expect("the binding reads ID lists only for operations that take one (tested)")
-}
-
-/// Reads the instance-ID list argument `name` of `op`, stopping one past its limit.
+/// Reads the instance-ID list argument `name` of `op`: any iterable of `str`, of any length (the
+/// core checks the whole list, then splits it at the provider's per-request limit). `op` is
+/// kept so that every list read is tied to an operation that has one (tested below).
 fn id_list(
     obj: &Bound<'_, PyAny>,
     name: &str,
     op: &'static cloudhalt::Operation,
 ) -> PyResult<Vec<String>> {
-    let field = id_field(op);
-    string_list(obj, name, field.name, field.max)
+    debug_assert!(
+        op.instance_list().is_some(),
+        "{} takes no ID list",
+        op.action
+    );
+    string_list(obj, name)
 }
 
 /// Reads an optional ID list argument (`None`: the operation's "every instance" default).
@@ -73,18 +72,34 @@ fn ids_arg(
     obj.map(|o| id_list(o, name, op)).transpose()
 }
 
+/// Reads an audit log and finishes its batch with `client` (GIL released): what
+/// `cloudhalt::Resume::to_send` lists is sent; finished IDs are skipped and unknown
+/// TerminateInstances IDs held back.
+fn resume<C: cloudhalt::Cloud>(
+    py: Python<'_>,
+    client: &cloudhalt::Client<C>,
+    audit_file: &Bound<'_, PyAny>,
+) -> PyResult<Response> {
+    let path = crate::fleet::path_arg(audit_file, "audit_file")?;
+    let result = py.detach(|| {
+        let resume = cloudhalt::Resume::read(&path)?;
+        client.resume(&resume)
+    });
+    finish(py, result)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
     fn every_id_list_the_binding_reads_is_in_the_table() {
         use cloudhalt::Request;
-        for (op, max) in [
-            (cloudhalt::StopInstances::OP, 100),
-            (cloudhalt::TerminateInstances::OP, 100),
-            (cloudhalt::CancelInvocation::OP, 100),
-            (cloudhalt::StopInvocation::OP, 50),
+        for op in [
+            cloudhalt::StopInstances::OP,
+            cloudhalt::TerminateInstances::OP,
+            cloudhalt::CancelInvocation::OP,
+            cloudhalt::StopInvocation::OP,
         ] {
-            assert_eq!(super::id_field(op).max, max, "{}", op.action);
+            assert!(op.instance_list().is_some(), "{}", op.action);
         }
     }
 }

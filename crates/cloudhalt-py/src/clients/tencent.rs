@@ -9,6 +9,7 @@ use pyo3::prelude::*;
 
 use super::{CoreResult, finish, id_list, ids_arg, lift, py_repr, timeouts};
 use crate::convert::{opt_text, params_to_json, text};
+use crate::fleet::{Retry, Settings};
 use crate::response::Response;
 
 /// A Tencent Cloud client for CVM StopInstances/TerminateInstances, TAT CancelInvocation and
@@ -26,6 +27,7 @@ impl Tencent {
         endpoint: Option<String>,
         timeout: Option<f64>,
         language: Option<String>,
+        settings: Settings,
     ) -> PyResult<Tencent> {
         let timeout = timeouts(py, timeout)?;
         let language = lift(py, language.as_deref().map(Language::parse).transpose())?;
@@ -40,6 +42,7 @@ impl Tencent {
         if language.is_some() {
             inner = inner.with_language(language);
         }
+        let inner = settings.apply(py, inner)?;
         Ok(Tencent { inner })
     }
 
@@ -59,8 +62,19 @@ impl Tencent {
     /// credentials. `endpoint` (e.g. `"http://127.0.0.1:8123"`) sends every request there;
     /// `timeout` is the total seconds per request (default 30; above 0, at most one day);
     /// `language` (`"zh-CN"` or `"en-US"`) picks the language of Tencent's error messages.
+    ///
+    /// Fleet settings: `retry` a `cloudhalt.Retry` (`None`: the default, 3 attempts;
+    /// `Retry(max_attempts=1)`: no retry); `rate_limit` `True` (each action at its documented
+    /// rate), `False` (no client-side limit) or a number of requests per second for every
+    /// action; `concurrency` how many requests of one batch are in flight at once (1 to 64);
+    /// `audit_log` a file path (str or `os.PathLike`) that gets one JSON line before each
+    /// request is sent and one after its answer, each fsync'ed first.
     #[new]
-    #[pyo3(signature = (secret_id, secret_key, token = None, *, endpoint = None, timeout = None, language = None))]
+    #[pyo3(
+        signature = (secret_id, secret_key, token = None, *, endpoint = None, timeout = None, language = None, retry = None, rate_limit = None, concurrency = None, audit_log = None),
+        text_signature = "(secret_id, secret_key, token=None, *, endpoint=None, timeout=None, language=None, retry=None, rate_limit=True, concurrency=4, audit_log=None)"
+    )]
+    #[allow(clippy::too_many_arguments)] // Python's keyword arguments
     fn new(
         py: Python<'_>,
         secret_id: &Bound<'_, PyAny>,
@@ -69,30 +83,45 @@ impl Tencent {
         endpoint: Option<&Bound<'_, PyAny>>,
         timeout: Option<f64>,
         language: Option<&Bound<'_, PyAny>>,
+        retry: Option<&Bound<'_, PyAny>>,
+        rate_limit: Option<&Bound<'_, PyAny>>,
+        concurrency: Option<&Bound<'_, PyAny>>,
+        audit_log: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Tencent> {
         let secret_id = text(secret_id, "secret_id")?;
         let secret_key = text(secret_key, "secret_key")?;
         let token = opt_text(token, "token")?;
         let endpoint = opt_text(endpoint, "endpoint")?;
         let language = opt_text(language, "language")?;
+        let settings = Settings::read(py, retry, rate_limit, concurrency, audit_log)?;
         let credentials = TencentCredentials::new(secret_id, secret_key, token);
-        Tencent::configure(py, credentials, endpoint, timeout, language)
+        Tencent::configure(py, credentials, endpoint, timeout, language, settings)
     }
 
     /// A client with credentials from `TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY` and,
     /// if set, `TENCENTCLOUD_SESSION_TOKEN`. Raises `CredentialsError` when they are missing.
+    /// The other arguments are those of the constructor.
     #[staticmethod]
-    #[pyo3(signature = (*, endpoint = None, timeout = None, language = None))]
+    #[pyo3(
+        signature = (*, endpoint = None, timeout = None, language = None, retry = None, rate_limit = None, concurrency = None, audit_log = None),
+        text_signature = "(*, endpoint=None, timeout=None, language=None, retry=None, rate_limit=True, concurrency=4, audit_log=None)"
+    )]
+    #[allow(clippy::too_many_arguments)] // Python's keyword arguments
     fn from_env(
         py: Python<'_>,
         endpoint: Option<&Bound<'_, PyAny>>,
         timeout: Option<f64>,
         language: Option<&Bound<'_, PyAny>>,
+        retry: Option<&Bound<'_, PyAny>>,
+        rate_limit: Option<&Bound<'_, PyAny>>,
+        concurrency: Option<&Bound<'_, PyAny>>,
+        audit_log: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Tencent> {
         let endpoint = opt_text(endpoint, "endpoint")?;
         let language = opt_text(language, "language")?;
+        let settings = Settings::read(py, retry, rate_limit, concurrency, audit_log)?;
         let credentials = TencentCredentials::from_env();
-        Tencent::configure(py, credentials, endpoint, timeout, language)
+        Tencent::configure(py, credentials, endpoint, timeout, language, settings)
     }
 
     /// The SecretId (not secret: every request carries it).
@@ -119,16 +148,54 @@ impl Tencent {
         self.inner.language().map(Language::as_str)
     }
 
+    /// The retry policy.
+    #[getter]
+    fn retry(&self) -> Retry {
+        Retry {
+            inner: self.inner.retry(),
+        }
+    }
+
+    /// The client-side rate limit: `True` (the documented rates), `False` (off) or the requests
+    /// per second of every action.
+    #[getter]
+    fn rate_limit<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        crate::fleet::rate_limit_value(py, self.inner.rate_limit())
+    }
+
+    /// How many requests of one batch may be in flight at once.
+    #[getter]
+    fn concurrency(&self) -> usize {
+        self.inner.concurrency()
+    }
+
+    /// The audit log's path, or `None`.
+    #[getter]
+    fn audit_log(&self) -> Option<String> {
+        crate::fleet::audit_path(&self.inner)
+    }
+
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         Ok(format!(
-            "<cloudhalt.Tencent secret_id={} endpoint={} timeout={:?}>",
+            "<cloudhalt.Tencent secret_id={} endpoint={} timeout={:?} {}>",
             py_repr(py, self.inner.key_id())?,
             py_repr(py, &self.endpoint_text())?,
-            self.timeout()
+            self.timeout(),
+            crate::fleet::settings_repr(py, &self.inner)?
         ))
     }
 
-    /// CVM `StopInstances`: shuts down 1 to 100 RUNNING instances. `stop_type` is `"SOFT"`,
+    /// Finishes the interrupted batch recorded in the audit log `audit_file` (str or
+    /// `os.PathLike`): IDs already done are skipped, TerminateInstances IDs whose outcome is
+    /// unknown are never sent again (check their state with DescribeInstances), the rest is sent.
+    /// Returns the `Response` of what was sent; raises `InvalidInputError` when nothing is left
+    /// or the log is not a Tencent one. Give this client the same `audit_log` to record the
+    /// resume too.
+    fn resume(&self, py: Python<'_>, audit_file: &Bound<'_, PyAny>) -> PyResult<Response> {
+        super::resume(py, &self.inner, audit_file)
+    }
+
+    /// CVM `StopInstances`: shuts down RUNNING instances, any number (sent 100 per request). `stop_type` is `"SOFT"`,
     /// `"HARD"` or `"SOFT_FIRST"`; `stopped_mode` is `"KEEP_CHARGING"` or `"STOP_CHARGING"`.
     #[pyo3(signature = (region, instance_ids, *, force_stop = false, stop_type = None, stopped_mode = None))]
     fn stop_instances(
@@ -162,8 +229,9 @@ impl Tencent {
         finish(py, result)
     }
 
-    /// CVM `TerminateInstances`: returns (destroys) 1 to 100 instances. A prepaid instance goes
-    /// to the recycle bin first; cloudhalt never re-sends this request by itself.
+    /// CVM `TerminateInstances`: returns (destroys) instances, any number (sent 100 per request).
+    /// A prepaid instance goes to the recycle bin first; cloudhalt never re-sends this request
+    /// after a failure that may have taken effect (its IDs are then `unknown`).
     #[pyo3(signature = (region, instance_ids, *, release_prepaid_data_disks = false, release_address = false))]
     fn terminate_instances(
         &self,

@@ -417,6 +417,9 @@ pub(crate) struct Part {
     /// The IDs its outcome applies to.
     pub ids: Vec<String>,
     pub call: Call,
+    /// True when an earlier attempt, logged in the audit log being resumed, may already have
+    /// taken effect for every one of its IDs: an "already done" answer is then a success.
+    pub maybe_applied: bool,
 }
 
 /// Plans `request`: `list` is its instance list (`None` when left out: every instance), `key`
@@ -438,6 +441,7 @@ pub(crate) fn plan<R: Request>(
                     Ok(Part {
                         ids: chunk.to_vec(),
                         call: with_list(chunk.to_vec()).to_call()?,
+                        maybe_applied: false,
                     })
                 })
                 .collect::<Result<Vec<_>, Error>>()?;
@@ -450,6 +454,7 @@ pub(crate) fn plan<R: Request>(
                 vec![Part {
                     ids: vec![key.to_owned()],
                     call,
+                    maybe_applied: false,
                 }],
             )
         }
