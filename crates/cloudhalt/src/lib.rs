@@ -83,7 +83,7 @@ mod transport;
 pub use alibaba::{Alibaba, AlibabaCloud};
 pub use audit::{AuditLog, Resume};
 pub use batch::{IdOutcome, MAX_CONCURRENCY, Outcome, Progress, ProgressFn};
-pub use credentials::{AlibabaCredentials, Secret, TencentCredentials};
+pub use credentials::{AlibabaCredentials, ChainEnv, ChainOptions, Secret, TencentCredentials};
 pub use endpoint::{AlibabaEndpoint, BaseUrl, Scheme, TencentEndpoint, check_region};
 pub use engine::{Client, Cloud, DEFAULT_CONCURRENCY, DryRequest, DryRun};
 pub use error::{Error, ErrorKind, Provider, SendState, classify};
@@ -96,7 +96,7 @@ pub use ops::tencent::{
 pub use ops::{OPERATIONS, Operation, Request, Response, operation};
 pub use retry::Retry;
 pub use tencent::{CONTENT_TYPE, Language, SIGNED_HEADERS, Tencent, TencentCloud};
-pub use transport::{MAX_RESPONSE_BYTES, Timeouts};
+pub use transport::{MAX_RESPONSE_BYTES, Network, ProxySetting, Timeouts};
 
 /// The version of this library (`CARGO_PKG_VERSION`).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
