@@ -92,7 +92,7 @@ pub(crate) fn prepare(
         ("x-acs-signature-nonce", nonce),
         ("x-acs-version", op.version),
     ];
-    if let Some(token) = credentials.security_token() {
+    if let Some(token) = credentials.security_token().filter(|_| op.signed) {
         signed.push(("x-acs-security-token", token.expose()));
     }
     let signature = acs3::sign(&acs3::Acs3Input {
@@ -110,7 +110,10 @@ pub(crate) fn prepare(
         .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
         .collect();
     headers.push(("accept".into(), "application/json".into()));
-    headers.push(("authorization".into(), signature.authorization));
+    // The unsigned STS call (AssumeRoleWithOIDC) goes without an Authorization header.
+    if op.signed {
+        headers.push(("authorization".into(), signature.authorization));
+    }
     // RPC parameters travel in the query: exactly the canonical string that was signed.
     let url = if query.is_empty() {
         base.root()

@@ -111,8 +111,14 @@ impl Wire for TencentCloud {
             payload: &call.body,
             timestamp,
         });
+        // The unsigned STS call (AssumeRoleWithWebIdentity) says so, as the SDKs' SkipSign does.
+        let authorization = if op.signed {
+            signature.authorization
+        } else {
+            "SKIP".to_owned()
+        };
         let mut headers: Vec<(String, String)> = vec![
-            ("Authorization".into(), signature.authorization),
+            ("Authorization".into(), authorization),
             ("Content-Type".into(), CONTENT_TYPE.into()),
             ("X-TC-Action".into(), op.action.into()),
             ("X-TC-Version".into(), op.version.into()),
@@ -124,7 +130,7 @@ impl Wire for TencentCloud {
         if let Some(language) = config.language {
             headers.push(("X-TC-Language".into(), language.as_str().into()));
         }
-        if let Some(token) = credentials.token() {
+        if let Some(token) = credentials.token().filter(|_| op.signed) {
             headers.push(("X-TC-Token".into(), token.expose().to_owned()));
         }
         Prepared {

@@ -85,6 +85,7 @@ struct Seen {
     method: String,
     url: String,
     headers: Vec<(String, String)>,
+    body: String,
 }
 
 impl Seen {
@@ -126,6 +127,7 @@ impl Peer {
                             .iter()
                             .map(|h| (h.field.to_string(), h.value.to_string()))
                             .collect(),
+                        body: String::from_utf8_lossy(&body).into_owned(),
                     };
                     let index = {
                         let mut seen = seen.lock().unwrap();
@@ -148,6 +150,10 @@ impl Peer {
 
     fn seen(&self) -> Vec<Seen> {
         self.seen.lock().unwrap().clone()
+    }
+
+    fn bodies(&self) -> Vec<String> {
+        self.seen().into_iter().map(|s| s.body).collect()
     }
 }
 
@@ -668,4 +674,191 @@ fn off_cloud_both_chains_finish_in_under_3_s() {
         err.message().contains("ECS RAM role (http://192.0.2.1/)"),
         "{err}"
     );
+}
+
+// ---------------------------------------------------------------- STS
+
+fn tencent_sts_answer(i: usize) -> String {
+    serde_json::json!({"Response": {
+        "Credentials": {
+            "Token": format!("sts-token-{i}"),
+            "TmpSecretId": format!("AKIDsts{i}"),
+            "TmpSecretKey": format!("sts-secret-key-{i}")
+        },
+        "ExpiredTime": unix_now() + 60,
+        "Expiration": "2030-01-01T00:00:00Z",
+        "RequestId": format!("sts-rid-{i}")
+    }})
+    .to_string()
+}
+
+fn alibaba_sts_answer(i: usize) -> String {
+    serde_json::json!({
+        "RequestId": format!("STS-RID-{i}"),
+        "AssumedRoleUser": {"Arn": "acs:ram::1:role/x/s", "AssumedRoleId": "1:s"},
+        "Credentials": {
+            "AccessKeyId": format!("STS.sts{i}"),
+            "AccessKeySecret": format!("sts-secret-{i}"),
+            "SecurityToken": format!("sts-token-{i}"),
+            "Expiration": time_text(unix_now() + 600)
+        }
+    })
+    .to_string()
+}
+
+#[test]
+fn tencent_tccli_role_arn_assumes_the_role_with_a_signed_sts_call() {
+    let peer = Peer::start(|_, i| (200, tencent_sts_answer(i)));
+    let home = Home::new(&[("tccli/role.credential", ".tccli/default.credential")]);
+    let env = home
+        .env()
+        .with_var("CLOUDHALT_TENCENT_STS_ENDPOINT", &peer.url);
+    let client = tencent(env).unwrap();
+    assert_eq!(client.key_id(), "AKIDsts0");
+    assert!(
+        client.credential_source().contains("STS AssumeRole"),
+        "{}",
+        client.credential_source()
+    );
+    let seen = &peer.seen()[0];
+    assert_eq!(seen.method, "POST");
+    assert_eq!(seen.header("X-TC-Action"), Some("AssumeRole"));
+    assert_eq!(seen.header("X-TC-Version"), Some("2018-08-13"));
+    let auth = seen.header("Authorization").unwrap();
+    assert!(
+        auth.starts_with("TC3-HMAC-SHA256 Credential=AKIDtccliROLE0006/") && auth.contains("/sts/"),
+        "{auth}"
+    );
+    // Refreshed (60 s left < 5 min): a second AssumeRole.
+    assert_eq!(client.current_key_id().unwrap(), "AKIDsts1");
+}
+
+#[test]
+fn tencent_tke_oidc_is_unsigned_and_rereads_the_token_file() {
+    let peer = Peer::start(|_, i| (200, tencent_sts_answer(i)));
+    let home = Home::new(&[]);
+    let token = home.write("tke/token", "jwt-one\n");
+    let env = home
+        .env()
+        .with_var("CLOUDHALT_TENCENT_STS_ENDPOINT", &peer.url)
+        .with_var("TKE_REGION", "ap-guangzhou")
+        .with_var("TKE_PROVIDER_ID", "oidc-provider")
+        .with_var("TKE_WEB_IDENTITY_TOKEN_FILE", token.display().to_string())
+        .with_var("TKE_ROLE_ARN", "qcs::cam::uin/1:roleName/tke");
+    let client = tencent(env).unwrap();
+    assert_eq!(client.key_id(), "AKIDsts0");
+    std::fs::write(&token, "jwt-two").unwrap();
+    assert_eq!(client.current_key_id().unwrap(), "AKIDsts1");
+    let seen = peer.seen();
+    assert_eq!(seen[0].header("Authorization"), Some("SKIP"));
+    assert_eq!(
+        seen[0].header("X-TC-Action"),
+        Some("AssumeRoleWithWebIdentity")
+    );
+    assert_eq!(seen[0].header("X-TC-Region"), Some("ap-guangzhou"));
+    assert!(seen[0].header("X-TC-Token").is_none());
+    // The bodies, in order: the token file as it was at each fetch.
+    let bodies = peer.bodies();
+    assert!(
+        bodies[0].contains("\"WebIdentityToken\":\"jwt-one\""),
+        "{}",
+        bodies[0]
+    );
+    assert!(
+        bodies[1].contains("\"WebIdentityToken\":\"jwt-two\""),
+        "{}",
+        bodies[1]
+    );
+    assert!(bodies[0].contains("\"ProviderId\":\"oidc-provider\""));
+}
+
+#[test]
+fn alibaba_ram_role_arn_profile_assumes_the_role_with_a_signed_sts_call() {
+    let peer = Peer::start(|_, i| (200, alibaba_sts_answer(i)));
+    let home = Home::new(&[("aliyun/config.json", ".aliyun/config.json")]);
+    let env = home
+        .env()
+        .with_var("CLOUDHALT_ALIBABA_STS_ENDPOINT", &peer.url)
+        .with_var("ALIBABA_CLOUD_PROFILE", "role");
+    let client = alibaba(env).unwrap();
+    assert_eq!(client.key_id(), "STS.sts0");
+    let seen = &peer.seen()[0];
+    assert_eq!(seen.header("x-acs-action"), Some("AssumeRole"));
+    assert_eq!(seen.header("x-acs-version"), Some("2015-04-01"));
+    assert!(
+        seen.header("authorization")
+            .unwrap()
+            .starts_with("ACS3-HMAC-SHA256 Credential=LTAIcliROLE0005,"),
+        "{seen:?}"
+    );
+    assert!(
+        seen.url
+            .contains("RoleArn=acs%3Aram%3A%3A100000000001%3Arole%2Fcloudhalt-stop"),
+        "{}",
+        seen.url
+    );
+    assert!(
+        seen.url.contains("RoleSessionName=cloudhalt-test"),
+        "{}",
+        seen.url
+    );
+}
+
+#[test]
+fn alibaba_oidc_is_unsigned_and_rereads_the_token_file() {
+    let peer = Peer::start(|_, i| (200, alibaba_sts_answer(i)));
+    let home = Home::new(&[("aliyun/config.json", ".aliyun/config.json")]);
+    let token = home.write("rrsa/token", "oidc-one");
+    let env = home
+        .env()
+        .with_var("CLOUDHALT_ALIBABA_STS_ENDPOINT", &peer.url)
+        .with_var("ALIBABA_CLOUD_ROLE_ARN", "acs:ram::1:role/rrsa")
+        .with_var(
+            "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
+            "acs:ram::1:oidc-provider/ack",
+        )
+        .with_var("ALIBABA_CLOUD_OIDC_TOKEN_FILE", token.display().to_string());
+    let client = alibaba(env).unwrap();
+    assert_eq!(
+        client.key_id(),
+        "STS.sts0",
+        "OIDC comes before the CLI profile"
+    );
+    std::fs::write(&token, "oidc-two").unwrap();
+    assert_eq!(client.current_key_id().unwrap(), "STS.sts1");
+    let seen = peer.seen();
+    assert!(seen[0].header("authorization").is_none(), "{:?}", seen[0]);
+    assert_eq!(seen[0].header("x-acs-action"), Some("AssumeRoleWithOIDC"));
+    assert!(
+        seen[0].url.contains("OIDCToken=oidc-one"),
+        "{}",
+        seen[0].url
+    );
+    assert!(
+        seen[1].url.contains("OIDCToken=oidc-two"),
+        "{}",
+        seen[1].url
+    );
+}
+
+#[test]
+fn a_refused_assume_role_is_a_credentials_error_naming_the_action_and_code() {
+    let peer = Peer::start(|_, _| {
+        (
+            200,
+            r#"{"Response":{"Error":{"Code":"AuthFailure.SecretIdNotFound","Message":"no such key"},"RequestId":"r-9"}}"#.into(),
+        )
+    });
+    let home = Home::new(&[("tccli/role.credential", ".tccli/default.credential")]);
+    let env = home
+        .env()
+        .with_var("CLOUDHALT_TENCENT_STS_ENDPOINT", &peer.url);
+    let err = tencent(env).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Credentials);
+    let m = err.message();
+    assert!(
+        m.contains("STS AssumeRole failed AuthFailure.SecretIdNotFound (RequestId r-9)"),
+        "{m}"
+    );
+    assert!(!m.contains("tccli-role-secret-key"), "{m}");
 }

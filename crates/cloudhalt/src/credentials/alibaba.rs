@@ -28,7 +28,6 @@ pub(crate) const REFRESH_EARLY: Duration = Duration::from_secs(15 * 60);
 /// The metadata base URL variable (a contract).
 pub(crate) const METADATA_VAR: &str = "CLOUDHALT_ALIBABA_METADATA_ENDPOINT";
 /// The STS base URL variable (a contract).
-#[allow(dead_code)] // read by the STS links, which come next
 pub(crate) const STS_VAR: &str = "CLOUDHALT_ALIBABA_STS_ENDPOINT";
 
 type Creds = Provider<AlibabaCredentials>;
@@ -73,7 +72,10 @@ pub(crate) fn chain(options: &ChainOptions) -> Result<Creds, Error> {
             })
         );
     }
-    try_link!("OIDC (ALIBABA_CLOUD_ROLE_ARN)".to_owned(), oidc_link(&env));
+    try_link!(
+        "OIDC (ALIBABA_CLOUD_ROLE_ARN)".to_owned(),
+        oidc_link(options, &env)
+    );
     let profile = options
         .profile
         .clone()
@@ -188,7 +190,7 @@ pub(crate) fn env_link(env: &ChainEnv) -> Result<Option<AlibabaCredentials>, Err
     .map(Some)
 }
 
-fn oidc_link(env: &ChainEnv) -> Result<Link<AlibabaCredentials>, Error> {
+fn oidc_link(options: &ChainOptions, env: &ChainEnv) -> Result<Link<AlibabaCredentials>, Error> {
     let missing: Vec<&str> = OIDC_VARS
         .iter()
         .copied()
@@ -200,9 +202,9 @@ fn oidc_link(env: &ChainEnv) -> Result<Link<AlibabaCredentials>, Error> {
     if !missing.is_empty() {
         return Ok(Link::Skip(format!("{} not set", missing.join(", "))));
     }
-    Err(Error::credentials(
-        "OIDC / RRSA (STS AssumeRoleWithOIDC) is not supported by this version of cloudhalt",
-    ))
+    let [role_arn, provider_arn, token_file] = OIDC_VARS.map(|v| env.var(v).unwrap_or(""));
+    crate::credentials::sts::alibaba_oidc(options, env, role_arn, provider_arn, token_file)
+        .map(Link::Yield)
 }
 
 /// aliyun-cli's `config.json`: `{"current": NAME, "profiles": [{"name", "mode", ...}]}`.

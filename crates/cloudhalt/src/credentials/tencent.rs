@@ -35,7 +35,6 @@ pub(crate) const REFRESH_EARLY: Duration = Duration::from_secs(5 * 60);
 /// The metadata base URL variable (a contract).
 pub(crate) const METADATA_VAR: &str = "CLOUDHALT_TENCENT_METADATA_ENDPOINT";
 /// The STS base URL variable (a contract).
-#[allow(dead_code)] // read by the STS links, which come next
 pub(crate) const STS_VAR: &str = "CLOUDHALT_TENCENT_STS_ENDPOINT";
 
 type Creds = Provider<TencentCredentials>;
@@ -89,7 +88,10 @@ pub(crate) fn chain(options: &ChainOptions) -> Result<Creds, Error> {
         let explicit = origin == "TENCENTCLOUD_CREDENTIALS_FILE";
         try_link!(source.clone(), ini_link(&path, &source, &profile, explicit));
     }
-    try_link!("TKE OIDC (TKE_ROLE_ARN)".to_owned(), tke_link(&env));
+    try_link!(
+        "TKE OIDC (TKE_ROLE_ARN)".to_owned(),
+        tke_link(options, &env)
+    );
     let base = ChainOptions::base_url(
         options.metadata_endpoint.as_deref(),
         &env,
@@ -288,7 +290,7 @@ const TKE_VARS: [&str; 4] = [
     "TKE_ROLE_ARN",
 ];
 
-fn tke_link(env: &ChainEnv) -> Result<Link<TencentCredentials>, Error> {
+fn tke_link(options: &ChainOptions, env: &ChainEnv) -> Result<Link<TencentCredentials>, Error> {
     let missing: Vec<&str> = TKE_VARS
         .iter()
         .copied()
@@ -300,9 +302,16 @@ fn tke_link(env: &ChainEnv) -> Result<Link<TencentCredentials>, Error> {
     if !missing.is_empty() {
         return Ok(Link::Skip(format!("{} not set", missing.join(", "))));
     }
-    Err(Error::credentials(
-        "TKE OIDC (STS AssumeRoleWithWebIdentity) is not supported by this version of cloudhalt",
-    ))
+    let [region, provider_id, token_file, role_arn] = TKE_VARS.map(|v| env.var(v).unwrap_or(""));
+    crate::credentials::sts::tencent_web_identity(
+        options,
+        env,
+        region,
+        provider_id,
+        token_file,
+        role_arn,
+    )
+    .map(Link::Yield)
 }
 
 /// The CVM role source as a refreshing provider.

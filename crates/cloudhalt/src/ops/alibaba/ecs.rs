@@ -42,6 +42,8 @@ pub static STOP_INVOCATION: Operation = Operation {
     params: &[],
     idempotent: true,
     mutating: true,
+    signed: true,
+    chain_only: false,
     rate_limit: RateLimit::Unpublished,
     // ECS documents no "already stopped" code: a repeated stop is accepted.
     already: &[],

@@ -43,6 +43,8 @@ pub static CANCEL_INSTANCE_REFRESH: Operation = Operation {
     params: &[],
     idempotent: true,
     mutating: true,
+    signed: true,
+    chain_only: false,
     rate_limit: RateLimit::PerSecond(20),
     // A cancelled activity and a finished one answer the same conflict code, so no answer
     // proves that an earlier cancel took effect.

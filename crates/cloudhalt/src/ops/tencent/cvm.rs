@@ -35,6 +35,8 @@ pub static STOP_INSTANCES: Operation = Operation {
     ],
     idempotent: true,
     mutating: true,
+    signed: true,
+    chain_only: false,
     rate_limit: RateLimit::PerSecond(10),
     already: &[
         "UnsupportedOperation.InstanceStateStopped",
@@ -65,6 +67,8 @@ pub static TERMINATE_INSTANCES: Operation = Operation {
     ],
     idempotent: false,
     mutating: true,
+    signed: true,
+    chain_only: false,
     rate_limit: RateLimit::PerSecond(10),
     // Never consulted: TerminateInstances is not repeated after an ambiguous failure.
     already: &[],

@@ -44,6 +44,8 @@ pub static CANCEL_INVOCATION: Operation = Operation {
     params: &[],
     idempotent: true,
     mutating: true,
+    signed: true,
+    chain_only: false,
     rate_limit: RateLimit::PerSecond(20),
     // TAT documents no "already cancelled" code: a repeated cancel is accepted.
     already: &[],
