@@ -862,3 +862,25 @@ fn a_refused_assume_role_is_a_credentials_error_naming_the_action_and_code() {
     );
     assert!(!m.contains("tccli-role-secret-key"), "{m}");
 }
+
+#[test]
+fn the_real_default_addresses_answer_or_give_up_in_under_3_s() {
+    // No override: metadata.tencentyun.com and 100.100.100.200 themselves. Off-cloud they are
+    // unreachable (or do not resolve); on a CVM or ECS instance with a role they answer.
+    let home = Home::new(&[]);
+    let env = ChainEnv::from_vars([("HOME", home.0.display().to_string())]);
+    let started = Instant::now();
+    let _ = tencent(env.clone());
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    let started = Instant::now();
+    let _ = alibaba(env);
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+}
