@@ -122,7 +122,14 @@ impl<K: Send + Sync + 'static> Provider<K> {
         if !self.stale(&held, now) {
             return Ok(held);
         }
-        let mut last_failure = lock(&inner.refreshing);
+        let still_valid = held.expires.is_some_and(|at| now < at);
+        let mut last_failure = match inner.refreshing.try_lock() {
+            Ok(guard) => guard,
+            // Another thread is refreshing: credentials that still work are used meanwhile,
+            // so that a slow STS call holds up no request but the one refreshing.
+            Err(std::sync::TryLockError::WouldBlock) if still_valid => return Ok(held),
+            Err(_) => lock(&inner.refreshing),
+        };
         // Another thread may have refreshed while this one waited for the lock.
         let held = Arc::clone(&lock(&inner.current));
         if !self.stale(&held, now) {
@@ -216,20 +223,33 @@ mod tests {
 
     #[test]
     fn clones_and_threads_share_one_refresh() {
-        let (calls, fetch) = counting(3600, u32::MAX);
-        let p = Provider::refreshing("test", Duration::from_secs(300), |n| n.to_string(), fetch)
-            .unwrap();
-        let later = crate::clock::unix_now() + 3500;
-        std::thread::scope(|s| {
-            for _ in 0..8 {
-                let p = p.clone();
-                s.spawn(move || assert_eq!(p.current_at(later).unwrap().creds, 2));
-            }
-        });
-        assert_eq!(
-            calls.load(Ordering::SeqCst),
-            2,
-            "one fetch at start, one refresh"
-        );
+        for (offset, still_valid) in [(3500, true), (3700, false)] {
+            let (calls, fetch) = counting(3600, u32::MAX);
+            let p =
+                Provider::refreshing("test", Duration::from_secs(300), |n| n.to_string(), fetch)
+                    .unwrap();
+            let later = crate::clock::unix_now() + offset;
+            std::thread::scope(|s| {
+                for _ in 0..8 {
+                    let p = p.clone();
+                    s.spawn(move || {
+                        let got = p.current_at(later).unwrap().creds;
+                        // While one thread refreshes, the others use the set that still works;
+                        // an expired one they wait for.
+                        if still_valid {
+                            assert!(got == 1 || got == 2, "{got}");
+                        } else {
+                            assert_eq!(got, 2);
+                        }
+                    });
+                }
+            });
+            assert_eq!(
+                calls.load(Ordering::SeqCst),
+                2,
+                "one fetch at start, one refresh"
+            );
+            assert_eq!(p.current_at(later).unwrap().creds, 2);
+        }
     }
 }

@@ -193,9 +193,12 @@ fn tccli_link(
     }
     let (id, key) = match (field("secretId")?, field("secretKey")?) {
         (Some(id), Some(key)) => (id, key),
-        (None, None) if field("role-arn")?.is_none() => {
-            return Ok(Link::Skip("no secretId and secretKey in the file".into()));
+        (None, None) if field("role-arn")?.is_some() => {
+            return Err(Error::credentials(
+                "the file has role-arn but no secretId and secretKey to assume it with",
+            ));
         }
+        (None, None) => return Ok(Link::Skip("no secretId and secretKey in the file".into())),
         _ => {
             return Err(Error::credentials(
                 "the file has only one of secretId and secretKey: give both",
