@@ -884,3 +884,50 @@ fn the_real_default_addresses_answer_or_give_up_in_under_3_s() {
         started.elapsed()
     );
 }
+
+#[test]
+fn a_peer_echoing_the_current_temporary_token_gets_it_redacted() {
+    // One server for both: the CVM metadata issues a new token per fetch, the API echoes the
+    // token it received in its error message.
+    let peer = Peer::start(|seen, i| {
+        if let Some(token) = seen.header("X-TC-Token") {
+            let body = serde_json::json!({"Response": {
+                "Error": {"Code": "AuthFailure.TokenFailure", "Message": format!("bad token {token}")},
+                "RequestId": "echo-1"
+            }});
+            return (200, body.to_string());
+        }
+        if seen.url.ends_with("/security-credentials/") {
+            return (200, "CvmRole".into());
+        }
+        let body = serde_json::json!({
+            "TmpSecretId": format!("AKIDtmp{i}"), "TmpSecretKey": format!("tmp-secret-key-{i}"),
+            "Token": format!("rotating-token-{i}"), "ExpiredTime": unix_now() + 60, "Code": "Success"
+        });
+        (200, body.to_string())
+    });
+    let home = Home::new(&[]);
+    let env = home
+        .env()
+        .with_var("CLOUDHALT_TENCENT_METADATA_ENDPOINT", &peer.url);
+    let client = tencent(env)
+        .unwrap()
+        .with_endpoint_url(&peer.url)
+        .unwrap()
+        .with_retry(cloudhalt::Retry::never())
+        .unwrap();
+    let err = client
+        .stop_instances(&cloudhalt::StopInstances::new(
+            "ap-guangzhou",
+            vec!["ins-r8hr2upy".into()],
+        ))
+        .unwrap_err();
+    let sent = peer
+        .seen()
+        .iter()
+        .find_map(|s| s.header("X-TC-Token").map(str::to_owned))
+        .unwrap();
+    assert_eq!(sent, "rotating-token-3", "the refreshed token was sent");
+    assert!(err.message().contains("bad token <redacted>"), "{err}");
+    assert!(!format!("{err:?}").contains("rotating-token"), "{err:?}");
+}
