@@ -210,7 +210,9 @@ impl<C: Cloud> Client<C> {
 
     /// The same client with other network settings (proxy, CA roots) and a new connection
     /// pool. Refused with `InvalidInput` when the proxy URL does not parse or the CA bundle
-    /// cannot be read.
+    /// cannot be read. The credential refreshes that call STS keep the settings the chain ran
+    /// with: to send those through a proxy too, give it to the chain
+    /// ([`ChainOptions::with_network`] and [`from_chain`](Client::from_chain)).
     pub fn with_network(&self, network: Network) -> Result<Client<C>, Error> {
         let transport =
             Transport::with_network(self.inner.config.timeouts, &network).map_err(|(_, e)| e)?;

@@ -802,6 +802,11 @@ fn alibaba_ram_role_arn_profile_assumes_the_role_with_a_signed_sts_call() {
         "{}",
         seen.url
     );
+    assert!(
+        seen.url.contains("DurationSeconds=900"),
+        "expired_seconds: {}",
+        seen.url
+    );
 }
 
 #[test]

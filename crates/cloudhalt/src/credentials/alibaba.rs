@@ -286,8 +286,18 @@ fn cli_link(
                     "profile {name} (mode RamRoleArn) has no ram_role_arn"
                 ))
             })?;
-            let session = field("ram_session_name")?.unwrap_or("cloudhalt");
-            crate::credentials::sts::alibaba_assume_role(options, env, creds, arn, session, &source)
+            let duration = p
+                .get("expired_seconds")
+                .and_then(serde_json::Value::as_u64)
+                .filter(|d| *d > 0)
+                .map(|d| u32::try_from(d).unwrap_or(u32::MAX));
+            let role = crate::credentials::sts::AlibabaRole {
+                arn,
+                session: field("ram_session_name")?.unwrap_or("cloudhalt"),
+                duration,
+                sts_region: field("sts_region")?,
+            };
+            crate::credentials::sts::alibaba_assume_role(options, env, creds, &role, &source)
                 .map(Link::Yield)
         }
         "ecsramrole" => {
@@ -384,8 +394,13 @@ fn ini_link(
             let arn = s.get("role_arn").ok_or_else(|| {
                 Error::credentials(format!("[{section}] (type ram_role_arn) has no role_arn"))
             })?;
-            let session = s.get("role_session_name").unwrap_or("cloudhalt");
-            crate::credentials::sts::alibaba_assume_role(options, env, creds, arn, session, source)
+            let role = crate::credentials::sts::AlibabaRole {
+                arn,
+                session: s.get("role_session_name").unwrap_or("cloudhalt"),
+                duration: None,
+                sts_region: None,
+            };
+            crate::credentials::sts::alibaba_assume_role(options, env, creds, &role, source)
                 .map(Link::Yield)
         }
         other => Err(Error::credentials(format!(

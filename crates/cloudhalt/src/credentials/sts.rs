@@ -303,16 +303,27 @@ fn read_token(path: &str, var: &str) -> Result<String, Error> {
     Ok(token)
 }
 
+/// What a RamRoleArn profile says about the role to assume.
+pub(crate) struct AlibabaRole<'a> {
+    pub arn: &'a str,
+    pub session: &'a str,
+    /// aliyun-cli's `expired_seconds` (900 at least); `None`: 3600.
+    pub duration: Option<u32>,
+    /// aliyun-cli's `sts_region`: the regional STS host.
+    pub sts_region: Option<&'a str>,
+}
+
 /// STS `AssumeRole` with the profile's keys (aliyun-cli RamRoleArn, INI ram_role_arn).
 pub(crate) fn alibaba_assume_role(
     options: &ChainOptions,
     env: &ChainEnv,
     keys: AlibabaCredentials,
-    role_arn: &str,
-    session: &str,
+    role: &AlibabaRole<'_>,
     source: &str,
 ) -> Result<Provider<AlibabaCredentials>, Error> {
-    let base = alibaba_base(options, env, None)?;
+    let (role_arn, session) = (role.arn, role.session);
+    let duration = role.duration.unwrap_or(ALIBABA_DURATION).max(900);
+    let base = alibaba_base(options, env, role.sts_region)?;
     let source = format!(
         "{source}, role {role_arn}: STS AssumeRole ({})",
         base.root()
@@ -329,7 +340,7 @@ pub(crate) fn alibaba_assume_role(
                 vec![
                     ("RoleArn", role_arn.clone()),
                     ("RoleSessionName", session.clone()),
-                    ("DurationSeconds", ALIBABA_DURATION.to_string()),
+                    ("DurationSeconds", duration.to_string()),
                 ],
             );
             alibaba_answer(&send(&client, &call)?)
