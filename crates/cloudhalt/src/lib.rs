@@ -51,6 +51,16 @@
 //! # Ok::<(), cloudhalt::Error>(())
 //! ```
 //!
+//! # Credentials
+//!
+//! [`Client::from_env`] runs the cloud's default chain — the environment variables, the files
+//! of tccli / aliyun-cli / the SDKs, TKE and ACK OIDC, the instance role — and
+//! [`Client::from_profile`] / [`Client::from_chain`] name a profile or give the chain its own
+//! environment ([`ChainEnv`]), metadata and STS addresses ([`ChainOptions`]). The source used is
+//! [`Client::credential_source`]; temporary credentials are refreshed before they expire. When
+//! nothing yields, one [`ErrorKind::Credentials`] error lists every source tried and why. The
+//! proxy and CA roots are [`Network`] settings. The order is the README's "Credentials" table.
+//!
 //! ```no_run
 //! use cloudhalt::{Tencent, StopInstances, StopType};
 //!
