@@ -67,7 +67,46 @@ fn one_line_per_attempt_and_per_source_without_secrets() {
         .with_var("CLOUDHALT_TENCENT_METADATA_ENDPOINT", "http://127.0.0.1:9");
     let _ = Tencent::from_chain(&ChainOptions::new().with_env(env));
 
+    // A CVM role whose credentials are within the 5-minute refresh margin, and whose metadata
+    // then fails: the old credentials stay in use, with a warning.
+    let metadata = tiny_http::Server::http("127.0.0.1:0").unwrap();
+    let metadata_url = format!("http://{}", metadata.server_addr().to_ip().unwrap());
+    let expires = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 200;
+    let metadata_peer = std::thread::spawn(move || {
+        let answers = [
+            (200, "role".to_owned()),
+            (
+                200,
+                format!(
+                    r#"{{"TmpSecretId":"AKIDkept","TmpSecretKey":"kept-key","Token":"{TOKEN}","ExpiredTime":{expires},"Code":"Success"}}"#
+                ),
+            ),
+            (500, "down".to_owned()),
+        ];
+        for (status, body) in answers {
+            let request = metadata.recv().unwrap();
+            request
+                .respond(tiny_http::Response::from_string(body).with_status_code(status))
+                .unwrap();
+        }
+    });
+    let env = ChainEnv::from_vars([("HOME", "/nonexistent-cloudhalt-home")])
+        .with_var("CLOUDHALT_TENCENT_METADATA_ENDPOINT", &metadata_url);
+    let role = Tencent::from_chain(&ChainOptions::new().with_env(env)).unwrap();
+    assert_eq!(role.current_key_id().unwrap(), "AKIDkept");
+    metadata_peer.join().unwrap();
+
     let lines = LINES.lock().unwrap().clone();
+    assert!(
+        lines.iter().any(|(level, l)| *level == log::Level::Warn
+            && l.starts_with("refreshing the credentials from CVM role")
+            && l.contains("the current ones stay in use")),
+        "{lines:#?}"
+    );
     let attempts: Vec<_> = lines
         .iter()
         .filter(|(_, l)| l.starts_with("tencent StopInstances"))
@@ -97,11 +136,9 @@ fn one_line_per_attempt_and_per_source_without_secrets() {
             *level == log::Level::Debug && l.starts_with("Tencent Cloud credentials: ")
         })
         .collect();
-    assert_eq!(
-        sources.len(),
-        5,
-        "env, tccli, home INI, TKE, CVM: {sources:#?}"
-    );
+    // Each chain: env, tccli, home INI, TKE, CVM (the second finds the CVM role).
+    assert_eq!(sources.len(), 10, "{sources:#?}");
+    assert!(sources[9].1.ends_with(": found"), "{sources:#?}");
     for (_, line) in &lines {
         assert!(!line.contains(SECRET) && !line.contains(TOKEN), "{line}");
     }
