@@ -399,6 +399,24 @@ fn alibaba_cli_config_current_and_named_profiles() {
 }
 
 #[test]
+fn alibaba_cli_config_can_be_switched_off() {
+    let home = Home::new(&[
+        ("aliyun/config.json", ".aliyun/config.json"),
+        (
+            "alibabacloud/credentials.ini",
+            ".alibabacloud/credentials.ini",
+        ),
+    ]);
+    for var in [
+        "ALIBABA_CLOUD_CLI_PROFILE_DISABLED",
+        "ALIBABA_CLOUD_IGNORE_PROFILE",
+    ] {
+        let client = alibaba(home.env().with_var(var, "true")).unwrap();
+        assert_eq!(client.key_id(), "LTAIiniDEFAULT0003", "{var}: the INI file");
+    }
+}
+
+#[test]
 fn alibaba_unsupported_mode_is_a_clear_error() {
     let home = Home::new(&[
         ("aliyun/config.json", ".aliyun/config.json"),
@@ -709,11 +727,14 @@ fn alibaba_sts_answer(i: usize) -> String {
 #[test]
 fn tencent_tccli_role_arn_assumes_the_role_with_a_signed_sts_call() {
     let peer = Peer::start(|_, i| (200, tencent_sts_answer(i)));
-    let home = Home::new(&[("tccli/role.credential", ".tccli/default.credential")]);
+    let home = Home::new(&[
+        ("tccli/role.credential", ".tccli/default.credential"),
+        ("tccli/role.configure", ".tccli/default.configure"),
+    ]);
     let env = home
         .env()
         .with_var("CLOUDHALT_TENCENT_STS_ENDPOINT", &peer.url);
-    let client = tencent(env).unwrap();
+    let client = tencent(env.clone()).unwrap();
     assert_eq!(client.key_id(), "AKIDsts0");
     assert!(
         client.credential_source().contains("STS AssumeRole"),
@@ -729,8 +750,15 @@ fn tencent_tccli_role_arn_assumes_the_role_with_a_signed_sts_call() {
         auth.starts_with("TC3-HMAC-SHA256 Credential=AKIDtccliROLE0006/") && auth.contains("/sts/"),
         "{auth}"
     );
+    assert_eq!(
+        seen.header("X-TC-Region"),
+        Some("ap-shanghai"),
+        "the profile's region"
+    );
     // Refreshed (60 s left < 5 min): a second AssumeRole.
     assert_eq!(client.current_key_id().unwrap(), "AKIDsts1");
+    tencent(env.with_var("TENCENTCLOUD_REGION", "ap-beijing")).unwrap();
+    assert_eq!(peer.seen()[2].header("X-TC-Region"), Some("ap-beijing"));
 }
 
 #[test]

@@ -85,6 +85,11 @@ pub(crate) fn chain(options: &ChainOptions) -> Result<Creds, Error> {
             "aliyun-cli config.json",
             "ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true",
         ),
+        // aliyun-cli's own switch for ignoring its file.
+        Some(_) if env.flag("ALIBABA_CLOUD_IGNORE_PROFILE") => report.skipped(
+            "aliyun-cli config.json",
+            "ALIBABA_CLOUD_IGNORE_PROFILE=true",
+        ),
         Some(home) => {
             let path = home.join(".aliyun").join("config.json");
             let source = format!("aliyun-cli config {}", path.display());

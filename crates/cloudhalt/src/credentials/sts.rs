@@ -207,6 +207,7 @@ pub(crate) fn tencent_assume_role(
     keys: TencentCredentials,
     role_arn: &str,
     session: &str,
+    profile_region: Option<&str>,
     source: &str,
 ) -> Result<Provider<TencentCredentials>, Error> {
     let base = tencent_base(options, env)?;
@@ -215,7 +216,11 @@ pub(crate) fn tencent_assume_role(
         base.root()
     );
     let client = sts_client::<TencentCloud>(keys, TencentEndpoint::Url(base), options)?;
-    let region = env.var("TENCENTCLOUD_REGION").map(str::to_owned);
+    // tccli sends the region of the profile; TENCENTCLOUD_REGION overrides it as in tccli.
+    let region = env
+        .var("TENCENTCLOUD_REGION")
+        .or(profile_region)
+        .map(str::to_owned);
     let body = serde_json::json!({
         "RoleArn": role_arn,
         "RoleSessionName": session,

@@ -214,8 +214,15 @@ fn tccli_link(
     )?;
     if let Some(arn) = field("role-arn")? {
         let session = field("role-session-name")?.unwrap_or("cloudhalt");
+        let region = configure_region(&path.with_extension("configure"));
         return crate::credentials::sts::tencent_assume_role(
-            options, env, creds, arn, session, source,
+            options,
+            env,
+            creds,
+            arn,
+            session,
+            region.as_deref(),
+            source,
         )
         .map(Link::Yield);
     }
@@ -224,6 +231,16 @@ fn tccli_link(
         source,
         key_id(&creds),
     )))
+}
+
+/// The region of tccli's `<profile>.configure` (`_sys_param.region`), if it can be read: it
+/// only adds a region header to the STS call, so a missing or odd file is no error.
+fn configure_region(path: &Path) -> Option<String> {
+    let text = read_text(path).ok()??;
+    let json = parse_json(&text).ok()?;
+    let region = json_str(json.get("_sys_param")?, "region").ok()??;
+    crate::endpoint::check_region("region", region).ok()?;
+    Some(region.to_owned())
 }
 
 /// The SDK's INI files, in order, with what named each.
