@@ -133,10 +133,30 @@ fn tencent_call(shared: &Shared, req: &Incoming, action: &str, ids: &[String]) -
     }
     let now = unix_now();
     let window = shared.model().settings.timestamp_window_secs;
-    let auth = match verify::tencent(req, info.service, &shared.tencent_credentials, now, window) {
-        Ok(a) => a,
-        Err(r) => return tencent_error(r.status, r.code, &r.message),
+    // AssumeRoleWithWebIdentity is sent unsigned, as `Authorization: SKIP`.
+    let unsigned =
+        action == "AssumeRoleWithWebIdentity" && req.header("authorization") == Some("SKIP");
+    let auth = if unsigned {
+        None
+    } else {
+        let mut accepted = shared.tencent_credentials.clone();
+        accepted.extend(shared.issued().pairs(FaultProvider::Tencent));
+        match verify::tencent(req, info.service, &accepted, now, window) {
+            Ok(a) => Some(a),
+            Err(r) => return tencent_error(r.status, r.code, &r.message),
+        }
     };
+    if let Some(auth) = &auth
+        && let Err((code, message)) = crate::issued::check_token(
+            shared,
+            FaultProvider::Tencent,
+            &auth.secret_id,
+            req.header("x-tc-token"),
+            now,
+        )
+    {
+        return tencent_error(200, code, message);
+    }
     let region = req.header("x-tc-region");
     let mut model = shared.model();
     // The arrival time is taken under the lock, so that the window sees requests in order.
@@ -149,6 +169,24 @@ fn tencent_call(shared: &Shared, req: &Incoming, action: &str, ids: &[String]) -
         get_parameters(req, &info.scalars)
     } else {
         tencent::body_parameters(&req.body)
+    };
+    if info.service == "sts" {
+        drop(model);
+        return match params {
+            Ok(params) => {
+                let answer = crate::issued::tencent_sts(shared, action, &params);
+                shared.model().count(action);
+                answer
+            }
+            Err(e) => tencent_error(200, e.code, &e.message),
+        };
+    }
+    let Some(auth) = auth else {
+        return tencent_error(
+            200,
+            "AuthFailure.InvalidAuthorization",
+            "Only AssumeRoleWithWebIdentity may be sent unsigned.",
+        );
     };
     match params.and_then(|params| tencent::handle(&mut model, action, region, &params)) {
         Ok(mut fields) => {
@@ -227,10 +265,32 @@ fn alibaba_call(shared: &Shared, req: &Incoming, action: &str, ids: &[String]) -
     }
     let now = unix_now();
     let window = shared.model().settings.alibaba_timestamp_window_secs;
-    let auth = match verify::alibaba(req, &params, &shared.alibaba_credentials, now, window) {
+    // AssumeRoleWithOIDC is sent unsigned: without an Authorization header.
+    if action == "AssumeRoleWithOIDC" && req.header("authorization").is_none() {
+        let mut model = shared.model();
+        if !model.admit(action, region.unwrap_or(""), Instant::now()) {
+            model.throttled(action);
+            return throttled(FaultProvider::Alibaba);
+        }
+        model.count(action);
+        drop(model);
+        return crate::issued::alibaba_sts(shared, action, &params);
+    }
+    let mut accepted = shared.alibaba_credentials.clone();
+    accepted.extend(shared.issued().pairs(FaultProvider::Alibaba));
+    let auth = match verify::alibaba(req, &params, &accepted, now, window) {
         Ok(a) => a,
         Err(r) => return alibaba_error(r.status, r.code, &r.message, region),
     };
+    if let Err((code, message)) = crate::issued::check_token(
+        shared,
+        FaultProvider::Alibaba,
+        &auth.access_key_id,
+        req.header("x-acs-security-token"),
+        now,
+    ) {
+        return alibaba_error(400, code, message, region);
+    }
     let mut model = shared.model();
     if !model.use_nonce(&auth.nonce, auth.timestamp, now) {
         return alibaba_error(
@@ -245,6 +305,11 @@ fn alibaba_call(shared: &Shared, req: &Incoming, action: &str, ids: &[String]) -
         return throttled(FaultProvider::Alibaba);
     }
     model.advance();
+    if action == "AssumeRole" {
+        model.count(action);
+        drop(model);
+        return crate::issued::alibaba_sts(shared, action, &params);
+    }
     let result = match action {
         "DescribeInvocations" => crate::describe::describe_invocations(&model, &params),
         _ => alibaba::stop_invocation(&mut model, &params).map(|()| serde_json::Map::new()),

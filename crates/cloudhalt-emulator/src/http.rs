@@ -61,6 +61,8 @@ pub(crate) fn serve(mut stream: TcpStream, public: SocketAddr, shared: &Shared) 
         };
         let answer = if request.incoming.path.starts_with("/_emulator") {
             control::handle(shared, &request.incoming)
+        } else if request.incoming.path.starts_with("/latest/") {
+            crate::issued::metadata(shared, &request.incoming)
         } else {
             dispatch::handle(shared, &request.incoming)
         };

@@ -27,6 +27,7 @@ mod dispatch;
 mod faults;
 mod flat_query;
 mod http;
+mod issued;
 mod model;
 mod request;
 mod seed;
@@ -38,6 +39,7 @@ mod verify;
 
 use std::sync::Arc;
 
+pub use issued::{ALIBABA_ECS_ROLE, TEMPORARY_TTL_SECS, TENCENT_CVM_ROLE};
 pub use model::{Fault, FaultKind, FaultProvider, Settings, SettingsUpdate, default_rate_limits};
 pub use seed::{AlibabaFleet, MAX_SEED_INSTANCES, Seed, TencentFleet};
 pub use state::{

@@ -6,6 +6,7 @@ use std::net::{Shutdown, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
+use crate::issued::Issued;
 use crate::model::Model;
 
 /// State shared by every thread.
@@ -13,6 +14,8 @@ pub(crate) struct Shared {
     pub model: Mutex<Model>,
     pub tencent_credentials: Vec<(String, String)>,
     pub alibaba_credentials: Vec<(String, String)>,
+    /// The temporary credentials the metadata services and STS issued.
+    issued: Mutex<Issued>,
     /// The open client sockets (clones), by connection number, for shutdown to close.
     connections: Mutex<HashMap<u64, TcpStream>>,
     next_connection: AtomicU64,
@@ -29,6 +32,7 @@ impl Shared {
             model: Mutex::new(model),
             tencent_credentials,
             alibaba_credentials,
+            issued: Mutex::new(Issued::default()),
             connections: Mutex::new(HashMap::new()),
             next_connection: AtomicU64::new(0),
             stopping: AtomicBool::new(false),
@@ -39,6 +43,11 @@ impl Shared {
     /// because every change is made after all checks passed).
     pub fn model(&self) -> MutexGuard<'_, Model> {
         self.model.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The issued temporary credentials.
+    pub fn issued(&self) -> MutexGuard<'_, Issued> {
+        self.issued.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn connections(&self) -> MutexGuard<'_, HashMap<u64, TcpStream>> {

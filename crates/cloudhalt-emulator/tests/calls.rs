@@ -164,10 +164,7 @@ fn raw_requests_count_by_what_they_name() {
     // An action the emulator does not answer is not counted at all, even when a fault throttles it.
     let (_, answer) = RawTencent::new("RunInstances", Some("ap-guangzhou"), "{}").send(&emu);
     assert_eq!(tencent_code(&answer), "InvalidAction");
-    add_fault(
-        &emu,
-        json!({"kind": "throttle", "action": "RunInstances"}),
-    );
+    add_fault(&emu, json!({"kind": "throttle", "action": "RunInstances"}));
     let (_, answer) = RawTencent::new("RunInstances", Some("ap-guangzhou"), "{}").send(&emu);
     assert_eq!(tencent_code(&answer), "RequestLimitExceeded");
     // An Alibaba InvokeId that does not exist: received, not applied.

@@ -75,10 +75,11 @@ fn describe_invocation_tasks_shows_the_cancel() {
     assert_eq!(status("ins-run00000").as_deref(), Some("CANCELLED"));
     assert_eq!(status("ins-run00001").as_deref(), Some("TERMINATED"));
     assert_eq!(status("ins-run00002").as_deref(), Some("SUCCESS"));
-    assert!(tasks.iter().all(|t| t["InvocationTaskId"]
-        .as_str()
-        .unwrap()
-        .starts_with("invt-")));
+    assert!(
+        tasks
+            .iter()
+            .all(|t| t["InvocationTaskId"].as_str().unwrap().starts_with("invt-"))
+    );
 }
 
 #[test]

@@ -29,8 +29,10 @@ impl Wire for AlibabaCloud {
     type Endpoint = AlibabaEndpoint;
     const PROVIDER: Provider = Provider::Alibaba;
 
-    fn credentials_from_env() -> Result<AlibabaCredentials, Error> {
-        AlibabaCredentials::from_env()
+    fn chain(
+        options: &crate::credentials::ChainOptions,
+    ) -> Result<crate::credentials::cache::Provider<AlibabaCredentials>, Error> {
+        crate::credentials::alibaba::chain(options)
     }
 
     fn url_endpoint(url: BaseUrl) -> AlibabaEndpoint {
@@ -47,10 +49,16 @@ impl Wire for AlibabaCloud {
         secrets
     }
 
-    fn prepare(config: &Config<Self>, call: &Call, timestamp: i64) -> Prepared {
+    fn prepare(
+        config: &Config<Self>,
+        credentials: &AlibabaCredentials,
+        call: &Call,
+        timestamp: i64,
+    ) -> Prepared {
         // A fresh nonce per attempt: Alibaba refuses a nonce it has seen within 15 minutes.
         prepare(
             config,
+            credentials,
             call,
             &acs3::format_date(timestamp),
             &crate::clock::nonce(),
@@ -65,6 +73,7 @@ impl Wire for AlibabaCloud {
 /// Builds the signed request for `call` with the given date and nonce: pure, for tests.
 pub(crate) fn prepare(
     config: &Config<AlibabaCloud>,
+    credentials: &AlibabaCredentials,
     call: &Call,
     date: &str,
     nonce: &str,
@@ -83,12 +92,12 @@ pub(crate) fn prepare(
         ("x-acs-signature-nonce", nonce),
         ("x-acs-version", op.version),
     ];
-    if let Some(token) = config.credentials.security_token() {
+    if let Some(token) = credentials.security_token().filter(|_| op.signed) {
         signed.push(("x-acs-security-token", token.expose()));
     }
     let signature = acs3::sign(&acs3::Acs3Input {
-        access_key_id: config.credentials.access_key_id(),
-        access_key_secret: config.credentials.access_key_secret().expose(),
+        access_key_id: credentials.access_key_id(),
+        access_key_secret: credentials.access_key_secret().expose(),
         method: "POST",
         path: "/",
         query: &query,
@@ -101,7 +110,10 @@ pub(crate) fn prepare(
         .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
         .collect();
     headers.push(("accept".into(), "application/json".into()));
-    headers.push(("authorization".into(), signature.authorization));
+    // The unsigned STS call (AssumeRoleWithOIDC) goes without an Authorization header.
+    if op.signed {
+        headers.push(("authorization".into(), signature.authorization));
+    }
     // RPC parameters travel in the query: exactly the canonical string that was signed.
     let url = if query.is_empty() {
         base.root()
@@ -144,7 +156,7 @@ impl Client<AlibabaCloud> {
     ) -> Result<crate::DryRun, Error> {
         let plan = crate::ops::call_from_json(Provider::Alibaba, action, None, params)
             .map_err(|e| e.for_call(Provider::Alibaba, action))?;
-        Ok(self.dry_run_plan(&plan))
+        self.dry_run_plan(&plan)
     }
 }
 

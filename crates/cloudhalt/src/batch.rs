@@ -361,12 +361,14 @@ impl<C: Cloud> PartRunner<'_, C> {
                     attempts: attempt - 1,
                 };
             }
+            let sent_at = Instant::now();
             let AttemptResult {
                 result,
                 answer_json,
                 empty_body,
                 sent_headers,
             } = self.client.attempt_once(call);
+            log_attempt(op, &sent_headers, &result, attempt, sent_at.elapsed());
             let error = match result {
                 Ok(response) => {
                     request_ids.push(response.request_id.clone());
@@ -475,6 +477,42 @@ impl<C: Cloud> PartRunner<'_, C> {
                 last,
             );
         }
+    }
+}
+
+/// One log line per attempt: operation, host, status, RequestId, attempt number, duration.
+/// Built from the sent-headers record and the (already redacted) result, so it holds no secret,
+/// token or whole signature.
+fn log_attempt(
+    op: &crate::ops::Operation,
+    sent_headers: &[(String, String)],
+    result: &Result<Response, Error>,
+    attempt: u32,
+    took: Duration,
+) {
+    let host = sent_headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("host"))
+        .map_or("-", |(_, v)| v.as_str());
+    let ms = took.as_millis();
+    match result {
+        Ok(r) => log::info!(
+            "{} {} host={host} status=ok request_id={} attempt={attempt} took={ms}ms",
+            op.provider,
+            op.action,
+            r.request_id()
+        ),
+        Err(e) => log::warn!(
+            "{} {} host={host} status={} code={} request_id={} attempt={attempt} took={ms}ms \
+             sent={}",
+            op.provider,
+            op.action,
+            e.http_status()
+                .map_or_else(|| e.kind().as_str().to_owned(), |s| s.to_string()),
+            e.code().unwrap_or("-"),
+            e.request_id().unwrap_or("-"),
+            e.send_state().as_str()
+        ),
     }
 }
 

@@ -137,7 +137,7 @@ impl fmt::Display for BaseUrl {
 
 /// The URL as it may be shown in an error: user info (a password) and the query (a token) are
 /// replaced, because a mistyped endpoint can carry credentials.
-fn redact_url(url: &str) -> String {
+pub(crate) fn redact_url(url: &str) -> String {
     let (scheme, rest) = match url.split_once("://") {
         Some((scheme, rest)) => (Some(scheme), rest),
         None => (None, url),

@@ -9,12 +9,14 @@ use std::time::Duration;
 
 use crate::audit::{AuditLog, Resume};
 use crate::batch::{AttemptResult, ProgressFn};
+use crate::credentials::ChainOptions;
+use crate::credentials::cache::Provider as CredentialProvider;
 use crate::endpoint::BaseUrl;
 use crate::error::{Error, Provider};
 use crate::limiter::{Limiter, Pacing};
 use crate::ops::{Call, Plan, Request, Response};
 use crate::retry::Retry;
-use crate::transport::{HttpAnswer, Prepared, Timeouts, Transport};
+use crate::transport::{HttpAnswer, Network, Prepared, Timeouts, Transport};
 
 /// A cloud: Tencent ([`TencentCloud`](crate::TencentCloud)) or Alibaba
 /// ([`AlibabaCloud`](crate::AlibabaCloud)). Sealed: its methods are the engine's internals.
@@ -35,8 +37,8 @@ pub(crate) mod private {
         /// Which cloud.
         const PROVIDER: Provider;
 
-        /// Credentials from the cloud's environment variables.
-        fn credentials_from_env() -> Result<Self::Credentials, Error>;
+        /// Credentials from the cloud's default chain, run with `options`.
+        fn chain(options: &ChainOptions) -> Result<CredentialProvider<Self::Credentials>, Error>;
 
         /// The endpoint that sends everything to `url`.
         fn url_endpoint(url: BaseUrl) -> Self::Endpoint;
@@ -47,8 +49,14 @@ pub(crate) mod private {
         /// The secret values, to be redacted from anything a peer sends back.
         fn secrets(credentials: &Self::Credentials) -> Vec<&str>;
 
-        /// Signs `call` for sending at `timestamp` (and, where the cloud signs one, a fresh nonce).
-        fn prepare(config: &Config<Self>, call: &Call, timestamp: i64) -> Prepared;
+        /// Signs `call` with `credentials` for sending at `timestamp` (and, where the cloud signs
+        /// one, a fresh nonce).
+        fn prepare(
+            config: &Config<Self>,
+            credentials: &Self::Credentials,
+            call: &Call,
+            timestamp: i64,
+        ) -> Prepared;
 
         /// Reads an answer: the RequestId and the whole JSON of a success, or the error.
         fn read_answer(answer: &HttpAnswer) -> Result<(String, serde_json::Value), Error>;
@@ -63,6 +71,7 @@ impl<C: Wire> Clone for Config<C> {
             credentials: self.credentials.clone(),
             endpoint: self.endpoint.clone(),
             timeouts: self.timeouts,
+            network: self.network.clone(),
             language: self.language,
             fleet: self.fleet.clone(),
         }
@@ -84,9 +93,12 @@ pub const DEFAULT_CONCURRENCY: usize = 4;
 
 /// A client's settings, fixed at construction; the `with_*` methods make a new client.
 pub(crate) struct Config<C: Wire> {
-    pub credentials: C::Credentials,
+    /// Fixed, or temporary and refreshed: shared by every clone and derived client.
+    pub credentials: CredentialProvider<C::Credentials>,
     pub endpoint: C::Endpoint,
     pub timeouts: Timeouts,
+    /// Proxy and CA roots.
+    pub network: Network,
     /// Tencent's `X-TC-Language`; unused by Alibaba.
     pub language: Option<crate::Language>,
     pub fleet: Fleet,
@@ -118,7 +130,8 @@ impl<C: Cloud> fmt::Debug for Client<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let config = &self.inner.config;
         f.debug_struct(C::PROVIDER.display_name())
-            .field("key_id", &C::key_id(&config.credentials))
+            .field("key_id", &config.credentials.first_key_id())
+            .field("credential_source", &config.credentials.source())
             .field("endpoint", &config.endpoint)
             .field("timeouts", &config.timeouts)
             .field("language", &config.language)
@@ -131,12 +144,23 @@ impl<C: Cloud> fmt::Debug for Client<C> {
 }
 
 impl<C: Cloud> Client<C> {
-    /// A client with the default endpoint and timeouts.
+    /// A client with these explicit credentials (the first link of every chain), the default
+    /// endpoint and timeouts.
     pub fn new(credentials: C::Credentials) -> Client<C> {
+        let key_id = C::key_id(&credentials).to_owned();
+        Client::with_provider(CredentialProvider::fixed(
+            credentials,
+            "explicit values",
+            key_id,
+        ))
+    }
+
+    fn with_provider(credentials: CredentialProvider<C::Credentials>) -> Client<C> {
         Client::from_config(Config {
             credentials,
             endpoint: C::Endpoint::default(),
             timeouts: Timeouts::default(),
+            network: Network::default(),
             language: None,
             fleet: Fleet {
                 concurrency: DEFAULT_CONCURRENCY,
@@ -145,16 +169,86 @@ impl<C: Cloud> Client<C> {
         })
     }
 
-    /// A client with credentials from the cloud's environment variables (Tencent:
-    /// `TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY`, `TENCENTCLOUD_SESSION_TOKEN`;
-    /// Alibaba: `ALIBABA_CLOUD_ACCESS_KEY_ID`, `ALIBABA_CLOUD_ACCESS_KEY_SECRET`,
-    /// `ALIBABA_CLOUD_SECURITY_TOKEN`).
+    /// A client with credentials from the cloud's default chain: the first source that yields
+    /// wins, in the order of the README's "Credentials" table (Tencent: the
+    /// `TENCENTCLOUD_SECRET_ID` / `TENCENTCLOUD_SECRET_KEY` variables, the tccli profile, the
+    /// SDK credentials file, TKE OIDC, the CVM role; Alibaba: the `ALIBABA_CLOUD_ACCESS_KEY_ID`
+    /// variables, OIDC, aliyun-cli's config.json, the credentials file, the ECS RAM role,
+    /// `ALIBABA_CLOUD_CREDENTIALS_URI`). When none yields, one `Credentials` error lists every
+    /// source tried and why; [`credential_source`](Client::credential_source) tells which one
+    /// was used. Temporary credentials are refreshed before they expire.
     pub fn from_env() -> Result<Client<C>, Error> {
-        Ok(Client::new(C::credentials_from_env()?))
+        Client::from_chain(&ChainOptions::default())
+    }
+
+    /// The default chain using the profile `name` of the tools' files (tccli's
+    /// `~/.tccli/<name>.credential` and the `[name]` section of the SDK file; aliyun-cli's
+    /// profile `name` and the `[name]` INI section). The credential environment variables are
+    /// skipped, as the CLIs skip them for `--profile`.
+    pub fn from_profile(name: &str) -> Result<Client<C>, Error> {
+        Client::from_chain(&ChainOptions::default().with_profile(name))
+    }
+
+    /// The default chain run with `options` (profile, environment, metadata and STS addresses,
+    /// network settings for STS). The client gets the options' network settings.
+    pub fn from_chain(options: &ChainOptions) -> Result<Client<C>, Error> {
+        let provider = C::chain(options).map_err(|e| e.with_provider(C::PROVIDER))?;
+        let client = Client::with_provider(provider);
+        if options.network == Network::default() {
+            Ok(client)
+        } else {
+            client.with_network(options.network.clone())
+        }
+    }
+
+    /// Where the credentials came from, without any secret: `explicit values`,
+    /// `env TENCENTCLOUD_SECRET_ID`, `tccli profile default (/home/me/.tccli/default.credential)`,
+    /// `CVM role (http://metadata.tencentyun.com/)`, ...
+    pub fn credential_source(&self) -> &str {
+        self.inner.config.credentials.source()
+    }
+
+    /// The same client with other network settings (proxy, CA roots) and a new connection
+    /// pool. Refused with `InvalidInput` when the proxy URL does not parse or the CA bundle
+    /// cannot be read. The credential refreshes that call STS keep the settings the chain ran
+    /// with: to send those through a proxy too, give it to the chain
+    /// ([`ChainOptions::with_network`] and [`from_chain`](Client::from_chain)).
+    pub fn with_network(&self, network: Network) -> Result<Client<C>, Error> {
+        let transport =
+            Transport::with_network(self.inner.config.timeouts, &network).map_err(|(_, e)| e)?;
+        let mut config = self.inner.config.clone();
+        config.network = network;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                transport,
+                config,
+                limiter: Arc::clone(&self.inner.limiter),
+            }),
+        })
+    }
+
+    /// The same client sending through the proxy `url` (`http://proxy.example:3128`), whatever
+    /// `HTTPS_PROXY` says.
+    pub fn with_proxy(&self, url: &str) -> Result<Client<C>, Error> {
+        let network = self.inner.config.network.clone().with_proxy(url);
+        self.with_network(network)
+    }
+
+    /// The same client trusting only the CA certificates of the PEM file `path` (it replaces
+    /// the built-in roots: give a bundle that holds every root you need).
+    pub fn with_ca_bundle(&self, path: impl Into<std::path::PathBuf>) -> Result<Client<C>, Error> {
+        let network = self.inner.config.network.clone().with_ca_bundle(path);
+        self.with_network(network)
+    }
+
+    /// The network settings.
+    pub fn network(&self) -> &Network {
+        &self.inner.config.network
     }
 
     fn from_config(config: Config<C>) -> Client<C> {
-        let transport = Transport::new(config.timeouts);
+        let transport = Transport::with_network(config.timeouts, &config.network)
+            .unwrap_or_else(|(transport, _)| transport);
         Client {
             inner: Arc::new(Inner {
                 config,
@@ -193,9 +287,11 @@ impl<C: Cloud> Client<C> {
         let timeouts = timeouts.check()?;
         let mut config = self.inner.config.clone();
         config.timeouts = timeouts;
+        let transport = Transport::with_network(timeouts, &config.network)
+            .unwrap_or_else(|(transport, _)| transport);
         Ok(Client {
             inner: Arc::new(Inner {
-                transport: Transport::new(timeouts),
+                transport,
                 config,
                 limiter: Arc::clone(&self.inner.limiter),
             }),
@@ -270,9 +366,18 @@ impl<C: Cloud> Client<C> {
         self.inner.config.timeouts
     }
 
-    /// The credentials' public key ID (Tencent SecretId, Alibaba AccessKey ID).
+    /// The credentials' public key ID (Tencent SecretId, Alibaba AccessKey ID). For temporary
+    /// credentials that are refreshed, the ID of the first set: see
+    /// [`current_key_id`](Client::current_key_id).
     pub fn key_id(&self) -> &str {
-        C::key_id(&self.inner.config.credentials)
+        self.inner.config.credentials.first_key_id()
+    }
+
+    /// The key ID of the credentials the next request will be signed with (refreshing them
+    /// first if they are about to expire).
+    pub fn current_key_id(&self) -> Result<String, Error> {
+        let fresh = self.inner.config.credentials.current()?;
+        Ok(C::key_id(&fresh.creds).to_owned())
     }
 
     pub(crate) fn config(&self) -> &Config<C> {
@@ -333,16 +438,22 @@ impl<C: Cloud> Client<C> {
         let plan = request
             .plan()
             .map_err(|e| e.for_call(C::PROVIDER, R::OP.action))?;
-        Ok(self.dry_run_plan(&plan))
+        self.dry_run_plan(&plan)
     }
 
-    pub(crate) fn dry_run_plan(&self, plan: &Plan) -> DryRun {
+    pub(crate) fn dry_run_plan(&self, plan: &Plan) -> Result<DryRun, Error> {
         let now = crate::clock::unix_now();
+        let fresh = self
+            .inner
+            .config
+            .credentials
+            .current()
+            .map_err(|e| e.for_call(C::PROVIDER, plan.op.action))?;
         let requests = plan
             .parts
             .iter()
             .map(|part| {
-                let prepared = C::prepare(&self.inner.config, &part.call, now);
+                let prepared = C::prepare(&self.inner.config, &fresh.creds, &part.call, now);
                 DryRequest {
                     ids: part.ids.clone(),
                     url: prepared.url.clone(),
@@ -357,20 +468,32 @@ impl<C: Cloud> Client<C> {
             .pacing
             .interval(plan.op)
             .map_or(std::time::Duration::ZERO, |i| i * gaps);
-        DryRun {
+        Ok(DryRun {
             action: plan.op.action,
             region: plan.region.clone(),
             ids: plan.ids.len(),
             requests,
             expected,
-        }
+        })
     }
 
     /// Signs, sends and reads one call: one attempt, secrets redacted from whatever came back.
     pub(crate) fn attempt_once(&self, call: &Call) -> AttemptResult {
         let action = call.op.action;
-        let secrets = C::secrets(&self.inner.config.credentials);
-        let mut result = self.attempt(call, &secrets);
+        let fresh = match self.inner.config.credentials.current() {
+            Ok(fresh) => fresh,
+            Err(e) => {
+                return AttemptResult {
+                    result: Err(e.for_call(C::PROVIDER, action)),
+                    answer_json: None,
+                    empty_body: false,
+                    sent_headers: Vec::new(),
+                };
+            }
+        };
+        // The current token is among the secrets: a peer echoing it gets it redacted.
+        let secrets = C::secrets(&fresh.creds);
+        let mut result = self.attempt(&fresh.creds, call, &secrets);
         if let Some(json) = &mut result.answer_json {
             redact_json(json, &secrets);
         }
@@ -380,8 +503,8 @@ impl<C: Cloud> Client<C> {
         result
     }
 
-    fn attempt(&self, call: &Call, secrets: &[&str]) -> AttemptResult {
-        let prepared = C::prepare(&self.inner.config, call, crate::clock::unix_now());
+    fn attempt(&self, creds: &C::Credentials, call: &Call, secrets: &[&str]) -> AttemptResult {
+        let prepared = C::prepare(&self.inner.config, creds, call, crate::clock::unix_now());
         let sent_headers = prepared.record();
         let failed = |error: Error, answer: Option<&HttpAnswer>| AttemptResult {
             result: Err(error),

@@ -332,6 +332,11 @@ impl Error {
         self
     }
 
+    pub(crate) fn with_provider(mut self, provider: Provider) -> Error {
+        self.0.provider = Some(provider);
+        self
+    }
+
     pub(crate) fn for_call(mut self, provider: Provider, action: &str) -> Error {
         self.0.provider = Some(provider);
         self.0.action = Some(action.to_owned());

@@ -51,6 +51,16 @@
 //! # Ok::<(), cloudhalt::Error>(())
 //! ```
 //!
+//! # Credentials
+//!
+//! [`Client::from_env`] runs the cloud's default chain — the environment variables, the files
+//! of tccli / aliyun-cli / the SDKs, TKE and ACK OIDC, the instance role — and
+//! [`Client::from_profile`] / [`Client::from_chain`] name a profile or give the chain its own
+//! environment ([`ChainEnv`]), metadata and STS addresses ([`ChainOptions`]). The source used is
+//! [`Client::credential_source`]; temporary credentials are refreshed before they expire. When
+//! nothing yields, one [`ErrorKind::Credentials`] error lists every source tried and why. The
+//! proxy and CA roots are [`Network`] settings. The order is the README's "Credentials" table.
+//!
 //! ```no_run
 //! use cloudhalt::{Tencent, StopInstances, StopType};
 //!
@@ -83,7 +93,7 @@ mod transport;
 pub use alibaba::{Alibaba, AlibabaCloud};
 pub use audit::{AuditLog, Resume};
 pub use batch::{IdOutcome, MAX_CONCURRENCY, Outcome, Progress, ProgressFn};
-pub use credentials::{AlibabaCredentials, Secret, TencentCredentials};
+pub use credentials::{AlibabaCredentials, ChainEnv, ChainOptions, Secret, TencentCredentials};
 pub use endpoint::{AlibabaEndpoint, BaseUrl, Scheme, TencentEndpoint, check_region};
 pub use engine::{Client, Cloud, DEFAULT_CONCURRENCY, DryRequest, DryRun};
 pub use error::{Error, ErrorKind, Provider, SendState, classify};
@@ -96,7 +106,7 @@ pub use ops::tencent::{
 pub use ops::{OPERATIONS, Operation, Request, Response, operation};
 pub use retry::Retry;
 pub use tencent::{CONTENT_TYPE, Language, SIGNED_HEADERS, Tencent, TencentCloud};
-pub use transport::{MAX_RESPONSE_BYTES, Timeouts};
+pub use transport::{MAX_RESPONSE_BYTES, Network, ProxySetting, Timeouts};
 
 /// The version of this library (`CARGO_PKG_VERSION`).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

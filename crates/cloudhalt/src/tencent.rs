@@ -69,8 +69,10 @@ impl Wire for TencentCloud {
     type Endpoint = TencentEndpoint;
     const PROVIDER: Provider = Provider::Tencent;
 
-    fn credentials_from_env() -> Result<TencentCredentials, Error> {
-        TencentCredentials::from_env()
+    fn chain(
+        options: &crate::credentials::ChainOptions,
+    ) -> Result<crate::credentials::cache::Provider<TencentCredentials>, Error> {
+        crate::credentials::tencent::chain(options)
     }
 
     fn url_endpoint(url: BaseUrl) -> TencentEndpoint {
@@ -87,13 +89,18 @@ impl Wire for TencentCloud {
         secrets
     }
 
-    fn prepare(config: &Config<Self>, call: &Call, timestamp: i64) -> Prepared {
+    fn prepare(
+        config: &Config<Self>,
+        credentials: &TencentCredentials,
+        call: &Call,
+        timestamp: i64,
+    ) -> Prepared {
         let op = call.op;
         let base = config.endpoint.resolve(op.service, call.region.as_deref());
         let host = base.host_header();
         let signature = tc3::sign(&tc3::Tc3Input {
-            secret_id: config.credentials.secret_id(),
-            secret_key: config.credentials.secret_key().expose(),
+            secret_id: credentials.secret_id(),
+            secret_key: credentials.secret_key().expose(),
             service: op.service,
             method: "POST",
             query: "",
@@ -105,8 +112,14 @@ impl Wire for TencentCloud {
             payload: &call.body,
             timestamp,
         });
+        // The unsigned STS call (AssumeRoleWithWebIdentity) says so, as the SDKs' SkipSign does.
+        let authorization = if op.signed {
+            signature.authorization
+        } else {
+            "SKIP".to_owned()
+        };
         let mut headers: Vec<(String, String)> = vec![
-            ("Authorization".into(), signature.authorization),
+            ("Authorization".into(), authorization),
             ("Content-Type".into(), CONTENT_TYPE.into()),
             ("X-TC-Action".into(), op.action.into()),
             ("X-TC-Version".into(), op.version.into()),
@@ -118,7 +131,7 @@ impl Wire for TencentCloud {
         if let Some(language) = config.language {
             headers.push(("X-TC-Language".into(), language.as_str().into()));
         }
-        if let Some(token) = config.credentials.token() {
+        if let Some(token) = credentials.token().filter(|_| op.signed) {
             headers.push(("X-TC-Token".into(), token.expose().to_owned()));
         }
         Prepared {
@@ -216,7 +229,7 @@ impl Client<TencentCloud> {
     ) -> Result<crate::DryRun, Error> {
         let plan = crate::ops::call_from_json(Provider::Tencent, action, region, params)
             .map_err(|e| e.for_call(Provider::Tencent, action))?;
-        Ok(self.dry_run_plan(&plan))
+        self.dry_run_plan(&plan)
     }
 }
 

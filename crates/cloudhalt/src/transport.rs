@@ -297,23 +297,192 @@ pub(crate) fn shorten_signature(authorization: &str) -> String {
     }
 }
 
+/// Which proxy a client sends through.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum ProxySetting {
+    /// The environment's: `ALL_PROXY`, else `HTTPS_PROXY`, else `HTTP_PROXY` (each also in lower
+    /// case; the first that parses wins, for `http` and `https` URLs alike), minus the hosts
+    /// listed in `NO_PROXY` (`*`, exact hosts, `.suffix`/`*suffix`, `prefix*`). Read when the
+    /// client is made.
+    #[default]
+    FromEnv,
+    /// No proxy, whatever the environment says.
+    Off,
+    /// This proxy (`http://host:port`, `http://user:pass@host:port`, `socks5://` is not
+    /// supported): HTTPS goes through it with CONNECT. `NO_PROXY` does not apply.
+    Url(String),
+}
+
+/// Network settings: the proxy and the CA roots. Shared by a client's calls and by the
+/// credential refreshes that go to STS or a credentials URI (never by metadata calls, which
+/// must not leave the host's network).
+#[derive(Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct Network {
+    /// The proxy.
+    pub proxy: ProxySetting,
+    /// A PEM file of CA certificates that REPLACES the built-in roots (Mozilla's, compiled in):
+    /// for corporate TLS inspection, give a bundle holding both the system roots and the
+    /// inspecting CA (on most Linux systems, /etc/ssl/certs/ca-certificates.crt already does).
+    /// `None`: `SSL_CERT_FILE` if set, else the built-in roots.
+    pub ca_bundle: Option<std::path::PathBuf>,
+}
+
+impl std::fmt::Debug for Network {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // A proxy URL may carry a password.
+        let proxy = match &self.proxy {
+            ProxySetting::Url(u) => format!("Url({:?})", crate::endpoint::redact_url(u)),
+            other => format!("{other:?}"),
+        };
+        f.debug_struct("Network")
+            .field("proxy", &proxy)
+            .field("ca_bundle", &self.ca_bundle)
+            .finish()
+    }
+}
+
+impl Network {
+    /// The environment's proxy and CA settings.
+    pub fn new() -> Network {
+        Network::default()
+    }
+
+    /// The same settings sending through the proxy `url`.
+    pub fn with_proxy(mut self, url: impl Into<String>) -> Network {
+        self.proxy = ProxySetting::Url(url.into());
+        self
+    }
+
+    /// The same settings with no proxy at all.
+    pub fn without_proxy(mut self) -> Network {
+        self.proxy = ProxySetting::Off;
+        self
+    }
+
+    /// The same settings trusting only the CA certificates of the PEM file `path`.
+    pub fn with_ca_bundle(mut self, path: impl Into<std::path::PathBuf>) -> Network {
+        self.ca_bundle = Some(path.into());
+        self
+    }
+
+    /// The proxy, parsed.
+    fn ureq_proxy(&self) -> Result<Option<ureq::Proxy>, Error> {
+        match &self.proxy {
+            ProxySetting::FromEnv => Ok(ureq::Proxy::try_from_env()),
+            ProxySetting::Off => Ok(None),
+            ProxySetting::Url(url) => ureq::Proxy::new(url).map(Some).map_err(|e| {
+                Error::invalid_input(
+                    "proxy",
+                    format!(
+                        "proxy {:?} is not a proxy URL ({e}): give e.g. http://proxy.example:3128",
+                        crate::endpoint::redact_url(url)
+                    ),
+                )
+            }),
+        }
+    }
+
+    /// The CA roots: the bundle named, else `SSL_CERT_FILE`, else the built-in roots.
+    fn roots(&self) -> Result<ureq::tls::RootCerts, Error> {
+        let (path, from) = match &self.ca_bundle {
+            Some(p) => (p.clone(), "the ca_bundle option"),
+            None => match std::env::var_os("SSL_CERT_FILE").filter(|v| !v.is_empty()) {
+                Some(p) => (std::path::PathBuf::from(p), "SSL_CERT_FILE"),
+                None => return Ok(ureq::tls::RootCerts::WebPki),
+            },
+        };
+        let bad = |why: String| {
+            Error::invalid_input(
+                "ca_bundle",
+                format!(
+                    "the CA bundle {} (from {from}) {why}: give a PEM file of CA certificates",
+                    path.display()
+                ),
+            )
+        };
+        let pem = std::fs::read(&path).map_err(|e| bad(format!("cannot be read ({e})")))?;
+        let certs = ureq::tls::parse_pem(&pem)
+            .filter_map(|item| match item {
+                Ok(ureq::tls::PemItem::Certificate(c)) => Some(Ok(c)),
+                Ok(_) => None,
+                Err(e) => Some(Err(e)),
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| bad(format!("is not valid PEM ({e})")))?;
+        if certs.is_empty() {
+            return Err(bad("holds no certificate".into()));
+        }
+        Ok(ureq::tls::RootCerts::new_with_certs(&certs))
+    }
+
+    /// A ureq configuration with these settings and timeouts.
+    pub(crate) fn ureq_config(
+        &self,
+        connect: Duration,
+        total: Duration,
+    ) -> Result<ureq::config::Config, Error> {
+        let tls = ureq::tls::TlsConfig::builder()
+            .root_certs(self.roots()?)
+            .build();
+        Ok(ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .proxy(self.ureq_proxy()?)
+            .tls_config(tls)
+            .timeout_resolve(Some(connect))
+            .timeout_connect(Some(connect))
+            .timeout_global(Some(total))
+            .user_agent(concat!("cloudhalt/", env!("CARGO_PKG_VERSION")))
+            .build())
+    }
+
+    /// A plain ureq agent with these settings (for the credentials URI).
+    pub(crate) fn agent(
+        &self,
+        (connect, total): (Duration, Duration),
+    ) -> Result<ureq::Agent, Error> {
+        Ok(self
+            .ureq_config(connect, total)
+            .map_err(|e| Error::credentials(e.message().to_owned()))?
+            .into())
+    }
+
+    /// The timeouts for a credentials call.
+    pub(crate) fn timeouts_or(&self, connect: Duration, total: Duration) -> (Duration, Duration) {
+        (connect, total)
+    }
+}
+
 /// A connection-reusing HTTP client, shared by every call of a client (and its clones).
 #[derive(Debug, Clone)]
 pub(crate) struct Transport {
     agent: ureq::Agent,
+    /// Why the network settings cannot be used (an unreadable CA bundle named by
+    /// `SSL_CERT_FILE`): every request fails with it, unsent, rather than silently trust other
+    /// roots.
+    broken: Option<Error>,
 }
 
 impl Transport {
-    pub fn new(timeouts: Timeouts) -> Transport {
+    /// A transport with these settings; when they cannot be used, the error, and a transport
+    /// that fails every request with it.
+    pub fn with_network(
+        timeouts: Timeouts,
+        network: &Network,
+    ) -> Result<Transport, (Transport, Error)> {
         let connect = timeouts.effective_connect();
-        let config = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .timeout_resolve(Some(connect))
-            .timeout_connect(Some(connect))
-            .timeout_global(Some(timeouts.total))
-            .user_agent(concat!("cloudhalt/", env!("CARGO_PKG_VERSION")))
-            .build();
+        let (config, broken) = match network.ureq_config(connect, timeouts.total) {
+            Ok(c) => (c, None),
+            Err(e) => (
+                Network::new()
+                    .without_proxy()
+                    .ureq_config(connect, timeouts.total)
+                    .unwrap_or_else(|_| ureq::Agent::config_builder().build()),
+                Some(e),
+            ),
+        };
         let proxied = config.proxy().is_some();
         // ureq's default chain (proxy CONNECT, TCP, rustls) with the recorder last, so it sees the
         // finished connection.
@@ -322,14 +491,26 @@ impl Transport {
                 .chain(TcpConnector::default())
                 .chain(RustlsConnector::default())
                 .chain(Recorder { proxied });
-        Transport {
+        let transport = Transport {
             agent: ureq::Agent::with_parts(config, connector, RecordingResolver::default()),
+            broken: broken.clone(),
+        };
+        match broken {
+            None => Ok(transport),
+            Some(e) => Err((transport, e)),
         }
     }
 
     /// Sends one POST and reads the whole answer. The error's [`SendState`] comes from the phase
     /// record.
     pub fn post(&self, prepared: &Prepared) -> Result<HttpAnswer, Error> {
+        if let Some(e) = &self.broken {
+            return Err(Error::new(
+                ErrorKind::Transport,
+                format!("{} (nothing was sent)", e.message()),
+                SendState::NotSent,
+            ));
+        }
         let _ = PHASE.try_with(|p| p.set(Phase::Started));
         let result = self.exchange(prepared);
         let phase = current_phase();

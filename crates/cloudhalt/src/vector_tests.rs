@@ -167,8 +167,10 @@ fn tencent_operations_build_exactly_the_vector_requests() {
             "tcId {id}"
         );
         let client = tencent_client_for(input);
+        let creds = client.config().credentials.current().unwrap();
         let prepared = <crate::TencentCloud as crate::engine::private::Wire>::prepare(
             client.config(),
+            &creds.creds,
             &call,
             input["timestamp"].as_i64().unwrap(),
         );
@@ -322,8 +324,14 @@ fn stop_invocation_builds_exactly_the_vector_requests() {
             AlibabaEndpoint::Url(BaseUrl::parse(&format!("http://{host}")).unwrap())
         };
         let client = Alibaba::new(credentials).with_endpoint(endpoint);
-        let prepared =
-            crate::alibaba::prepare(client.config(), &call, s(input, "date"), s(input, "nonce"));
+        let creds = client.config().credentials.current().unwrap();
+        let prepared = crate::alibaba::prepare(
+            client.config(),
+            &creds.creds,
+            &call,
+            s(input, "date"),
+            s(input, "nonce"),
+        );
         assert_eq!(prepared.host, host, "tcId {id}");
         assert!(
             prepared

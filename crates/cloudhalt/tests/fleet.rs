@@ -554,7 +554,11 @@ fn resume_sends_the_possibly_applied_ids_apart_and_counts_already_done_as_succes
             tc_ok(i)
         }
     });
-    let r = tencent(&peer2, quick(1)).resume(&resume).unwrap();
+    let r = tencent(&peer2, quick(1))
+        .with_concurrency(1)
+        .unwrap()
+        .resume(&resume)
+        .unwrap();
     let sizes: Vec<usize> = peer2
         .arrived()
         .iter()

@@ -13,13 +13,16 @@
 
 pub mod alibaba;
 pub(crate) mod pages;
+pub(crate) mod sts;
 pub mod tencent;
 
 pub(crate) use crate::error::quoted;
 use crate::error::{Error, Provider};
 
-/// Every operation cloudhalt sends.
-pub static OPERATIONS: [&Operation; 9] = [
+/// Every operation cloudhalt sends: the five stop operations, the Describe calls that confirm
+/// them (read-only, paged), then the STS calls of the credential chains (`chain_only`:
+/// read-only, not callable through `call_json`).
+pub static OPERATIONS: [&Operation; 13] = [
     &tencent::cvm::STOP_INSTANCES,
     &tencent::cvm::TERMINATE_INSTANCES,
     &tencent::tat::CANCEL_INVOCATION,
@@ -29,6 +32,10 @@ pub static OPERATIONS: [&Operation; 9] = [
     &tencent::tat::DESCRIBE_INVOCATION_TASKS,
     &tencent::autoscaling::DESCRIBE_REFRESH_ACTIVITIES,
     &alibaba::ecs::DESCRIBE_INVOCATIONS,
+    &sts::TENCENT_ASSUME_ROLE,
+    &sts::TENCENT_ASSUME_ROLE_WITH_WEB_IDENTITY,
+    &sts::ALIBABA_ASSUME_ROLE,
+    &sts::ALIBABA_ASSUME_ROLE_WITH_OIDC,
 ];
 
 /// The operation `action` of `provider`, if cloudhalt sends it.
@@ -39,24 +46,27 @@ pub fn operation(provider: Provider, action: &str) -> Option<&'static Operation>
         .find(|op| op.provider == provider && op.action == action)
 }
 
-/// The operation `action` of `provider`, or an input error listing the ones there are.
+/// The operation `action` of `provider` that a caller may send by name (`call_json`), or an
+/// input error listing the ones there are.
 pub(crate) fn lookup(provider: Provider, action: &str) -> Result<&'static Operation, Error> {
-    operation(provider, action).ok_or_else(|| {
-        let names = OPERATIONS
-            .iter()
-            .filter(|op| op.provider == provider)
-            .map(|op| op.action)
-            .collect::<Vec<_>>()
-            .join(", ");
-        Error::invalid_input(
-            "action",
-            format!(
-                "action {} is not one cloudhalt sends to {}: use one of {names}",
-                quoted(action),
-                provider.display_name()
-            ),
-        )
-    })
+    operation(provider, action)
+        .filter(|op| !op.chain_only)
+        .ok_or_else(|| {
+            let names = OPERATIONS
+                .iter()
+                .filter(|op| op.provider == provider && !op.chain_only)
+                .map(|op| op.action)
+                .collect::<Vec<_>>()
+                .join(", ");
+            Error::invalid_input(
+                "action",
+                format!(
+                    "action {} is not one cloudhalt sends to {}: use one of {names}",
+                    quoted(action),
+                    provider.display_name()
+                ),
+            )
+        })
 }
 
 /// The facts of one operation, as its provider documents them.
@@ -83,8 +93,15 @@ pub struct Operation {
     /// may be retried. TerminateInstances is not: a second call destroys a prepaid instance that
     /// the first moved to the recycle bin.
     pub idempotent: bool,
-    /// True when it changes anything (false for read-only Describe calls).
+    /// True when it changes anything (false for read-only calls such as STS AssumeRole).
     pub mutating: bool,
+    /// True when it is signed with the client's credentials; false for the STS calls that the
+    /// provider takes unsigned (Tencent `AssumeRoleWithWebIdentity`, sent with
+    /// `Authorization: SKIP`; Alibaba `AssumeRoleWithOIDC`, sent without `Authorization`).
+    pub signed: bool,
+    /// True for the STS calls of the credential chains: in the table for their facts, but not
+    /// sent by name through `call_json` (their answer is a secret).
+    pub chain_only: bool,
     /// The provider's documented rate limit, per account and region.
     pub rate_limit: RateLimit,
     /// How the provider pages a long answer; the engine follows it so that the caller gets
@@ -115,6 +132,8 @@ impl std::fmt::Debug for Operation {
             .field("params", &self.params)
             .field("idempotent", &self.idempotent)
             .field("mutating", &self.mutating)
+            .field("signed", &self.signed)
+            .field("chain_only", &self.chain_only)
             .field("rate_limit", &self.rate_limit)
             .field("pagination", &self.pagination)
             .field("already", &self.already)
@@ -633,19 +652,39 @@ mod tests {
                 "{}",
                 op.action
             );
-            // The read-only calls are the Describe ones, and only they are paged.
+            // The read-only calls are the Describe ones (paged) and the STS ones.
+            let read_only = op.action.starts_with("Describe") || op.chain_only;
+            assert_eq!(op.mutating, !read_only, "{}", op.action);
             assert_eq!(
-                op.mutating,
-                !op.action.starts_with("Describe"),
-                "{}",
-                op.action
-            );
-            assert_eq!(
-                op.pagination == Pagination::None,
-                op.mutating,
+                op.pagination != Pagination::None,
+                op.action.starts_with("Describe"),
                 "{}",
                 op.action
             );
         }
+    }
+
+    #[test]
+    fn the_sts_calls_are_read_only_and_not_callable_by_name() {
+        let sts: Vec<_> = OPERATIONS.iter().filter(|op| op.service == "sts").collect();
+        assert_eq!(sts.len(), 4);
+        for op in sts {
+            assert!(
+                op.chain_only && !op.mutating && op.idempotent,
+                "{}",
+                op.action
+            );
+            let err = lookup(op.provider, op.action).unwrap_err();
+            assert!(!err.message().contains("AssumeRole,"), "{err}");
+        }
+        let unsigned: Vec<_> = OPERATIONS
+            .iter()
+            .filter(|op| !op.signed)
+            .map(|op| op.action)
+            .collect();
+        assert_eq!(
+            unsigned,
+            ["AssumeRoleWithWebIdentity", "AssumeRoleWithOIDC"]
+        );
     }
 }

@@ -42,6 +42,8 @@ pub static STOP_INVOCATION: Operation = Operation {
     params: &[],
     idempotent: true,
     mutating: true,
+    signed: true,
+    chain_only: false,
     rate_limit: RateLimit::Unpublished,
     pagination: Pagination::None,
     // ECS documents no "already stopped" code: a repeated stop is accepted.
@@ -285,6 +287,8 @@ pub static DESCRIBE_INVOCATIONS: Operation = Operation {
     params: &[],
     idempotent: true,
     mutating: false,
+    signed: true,
+    chain_only: false,
     rate_limit: RateLimit::Unpublished,
     pagination: Pagination::NextToken {
         items: &["Invocations", "Invocation"],

@@ -44,6 +44,8 @@ pub static CANCEL_INSTANCE_REFRESH: Operation = Operation {
     params: &[],
     idempotent: true,
     mutating: true,
+    signed: true,
+    chain_only: false,
     rate_limit: RateLimit::PerSecond(20),
     pagination: Pagination::None,
     // A cancelled activity and a finished one answer the same conflict code, so no answer
@@ -171,6 +173,8 @@ pub static DESCRIBE_REFRESH_ACTIVITIES: Operation = Operation {
     params: &[],
     idempotent: true,
     mutating: false,
+    signed: true,
+    chain_only: false,
     rate_limit: RateLimit::PerSecond(20),
     pagination: Pagination::OffsetLimit {
         items: "RefreshActivitySet",

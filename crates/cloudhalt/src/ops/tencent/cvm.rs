@@ -37,6 +37,8 @@ pub static STOP_INSTANCES: Operation = Operation {
     ],
     idempotent: true,
     mutating: true,
+    signed: true,
+    chain_only: false,
     rate_limit: RateLimit::PerSecond(10),
     pagination: Pagination::None,
     already: &[
@@ -68,6 +70,8 @@ pub static TERMINATE_INSTANCES: Operation = Operation {
     ],
     idempotent: false,
     mutating: true,
+    signed: true,
+    chain_only: false,
     rate_limit: RateLimit::PerSecond(10),
     pagination: Pagination::None,
     // Never consulted: TerminateInstances is not repeated after an ambiguous failure.
@@ -429,6 +433,8 @@ pub static DESCRIBE_INSTANCES: Operation = Operation {
     params: &[],
     idempotent: true,
     mutating: false,
+    signed: true,
+    chain_only: false,
     rate_limit: RateLimit::PerSecond(40),
     pagination: Pagination::OffsetLimit {
         items: "InstanceSet",

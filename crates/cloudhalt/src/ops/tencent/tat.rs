@@ -44,6 +44,8 @@ pub static CANCEL_INVOCATION: Operation = Operation {
     params: &[],
     idempotent: true,
     mutating: true,
+    signed: true,
+    chain_only: false,
     rate_limit: RateLimit::PerSecond(20),
     pagination: Pagination::None,
     // TAT documents no "already cancelled" code: a repeated cancel is accepted.
@@ -199,6 +201,8 @@ pub static DESCRIBE_INVOCATION_TASKS: Operation = Operation {
     params: &[],
     idempotent: true,
     mutating: false,
+    signed: true,
+    chain_only: false,
     rate_limit: RateLimit::PerSecond(20),
     pagination: Pagination::OffsetLimit {
         items: "InvocationTaskSet",

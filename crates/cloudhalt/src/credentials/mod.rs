@@ -1,6 +1,24 @@
-//! Credentials for both providers. Secrets are zeroized on drop and never printed.
+//! Credentials for both providers, and the chains that find them. Secrets are zeroized on drop
+//! and never printed.
+//!
+//! Each cloud has one chain (`tencent.rs`, `alibaba.rs`) of small sources, tried in the order
+//! the README's "Credentials" table shows; the files of the official tools are read by
+//! `files.rs`, the metadata services by `metadata.rs`, and temporary credentials are cached and
+//! refreshed by `cache.rs`.
 
 use std::fmt;
+
+pub(crate) mod alibaba;
+pub(crate) mod cache;
+pub(crate) mod chain;
+pub(crate) mod env;
+pub(crate) mod files;
+pub(crate) mod metadata;
+pub(crate) mod sts;
+pub(crate) mod tencent;
+
+pub use chain::ChainOptions;
+pub use env::ChainEnv;
 
 use zeroize::Zeroizing;
 
@@ -31,43 +49,25 @@ impl fmt::Debug for Secret {
 /// Checks a credential part without ever echoing its value: it must be non-empty, without
 /// surrounding white space (Tencent answers `AuthFailure.SecretIdNotFound` for that) and made of
 /// visible ASCII, because IDs and tokens travel in HTTP headers.
-fn check_part(value: &str, name: &str, env: &str) -> Result<(), Error> {
+/// `check` says where the value came from, for the fix (`TENCENTCLOUD_SECRET_ID`, or a file's key).
+fn check_part(value: &str, name: &str, check: &str) -> Result<(), Error> {
     if value.is_empty() {
         return Err(Error::credentials(format!(
-            "{name} is empty: pass it explicitly or set {env}"
+            "{name} is empty: pass it explicitly or set {check}"
         )));
     }
     if value.trim() != value {
         return Err(Error::credentials(format!(
-            "{name} has leading or trailing white space: remove it (check {env})"
+            "{name} has leading or trailing white space: remove it (check {check})"
         )));
     }
     if !value.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(Error::credentials(format!(
             "{name} contains a character that is not visible ASCII (a space, control or non-ASCII \
-             character): copy it again from the console (check {env})"
+             character): copy it again from the console (check {check})"
         )));
     }
     Ok(())
-}
-
-fn env_var(name: &str) -> Result<Option<String>, Error> {
-    match std::env::var(name) {
-        Ok(v) if v.is_empty() => Ok(None),
-        Ok(v) => Ok(Some(v)),
-        Err(std::env::VarError::NotPresent) => Ok(None),
-        Err(std::env::VarError::NotUnicode(_)) => Err(Error::credentials(format!(
-            "{name} is not valid UTF-8: set it to the plain key value"
-        ))),
-    }
-}
-
-fn require_env(name: &str) -> Result<String, Error> {
-    env_var(name)?.ok_or_else(|| {
-        Error::credentials(format!(
-            "{name} is not set: export it, or pass the credentials explicitly"
-        ))
-    })
 }
 
 /// Tencent Cloud API credentials: SecretId, SecretKey and, for temporary (STS) credentials, a token.
@@ -92,13 +92,31 @@ impl TencentCredentials {
         secret_key: impl Into<String>,
         token: Option<String>,
     ) -> Result<TencentCredentials, Error> {
-        let secret_id = secret_id.into();
+        TencentCredentials::checked(
+            secret_id.into(),
+            secret_key.into(),
+            token,
+            [
+                Self::ENV_SECRET_ID,
+                Self::ENV_SECRET_KEY,
+                Self::ENV_SESSION_TOKEN,
+            ],
+        )
+    }
+
+    /// Checks credentials read from a source whose three names (`check`) the messages give.
+    pub(crate) fn checked(
+        secret_id: String,
+        secret_key: String,
+        token: Option<String>,
+        check: [&str; 3],
+    ) -> Result<TencentCredentials, Error> {
         let secret_key = Secret::new(secret_key);
         let token = token.filter(|t| !t.is_empty()).map(Secret::new);
-        check_part(&secret_id, "SecretId", Self::ENV_SECRET_ID)?;
-        check_part(secret_key.expose(), "SecretKey", Self::ENV_SECRET_KEY)?;
+        check_part(&secret_id, "SecretId", check[0])?;
+        check_part(secret_key.expose(), "SecretKey", check[1])?;
         if let Some(t) = &token {
-            check_part(t.expose(), "session token", Self::ENV_SESSION_TOKEN)?;
+            check_part(t.expose(), "session token", check[2])?;
         }
         Ok(TencentCredentials {
             secret_id,
@@ -107,14 +125,27 @@ impl TencentCredentials {
         })
     }
 
-    /// Reads `TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY` and, if set,
-    /// `TENCENTCLOUD_SESSION_TOKEN`.
+    /// tccli's session token variable, read when `TENCENTCLOUD_SESSION_TOKEN` is not set.
+    pub const ENV_TOKEN: &'static str = "TENCENTCLOUD_TOKEN";
+    /// Terraform's session token variable, read when neither of the other two is set.
+    pub const ENV_SECURITY_TOKEN: &'static str = "TENCENTCLOUD_SECURITY_TOKEN";
+
+    /// Reads `TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY` and the session token from
+    /// the first set of `TENCENTCLOUD_SESSION_TOKEN`, `TENCENTCLOUD_TOKEN` (tccli) and
+    /// `TENCENTCLOUD_SECURITY_TOKEN` (Terraform). Only the variables: the whole chain is
+    /// [`Client::from_env`](crate::Client::from_env).
     pub fn from_env() -> Result<TencentCredentials, Error> {
-        TencentCredentials::new(
-            require_env(Self::ENV_SECRET_ID)?,
-            require_env(Self::ENV_SECRET_KEY)?,
-            env_var(Self::ENV_SESSION_TOKEN)?,
-        )
+        TencentCredentials::from_chain_env(&ChainEnv::from_process())
+    }
+
+    /// The same as [`from_env`](TencentCredentials::from_env), reading `env`.
+    pub fn from_chain_env(env: &ChainEnv) -> Result<TencentCredentials, Error> {
+        tencent::env_link(env)?.ok_or_else(|| {
+            Error::credentials(format!(
+                "{} is not set: export it, or pass the credentials explicitly",
+                Self::ENV_SECRET_ID
+            ))
+        })
     }
 
     /// The SecretId (not secret: it is sent in every request).
@@ -163,17 +194,31 @@ impl AlibabaCredentials {
         access_key_secret: impl Into<String>,
         security_token: Option<String>,
     ) -> Result<AlibabaCredentials, Error> {
-        let access_key_id = access_key_id.into();
+        AlibabaCredentials::checked(
+            access_key_id.into(),
+            access_key_secret.into(),
+            security_token,
+            [
+                Self::ENV_ACCESS_KEY_ID,
+                Self::ENV_ACCESS_KEY_SECRET,
+                Self::ENV_SECURITY_TOKEN,
+            ],
+        )
+    }
+
+    /// Checks credentials read from a source whose three names (`check`) the messages give.
+    pub(crate) fn checked(
+        access_key_id: String,
+        access_key_secret: String,
+        security_token: Option<String>,
+        check: [&str; 3],
+    ) -> Result<AlibabaCredentials, Error> {
         let access_key_secret = Secret::new(access_key_secret);
         let security_token = security_token.filter(|t| !t.is_empty()).map(Secret::new);
-        check_part(&access_key_id, "AccessKey ID", Self::ENV_ACCESS_KEY_ID)?;
-        check_part(
-            access_key_secret.expose(),
-            "AccessKey secret",
-            Self::ENV_ACCESS_KEY_SECRET,
-        )?;
+        check_part(&access_key_id, "AccessKey ID", check[0])?;
+        check_part(access_key_secret.expose(), "AccessKey secret", check[1])?;
         if let Some(t) = &security_token {
-            check_part(t.expose(), "security token", Self::ENV_SECURITY_TOKEN)?;
+            check_part(t.expose(), "security token", check[2])?;
         }
         Ok(AlibabaCredentials {
             access_key_id,
@@ -183,13 +228,20 @@ impl AlibabaCredentials {
     }
 
     /// Reads `ALIBABA_CLOUD_ACCESS_KEY_ID`, `ALIBABA_CLOUD_ACCESS_KEY_SECRET` and, if set,
-    /// `ALIBABA_CLOUD_SECURITY_TOKEN`.
+    /// `ALIBABA_CLOUD_SECURITY_TOKEN`. Only the variables: the whole chain is
+    /// [`Client::from_env`](crate::Client::from_env).
     pub fn from_env() -> Result<AlibabaCredentials, Error> {
-        AlibabaCredentials::new(
-            require_env(Self::ENV_ACCESS_KEY_ID)?,
-            require_env(Self::ENV_ACCESS_KEY_SECRET)?,
-            env_var(Self::ENV_SECURITY_TOKEN)?,
-        )
+        AlibabaCredentials::from_chain_env(&ChainEnv::from_process())
+    }
+
+    /// The same as [`from_env`](AlibabaCredentials::from_env), reading `env`.
+    pub fn from_chain_env(env: &ChainEnv) -> Result<AlibabaCredentials, Error> {
+        alibaba::env_link(env)?.ok_or_else(|| {
+            Error::credentials(format!(
+                "{} is not set: export it, or pass the credentials explicitly",
+                Self::ENV_ACCESS_KEY_ID
+            ))
+        })
     }
 
     /// The AccessKey ID (not secret: it is sent in every request).
