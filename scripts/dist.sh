@@ -64,6 +64,7 @@ if [ "${CLOUDHALT_DIST_NO_INSTALL:-0}" = 1 ]; then
 else
   step "tools: pinned, in ${CLOUDHALT_DIST_TOOLS:-.dist-tools} (scripts/dist-tools.sh)"
   tools_bin="$(scripts/dist-tools.sh)"
+  tools_seconds="$SECONDS"
   export PATH="$tools_bin:$PATH"
 fi
 for tool in maturin cargo-zigbuild auditwheel cargo-deb; do
@@ -240,12 +241,13 @@ echo "    built $(basename "$work"/sdist-wheel/cloudhalt-*.whl), imported cloudh
 step "summary"
 echo "wheel tag: $wheel_tag (auditwheel: manylinux_2_17)"
 echo "glibc floor (objdump -T, newest GLIBC_ symbol version): cloudhalt CLI $cli_floor, libcloudhalt.so $lib_floor"
-echo "    (linked for glibc $glibc; this machine has glibc $(ldd --version 2>/dev/null | head -n 1 | grep -o '[0-9.]*$' || echo '?'))"
+echo "    (linked for glibc $glibc; this machine has glibc $(getconf GNU_LIBC_VERSION 2>/dev/null | awk '{print $2}'))"
 echo "sizes:"
 for f in "$dist"/*; do
   printf '  %10s bytes  %6s  %s\n' "$(stat -c %s "$f")" "$(numfmt --to=si --suffix=B "$(stat -c %s "$f")")" \
     "dist/$(basename "$f")"
 done
 echo "timings:"
+if [ -n "${tools_seconds:-}" ]; then printf '  %5ss  %s\n' "$tools_seconds" "tools (scripts/dist-tools.sh)"; fi
 cat "$work/timings"
 printf '  %5ss  all of scripts/dist.sh\n' "$SECONDS"
