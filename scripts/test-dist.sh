@@ -7,8 +7,13 @@
 #   - the CLI from dist/ starts the emulator and stops an instance through it; the C quick start
 #     does the same through the extracted libcloudhalt.so.0;
 #   - the CLI tarball holds the binary, the man page and the completions, and its binary runs;
-#   - the wheel (when dist/ has one): installed with --no-index into a fresh venv, imported from
-#     there, stops instances against the emulator.
+#   - the CLI's and libcloudhalt.so's glibc floors (objdump -T) are the ones dist/BUILD-INFO states,
+#     and no newer than the glibc they were linked for;
+#   - the wheel: installed with --no-index into a fresh venv, imported from there, stops instances
+#     against the emulator; the sdist holds the sources a build needs (dist.sh built a wheel from it);
+#   - the .deb: `dpkg-deb -c` lists the CLI, the libraries, headers, pkg-config and CMake files, the
+#     man page and the completions; installed into a scratch root (`dpkg --root`, or extracted when
+#     not root), its CLI stops an instance and a C program built against its files does too.
 # Usage: scripts/test-dist.sh   (after scripts/dist.sh)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -18,8 +23,14 @@ fail() { echo "test-dist: $*" >&2; exit 1; }
 
 c_tar="$(ls "$dist"/cloudhalt-c-*.tar.gz 2>/dev/null | head -n 1 || true)"
 cli_tar="$(ls "$dist"/cloudhalt-cli-*.tar.gz 2>/dev/null | head -n 1 || true)"
-[ -n "$c_tar" ] && [ -n "$cli_tar" ] && [ -x "$dist/cloudhalt" ] \
-  || fail "dist/ lacks the C tarball, the CLI tarball or dist/cloudhalt: run scripts/dist.sh first"
+wheel="$(ls "$dist"/cloudhalt-*.whl 2>/dev/null | head -n 1 || true)"
+deb="$(ls "$dist"/cloudhalt_*.deb 2>/dev/null | head -n 1 || true)"
+version="$(sed -n 's/^version=//p' "$dist/BUILD-INFO" 2>/dev/null || true)"
+sdist="$dist/cloudhalt-$version.tar.gz"
+for f in "C tarball:$c_tar" "CLI tarball:$cli_tar" "CLI:$dist/cloudhalt" "wheel:$wheel" "sdist:$sdist" \
+         ".deb:$deb" "BUILD-INFO:$dist/BUILD-INFO"; do
+  [ -n "$version" ] && [ -s "${f#*:}" ] || fail "dist/ has no ${f%%:*} (${f#*:}): run scripts/dist.sh first"
+done
 
 # Nothing below may reach for the Rust toolchain.
 no_rust_path=""
@@ -91,11 +102,19 @@ else
   echo "    SKIPPED: cmake is not installed"
 fi
 
-step "the CLI's glibc floor is the one dist/BUILD-INFO states"
-stated="$(sed -n 's/^cli_glibc_floor=//p' "$dist/BUILD-INFO")"
-actual="$(objdump -T "$dist/cloudhalt" | grep -o 'GLIBC_[0-9][0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -n 1)"
-[ -n "$stated" ] && [ "$stated" = "$actual" ] || fail "BUILD-INFO states glibc $stated, objdump -T shows $actual"
-echo "    glibc $actual ($(sed -n 's/^cli_target=//p' "$dist/BUILD-INFO"))"
+step "the glibc floors of the CLI and libcloudhalt.so are the ones dist/BUILD-INFO states"
+glibc_target="$(sed -n 's/^glibc_target=//p' "$dist/BUILD-INFO")"
+[ -n "$glibc_target" ] || fail "dist/BUILD-INFO states no glibc_target"
+for what in "cli:$dist/cloudhalt" "libcloudhalt:$(readlink -f "$tree/lib/libcloudhalt.so.0")"; do
+  name="${what%%:*}" file="${what#*:}"
+  stated="$(sed -n "s/^${name}_glibc_floor=//p" "$dist/BUILD-INFO")"
+  actual="$(objdump -T "$file" | grep -o 'GLIBC_[0-9][0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -n 1)"
+  [ -n "$stated" ] && [ "$stated" = "$actual" ] \
+    || fail "BUILD-INFO states glibc $stated for $name, objdump -T $file shows $actual"
+  [ "$(printf '%s\n%s\n' "$actual" "$glibc_target" | sort -V | tail -n 1)" = "$glibc_target" ] \
+    || fail "$file needs glibc $actual, newer than the $glibc_target it was linked for"
+  echo "    $name: glibc $actual ($(sed -n "s/^${name}_target=//p" "$dist/BUILD-INFO"))"
+done
 
 step "the CLI from dist/ runs the emulator"
 "$dist/cloudhalt" --version
@@ -133,13 +152,11 @@ echo "    $out"
 out="$("$work/quickstart_static" ap-guangzhou ins-run00044)"
 [[ "$out" =~ ^stopping\ ins-run00044, ]] || fail "static quickstart printed: $out"
 
-wheel="$(ls "$dist"/cloudhalt-*.whl 2>/dev/null | head -n 1 || true)"
-if [ -n "$wheel" ]; then
-  step "the wheel: a fresh venv, pip install --no-index from dist/, stop instances"
-  python3 -m venv "$work/venv"
-  # The wheel itself, not `cloudhalt` from dist/: pip could otherwise pick the sdist and compile.
-  "$work/venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-index "$wheel"
-  CLOUDHALT_TEST_URL="$emu_url" "$work/venv/bin/python" - <<'PY'
+step "the wheel: a fresh venv, pip install --no-index from dist/, stop instances"
+python3 -m venv "$work/venv"
+# The wheel itself, not `cloudhalt` from dist/: pip could otherwise pick the sdist and compile.
+"$work/venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-index "$wheel"
+CLOUDHALT_TEST_URL="$emu_url" "$work/venv/bin/python" - <<'PY'
 import os
 import cloudhalt
 url = os.environ["CLOUDHALT_TEST_URL"]
@@ -156,33 +173,60 @@ ali = cloudhalt.Alibaba("LTAIcloudhaltEMULATOR", "cloudhalt-emulator-alibaba-sec
 assert ali.stop_invocation("cn-hangzhou", "t-hz0jdfwd9f0001").request_id
 print("    imported", cloudhalt.__file__, "and stopped ins-run00045, RequestId", r.request_id)
 PY
-else
-  echo "    SKIPPED: no wheel in dist/ (scripts/dist.sh builds one when maturin and zig are installed)"
-fi
 
-deb="$(ls "$dist"/cloudhalt_*.deb 2>/dev/null | head -n 1 || true)"
-if [ -n "$deb" ]; then
-  step "the .deb: its contents, and the CLI run from an extracted root"
-  dpkg-deb -c "$deb" | awk '{ print ($(NF-1) == "->") ? $(NF-2) : $NF }' > "$work/deb.list"
-  for f in ./usr/bin/cloudhalt ./usr/lib/libcloudhalt.so ./usr/lib/libcloudhalt.so.0 ./usr/lib/libcloudhalt.a \
-           ./usr/include/cloudhalt.h ./usr/include/cloudhalt.hpp ./usr/lib/pkgconfig/cloudhalt.pc \
-           ./usr/lib/cmake/cloudhalt/cloudhaltConfig.cmake ./usr/share/man/man1/cloudhalt.1.gz \
-           ./usr/share/bash-completion/completions/cloudhalt ./usr/share/zsh/vendor-completions/_cloudhalt \
-           ./usr/share/fish/vendor_completions.d/cloudhalt.fish; do
-    grep -qxF "$f" "$work/deb.list" || fail "dpkg-deb -c does not list $f"
-  done
-  dpkg-deb -x "$deb" "$work/debroot"
-  out="$("$work/debroot/usr/bin/cloudhalt" tencent stop-instances --region ap-guangzhou ins-run00046)"
-  echo "    $out"
-  case "$out" in "ok: tencent StopInstances"*RequestId*) ;; *) fail "the .deb's CLI printed: $out" ;; esac
-  export PKG_CONFIG_SYSROOT_DIR="$work/debroot" PKG_CONFIG_LIBDIR="$work/debroot/usr/lib/pkgconfig"
-  $CC $(pkg-config --cflags cloudhalt) "$root/bindings/examples/quickstart.c" $(pkg-config --libs cloudhalt) -o "$work/quickstart_deb"
-  out="$(LD_LIBRARY_PATH="$work/debroot/usr/lib" "$work/quickstart_deb" ap-guangzhou ins-run00047)"
-  [[ "$out" =~ ^stopping\ ins-run00047, ]] || fail "quickstart against the .deb's files printed: $out"
-  echo "    C quick start built against the .deb's files: $out"
+step "the sdist holds what a source build needs"
+tar -tzf "$sdist" > "$work/sdist.list"
+for f in pyproject.toml Cargo.toml Cargo.lock crates/cloudhalt/Cargo.toml crates/cloudhalt/src/lib.rs \
+         crates/cloudhalt-py/Cargo.toml crates/cloudhalt-py/src/lib.rs cloudhalt/__init__.py PKG-INFO \
+         tests/vectors/errors.json; do
+  grep -qxF "cloudhalt-$version/$f" "$work/sdist.list" || fail "$(basename "$sdist") has no $f"
+done
+echo "    $(wc -l < "$work/sdist.list") entries (scripts/dist.sh built and imported a wheel from it)"
+
+step "the .deb: its contents, installed into a scratch root, the CLI and a C program run from there"
+dpkg-deb -c "$deb" > "$work/deb.contents"
+awk '{ print ($(NF-1) == "->") ? $(NF-2) : $NF }' "$work/deb.contents" > "$work/deb.list"
+for f in ./usr/bin/cloudhalt ./usr/lib/libcloudhalt.so ./usr/lib/libcloudhalt.so.0 ./usr/lib/libcloudhalt.a \
+         ./usr/include/cloudhalt.h ./usr/include/cloudhalt.hpp ./usr/lib/pkgconfig/cloudhalt.pc \
+         ./usr/lib/cmake/cloudhalt/cloudhaltConfig.cmake ./usr/share/man/man1/cloudhalt.1.gz \
+         ./usr/share/bash-completion/completions/cloudhalt ./usr/share/zsh/vendor-completions/_cloudhalt \
+         ./usr/share/fish/vendor_completions.d/cloudhalt.fish; do
+  grep -qxF "$f" "$work/deb.list" || fail "dpkg-deb -c does not list $f"
+done
+for f in libcloudhalt.so libcloudhalt.so.0; do
+  grep -q " \./usr/lib/$f -> " "$work/deb.contents" || fail "$f is not a symbolic link in the .deb"
+done
+depends="$(dpkg-deb -f "$deb" Depends)"
+deb_libc="$(printf '%s\n' "$depends" | sed -n 's/.*libc6 (>= \([0-9.]*\)).*/\1/p')"
+[ -n "$deb_libc" ] || fail "the .deb does not depend on a libc6 version: $depends"
+for name in cli libcloudhalt; do
+  floor="$(sed -n "s/^${name}_glibc_floor=//p" "$dist/BUILD-INFO")"
+  [ "$(printf '%s\n%s\n' "$floor" "$deb_libc" | sort -V | tail -n 1)" = "$deb_libc" ] \
+    || fail "the .deb depends on libc6 (>= $deb_libc), but $name needs glibc $floor"
+done
+echo "    Depends: $depends"
+# Installed for real into a scratch root: dpkg's own database there, none of the system's packages
+# (so libc6 is "missing": --force-depends), maintainer scripts outside a chroot.
+mkdir -p "$work/debroot/var/lib/dpkg/info" "$work/debroot/var/lib/dpkg/updates"
+: > "$work/debroot/var/lib/dpkg/status"
+if [ "$(id -u)" = 0 ]; then
+  dpkg --root="$work/debroot" --force-depends --force-script-chrootless -i "$deb" > "$work/dpkg.log" 2>&1 \
+    || fail "dpkg --root could not install the .deb: $(cat "$work/dpkg.log")"
+  dpkg --root="$work/debroot" -s cloudhalt | grep -qx 'Status: install ok installed' \
+    || fail "dpkg --root does not record cloudhalt as installed"
+  echo "    installed with dpkg --root into a scratch root"
 else
-  echo "    SKIPPED: no .deb in dist/ (scripts/dist.sh builds one where dpkg-deb exists)"
+  dpkg-deb -x "$deb" "$work/debroot"
+  echo "    extracted with dpkg-deb -x (dpkg --root needs root)"
 fi
+out="$("$work/debroot/usr/bin/cloudhalt" tencent stop-instances --region ap-guangzhou ins-run00046)"
+echo "    $out"
+case "$out" in "ok: tencent StopInstances"*RequestId*) ;; *) fail "the .deb's CLI printed: $out" ;; esac
+export PKG_CONFIG_SYSROOT_DIR="$work/debroot" PKG_CONFIG_LIBDIR="$work/debroot/usr/lib/pkgconfig"
+$CC $(pkg-config --cflags cloudhalt) "$root/bindings/examples/quickstart.c" $(pkg-config --libs cloudhalt) -o "$work/quickstart_deb"
+out="$(LD_LIBRARY_PATH="$work/debroot/usr/lib" "$work/quickstart_deb" ap-guangzhou ins-run00047)"
+[[ "$out" =~ ^stopping\ ins-run00047, ]] || fail "quickstart against the .deb's files printed: $out"
+echo "    C quick start built against the .deb's files: $out"
 
 step "CLI tarball: binary, man page, completions"
 cli_root="$work/cli"
