@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Filter, MAX_INSTANCE_IDS, call, check_filters, check_limit};
+use super::{Filter, MAX_INSTANCE_IDS, call};
 use crate::error::{Error, Provider};
 use crate::ops::{
     Call, IdField, IdShape, Operation, Pagination, Plan, RateLimit, RegionRule, Request,
@@ -284,39 +284,18 @@ impl Request for DescribeRefreshActivities {
     }
 
     fn to_call(&self) -> Result<Call, Error> {
-        check_region(Self::OP, self.region.as_deref())?;
-        if let Some(ids) = &self.refresh_activity_ids {
-            REFRESH_ACTIVITY_IDS.check_list(ids)?;
-            if !self.filters.is_empty() {
-                return Err(Error::invalid_input(
-                    "Filters",
-                    "RefreshActivityIds and Filters cannot be given together (the provider \
-                     refuses the combination): give one of them",
-                ));
-            }
+        super::Describe {
+            op: Self::OP,
+            region: self.region.as_deref(),
+            ids: self
+                .refresh_activity_ids
+                .as_deref()
+                .map(|ids| (&REFRESH_ACTIVITY_IDS, ids)),
+            filters: &self.filters,
+            offset: self.offset,
+            limit: self.limit,
+            extra: &[],
         }
-        check_filters(&self.filters)?;
-        check_limit(self.limit, MAX_INSTANCE_IDS as u32)?;
-        #[derive(Serialize)]
-        #[serde(rename_all = "PascalCase")]
-        struct Body<'a> {
-            #[serde(skip_serializing_if = "Option::is_none")]
-            refresh_activity_ids: Option<&'a [String]>,
-            #[serde(skip_serializing_if = "<[Filter]>::is_empty")]
-            filters: &'a [Filter],
-            #[serde(skip_serializing_if = "Option::is_none")]
-            offset: Option<u32>,
-            limit: u32,
-        }
-        Ok(call(
-            Self::OP,
-            self.region.as_deref(),
-            &Body {
-                refresh_activity_ids: self.refresh_activity_ids.as_deref(),
-                filters: &self.filters,
-                offset: self.offset,
-                limit: self.limit.unwrap_or(MAX_INSTANCE_IDS as u32),
-            },
-        ))
+        .call()
     }
 }

@@ -2,9 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{
-    CVM_INSTANCE_IDS, Filter, MAX_INSTANCE_IDS, call, check_filters, check_limit, is_false,
-};
+use super::{CVM_INSTANCE_IDS, Filter, call, is_false};
 use crate::error::{Error, Provider};
 use crate::ops::{
     Call, Operation, Pagination, Param, ParamKind, Plan, RateLimit, RegionRule, Request,
@@ -546,39 +544,18 @@ impl Request for DescribeInstances {
     }
 
     fn to_call(&self) -> Result<Call, Error> {
-        check_region(Self::OP, Some(&self.region))?;
-        if let Some(ids) = &self.instance_ids {
-            DESCRIBE_INSTANCE_IDS.check_list(ids)?;
-            if !self.filters.is_empty() {
-                return Err(Error::invalid_input(
-                    "Filters",
-                    "InstanceIds and Filters cannot be given together (the provider refuses \
-                     the combination): give one of them",
-                ));
-            }
+        super::Describe {
+            op: Self::OP,
+            region: Some(&self.region),
+            ids: self
+                .instance_ids
+                .as_deref()
+                .map(|ids| (&DESCRIBE_INSTANCE_IDS, ids)),
+            filters: &self.filters,
+            offset: self.offset,
+            limit: self.limit,
+            extra: &[],
         }
-        check_filters(&self.filters)?;
-        check_limit(self.limit, MAX_INSTANCE_IDS as u32)?;
-        #[derive(Serialize)]
-        #[serde(rename_all = "PascalCase")]
-        struct Body<'a> {
-            #[serde(skip_serializing_if = "Option::is_none")]
-            instance_ids: Option<&'a [String]>,
-            #[serde(skip_serializing_if = "<[Filter]>::is_empty")]
-            filters: &'a [Filter],
-            #[serde(skip_serializing_if = "Option::is_none")]
-            offset: Option<u32>,
-            limit: u32,
-        }
-        Ok(call(
-            Self::OP,
-            Some(&self.region),
-            &Body {
-                instance_ids: self.instance_ids.as_deref(),
-                filters: &self.filters,
-                offset: self.offset,
-                limit: self.limit.unwrap_or(MAX_INSTANCE_IDS as u32),
-            },
-        ))
+        .call()
     }
 }

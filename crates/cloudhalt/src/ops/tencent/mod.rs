@@ -104,3 +104,58 @@ pub(crate) fn check_limit(limit: Option<u32>, max: u32) -> Result<(), crate::Err
         _ => Ok(()),
     }
 }
+
+/// The request of a Tencent Describe call: an ID list or `Filters` (never both: the provider
+/// refuses the combination), and the page size. Every rule is checked here, once for the three
+/// Describe calls, before anything is built.
+pub(crate) struct Describe<'a> {
+    pub op: &'static Operation,
+    pub region: Option<&'a str>,
+    /// The ID list's field and the IDs, if given.
+    pub ids: Option<(&'static super::IdField, &'a [String])>,
+    pub filters: &'a [Filter],
+    pub offset: Option<u32>,
+    pub limit: Option<u32>,
+    /// Further fixed fields (TAT's `HideOutput`).
+    pub extra: &'a [(&'static str, bool)],
+}
+
+impl Describe<'_> {
+    /// Validates and serialises the call.
+    pub(crate) fn call(&self) -> Result<Call, crate::Error> {
+        super::check_region(self.op, self.region)?;
+        let mut body = serde_json::Map::new();
+        if let Some((field, ids)) = self.ids {
+            field.check_list(ids)?;
+            if !self.filters.is_empty() {
+                return Err(crate::Error::invalid_input(
+                    "Filters",
+                    format!(
+                        "{} and Filters cannot be given together (the provider refuses the \
+                         combination): give one of them",
+                        field.name
+                    ),
+                ));
+            }
+            body.insert(field.name.into(), ids.into());
+        }
+        check_filters(self.filters)?;
+        check_limit(self.limit, MAX_INSTANCE_IDS as u32)?;
+        if !self.filters.is_empty() {
+            // Serialising a list of two-string structs cannot fail.
+            body.insert(
+                "Filters".into(),
+                serde_json::to_value(self.filters).expect("filters serialise"),
+            );
+        }
+        for (name, value) in self.extra {
+            body.insert((*name).into(), (*value).into());
+        }
+        if let Some(offset) = self.offset {
+            body.insert("Offset".into(), offset.into());
+        }
+        let limit = self.limit.unwrap_or(MAX_INSTANCE_IDS as u32);
+        body.insert("Limit".into(), limit.into());
+        Ok(call(self.op, self.region, &body))
+    }
+}

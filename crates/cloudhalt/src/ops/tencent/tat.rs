@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Filter, MAX_INSTANCE_IDS, call, check_filters, check_limit};
+use super::{Filter, MAX_INSTANCE_IDS, call};
 use crate::error::{Error, Provider};
 use crate::ops::{
     Call, IdField, IdShape, Operation, Pagination, Plan, RateLimit, RegionRule, Request,
@@ -328,46 +328,24 @@ impl Request for DescribeInvocationTasks {
     }
 
     fn to_call(&self) -> Result<Call, Error> {
-        check_region(Self::OP, Some(&self.region))?;
-        if let Some(ids) = &self.invocation_task_ids {
-            INVOCATION_TASK_IDS.check_list(ids)?;
-            if !self.filters.is_empty() {
-                return Err(Error::invalid_input(
-                    "Filters",
-                    "InvocationTaskIds and Filters cannot be given together (the provider \
-                     refuses the combination): give one of them",
-                ));
-            }
-        }
-        check_filters(&self.filters)?;
         for f in self.filters.iter().filter(|f| f.name == "invocation-id") {
             for (i, v) in f.values.iter().enumerate() {
                 INVOCATION_ID.check_one(&format!("Filters[invocation-id][{i}]"), v)?;
             }
         }
-        check_limit(self.limit, MAX_INSTANCE_IDS as u32)?;
-        #[derive(Serialize)]
-        #[serde(rename_all = "PascalCase")]
-        struct Body<'a> {
-            #[serde(skip_serializing_if = "Option::is_none")]
-            invocation_task_ids: Option<&'a [String]>,
-            #[serde(skip_serializing_if = "<[Filter]>::is_empty")]
-            filters: &'a [Filter],
-            hide_output: bool,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            offset: Option<u32>,
-            limit: u32,
+        super::Describe {
+            op: Self::OP,
+            region: Some(&self.region),
+            ids: self
+                .invocation_task_ids
+                .as_deref()
+                .map(|ids| (&INVOCATION_TASK_IDS, ids)),
+            filters: &self.filters,
+            offset: self.offset,
+            limit: self.limit,
+            // Task states are what is read; output (up to 24 KB a task) never is.
+            extra: &[("HideOutput", true)],
         }
-        Ok(call(
-            Self::OP,
-            Some(&self.region),
-            &Body {
-                invocation_task_ids: self.invocation_task_ids.as_deref(),
-                filters: &self.filters,
-                hide_output: true,
-                offset: self.offset,
-                limit: self.limit.unwrap_or(MAX_INSTANCE_IDS as u32),
-            },
-        ))
+        .call()
     }
 }
