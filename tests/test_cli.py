@@ -1441,3 +1441,98 @@ def test_help_man_and_completions_have_the_setup_flags():
     assert "whoami" in cli_stdout("alibaba", "--help")
     top = cli_stdout("--help")
     assert "HTTPS_PROXY" in top and "SSL_CERT_FILE" in top and "--profile" in top
+
+
+def openssl(*args, cwd):
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True, timeout=60)
+
+
+def make_ca(directory, name):
+    """A CA the test generates (EC P-256, valid two days): returns the paths of its cert and key."""
+    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            "-keyout", f"{name}.key", "-out", f"{name}.pem", "-days", "2",
+            "-subj", f"/CN=cloudhalt test {name}",
+            "-addext", "basicConstraints=critical,CA:TRUE",
+            "-addext", "keyUsage=critical,keyCertSign,cRLSign", cwd=directory)
+    return directory / f"{name}.pem", directory / f"{name}.key"
+
+
+@pytest.fixture(scope="module")
+def tls_certs(tmp_path_factory):
+    """A test CA, a server certificate it signed for 127.0.0.1, and an unrelated CA."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to generate the test CA")
+    d = tmp_path_factory.mktemp("tls")
+    ca, ca_key = make_ca(d, "ca")
+    other_ca, _ = make_ca(d, "other-ca")
+    (d / "server.ext").write_text("subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n"
+                                  "extendedKeyUsage=serverAuth\n")
+    openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1", cwd=d)
+    openssl("x509", "-req", "-in", "server.csr", "-CA", str(ca), "-CAkey", str(ca_key),
+            "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "server.ext",
+            cwd=d)
+    return {"ca": ca, "other_ca": other_ca, "cert": d / "server.pem", "key": d / "server.key"}
+
+
+@pytest.fixture
+def tls_front(emu, tls_certs):
+    """A loopback HTTPS server (the test CA's certificate) relaying each request to the
+    emulator with its Host header unchanged, so the signature still checks."""
+    import http.client
+    import ssl
+
+    upstream = emu.url.removeprefix("http://")
+
+    class Relay(http.server.BaseHTTPRequestHandler):
+        def _relay(self):
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            conn = http.client.HTTPConnection(upstream, timeout=30)
+            conn.request(self.command, self.path, body=body, headers=dict(self.headers))
+            answer = conn.getresponse()
+            data = answer.read()
+            self.send_response(answer.status)
+            for name, value in answer.getheaders():
+                if name.lower() not in ("connection", "transfer-encoding", "content-length"):
+                    self.send_header(name, value)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            conn.close()
+
+        do_GET = do_POST = _relay
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Relay)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tls_certs["cert"], tls_certs["key"])
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"https://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_ca_bundle_flag_trusts_a_private_ca(emu, tls_front, tls_certs):
+    proc = run(emu, "--endpoint", tls_front, "--ca-bundle", str(tls_certs["ca"]),
+               *stop("ins-run00000"))
+    assert proc.returncode == 0, proc.stderr
+    assert cvm_state(emu, "ins-run00000") == "STOPPING"
+    # SSL_CERT_FILE does the same without the flag.
+    proc = run(emu, "--endpoint", tls_front, *stop("ins-run00001"),
+               extra_env={"SSL_CERT_FILE": str(tls_certs["ca"])})
+    assert proc.returncode == 0, proc.stderr
+
+
+@pytest.mark.parametrize("bundle", [None, "other_ca"])
+def test_a_server_the_client_does_not_trust_is_not_sent(emu, tls_front, tls_certs, bundle):
+    flags = ("--ca-bundle", str(tls_certs[bundle])) if bundle else ()
+    proc = run(emu, "--output", "json", "--endpoint", tls_front, *ONCE, *flags,
+               *stop("ins-run00000"))
+    assert proc.returncode == 7, proc.stderr
+    err = json.loads(proc.stderr)
+    assert err["send_state"] == "not_sent", err
+    assert cvm_state(emu, "ins-run00000") == "RUNNING"
