@@ -110,7 +110,7 @@ fn profile_flag_reads_the_tccli_file() {
     std::fs::write(home.join(".tccli/prod.credential"), file.to_string()).unwrap();
     let emu = emulator();
     let out = command(&home, CLOSED)
-        .args(["--profile", "prod", "--endpoint", &emu.url()])
+        .args(["--profile", "prod", "--endpoint", emu.url()])
         .args(["tencent", "stop-instances", "--region", "ap-guangzhou"])
         .arg("ins-run00000")
         .output()
@@ -133,7 +133,7 @@ fn whoami_on_an_instance_with_a_role_uses_the_metadata_service() {
         ("tencent", "CVM role", "AKIDtmp"),
         ("alibaba", "ECS RAM role", "STS.tmp"),
     ] {
-        let out = command(&home, &emu.url())
+        let out = command(&home, emu.url())
             .args(["--output", "json", provider, "whoami"])
             .output()
             .unwrap();
@@ -194,7 +194,7 @@ fn verbose_counts_pick_the_log_lines() {
             "TENCENTCLOUD_SECRET_KEY",
             cloudhalt_emulator::TENCENT_SECRET_KEY,
         )
-        .args(["--endpoint", &emu.url()]);
+        .args(["--endpoint", emu.url()]);
         if let Some(flag) = flag {
             cmd.arg(flag);
         }
