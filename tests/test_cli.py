@@ -1188,6 +1188,22 @@ def test_profile_flag_skips_the_environment_variables(emu, home):
     assert "profile-key" not in proc.stdout + proc.stderr
 
 
+def test_profile_flag_reads_the_aliyun_cli_profile(emu, home):
+    config = {"current": "default", "profiles": [
+        {"name": "default", "mode": "AK", "access_key_id": "LTAIwrongDefault",
+         "access_key_secret": "wrong-default-secret", "region_id": "cn-hangzhou"},
+        {"name": "prod", "mode": "AK", "access_key_id": ALIBABA_ACCESS_KEY_ID,
+         "access_key_secret": ALIBABA_ACCESS_KEY_SECRET, "region_id": "cn-hangzhou"}]}
+    (home / ".aliyun").mkdir()
+    (home / ".aliyun" / "config.json").write_text(json.dumps(config, indent=2))
+    out = whoami(chain_run(emu, home, "--output", "json", "alibaba", "whoami"))
+    assert out["key_id"] == "LTAIwrongDefault" and "aliyun-cli" in out["source"], out
+    proc = chain_run(emu, home, "--profile", "prod", "alibaba", "stop-invocation", "--region",
+                     "cn-hangzhou", "--invoke-id", "t-hz0jdfwd9f0001", "i-bp67acfmxazb4p0001")
+    assert proc.returncode == 0, proc.stderr
+    assert "wrong-default-secret" not in proc.stdout + proc.stderr
+
+
 def test_whoami_names_the_environment_source(emu):
     proc = run(emu, "--output", "json", "tencent", "whoami")
     assert whoami(proc) == {"provider": "tencent", "source": "env TENCENTCLOUD_SECRET_ID",
