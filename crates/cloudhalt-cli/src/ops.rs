@@ -15,9 +15,11 @@ use crate::fleet::{self, Finished, ProgressLine};
 /// Tencent Cloud subcommands.
 #[derive(Subcommand, Debug)]
 pub enum TencentCommand {
-    /// Show which credential source the chain picked (or --profile) and the key ID in use, never
-    /// the secret; --output json: {"provider", "source", "key_id"}. Sends no API call (the CVM
-    /// role and STS sources fetch their temporary credentials). Exit 3 when nothing yields.
+    /// Show the credential source and the key ID in use, never the secret.
+    ///
+    /// The source is the one the default chain (or --profile) picked; --output json prints
+    /// {"provider", "source", "key_id"}. Sends no API call (the CVM role and STS sources fetch
+    /// their temporary credentials). Exit 3, listing every source tried, when nothing yields.
     Whoami,
     /// CVM StopInstances: shut down RUNNING instances (any number: sent 100 per request).
     StopInstances {
@@ -103,9 +105,11 @@ pub enum TencentCommand {
 /// Alibaba Cloud subcommands.
 #[derive(Subcommand, Debug)]
 pub enum AlibabaCommand {
-    /// Show which credential source the chain picked (or --profile) and the key ID in use, never
-    /// the secret; --output json: {"provider", "source", "key_id"}. Sends no API call (the ECS
-    /// role and STS sources fetch their temporary credentials). Exit 3 when nothing yields.
+    /// Show the credential source and the key ID in use, never the secret.
+    ///
+    /// The source is the one the default chain (or --profile) picked; --output json prints
+    /// {"provider", "source", "key_id"}. Sends no API call (the ECS role and STS sources fetch
+    /// their temporary credentials). Exit 3, listing every source tried, when nothing yields.
     Whoami,
     /// ECS StopInvocation: stop a Cloud Assistant command task on the given instances, or on
     /// every instance with --all-instances.
