@@ -12,6 +12,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 
@@ -36,10 +37,28 @@ def binary_or_skip():
     return binary
 
 
+# A port nothing listens on: the metadata services of a machine off-cloud (refused at once).
+CLOSED_URL = "http://127.0.0.1:9"
+# Every variable the credential chains or the network settings read, besides HOME.
+CHAIN_PREFIXES = ("TENCENTCLOUD_", "TCCLI_", "TKE_", "ALIBABA_CLOUD_", "CLOUDHALT_")
+NETWORK_VARS = {"HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY", "SSL_CERT_FILE"}
+# An empty HOME for every run, so that the developer's ~/.tccli or ~/.aliyun never answers.
+EMPTY_HOME = tempfile.mkdtemp(prefix="cloudhalt-cli-home-")
+
+
 def cli_env(emu, env_drop=(), extra_env=None, endpoint=True):
-    """The environment of a command run: the emulator's credentials and endpoint only."""
+    """The environment of a command run: the emulator's credentials and endpoint only, an empty
+    HOME and the instance metadata services at a closed port (hermetic: no file or metadata
+    service of this machine can answer for the chain)."""
     env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("TENCENTCLOUD_", "ALIBABA_CLOUD_", "CLOUDHALT_"))}
+           if not k.startswith(CHAIN_PREFIXES) and k.upper() not in NETWORK_VARS}
+    env.update({
+        "HOME": EMPTY_HOME,
+        "CLOUDHALT_TENCENT_METADATA_ENDPOINT": CLOSED_URL,
+        "CLOUDHALT_ALIBABA_METADATA_ENDPOINT": CLOSED_URL,
+        "CLOUDHALT_TENCENT_STS_ENDPOINT": CLOSED_URL,
+        "CLOUDHALT_ALIBABA_STS_ENDPOINT": CLOSED_URL,
+    })
     env.update({
         "TENCENTCLOUD_SECRET_ID": TENCENT_SECRET_ID,
         "TENCENTCLOUD_SECRET_KEY": TENCENT_SECRET_KEY,
@@ -1101,3 +1120,435 @@ def test_resume_refuses_what_is_not_an_audit_log(emu, tmp_path):
     other = tmp_path / "other.log"
     other.write_text("")
     assert_usage_line(run(emu, "--audit", str(other), "resume", str(junk)), "leave out --audit")
+
+
+# ---------------------------------------------------------------- credentials, network, logging (issue 11)
+#
+# The chain runs hermetically: HOME is a temp dir holding only the fixture files a test writes,
+# and the metadata and STS addresses point at the emulator or at a closed port.
+
+NO_ENV_CREDENTIALS = ("TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY",
+                      "ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET")
+
+
+@pytest.fixture
+def home(tmp_path):
+    """An empty HOME for the chain to read, filled by the test."""
+    return tmp_path
+
+
+def write_tccli(home, profile, **fields):
+    """A tccli profile file, shaped like the one `tccli configure` writes."""
+    path = home / ".tccli" / f"{profile}.credential"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(fields, indent=4))
+    return path
+
+
+def chain_run(emu, home, *args, metadata=False, sts=False, extra_env=None, stdin=None):
+    """`run` without credential variables, HOME = `home`, metadata / STS at the emulator when
+    asked (else at the closed port)."""
+    env = {"HOME": str(home)}
+    if metadata:
+        env["CLOUDHALT_TENCENT_METADATA_ENDPOINT"] = emu.url
+        env["CLOUDHALT_ALIBABA_METADATA_ENDPOINT"] = emu.url
+    if sts:
+        env["CLOUDHALT_TENCENT_STS_ENDPOINT"] = emu.url
+        env["CLOUDHALT_ALIBABA_STS_ENDPOINT"] = emu.url
+    env.update(extra_env or {})
+    return run(emu, *args, env_drop=NO_ENV_CREDENTIALS, extra_env=env, stdin=stdin)
+
+
+def whoami(proc):
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert set(out) == {"provider", "source", "key_id"}, out
+    return out
+
+
+def test_profile_flag_reads_the_tccli_profile_and_stops_an_instance(emu, home):
+    write_tccli(home, "prod", secretId=TENCENT_SECRET_ID, secretKey=TENCENT_SECRET_KEY)
+    proc = chain_run(emu, home, "--profile", "prod", *stop("ins-run00000"))
+    assert proc.returncode == 0, proc.stderr
+    assert cvm_state(emu, "ins-run00000") == "STOPPING"
+    # Without --profile the chain looks for `default`, which is not there: the error says so.
+    proc = chain_run(emu, home, *stop("ins-run00001"))
+    assert proc.returncode == 3, proc.stderr
+    assert "default.credential" in proc.stderr and "file missing" in proc.stderr
+    assert cvm_state(emu, "ins-run00001") == "RUNNING"
+
+
+def test_profile_flag_skips_the_environment_variables(emu, home):
+    write_tccli(home, "prod", secretId="AKIDfromTheProfile", secretKey="profile-key")
+    # The variables hold the right keys: --profile must still take the profile's.
+    proc = run(emu, "--output", "json", "--profile", "prod", "tencent", "whoami",
+               extra_env={"HOME": str(home)})
+    out = whoami(proc)
+    assert out["key_id"] == "AKIDfromTheProfile"
+    assert "profile-key" not in proc.stdout + proc.stderr
+
+
+def test_profile_flag_reads_the_aliyun_cli_profile(emu, home):
+    config = {"current": "default", "profiles": [
+        {"name": "default", "mode": "AK", "access_key_id": "LTAIwrongDefault",
+         "access_key_secret": "wrong-default-secret", "region_id": "cn-hangzhou"},
+        {"name": "prod", "mode": "AK", "access_key_id": ALIBABA_ACCESS_KEY_ID,
+         "access_key_secret": ALIBABA_ACCESS_KEY_SECRET, "region_id": "cn-hangzhou"}]}
+    (home / ".aliyun").mkdir()
+    (home / ".aliyun" / "config.json").write_text(json.dumps(config, indent=2))
+    out = whoami(chain_run(emu, home, "--output", "json", "alibaba", "whoami"))
+    assert out["key_id"] == "LTAIwrongDefault" and "aliyun-cli" in out["source"], out
+    proc = chain_run(emu, home, "--profile", "prod", "alibaba", "stop-invocation", "--region",
+                     "cn-hangzhou", "--invoke-id", "t-hz0jdfwd9f0001", "i-bp67acfmxazb4p0001")
+    assert proc.returncode == 0, proc.stderr
+    assert "wrong-default-secret" not in proc.stdout + proc.stderr
+
+
+def test_whoami_names_the_environment_source(emu):
+    proc = run(emu, "--output", "json", "tencent", "whoami")
+    assert whoami(proc) == {"provider": "tencent", "source": "env TENCENTCLOUD_SECRET_ID",
+                            "key_id": TENCENT_SECRET_ID}
+    proc = run(emu, "--output", "json", "alibaba", "whoami")
+    assert whoami(proc) == {"provider": "alibaba", "source": "env ALIBABA_CLOUD_ACCESS_KEY_ID",
+                            "key_id": ALIBABA_ACCESS_KEY_ID}
+    proc = run(emu, "tencent", "whoami")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == f"tencent: key ID {TENCENT_SECRET_ID} from env TENCENTCLOUD_SECRET_ID"
+
+
+def test_whoami_names_a_tccli_profile(emu, home):
+    path = write_tccli(home, "default", secretId=TENCENT_SECRET_ID, secretKey=TENCENT_SECRET_KEY)
+    out = whoami(chain_run(emu, home, "--output", "json", "tencent", "whoami"))
+    assert out["key_id"] == TENCENT_SECRET_ID
+    assert out["source"].startswith("tccli profile default") and str(path) in out["source"]
+    out = whoami(chain_run(emu, home, "--output", "json", "tencent", "whoami",
+                           extra_env={"TCCLI_PROFILE": "default"}))
+    assert "tccli profile default" in out["source"]
+
+
+def test_whoami_on_a_cvm_with_a_role_fetches_its_temporary_key(emu, home):
+    out = whoami(chain_run(emu, home, "--output", "json", "tencent", "whoami", metadata=True))
+    assert out["source"].startswith("CVM role"), out
+    assert out["key_id"].startswith("AKIDtmp"), out
+    # The role's temporary credentials sign a real call (with their token).
+    proc = chain_run(emu, home, *stop("ins-run00000"), metadata=True)
+    assert proc.returncode == 0, proc.stderr
+    assert emu.state()["lastCall"]["tencent"]["tokenPresent"] is True
+
+
+def test_whoami_on_an_ecs_instance_with_a_ram_role(emu, home):
+    out = whoami(chain_run(emu, home, "--output", "json", "alibaba", "whoami", metadata=True))
+    assert out["provider"] == "alibaba" and "ECS RAM role" in out["source"], out
+    assert out["key_id"].startswith("STS.tmp"), out
+
+
+def test_whoami_never_prints_the_secret_or_token(emu, home):
+    write_tccli(home, "tok", secretId=TENCENT_SECRET_ID, secretKey=TENCENT_SECRET_KEY,
+                token="tccli-session-token-value")
+    for output in ("text", "json"):
+        proc = chain_run(emu, home, "--output", output, "-vv", "--profile", "tok",
+                         "tencent", "whoami")
+        assert proc.returncode == 0, proc.stderr
+        both = proc.stdout + proc.stderr
+        assert TENCENT_SECRET_KEY not in both and "tccli-session-token-value" not in both
+
+
+@pytest.mark.parametrize("provider, sources", [
+    ("tencent", ("env TENCENTCLOUD_SECRET_ID", "tccli profile default", "TKE OIDC", "CVM role")),
+    ("alibaba", ("env ALIBABA_CLOUD_ACCESS_KEY_ID", "OIDC", "aliyun-cli config",
+                 "ECS RAM role", "ALIBABA_CLOUD_CREDENTIALS_URI")),
+])
+def test_no_source_off_cloud_is_exit_3_fast_listing_every_source(emu, home, provider, sources):
+    for args in (("whoami",), ("call", "StopInstances", "--region", "ap-guangzhou", "--params",
+                               '{"InstanceIds":["ins-run00000"]}') if provider == "tencent" else
+                 ("stop-invocation", "--region", "cn-hangzhou", "--invoke-id", "t-1", "i-1")):
+        started = time.monotonic()
+        proc = chain_run(emu, home, "--output", "json", provider, *args)
+        took = time.monotonic() - started
+        assert took < 3, f"the chain took {took:.1f} s off-cloud"
+        assert proc.returncode == 3, proc.stderr
+        err = json.loads(proc.stderr)
+        assert err["kind"] == "credentials" and err["send_state"] == "not_built", err
+        for source in sources:
+            assert source in err["message"], (source, err["message"])
+    assert emu.state()["requests"].get("StopInstances", 0) == 0
+
+
+def test_verbose_logs_one_line_per_attempt_without_a_secret(emu):
+    emu.fault(kind="throttle", provider="tencent", action="StopInstances", count=1)
+    proc = run(emu, "-v", "--no-rate-limit", *stop("ins-run00000"))
+    assert proc.returncode == 0, proc.stderr
+    attempts = [line for line in proc.stderr.splitlines() if "StopInstances" in line]
+    assert len(attempts) == 2, proc.stderr
+    assert "attempt=1" in attempts[0] and "RequestLimitExceeded" in attempts[0], attempts
+    assert "attempt=2" in attempts[1] and "status=ok" in attempts[1], attempts
+    for line in attempts:
+        assert "host=" in line and "request_id=" in line and "took=" in line, line
+    # -v is info: no line per credential source.
+    assert "credentials" not in proc.stderr, proc.stderr
+    assert TENCENT_SECRET_KEY not in proc.stderr and "TC3-HMAC" not in proc.stderr
+
+
+def test_very_verbose_also_logs_each_credential_source(emu, home):
+    write_tccli(home, "default", secretId=TENCENT_SECRET_ID, secretKey=TENCENT_SECRET_KEY,
+                token="tccli-session-token-value")
+    proc = chain_run(emu, home, "-vv", *stop("ins-run00000"))
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stderr.splitlines()
+    assert any("env TENCENTCLOUD_SECRET_ID: not set" in line for line in lines), lines
+    assert any("tccli profile default" in line and "found" in line for line in lines), lines
+    assert any("StopInstances" in line and "attempt=1" in line for line in lines), lines
+    for secret in (TENCENT_SECRET_KEY, "tccli-session-token-value"):
+        assert secret not in proc.stderr
+
+
+def test_without_verbose_no_log_line(emu):
+    for n, flags in enumerate(((), ("-q",))):
+        # A retried attempt logs a warning: without -v it must stay silent.
+        emu.fault(kind="throttle", provider="tencent", action="StopInstances", count=1)
+        proc = run(emu, *flags, "--no-rate-limit", *stop(f"ins-run0000{n}"))
+        assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+    proc = run(emu, "-q", "-v", *stop("ins-run00000"))
+    assert proc.returncode == 2 and "--quiet" in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize("args, flag", [
+    (("--ca-bundle", "/nonexistent/ca.pem"), "--ca-bundle"),
+    (("--proxy", "http://[::1"), "--proxy"),
+    (("--proxy", "not a url at all"), "--proxy"),
+])
+def test_bad_network_flags_are_usage_errors_naming_the_flag(emu, home, args, flag):
+    for env_credentials in (True, False):
+        proc = (run(emu, "--output", "json", *args, *stop("ins-run00000")) if env_credentials
+                else chain_run(emu, home, "--output", "json", *args, "tencent", "whoami"))
+        assert proc.returncode == 2, proc.stderr
+        err = json.loads(proc.stderr)
+        assert err["kind"] == "invalid_input" and err["message"].startswith(flag + ":"), err
+    assert emu.state()["requests"].get("StopInstances", 0) == 0
+
+
+def test_a_ca_bundle_that_is_not_pem_is_a_usage_error(emu, tmp_path):
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("not a certificate\n")
+    proc = run(emu, "--ca-bundle", str(bundle), *stop("ins-run00000"))
+    assert proc.returncode == 2 and "--ca-bundle" in proc.stderr and str(bundle) in proc.stderr
+
+
+class ConnectProxy:
+    """A loopback HTTP CONNECT proxy on an ephemeral port, recording each tunnel's target."""
+
+    def __init__(self):
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.tunnels: list[str] = []
+        self.other: list[str] = []
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._tunnel, args=(conn,), daemon=True).start()
+
+    def _tunnel(self, conn):
+        with conn:
+            head = b""
+            while b"\r\n\r\n" not in head:
+                chunk = conn.recv(4096)
+                if not chunk:
+                    return
+                head += chunk
+            line = head.split(b"\r\n", 1)[0].decode()
+            method, target, _ = line.split(" ", 2)
+            if method != "CONNECT":
+                self.other.append(line)
+                conn.sendall(b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")
+                return
+            self.tunnels.append(target)
+            host, port = target.rsplit(":", 1)
+            with socket.create_connection((host, int(port))) as upstream:
+                conn.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                rest = head.split(b"\r\n\r\n", 1)[1]
+                if rest:
+                    upstream.sendall(rest)
+
+                def pump(src, dst):
+                    try:
+                        while data := src.recv(65536):
+                            dst.sendall(data)
+                    except OSError:
+                        pass
+                    finally:
+                        try:
+                            dst.shutdown(socket.SHUT_WR)
+                        except OSError:
+                            pass
+
+                back = threading.Thread(target=pump, args=(upstream, conn), daemon=True)
+                back.start()
+                pump(conn, upstream)
+                back.join(10)
+
+    def close(self):
+        self.sock.close()
+
+
+@pytest.fixture
+def connect_proxy():
+    proxy = ConnectProxy()
+    yield proxy
+    proxy.close()
+
+
+def test_proxy_flag_sends_the_calls_through_a_connect_proxy(emu, connect_proxy):
+    emu_host = emu.url.removeprefix("http://")
+    proc = run(emu, "--proxy", connect_proxy.url, *stop("ins-run00000"))
+    assert proc.returncode == 0, (proc.stderr, connect_proxy.other)
+    assert cvm_state(emu, "ins-run00000") == "STOPPING"
+    assert connect_proxy.tunnels == [emu_host], (connect_proxy.tunnels, connect_proxy.other)
+    # --no-proxy wins over HTTPS_PROXY / ALL_PROXY.
+    connect_proxy.tunnels.clear()
+    env = {"HTTPS_PROXY": connect_proxy.url, "HTTP_PROXY": connect_proxy.url,
+           "ALL_PROXY": connect_proxy.url}
+    proc = run(emu, "--no-proxy", *stop("ins-run00001"), extra_env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert connect_proxy.tunnels == []
+    # Without a flag the variables are honoured.
+    proc = run(emu, *stop("ins-run00002"), extra_env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert connect_proxy.tunnels == [emu_host]
+
+
+def test_proxy_flag_also_carries_the_sts_call_of_a_role_profile(emu, home, connect_proxy):
+    emu_host = emu.url.removeprefix("http://")
+    write_tccli(home, "role", secretId=TENCENT_SECRET_ID, secretKey=TENCENT_SECRET_KEY,
+                **{"role-arn": "qcs::cam::uin/100000000001:roleName/cloudhalt-ops",
+                   "role-session-name": "incident"})
+    proc = chain_run(emu, home, "--output", "json", "--proxy", connect_proxy.url,
+                     "--profile", "role", "tencent", "whoami", sts=True)
+    out = whoami(proc)
+    assert out["key_id"].startswith("AKIDtmp"), out
+    assert emu.state()["requests"].get("AssumeRole", 0) >= 1
+    # whoami sends no API call: every tunnel is an STS call's.
+    assert connect_proxy.tunnels and set(connect_proxy.tunnels) == {emu_host}, \
+        "the STS call bypassed --proxy"
+    connect_proxy.tunnels.clear()
+    proc = chain_run(emu, home, "--proxy", connect_proxy.url, "--profile", "role",
+                     *stop("ins-run00000"), sts=True)
+    assert proc.returncode == 0, proc.stderr
+    assert cvm_state(emu, "ins-run00000") == "STOPPING"
+    # The STS agent and the API client are separate connection pools: one tunnel each at least.
+    assert len(connect_proxy.tunnels) >= 2, connect_proxy.tunnels
+
+
+def test_help_man_and_completions_have_the_setup_flags():
+    words = ("--profile", "--proxy", "--no-proxy", "--ca-bundle", "--verbose")
+    help_text = cli_stdout("tencent", "stop-instances", "--help")
+    man = cli_stdout("man")
+    bash = cli_stdout("completions", "bash")
+    for word in words:
+        assert word in help_text, word
+        assert word.replace("-", r"\-") in man or word in man, word
+        assert word in bash, word
+    assert "whoami" in cli_stdout("tencent", "--help")
+    assert "whoami" in cli_stdout("alibaba", "--help")
+    top = cli_stdout("--help")
+    assert "HTTPS_PROXY" in top and "SSL_CERT_FILE" in top and "--profile" in top
+
+
+def openssl(*args, cwd):
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True, timeout=60)
+
+
+def make_ca(directory, name):
+    """A CA the test generates (EC P-256, valid two days): returns the paths of its cert and key."""
+    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            "-keyout", f"{name}.key", "-out", f"{name}.pem", "-days", "2",
+            "-subj", f"/CN=cloudhalt test {name}",
+            "-addext", "basicConstraints=critical,CA:TRUE",
+            "-addext", "keyUsage=critical,keyCertSign,cRLSign", cwd=directory)
+    return directory / f"{name}.pem", directory / f"{name}.key"
+
+
+@pytest.fixture(scope="module")
+def tls_certs(tmp_path_factory):
+    """A test CA, a server certificate it signed for 127.0.0.1, and an unrelated CA."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to generate the test CA")
+    d = tmp_path_factory.mktemp("tls")
+    ca, ca_key = make_ca(d, "ca")
+    other_ca, _ = make_ca(d, "other-ca")
+    (d / "server.ext").write_text("subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n"
+                                  "extendedKeyUsage=serverAuth\n")
+    openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1", cwd=d)
+    openssl("x509", "-req", "-in", "server.csr", "-CA", str(ca), "-CAkey", str(ca_key),
+            "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "server.ext",
+            cwd=d)
+    return {"ca": ca, "other_ca": other_ca, "cert": d / "server.pem", "key": d / "server.key"}
+
+
+@pytest.fixture
+def tls_front(emu, tls_certs):
+    """A loopback HTTPS server (the test CA's certificate) relaying each request to the
+    emulator with its Host header unchanged, so the signature still checks."""
+    import http.client
+    import ssl
+
+    upstream = emu.url.removeprefix("http://")
+
+    class Relay(http.server.BaseHTTPRequestHandler):
+        def _relay(self):
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            conn = http.client.HTTPConnection(upstream, timeout=30)
+            conn.request(self.command, self.path, body=body, headers=dict(self.headers))
+            answer = conn.getresponse()
+            data = answer.read()
+            self.send_response(answer.status)
+            for name, value in answer.getheaders():
+                if name.lower() not in ("connection", "transfer-encoding", "content-length"):
+                    self.send_header(name, value)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            conn.close()
+
+        do_GET = do_POST = _relay
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Relay)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tls_certs["cert"], tls_certs["key"])
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"https://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_ca_bundle_flag_trusts_a_private_ca(emu, tls_front, tls_certs):
+    proc = run(emu, "--endpoint", tls_front, "--ca-bundle", str(tls_certs["ca"]),
+               *stop("ins-run00000"))
+    assert proc.returncode == 0, proc.stderr
+    assert cvm_state(emu, "ins-run00000") == "STOPPING"
+    # SSL_CERT_FILE does the same without the flag.
+    proc = run(emu, "--endpoint", tls_front, *stop("ins-run00001"),
+               extra_env={"SSL_CERT_FILE": str(tls_certs["ca"])})
+    assert proc.returncode == 0, proc.stderr
+
+
+@pytest.mark.parametrize("bundle", [None, "other_ca"])
+def test_a_server_the_client_does_not_trust_is_not_sent(emu, tls_front, tls_certs, bundle):
+    flags = ("--ca-bundle", str(tls_certs[bundle])) if bundle else ()
+    proc = run(emu, "--output", "json", "--endpoint", tls_front, *ONCE, *flags,
+               *stop("ins-run00000"))
+    assert proc.returncode == 7, proc.stderr
+    err = json.loads(proc.stderr)
+    assert err["send_state"] == "not_sent", err
+    assert cvm_state(emu, "ins-run00000") == "RUNNING"

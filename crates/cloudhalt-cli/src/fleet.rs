@@ -9,25 +9,17 @@ use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
 use cloudhalt::{
-    AuditLog, Client, Cloud, DryRun, Error, ErrorKind, IdOutcome, Outcome, Pacing, Progress,
-    Provider, Request, Response, Retry,
+    AuditLog, Client, Cloud, DryRun, Error, IdOutcome, Outcome, Pacing, Progress, Provider,
+    Request, Response, Retry,
 };
 use serde_json::{Map, Value, json};
 
 use crate::exit::{self, clean};
+use crate::setup::flag_error;
 use crate::{Global, Output};
 
-/// A configuration error of the core, with the flag that set the value in front, so the user
-/// sees the flag they typed as well as the field the libraries call it.
-fn flag_error(flag: &str, err: Error) -> Error {
-    if err.kind() != ErrorKind::InvalidInput {
-        return err;
-    }
-    let field = err.field().unwrap_or(flag).to_owned();
-    Error::invalid_input(field, format!("{flag}: {}", err.message()))
-}
-
-/// A client of cloud `C` set up from the global flags: credentials from the environment, then
+/// A client of cloud `C` set up from the global flags: credentials from the default chain (or
+/// `--profile`) with the network flags (see [`crate::setup`]), then
 /// endpoint, timeout, retry policy, pacing, concurrency, the audit log at `audit` and the
 /// progress line. Every value is checked by the core (exit 2, naming the flag and the field).
 pub fn client<C: Cloud>(
@@ -35,7 +27,7 @@ pub fn client<C: Cloud>(
     audit: Option<&Path>,
     progress: Option<&Arc<ProgressLine>>,
 ) -> Result<Client<C>, Error> {
-    let mut client = Client::<C>::from_env()?;
+    let mut client = crate::setup::chain_client::<C>(global)?;
     if let Some(url) = &global.endpoint {
         client = client.with_endpoint_url(url)?;
     }
@@ -100,10 +92,12 @@ pub struct ProgressLine {
 }
 
 impl ProgressLine {
-    /// A progress line for `action`, or `None` when stderr is not a terminal, with `-q`, or
-    /// on a dry run (nothing to wait for): a log file or a pipe gets no carriage returns.
+    /// A progress line for `action`, or `None` when stderr is not a terminal, with `-q`, with
+    /// `-v` (whose log lines it would overwrite), or on a dry run (nothing to wait for): a log
+    /// file or a pipe gets no carriage returns.
     pub fn new(global: &Global, action: &str) -> Option<Arc<ProgressLine>> {
-        if global.quiet || global.dry_run || !std::io::stderr().is_terminal() {
+        if global.quiet || global.verbose > 0 || global.dry_run || !std::io::stderr().is_terminal()
+        {
             return None;
         }
         Some(Arc::new(ProgressLine {
@@ -575,6 +569,7 @@ fn print_dry_run(global: &Global, call: (&str, &str), plan: &DryRun) -> ExitCode
 #[cfg(test)]
 mod tests {
     use super::*;
+    use cloudhalt::ErrorKind;
 
     fn line(outcome: Outcome) -> IdLine {
         IdLine {

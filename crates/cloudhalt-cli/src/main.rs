@@ -8,13 +8,14 @@ mod exit;
 mod fleet;
 mod ops;
 mod resume;
+mod setup;
 mod shell;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 
 /// The `--help` epilogue. The exit codes here restate `tests/vectors/errors.json`, which decides
 /// them; a test checks that every code of that table is explained here.
@@ -37,9 +38,16 @@ Exit codes:
 A call of many IDs exits with its worst outcome's code: 0 when every ID is done (or was
 already), 8 when any ID's outcome is unknown, else the code of the first failed request's error.
 
-Credentials come from the environment: TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY
-[, TENCENTCLOUD_SESSION_TOKEN] and ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET
-[, ALIBABA_CLOUD_SECURITY_TOKEN]. Errors go to stderr as one line with the provider, the action,
+Credentials come from the default chain, the first source that yields wins (README
+\"Credentials\"). Tencent: TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY [, TENCENTCLOUD_SESSION_TOKEN];
+the tccli profile (TENCENTCLOUD_PROFILE / TCCLI_PROFILE / default, ~/.tccli/NAME.credential);
+~/.tencentcloud/credentials; TKE OIDC; the CVM instance role. Alibaba: ALIBABA_CLOUD_ACCESS_KEY_ID,
+ALIBABA_CLOUD_ACCESS_KEY_SECRET [, ALIBABA_CLOUD_SECURITY_TOKEN]; OIDC (RRSA); aliyun-cli's
+~/.aliyun/config.json; ~/.alibabacloud/credentials.ini; the ECS RAM role;
+ALIBABA_CLOUD_CREDENTIALS_URI. --profile NAME picks a profile; `cloudhalt tencent whoami` shows the
+source and key ID in use; when nothing yields, exit 3 lists every source tried and why.
+Proxy: HTTPS_PROXY / HTTP_PROXY / ALL_PROXY / NO_PROXY, or --proxy URL / --no-proxy; CA roots:
+SSL_CERT_FILE or --ca-bundle FILE. Errors go to stderr as one line with the provider, the action,
 the provider's code and message, the RequestId and whether the request may have been sent; with
 --output json as one JSON object on one line: {kind, code, message, request_id, http_status,
 send_state, provider, action}, null where unknown; once requests were sent, stdout has one
@@ -105,9 +113,34 @@ pub struct Global {
     /// signed requests, secrets and signatures shortened, and send nothing.
     #[arg(long, global = true)]
     dry_run: bool,
-    /// No progress line on stderr (it is shown only when stderr is a terminal).
-    #[arg(short, long, global = true)]
+    /// No progress line on stderr (it is shown only when stderr is a terminal) and no log lines.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
     quiet: bool,
+    /// Log to stderr: `-v` one line per attempt (operation, host, status, code, RequestId,
+    /// attempt, duration) and per STS call; `-vv` also one line per credential source tried.
+    /// Never a secret, token or signature.
+    #[arg(short, long, global = true, action = ArgAction::Count)]
+    verbose: u8,
+    /// Credentials from this profile of the tools' files (tccli's ~/.tccli/NAME.credential and
+    /// the [NAME] section of ~/.tencentcloud/credentials; aliyun-cli's profile NAME and the
+    /// [NAME] section of ~/.alibabacloud/credentials.ini), skipping the credential environment
+    /// variables. Default: the whole default chain (see "Credentials" below).
+    #[arg(long, global = true, value_name = "NAME")]
+    profile: Option<String>,
+    /// Send every request, STS credential calls included, through this HTTP proxy
+    /// (http://host:port, CONNECT for HTTPS), whatever HTTPS_PROXY / ALL_PROXY / NO_PROXY say.
+    /// Default: those variables. Instance metadata calls never use a proxy.
+    #[arg(long, global = true, value_name = "URL", conflicts_with = "no_proxy")]
+    proxy: Option<String>,
+    /// Use no proxy at all, whatever HTTPS_PROXY / HTTP_PROXY / ALL_PROXY say.
+    #[arg(long, global = true)]
+    no_proxy: bool,
+    /// Trust only the CA certificates of this PEM file (it REPLACES the built-in roots: for TLS
+    /// inspection give a bundle with both, e.g. /etc/ssl/certs/ca-certificates.crt plus the
+    /// inspecting CA), for the calls and the STS credential calls. Default: SSL_CERT_FILE, else
+    /// the built-in (Mozilla) roots.
+    #[arg(long, global = true, value_name = "FILE")]
+    ca_bundle: Option<PathBuf>,
 }
 
 /// How a success and an error are printed.
@@ -161,6 +194,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    setup::init_logging(&cli.global);
     match cli.command {
         Command::Tencent(cmd) => ops::run_tencent(&cli.global, cmd),
         Command::Alibaba(cmd) => ops::run_alibaba(&cli.global, cmd),

@@ -15,6 +15,12 @@ use crate::fleet::{self, Finished, ProgressLine};
 /// Tencent Cloud subcommands.
 #[derive(Subcommand, Debug)]
 pub enum TencentCommand {
+    /// Show the credential source and the key ID in use, never the secret.
+    ///
+    /// The source is the one the default chain (or --profile) picked; --output json prints
+    /// {"provider", "source", "key_id"}. Sends no API call (the CVM role and STS sources fetch
+    /// their temporary credentials). Exit 3, listing every source tried, when nothing yields.
+    Whoami,
     /// CVM StopInstances: shut down RUNNING instances (any number: sent 100 per request).
     StopInstances {
         /// Region, e.g. ap-guangzhou.
@@ -99,6 +105,12 @@ pub enum TencentCommand {
 /// Alibaba Cloud subcommands.
 #[derive(Subcommand, Debug)]
 pub enum AlibabaCommand {
+    /// Show the credential source and the key ID in use, never the secret.
+    ///
+    /// The source is the one the default chain (or --profile) picked; --output json prints
+    /// {"provider", "source", "key_id"}. Sends no API call (the ECS role and STS sources fetch
+    /// their temporary credentials). Exit 3, listing every source tried, when nothing yields.
+    Whoami,
     /// ECS StopInvocation: stop a Cloud Assistant command task on the given instances, or on
     /// every instance with --all-instances.
     StopInvocation {
@@ -228,6 +240,9 @@ const STOP_ALL_HINT: &str =
 /// Runs a Tencent subcommand.
 pub fn run_tencent(global: &Global, cmd: TencentCommand) -> ExitCode {
     let action = match &cmd {
+        TencentCommand::Whoami => {
+            return crate::setup::whoami::<TencentCloud>(global, "tencent");
+        }
         TencentCommand::StopInstances { .. } => "StopInstances".to_owned(),
         TencentCommand::TerminateInstances { .. } => "TerminateInstances".to_owned(),
         TencentCommand::CancelInvocation { .. } => "CancelInvocation".to_owned(),
@@ -241,6 +256,7 @@ pub fn run_tencent(global: &Global, cmd: TencentCommand) -> ExitCode {
     let client = || fleet::client::<TencentCloud>(global, audit, progress.as_ref());
     let result = (|| -> Result<(Result<Finished, Error>, String), String> {
         Ok(match cmd {
+            TencentCommand::Whoami => unreachable!("whoami returns before any request is made"),
             TencentCommand::StopInstances {
                 region,
                 force_stop,
@@ -338,6 +354,7 @@ pub fn run_tencent(global: &Global, cmd: TencentCommand) -> ExitCode {
 /// Runs an Alibaba subcommand.
 pub fn run_alibaba(global: &Global, cmd: AlibabaCommand) -> ExitCode {
     let action = match &cmd {
+        AlibabaCommand::Whoami => return crate::setup::whoami::<AlibabaCloud>(global, "alibaba"),
         AlibabaCommand::StopInvocation { .. } => "StopInvocation".to_owned(),
         AlibabaCommand::Call { action, .. } => action.clone(),
     };
@@ -347,6 +364,7 @@ pub fn run_alibaba(global: &Global, cmd: AlibabaCommand) -> ExitCode {
     let client = || fleet::client::<AlibabaCloud>(global, audit, progress.as_ref());
     let result = (|| -> Result<(Result<Finished, Error>, String), String> {
         Ok(match cmd {
+            AlibabaCommand::Whoami => unreachable!("whoami returns before any request is made"),
             AlibabaCommand::StopInvocation {
                 region,
                 invoke_id,

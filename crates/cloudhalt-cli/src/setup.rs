@@ -1,0 +1,208 @@
+//! What a command needs before it sends anything: the credential chain (with `--profile`), the
+//! network settings (`--proxy`, `--no-proxy`, `--ca-bundle`) that the chain's STS calls share
+//! with the API calls, the `-v`/`-vv` logger, and `whoami`.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use cloudhalt::{ChainOptions, Client, Cloud, Error, ErrorKind, Network, TencentCloud};
+use serde_json::json;
+
+use crate::exit::{self, clean};
+use crate::{Global, Output};
+
+/// The network settings of the flags, checked before the chain runs: a bad `--proxy` or
+/// `--ca-bundle` is a usage error naming the flag (exit 2) even when no credential source would
+/// have yielded, rather than hiding behind the chain's credentials error.
+pub fn network(global: &Global) -> Result<Network, Error> {
+    let mut network = Network::new();
+    let mut flag = None;
+    if let Some(url) = &global.proxy {
+        network = network.with_proxy(url.clone());
+        flag = Some("--proxy");
+    } else if global.no_proxy {
+        network = network.without_proxy();
+    }
+    if let Some(path) = &global.ca_bundle {
+        network = network.with_ca_bundle(path.clone());
+        flag = flag.or(Some("--ca-bundle"));
+    }
+    if let Some(first_flag) = flag {
+        // The core checks proxy URLs and CA files when it builds a transport; one built with
+        // placeholder keys (never sent anywhere) checks the flags without running the chain.
+        let probe = cloudhalt::TencentCredentials::new("check-only", "check-only", None)?;
+        Client::<TencentCloud>::new(probe)
+            .with_network(network.clone())
+            .map_err(|e| {
+                let flag = match e.field() {
+                    Some("proxy") => "--proxy",
+                    Some("ca_bundle") => "--ca-bundle",
+                    _ => first_flag,
+                };
+                flag_error(flag, e)
+            })?;
+    }
+    Ok(network)
+}
+
+/// A configuration error of the core, with the flag that set the value in front, so the user
+/// sees the flag they typed as well as the field the libraries call it.
+pub fn flag_error(flag: &str, err: Error) -> Error {
+    if err.kind() != ErrorKind::InvalidInput {
+        return err;
+    }
+    let field = err.field().unwrap_or(flag).to_owned();
+    Error::invalid_input(field, format!("{flag}: {}", err.message()))
+}
+
+/// The chain options of the flags: `--profile`, and the network settings so that STS refreshes
+/// go through the same proxy and trust the same CAs as the calls.
+pub fn chain_options(global: &Global) -> Result<ChainOptions, Error> {
+    let mut options = ChainOptions::new().with_network(network(global)?);
+    if let Some(profile) = &global.profile {
+        options = options.with_profile(profile.clone());
+    }
+    Ok(options)
+}
+
+/// A client of cloud `C` with credentials from the default chain (or `--profile`) and the
+/// network flags.
+pub fn chain_client<C: Cloud>(global: &Global) -> Result<Client<C>, Error> {
+    Client::<C>::from_chain(&chain_options(global)?)
+}
+
+/// `cloudhalt {tencent,alibaba} whoami`: which source the chain picked and the key ID it
+/// yields, never the secret or the token.
+pub fn whoami<C: Cloud>(global: &Global, provider: &str) -> ExitCode {
+    let call = (provider, "whoami");
+    let found = chain_client::<C>(global).and_then(|client| {
+        let key_id = client.current_key_id()?;
+        Ok((client.credential_source().to_owned(), key_id))
+    });
+    match found {
+        Ok((source, key_id)) => {
+            let line = match global.output {
+                Output::Json => {
+                    json!({"provider": provider, "source": source, "key_id": key_id}).to_string()
+                }
+                Output::Text => format!(
+                    "{provider}: key ID {} from {}",
+                    clean(&key_id),
+                    clean(&source)
+                ),
+            };
+            println!("{line}");
+            ExitCode::SUCCESS
+        }
+        Err(err) => exit::report(&err, call, global.output),
+    }
+}
+
+// ---------------------------------------------------------------- logging
+
+/// The stderr logger of `-v` (info: a line per attempt, STS calls, refresh warnings) and `-vv`
+/// (debug: also a line per credential source tried). Only the core's records are printed: other
+/// crates' debug output (the HTTP client's) may show request headers.
+struct StderrLogger {
+    level: log::LevelFilter,
+}
+
+impl log::Log for StderrLogger {
+    fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
+        metadata.level() <= self.level && metadata.target().starts_with("cloudhalt")
+    }
+
+    fn log(&self, record: &log::Record<'_>) {
+        if !self.enabled(record.metadata()) {
+            return;
+        }
+        let line = log_line(record.level(), record.target(), &record.args().to_string());
+        // One write per line, so that lines of concurrent requests never interleave.
+        let _ = writeln!(std::io::stderr().lock(), "{line}");
+    }
+
+    fn flush(&self) {
+        let _ = std::io::stderr().flush();
+    }
+}
+
+/// `cloudhalt: info: [batch] tencent StopInstances host=... status=ok ...`, cleaned like the
+/// error line (a line break becomes a space, other control characters U+FFFD) so that a record
+/// is one line.
+fn log_line(level: log::Level, target: &str, message: &str) -> String {
+    let level = level.as_str().to_ascii_lowercase();
+    let target = target.strip_prefix("cloudhalt::").unwrap_or(target);
+    format!("cloudhalt: {level}: [{}] {}", clean(target), clean(message))
+}
+
+/// The level of `-v` counted `verbose` times: none by default (the error line says it all),
+/// info for `-v`, debug for `-vv`, trace beyond.
+pub fn level_for(verbose: u8) -> log::LevelFilter {
+    match verbose {
+        0 => log::LevelFilter::Off,
+        1 => log::LevelFilter::Info,
+        2 => log::LevelFilter::Debug,
+        _ => log::LevelFilter::Trace,
+    }
+}
+
+/// Installs the stderr logger for `-v`/`-vv`; without them (or with `-q`) nothing is logged.
+pub fn init_logging(global: &Global) {
+    let level = if global.quiet {
+        log::LevelFilter::Off
+    } else {
+        level_for(global.verbose)
+    };
+    if level == log::LevelFilter::Off {
+        return;
+    }
+    // Installed once per process, so leaking it is its 'static lifetime, not a leak.
+    let logger: &'static StderrLogger = Box::leak(Box::new(StderrLogger { level }));
+    if log::set_logger(logger).is_ok() {
+        log::set_max_level(level);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_log_line_is_one_line_with_its_level_and_source() {
+        let line = log_line(
+            log::Level::Debug,
+            "cloudhalt::credentials::chain",
+            "Tencent credentials: env\nTENCENTCLOUD_SECRET_ID: not set",
+        );
+        assert_eq!(
+            line,
+            "cloudhalt: debug: [credentials::chain] Tencent credentials: env \
+             TENCENTCLOUD_SECRET_ID: not set"
+        );
+    }
+
+    #[test]
+    fn verbosity_levels() {
+        assert_eq!(level_for(0), log::LevelFilter::Off);
+        assert_eq!(level_for(1), log::LevelFilter::Info);
+        assert_eq!(level_for(2), log::LevelFilter::Debug);
+        assert_eq!(level_for(5), log::LevelFilter::Trace);
+    }
+
+    #[test]
+    fn only_the_core_records_are_printed() {
+        use log::Log;
+        let logger = StderrLogger {
+            level: log::LevelFilter::Trace,
+        };
+        let meta = |target| {
+            log::Metadata::builder()
+                .level(log::Level::Debug)
+                .target(target)
+                .build()
+        };
+        assert!(logger.enabled(&meta("cloudhalt::batch")));
+        assert!(!logger.enabled(&meta("ureq::unversioned::transport")));
+        assert!(!logger.enabled(&meta("rustls::client")));
+    }
+}
