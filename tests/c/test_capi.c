@@ -1557,6 +1557,7 @@ static void test_chains_emulator(const char *url) {
   cloudhalt_response *r = NULL;
   const char *one[] = {"ins-run00070"};
   const char *two[] = {"ins-run00071"};
+  const char *three[] = {"ins-run00072"};
   const char *invocation_instances[] = {"i-bp67acfmxazb4p0001"};
   char *state;
 
@@ -1616,6 +1617,39 @@ static void test_chains_emulator(const char *url) {
   cloudhalt_response_free(r);
   r = NULL;
   cloudhalt_alibaba_free(a);
+  a = NULL;
+  cloudhalt_chain_options_free(o);
+  o = NULL;
+
+  /* The proxy is really used: through a closed port nothing is sent; "" turns it off again. */
+  CHECK_STATUS(cloudhalt_tencent_new(TENCENT_ID, TENCENT_KEY, NULL, &t), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_tencent_set_endpoint(t, url), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_tencent_set_retry(t, 1, 0, 0), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_tencent_set_proxy(t, "http://127.0.0.1:9"), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_tencent_stop_instances(t, "ap-guangzhou", three, 1, false, NULL, NULL, &r),
+               CLOUDHALT_TRANSPORT);
+  CHECK(equals(cloudhalt_last_error_send_state(), "not_sent"));
+  CHECK(r == NULL);
+  CHECK_STATUS(cloudhalt_tencent_set_proxy(t, ""), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_tencent_stop_instances(t, "ap-guangzhou", three, 1, false, NULL, NULL, &r),
+               CLOUDHALT_OK);
+  cloudhalt_response_free(r);
+  r = NULL;
+  cloudhalt_tencent_free(t);
+  t = NULL;
+  /* The same through chain options: the client made from them sends through their proxy. */
+  setenv("TENCENTCLOUD_SECRET_ID", TENCENT_ID, 1);
+  setenv("TENCENTCLOUD_SECRET_KEY", TENCENT_KEY, 1);
+  CHECK_STATUS(cloudhalt_chain_options_new(&o), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_chain_options_set_proxy(o, "http://127.0.0.1:9"), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_tencent_from_chain(o, &t), CLOUDHALT_OK);
+  CHECK(equals(cloudhalt_tencent_credential_source(t), "env TENCENTCLOUD_SECRET_ID"));
+  CHECK_STATUS(cloudhalt_tencent_set_endpoint(t, url), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_tencent_set_retry(t, 1, 0, 0), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_tencent_stop_instances(t, "ap-guangzhou", three, 1, false, NULL, NULL, &r),
+               CLOUDHALT_TRANSPORT);
+  CHECK(equals(cloudhalt_last_error_send_state(), "not_sent"));
+  cloudhalt_tencent_free(t);
   cloudhalt_chain_options_free(o);
 
   CHECK(rmdir(home) == 0);
