@@ -159,3 +159,69 @@ fn install() -> Result<(), Error> {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    static LINES: Mutex<Vec<(c_int, String)>> = Mutex::new(Vec::new());
+
+    unsafe extern "C" fn collect(level: c_int, message: *const c_char, _user: *mut c_void) {
+        // SAFETY: the logger passes a NUL-terminated line valid during the call.
+        let line = unsafe { std::ffi::CStr::from_ptr(message) };
+        LINES
+            .lock()
+            .unwrap()
+            .push((level, line.to_string_lossy().into_owned()));
+    }
+
+    fn emit(target: &str, level: log::Level, text: &str) {
+        log::logger().log(
+            &Record::builder()
+                .target(target)
+                .level(level)
+                .args(format_args!("{text}"))
+                .build(),
+        );
+    }
+
+    /// The only test in this crate that installs the logger (it is process-wide).
+    #[test]
+    fn only_cloudhalt_lines_up_to_the_level_reach_the_callback() {
+        // SAFETY: `collect` has the documented signature and lives for the process.
+        let status = unsafe { cloudhalt_set_log_callback(Some(collect), std::ptr::null_mut(), 3) };
+        assert_eq!(status, cloudhalt_status::CLOUDHALT_OK);
+        emit(
+            "cloudhalt::batch",
+            log::Level::Info,
+            "StopInstances attempt=1",
+        );
+        emit("cloudhalt::batch", log::Level::Warn, "failed attempt");
+        emit(
+            "cloudhalt::credentials::chain",
+            log::Level::Debug,
+            "too detailed",
+        );
+        emit(
+            "ureq::unit",
+            log::Level::Info,
+            "Authorization: TC3-HMAC-SHA256 ...",
+        );
+        // SAFETY: NULL turns the callback off.
+        let status = unsafe { cloudhalt_set_log_callback(None, std::ptr::null_mut(), 0) };
+        assert_eq!(status, cloudhalt_status::CLOUDHALT_OK);
+        emit("cloudhalt::batch", log::Level::Error, "after off");
+        let lines = LINES.lock().unwrap().clone();
+        assert_eq!(
+            lines,
+            vec![
+                (3, "cloudhalt::batch: StopInstances attempt=1".to_owned()),
+                (2, "cloudhalt::batch: failed attempt".to_owned()),
+            ]
+        );
+        // SAFETY: a bad level is refused, and the callback stays off.
+        let status = unsafe { cloudhalt_set_log_callback(Some(collect), std::ptr::null_mut(), 9) };
+        assert_eq!(status, cloudhalt_status::CLOUDHALT_INVALID_INPUT);
+    }
+}
