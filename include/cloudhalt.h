@@ -157,8 +157,9 @@ typedef enum cloudhalt_outcome {
  An Alibaba Cloud client (ECS Cloud Assistant).
 
  Ownership: created by cloudhalt_alibaba_new(), _from_env(), _from_profile() or _from_chain(),
- released with cloudhalt_alibaba_free(). Thread-safe: one client may be shared by any number of threads, and
- the setters may be called while other threads send (a call in flight keeps its settings).
+ released with cloudhalt_alibaba_free(). Thread-safe: one client may be shared by any number
+ of threads, and the setters may be called while other threads send (a call in flight keeps
+ its settings).
  */
 typedef struct cloudhalt_alibaba cloudhalt_alibaba;
 
@@ -186,9 +187,9 @@ typedef struct cloudhalt_response cloudhalt_response;
  A Tencent Cloud client (CVM, TAT and Auto Scaling).
 
  Ownership: created by cloudhalt_tencent_new(), _from_env(), _from_profile() or _from_chain(),
- released with cloudhalt_tencent_free(). Thread-safe: one client may be shared by any number of threads, and
- the setters may be called while other threads send (a call in flight keeps the settings it
- started with). Clones of the connection pool are shared by all calls.
+ released with cloudhalt_tencent_free(). Thread-safe: one client may be shared by any number
+ of threads, and the setters may be called while other threads send (a call in flight keeps
+ the settings it started with). Clones of the connection pool are shared by all calls.
  */
 typedef struct cloudhalt_tencent cloudhalt_tencent;
 
@@ -238,8 +239,9 @@ enum cloudhalt_status cloudhalt_alibaba_new(const char *access_key_id,
 
  Temporary credentials (roles, STS) are cached by the client, shared by its threads, and
  refreshed before they expire by the thread that needs them. The metadata and STS addresses
- can be moved with `CLOUDHALT_ALIBABA_METADATA_ENDPOINT` and `CLOUDHALT_ALIBABA_STS_ENDPOINT` (or
- cloudhalt_alibaba_from_chain()). cloudhalt_alibaba_credential_source() tells which source was used.
+ can be moved with `CLOUDHALT_ALIBABA_METADATA_ENDPOINT` and
+ `CLOUDHALT_ALIBABA_STS_ENDPOINT` (or cloudhalt_alibaba_from_chain()).
+ cloudhalt_alibaba_credential_source() tells which source was used.
 
  Returns CLOUDHALT_CREDENTIALS when no source yields: the message lists every source tried and
  why each did not yield (not set, file missing, malformed at line N, metadata not reachable),
@@ -256,9 +258,10 @@ enum cloudhalt_status cloudhalt_alibaba_from_env(struct cloudhalt_alibaba **out)
  Creates an Alibaba Cloud client from the profile `profile` of the official tools' files:
  aliyun-cli's `~/.aliyun/config.json` profile `profile`, else the `[profile]`
  section of the credentials file (`ALIBABA_CLOUD_CREDENTIALS_FILE`,
- `~/.alibabacloud/credentials.ini`, `~/.alibabacloud/credentials`); then, as the default chain goes on, the
- instance role. The credential environment variables (`ALIBABA_CLOUD_ACCESS_KEY_ID` ...) are skipped, as
- the official CLIs skip them for `--profile`.
+ `~/.alibabacloud/credentials.ini`, `~/.alibabacloud/credentials`); then, as the default
+ chain goes on, the instance role. The credential environment variables
+ (`ALIBABA_CLOUD_ACCESS_KEY_ID` ...) are skipped, as the official CLIs skip them for
+ `--profile`.
 
  Returns CLOUDHALT_INVALID_INPUT when `profile` or `out` is NULL, or `profile` is "" or not
  UTF-8; CLOUDHALT_CREDENTIALS when the profile yields nothing (the message names every source
@@ -289,7 +292,9 @@ enum cloudhalt_status cloudhalt_alibaba_from_chain(const struct cloudhalt_chain_
 
 /*
  Where the credentials of `c` came from, without any secret: `explicit values`,
- `env ALIBABA_CLOUD_ACCESS_KEY_ID`, `aliyun-cli profile default (...)`, `ECS RAM role (http://100.100.100.200/)`, ...
+ `env ALIBABA_CLOUD_ACCESS_KEY_ID`,
+ `aliyun-cli config /home/me/.aliyun/config.json profile default (mode AK)`,
+ `ECS RAM role (http://100.100.100.200/)`, ...
 
  Borrowed from `c`: valid until cloudhalt_alibaba_free(c). NULL when `c` is NULL. Thread-safe.
 
@@ -1002,8 +1007,9 @@ enum cloudhalt_status cloudhalt_tencent_new(const char *secret_id,
 
  Temporary credentials (roles, STS) are cached by the client, shared by its threads, and
  refreshed before they expire by the thread that needs them. The metadata and STS addresses
- can be moved with `CLOUDHALT_TENCENT_METADATA_ENDPOINT` and `CLOUDHALT_TENCENT_STS_ENDPOINT` (or
- cloudhalt_tencent_from_chain()). cloudhalt_tencent_credential_source() tells which source was used.
+ can be moved with `CLOUDHALT_TENCENT_METADATA_ENDPOINT` and
+ `CLOUDHALT_TENCENT_STS_ENDPOINT` (or cloudhalt_tencent_from_chain()).
+ cloudhalt_tencent_credential_source() tells which source was used.
 
  Returns CLOUDHALT_CREDENTIALS when no source yields: the message lists every source tried and
  why each did not yield (not set, file missing, malformed at line N, metadata not reachable),
@@ -1021,9 +1027,9 @@ enum cloudhalt_status cloudhalt_tencent_from_env(struct cloudhalt_tencent **out)
  tccli's `~/.tccli/<profile>.credential` (JSON `secretId`, `secretKey`, `token`;
  `type: "cvm-role"`; `role-arn` + `role-session-name` for STS AssumeRole), else the
  `[profile]` section of the SDK file (`TENCENTCLOUD_CREDENTIALS_FILE`,
- `~/.tencentcloud/credentials`, `/etc/tencentcloud/credentials`); then, as the default chain goes on, the
- instance role. The credential environment variables (`TENCENTCLOUD_SECRET_ID` ...) are skipped, as
- the official CLIs skip them for `--profile`.
+ `~/.tencentcloud/credentials`, `/etc/tencentcloud/credentials`); then, as the default
+ chain goes on, the instance role. The credential environment variables
+ (`TENCENTCLOUD_SECRET_ID` ...) are skipped, as the official CLIs skip them for `--profile`.
 
  Returns CLOUDHALT_INVALID_INPUT when `profile` or `out` is NULL, or `profile` is "" or not
  UTF-8; CLOUDHALT_CREDENTIALS when the profile yields nothing (the message names every source
@@ -1054,7 +1060,8 @@ enum cloudhalt_status cloudhalt_tencent_from_chain(const struct cloudhalt_chain_
 
 /*
  Where the credentials of `c` came from, without any secret: `explicit values`,
- `env TENCENTCLOUD_SECRET_ID`, `tccli profile default (/home/me/.tccli/default.credential)`, `CVM role (http://metadata.tencentyun.com/)`, ...
+ `env TENCENTCLOUD_SECRET_ID`, `tccli profile default (/home/me/.tccli/default.credential)`,
+ `CVM role (http://metadata.tencentyun.com/)`, ...
 
  Borrowed from `c`: valid until cloudhalt_tencent_free(c). NULL when `c` is NULL. Thread-safe.
 

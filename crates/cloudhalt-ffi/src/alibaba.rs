@@ -14,8 +14,9 @@ use crate::strings::{Instances, arg_instances};
 /// An Alibaba Cloud client (ECS Cloud Assistant).
 ///
 /// Ownership: created by cloudhalt_alibaba_new(), _from_env(), _from_profile() or _from_chain(),
-/// released with cloudhalt_alibaba_free(). Thread-safe: one client may be shared by any number of threads, and
-/// the setters may be called while other threads send (a call in flight keeps its settings).
+/// released with cloudhalt_alibaba_free(). Thread-safe: one client may be shared by any number
+/// of threads, and the setters may be called while other threads send (a call in flight keeps
+/// its settings).
 pub struct cloudhalt_alibaba(ClientHandle<Alibaba>);
 
 client_object!(cloudhalt_alibaba, cloudhalt::AlibabaCloud);
@@ -61,8 +62,9 @@ pub unsafe extern "C" fn cloudhalt_alibaba_new(
 ///
 /// Temporary credentials (roles, STS) are cached by the client, shared by its threads, and
 /// refreshed before they expire by the thread that needs them. The metadata and STS addresses
-/// can be moved with `CLOUDHALT_ALIBABA_METADATA_ENDPOINT` and `CLOUDHALT_ALIBABA_STS_ENDPOINT` (or
-/// cloudhalt_alibaba_from_chain()). cloudhalt_alibaba_credential_source() tells which source was used.
+/// can be moved with `CLOUDHALT_ALIBABA_METADATA_ENDPOINT` and
+/// `CLOUDHALT_ALIBABA_STS_ENDPOINT` (or cloudhalt_alibaba_from_chain()).
+/// cloudhalt_alibaba_credential_source() tells which source was used.
 ///
 /// Returns CLOUDHALT_CREDENTIALS when no source yields: the message lists every source tried and
 /// why each did not yield (not set, file missing, malformed at line N, metadata not reachable),
@@ -85,9 +87,10 @@ pub unsafe extern "C" fn cloudhalt_alibaba_from_env(
 /// Creates an Alibaba Cloud client from the profile `profile` of the official tools' files:
 /// aliyun-cli's `~/.aliyun/config.json` profile `profile`, else the `[profile]`
 /// section of the credentials file (`ALIBABA_CLOUD_CREDENTIALS_FILE`,
-/// `~/.alibabacloud/credentials.ini`, `~/.alibabacloud/credentials`); then, as the default chain goes on, the
-/// instance role. The credential environment variables (`ALIBABA_CLOUD_ACCESS_KEY_ID` ...) are skipped, as
-/// the official CLIs skip them for `--profile`.
+/// `~/.alibabacloud/credentials.ini`, `~/.alibabacloud/credentials`); then, as the default
+/// chain goes on, the instance role. The credential environment variables
+/// (`ALIBABA_CLOUD_ACCESS_KEY_ID` ...) are skipped, as the official CLIs skip them for
+/// `--profile`.
 ///
 /// Returns CLOUDHALT_INVALID_INPUT when `profile` or `out` is NULL, or `profile` is "" or not
 /// UTF-8; CLOUDHALT_CREDENTIALS when the profile yields nothing (the message names every source
@@ -130,7 +133,9 @@ pub unsafe extern "C" fn cloudhalt_alibaba_from_chain(
 }
 
 /// Where the credentials of `c` came from, without any secret: `explicit values`,
-/// `env ALIBABA_CLOUD_ACCESS_KEY_ID`, `aliyun-cli profile default (...)`, `ECS RAM role (http://100.100.100.200/)`, ...
+/// `env ALIBABA_CLOUD_ACCESS_KEY_ID`,
+/// `aliyun-cli config /home/me/.aliyun/config.json profile default (mode AK)`,
+/// `ECS RAM role (http://100.100.100.200/)`, ...
 ///
 /// Borrowed from `c`: valid until cloudhalt_alibaba_free(c). NULL when `c` is NULL. Thread-safe.
 ///

@@ -17,9 +17,9 @@ use crate::strings::{Instances, arg_instances};
 /// A Tencent Cloud client (CVM, TAT and Auto Scaling).
 ///
 /// Ownership: created by cloudhalt_tencent_new(), _from_env(), _from_profile() or _from_chain(),
-/// released with cloudhalt_tencent_free(). Thread-safe: one client may be shared by any number of threads, and
-/// the setters may be called while other threads send (a call in flight keeps the settings it
-/// started with). Clones of the connection pool are shared by all calls.
+/// released with cloudhalt_tencent_free(). Thread-safe: one client may be shared by any number
+/// of threads, and the setters may be called while other threads send (a call in flight keeps
+/// the settings it started with). Clones of the connection pool are shared by all calls.
 pub struct cloudhalt_tencent(ClientHandle<Tencent>);
 
 client_object!(cloudhalt_tencent, cloudhalt::TencentCloud);
@@ -63,8 +63,9 @@ pub unsafe extern "C" fn cloudhalt_tencent_new(
 ///
 /// Temporary credentials (roles, STS) are cached by the client, shared by its threads, and
 /// refreshed before they expire by the thread that needs them. The metadata and STS addresses
-/// can be moved with `CLOUDHALT_TENCENT_METADATA_ENDPOINT` and `CLOUDHALT_TENCENT_STS_ENDPOINT` (or
-/// cloudhalt_tencent_from_chain()). cloudhalt_tencent_credential_source() tells which source was used.
+/// can be moved with `CLOUDHALT_TENCENT_METADATA_ENDPOINT` and
+/// `CLOUDHALT_TENCENT_STS_ENDPOINT` (or cloudhalt_tencent_from_chain()).
+/// cloudhalt_tencent_credential_source() tells which source was used.
 ///
 /// Returns CLOUDHALT_CREDENTIALS when no source yields: the message lists every source tried and
 /// why each did not yield (not set, file missing, malformed at line N, metadata not reachable),
@@ -88,9 +89,9 @@ pub unsafe extern "C" fn cloudhalt_tencent_from_env(
 /// tccli's `~/.tccli/<profile>.credential` (JSON `secretId`, `secretKey`, `token`;
 /// `type: "cvm-role"`; `role-arn` + `role-session-name` for STS AssumeRole), else the
 /// `[profile]` section of the SDK file (`TENCENTCLOUD_CREDENTIALS_FILE`,
-/// `~/.tencentcloud/credentials`, `/etc/tencentcloud/credentials`); then, as the default chain goes on, the
-/// instance role. The credential environment variables (`TENCENTCLOUD_SECRET_ID` ...) are skipped, as
-/// the official CLIs skip them for `--profile`.
+/// `~/.tencentcloud/credentials`, `/etc/tencentcloud/credentials`); then, as the default
+/// chain goes on, the instance role. The credential environment variables
+/// (`TENCENTCLOUD_SECRET_ID` ...) are skipped, as the official CLIs skip them for `--profile`.
 ///
 /// Returns CLOUDHALT_INVALID_INPUT when `profile` or `out` is NULL, or `profile` is "" or not
 /// UTF-8; CLOUDHALT_CREDENTIALS when the profile yields nothing (the message names every source
@@ -133,7 +134,8 @@ pub unsafe extern "C" fn cloudhalt_tencent_from_chain(
 }
 
 /// Where the credentials of `c` came from, without any secret: `explicit values`,
-/// `env TENCENTCLOUD_SECRET_ID`, `tccli profile default (/home/me/.tccli/default.credential)`, `CVM role (http://metadata.tencentyun.com/)`, ...
+/// `env TENCENTCLOUD_SECRET_ID`, `tccli profile default (/home/me/.tccli/default.credential)`,
+/// `CVM role (http://metadata.tencentyun.com/)`, ...
 ///
 /// Borrowed from `c`: valid until cloudhalt_tencent_free(c). NULL when `c` is NULL. Thread-safe.
 ///
