@@ -1479,6 +1479,8 @@ static void test_chains_offline(void) {
   CHECK_INPUT_ERROR("ca_bundle");
   CHECK(!contains(cloudhalt_last_error_message(), PROFILE_KEY));
   CHECK_STATUS(cloudhalt_tencent_set_ca_bundle(t, NULL), CLOUDHALT_OK);
+  if (access("/etc/ssl/certs/ca-certificates.crt", R_OK) == 0) /* a real PEM bundle is taken */
+    CHECK_STATUS(cloudhalt_tencent_set_ca_bundle(t, "/etc/ssl/certs/ca-certificates.crt"), CLOUDHALT_OK);
   CHECK_STATUS(cloudhalt_tencent_set_proxy(t, "http://user:proxy-pass-0001@[::1"), CLOUDHALT_INVALID_INPUT);
   CHECK_INPUT_ERROR("proxy");
   CHECK(!contains(cloudhalt_last_error_message(), "proxy-pass-0001"));
