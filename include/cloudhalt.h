@@ -156,11 +156,23 @@ typedef enum cloudhalt_outcome {
 /*
  An Alibaba Cloud client (ECS Cloud Assistant).
 
- Ownership: created by cloudhalt_alibaba_new() or cloudhalt_alibaba_from_env(), released with
- cloudhalt_alibaba_free(). Thread-safe: one client may be shared by any number of threads, and
- the setters may be called while other threads send (a call in flight keeps its settings).
+ Ownership: created by cloudhalt_alibaba_new(), _from_env(), _from_profile() or _from_chain(),
+ released with cloudhalt_alibaba_free(). Thread-safe: one client may be shared by any number
+ of threads, and the setters may be called while other threads send (a call in flight keeps
+ its settings).
  */
 typedef struct cloudhalt_alibaba cloudhalt_alibaba;
+
+/*
+ Options for a credential chain: cloudhalt_tencent_from_chain(), cloudhalt_alibaba_from_chain().
+
+ Ownership: created by cloudhalt_chain_options_new(), released with
+ cloudhalt_chain_options_free(); a client made from it does not keep it. Every setting starts
+ unset, which is the default chain (as cloudhalt_tencent_from_env()). The setters may be called
+ from any thread (the options are behind a lock), but a chain started on another thread uses
+ the settings it found.
+ */
+typedef struct cloudhalt_chain_options cloudhalt_chain_options;
 
 /*
  A successful answer: the provider's RequestId and its whole JSON answer, and the per-ID
@@ -174,12 +186,18 @@ typedef struct cloudhalt_response cloudhalt_response;
 /*
  A Tencent Cloud client (CVM, TAT and Auto Scaling).
 
- Ownership: created by cloudhalt_tencent_new() or cloudhalt_tencent_from_env(), released with
- cloudhalt_tencent_free(). Thread-safe: one client may be shared by any number of threads, and
- the setters may be called while other threads send (a call in flight keeps the settings it
- started with). Clones of the connection pool are shared by all calls.
+ Ownership: created by cloudhalt_tencent_new(), _from_env(), _from_profile() or _from_chain(),
+ released with cloudhalt_tencent_free(). Thread-safe: one client may be shared by any number
+ of threads, and the setters may be called while other threads send (a call in flight keeps
+ the settings it started with). Clones of the connection pool are shared by all calls.
  */
 typedef struct cloudhalt_tencent cloudhalt_tencent;
+
+/*
+ A log callback: `level` 1 (error) to 5 (trace), `message` a NUL-terminated UTF-8 line valid
+ only during the call, `user` the pointer given to cloudhalt_set_log_callback().
+ */
+typedef void (*cloudhalt_log_fn)(int level, const char *message, void *user);
 
 #ifdef __cplusplus
 extern "C" {
@@ -206,18 +224,84 @@ enum cloudhalt_status cloudhalt_alibaba_new(const char *access_key_id,
                                             struct cloudhalt_alibaba **out);
 
 /*
- Creates an Alibaba Cloud client with credentials from the environment:
- `ALIBABA_CLOUD_ACCESS_KEY_ID`, `ALIBABA_CLOUD_ACCESS_KEY_SECRET` and, if set,
- `ALIBABA_CLOUD_SECURITY_TOKEN`.
+ Creates an Alibaba Cloud client with credentials from the default chain: the first source that
+ yields wins, in the order of the README's "Credentials" table:
+ 1. `ALIBABA_CLOUD_ACCESS_KEY_ID` / `ALIBABA_CLOUD_ACCESS_KEY_SECRET` /
+    `ALIBABA_CLOUD_SECURITY_TOKEN`;
+ 2. OIDC / RRSA (`ALIBABA_CLOUD_ROLE_ARN`, `ALIBABA_CLOUD_OIDC_PROVIDER_ARN`,
+    `ALIBABA_CLOUD_OIDC_TOKEN_FILE`: STS AssumeRoleWithOIDC);
+ 3. aliyun-cli's `~/.aliyun/config.json` (profile `ALIBABA_CLOUD_PROFILE`, else the
+    file's `current`; modes AK, StsToken, RamRoleArn, EcsRamRole);
+ 4. the credentials file (`ALIBABA_CLOUD_CREDENTIALS_FILE`,
+    `~/.alibabacloud/credentials.ini`, `~/.alibabacloud/credentials`);
+ 5. the ECS RAM role from the metadata service (IMDSv2, then v1; 1 s timeouts);
+ 6. `ALIBABA_CLOUD_CREDENTIALS_URI`.
 
- Returns CLOUDHALT_CREDENTIALS when a variable is missing or malformed (the message names the
- variable, never its value). On CLOUDHALT_OK, `*out` receives a client owned by the caller
- (release with cloudhalt_alibaba_free()).
+ Temporary credentials (roles, STS) are cached by the client, shared by its threads, and
+ refreshed before they expire by the thread that needs them. The metadata and STS addresses
+ can be moved with `CLOUDHALT_ALIBABA_METADATA_ENDPOINT` and
+ `CLOUDHALT_ALIBABA_STS_ENDPOINT` (or cloudhalt_alibaba_from_chain()).
+ cloudhalt_alibaba_credential_source() tells which source was used.
+
+ Returns CLOUDHALT_CREDENTIALS when no source yields: the message lists every source tried and
+ why each did not yield (not set, file missing, malformed at line N, metadata not reachable),
+ and never a secret; off-cloud, with nothing configured, this takes at most about 3 s. On
+ CLOUDHALT_OK, `*out` receives a client owned by the caller (release with
+ cloudhalt_alibaba_free()).
 
  # Safety
  `out` is NULL or valid for writes.
  */
 enum cloudhalt_status cloudhalt_alibaba_from_env(struct cloudhalt_alibaba **out);
+
+/*
+ Creates an Alibaba Cloud client from the profile `profile` of the official tools' files:
+ aliyun-cli's `~/.aliyun/config.json` profile `profile`, else the `[profile]`
+ section of the credentials file (`ALIBABA_CLOUD_CREDENTIALS_FILE`,
+ `~/.alibabacloud/credentials.ini`, `~/.alibabacloud/credentials`); then, as the default
+ chain goes on, the instance role. The credential environment variables
+ (`ALIBABA_CLOUD_ACCESS_KEY_ID` ...) are skipped, as the official CLIs skip them for
+ `--profile`.
+
+ Returns CLOUDHALT_INVALID_INPUT when `profile` or `out` is NULL, or `profile` is "" or not
+ UTF-8; CLOUDHALT_CREDENTIALS when the profile yields nothing (the message names every source
+ tried and why, never a secret). On CLOUDHALT_OK, `*out` receives a client owned by the
+ caller (release with cloudhalt_alibaba_free()).
+
+ # Safety
+ `profile` is NULL or NUL-terminated; `out` is NULL or valid for writes.
+ */
+enum cloudhalt_status cloudhalt_alibaba_from_profile(const char *profile,
+                                                     struct cloudhalt_alibaba **out);
+
+/*
+ Creates an Alibaba Cloud client from the default chain run with `options`
+ (cloudhalt_chain_options_new(): profile, metadata and STS addresses, proxy, CA bundle). The
+ client sends through the options' proxy and CA bundle too, and so do its credential
+ refreshes through STS. `options` is only read: free it when convenient.
+
+ Returns CLOUDHALT_INVALID_INPUT when `options` or `out` is NULL, CLOUDHALT_CREDENTIALS when
+ no source yields (as cloudhalt_alibaba_from_env()). On CLOUDHALT_OK, `*out` receives a client
+ owned by the caller (release with cloudhalt_alibaba_free()).
+
+ # Safety
+ `options` is NULL or live options; `out` is NULL or valid for writes.
+ */
+enum cloudhalt_status cloudhalt_alibaba_from_chain(const struct cloudhalt_chain_options *options,
+                                                   struct cloudhalt_alibaba **out);
+
+/*
+ Where the credentials of `c` came from, without any secret: `explicit values`,
+ `env ALIBABA_CLOUD_ACCESS_KEY_ID`,
+ `aliyun-cli config /home/me/.aliyun/config.json profile default (mode AK)`,
+ `ECS RAM role (http://100.100.100.200/)`, ...
+
+ Borrowed from `c`: valid until cloudhalt_alibaba_free(c). NULL when `c` is NULL. Thread-safe.
+
+ # Safety
+ `c` is NULL or a live client.
+ */
+const char *cloudhalt_alibaba_credential_source(const struct cloudhalt_alibaba *c);
 
 /*
  Sends every later request of `c` to `url` (`http://127.0.0.1:8123`, a proxy, the emulator):
@@ -241,6 +325,41 @@ enum cloudhalt_status cloudhalt_alibaba_set_endpoint(struct cloudhalt_alibaba *c
  `c` is NULL or a live client.
  */
 enum cloudhalt_status cloudhalt_alibaba_set_timeout_ms(struct cloudhalt_alibaba *c, uint32_t ms);
+
+/*
+ Sends every later request of `c` through the proxy `url` (`http://proxy.example:3128`,
+ optionally `http://user:password@host:port`; HTTPS goes through it with CONNECT, and
+ `NO_PROXY` does not apply). `""` turns the proxy off, whatever the environment says. NULL:
+ back to the environment's (`ALL_PROXY`, else `HTTPS_PROXY`, else `HTTP_PROXY`, each also in
+ lower case, minus the hosts in `NO_PROXY`), which is the default. The client gets a new
+ connection pool. Credential refreshes through STS keep the proxy the chain ran with: to
+ send those through the proxy too, give it to cloudhalt_chain_options_set_proxy() and
+ cloudhalt_alibaba_from_chain(). Thread-safe; calls already in flight are unaffected.
+
+ Returns CLOUDHALT_INVALID_INPUT when `c` is NULL or `url` is not a proxy URL (the last error
+ names `proxy`, never a password; the client is unchanged).
+
+ # Safety
+ `c` is NULL or a live client; `url` is NULL or NUL-terminated.
+ */
+enum cloudhalt_status cloudhalt_alibaba_set_proxy(struct cloudhalt_alibaba *c, const char *url);
+
+/*
+ Makes every later request of `c` trust only the CA certificates of the PEM file `path`. The
+ bundle REPLACES the built-in (Mozilla) roots: for corporate TLS inspection give a file
+ holding both the system roots and the inspecting CA (on most Linux systems
+ `/etc/ssl/certs/ca-certificates.crt` already does). NULL: back to `SSL_CERT_FILE` if set,
+ else the built-in roots (the default). The file is read now; the client gets a new
+ connection pool. Thread-safe; calls already in flight are unaffected.
+
+ Returns CLOUDHALT_INVALID_INPUT when `c` is NULL or the file cannot be read or holds no
+ certificate (the last error names `ca_bundle`; the client is unchanged).
+
+ # Safety
+ `c` is NULL or a live client; `path` is NULL or NUL-terminated.
+ */
+enum cloudhalt_status cloudhalt_alibaba_set_ca_bundle(struct cloudhalt_alibaba *c,
+                                                      const char *path);
 
 /*
  Sets the retry policy of every later call of `c`: up to `max_attempts` attempts per request
@@ -453,6 +572,105 @@ enum cloudhalt_status cloudhalt_alibaba_call_json_response(struct cloudhalt_alib
                                                            struct cloudhalt_response **out);
 
 /*
+ Creates chain options with nothing set: the default chain over this process's environment.
+
+ Returns CLOUDHALT_INVALID_INPUT when `out` is NULL. On CLOUDHALT_OK, `*out` receives options
+ owned by the caller (release with cloudhalt_chain_options_free()).
+
+ # Safety
+ `out` is NULL or valid for writes.
+ */
+enum cloudhalt_status cloudhalt_chain_options_new(struct cloudhalt_chain_options **out);
+
+/*
+ Uses the profile `profile` of the tools' files (tccli's `~/.tccli/<profile>.credential` and
+ the SDK file's `[profile]` section; aliyun-cli's profile and the INI `[profile]` section).
+ A named profile skips the credential environment variables, as the CLIs do for `--profile`.
+ NULL: back to the default (`TENCENTCLOUD_PROFILE` / `TCCLI_PROFILE` / `default`;
+ `ALIBABA_CLOUD_PROFILE` / the file's `current`).
+
+ Returns CLOUDHALT_INVALID_INPUT when `options` is NULL, or `profile` is "" or not UTF-8 (the
+ last error names `profile`; the options are unchanged).
+
+ # Safety
+ `options` is NULL or live options; `profile` is NULL or NUL-terminated.
+ */
+enum cloudhalt_status cloudhalt_chain_options_set_profile(struct cloudhalt_chain_options *options,
+                                                          const char *profile);
+
+/*
+ Asks the instance metadata service at `url` (base URL, e.g. `http://127.0.0.1:8123`) instead
+ of the provider's (`http://metadata.tencentyun.com`, `http://100.100.100.200`): for tests and
+ private networks. NULL: back to `CLOUDHALT_TENCENT_METADATA_ENDPOINT` /
+ `CLOUDHALT_ALIBABA_METADATA_ENDPOINT`, else the provider's address.
+
+ Returns CLOUDHALT_INVALID_INPUT when `options` is NULL or `url` is not a base URL (the last
+ error names `metadata_endpoint`; the options are unchanged).
+
+ # Safety
+ `options` is NULL or live options; `url` is NULL or NUL-terminated.
+ */
+enum cloudhalt_status cloudhalt_chain_options_set_metadata_endpoint(struct cloudhalt_chain_options *options,
+                                                                    const char *url);
+
+/*
+ Sends the chain's STS calls (AssumeRole, AssumeRoleWithWebIdentity / WithOIDC) to `url`
+ (base URL) instead of the provider's public STS host. NULL: back to
+ `CLOUDHALT_TENCENT_STS_ENDPOINT` / `CLOUDHALT_ALIBABA_STS_ENDPOINT`, else the public host.
+
+ Returns CLOUDHALT_INVALID_INPUT when `options` is NULL or `url` is not a base URL (the last
+ error names `sts_endpoint`; the options are unchanged).
+
+ # Safety
+ `options` is NULL or live options; `url` is NULL or NUL-terminated.
+ */
+enum cloudhalt_status cloudhalt_chain_options_set_sts_endpoint(struct cloudhalt_chain_options *options,
+                                                               const char *url);
+
+/*
+ Sends the chain's STS and credentials-URI calls, and every call of the client made from
+ these options, through the proxy `url` (`http://proxy.example:3128`, optionally with
+ `user:password@`; HTTPS goes through it with CONNECT; `NO_PROXY` does not apply). "" turns
+ every proxy off, whatever the environment says. NULL: back to the environment's
+ (`ALL_PROXY`, `HTTPS_PROXY`, `HTTP_PROXY`, minus `NO_PROXY`). Metadata calls never use a
+ proxy.
+
+ Returns CLOUDHALT_INVALID_INPUT when `options` is NULL or `url` is not a proxy URL (the last
+ error names `proxy`, with any password hidden; the options are unchanged).
+
+ # Safety
+ `options` is NULL or live options; `url` is NULL or NUL-terminated.
+ */
+enum cloudhalt_status cloudhalt_chain_options_set_proxy(struct cloudhalt_chain_options *options,
+                                                        const char *url);
+
+/*
+ Trusts only the CA certificates of the PEM file `path` for the chain's STS and
+ credentials-URI calls and every call of the client made from these options. The bundle
+ REPLACES the built-in roots: for corporate TLS inspection, give a file holding both the
+ system roots and the inspecting CA (on most Linux systems
+ `/etc/ssl/certs/ca-certificates.crt` already does). NULL: back to `SSL_CERT_FILE` if set,
+ else the built-in (Mozilla) roots. The file is read now, to check it, and again by each
+ client made.
+
+ Returns CLOUDHALT_INVALID_INPUT when `options` is NULL or the file cannot be read or holds
+ no PEM certificate (the last error names `ca_bundle`; the options are unchanged).
+
+ # Safety
+ `options` is NULL or live options; `path` is NULL or NUL-terminated.
+ */
+enum cloudhalt_status cloudhalt_chain_options_set_ca_bundle(struct cloudhalt_chain_options *options,
+                                                            const char *path);
+
+/*
+ Releases chain options. NULL is a no-op. Clients made from them are unaffected.
+
+ # Safety
+ `options` is NULL or live options, not used afterwards.
+ */
+void cloudhalt_chain_options_free(struct cloudhalt_chain_options *options);
+
+/*
  The message of the last failed call on the calling thread: for input errors it names the
  argument, the bad value (never a secret) and the fix; for provider errors it carries the
  provider, operation, code, message and RequestId. NULL when the last call succeeded.
@@ -575,6 +793,40 @@ const char *cloudhalt_last_error_request_id_at(size_t i);
  0 when nothing was sent (or the last call succeeded). Thread-safe.
  */
 uint32_t cloudhalt_last_error_attempts(void);
+
+/*
+ Sends cloudhalt's log lines to `callback`, or stops when `callback` is NULL.
+
+ - `level` passed to the callback, and `max_level`: 1 error, 2 warn (a failed attempt, a failed
+   credential refresh), 3 info (one line per attempt: provider, operation, host, status, code,
+   RequestId, attempt number, duration; one per STS call), 4 debug (one line per credential
+   source tried, and why it did or did not yield), 5 trace. Lines above `max_level` are
+   neither formatted nor passed.
+ - `message`: one line, `target: text` (targets `cloudhalt::batch`,
+   `cloudhalt::credentials::chain`, ...), NUL-terminated UTF-8, valid only during the call.
+   No line ever holds a secret key, token or signature. Only cloudhalt's own lines are passed,
+   not those of the HTTP and TLS libraries inside.
+ - `user`: passed back unchanged to every call.
+
+ The callback is called on the thread that logs (the one making the cloudhalt call), possibly
+ on several threads at once, and never while cloudhalt holds a lock: it may be slow, and may
+ call cloudhalt (a line it causes is passed to it in turn). It must not unwind (no C++
+ exception, no longjmp) out of the call. A call already logging on another thread when the
+ callback is replaced may still reach the previous one: keep its `user` valid until those
+ calls have returned. The setting is process-wide.
+
+ Returns CLOUDHALT_INVALID_INPUT when `max_level` is not 1 to 5 with a non-NULL `callback`
+ (the last error names `max_level`; the previous callback stays), or when another `log`
+ implementation was installed in this process before cloudhalt's (by Rust code linked into
+ the same program; the last error names `callback`).
+
+ # Safety
+ `callback` is NULL or a function with this signature that stays callable (and `user` usable
+ from any thread) until it is replaced.
+ */
+enum cloudhalt_status cloudhalt_set_log_callback(cloudhalt_log_fn callback,
+                                                 void *user,
+                                                 int max_level);
 
 /*
  The name of outcome `outcome` as the core spells it: `"done"`, `"already"`, `"failed"` or
@@ -742,17 +994,81 @@ enum cloudhalt_status cloudhalt_tencent_new(const char *secret_id,
                                             struct cloudhalt_tencent **out);
 
 /*
- Creates a Tencent Cloud client with credentials from the environment:
- `TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY` and, if set, `TENCENTCLOUD_SESSION_TOKEN`.
+ Creates a Tencent Cloud client with credentials from the default chain: the first source that
+ yields wins, in the order of the README's "Credentials" table:
+ 1. `TENCENTCLOUD_SECRET_ID` / `TENCENTCLOUD_SECRET_KEY` (token from
+    `TENCENTCLOUD_SESSION_TOKEN`, `TENCENTCLOUD_TOKEN` or `TENCENTCLOUD_SECURITY_TOKEN`);
+ 2. the tccli profile (`TENCENTCLOUD_PROFILE` / `TCCLI_PROFILE` / `default`) in
+    `~/.tccli/<profile>.credential` (keys, `cvm-role`, or `role-arn` for STS AssumeRole),
+    then the SDK file (`TENCENTCLOUD_CREDENTIALS_FILE`, `~/.tencentcloud/credentials`,
+    `/etc/tencentcloud/credentials`);
+ 3. TKE OIDC (`TKE_REGION`, `TKE_PROVIDER_ID`, `TKE_WEB_IDENTITY_TOKEN_FILE`, `TKE_ROLE_ARN`);
+ 4. the CVM instance role from the metadata service (1 s connect, 2 s total).
 
- Returns CLOUDHALT_CREDENTIALS when a variable is missing or malformed (the message names the
- variable, never its value). On CLOUDHALT_OK, `*out` receives a client owned by the caller
- (release with cloudhalt_tencent_free()).
+ Temporary credentials (roles, STS) are cached by the client, shared by its threads, and
+ refreshed before they expire by the thread that needs them. The metadata and STS addresses
+ can be moved with `CLOUDHALT_TENCENT_METADATA_ENDPOINT` and
+ `CLOUDHALT_TENCENT_STS_ENDPOINT` (or cloudhalt_tencent_from_chain()).
+ cloudhalt_tencent_credential_source() tells which source was used.
+
+ Returns CLOUDHALT_CREDENTIALS when no source yields: the message lists every source tried and
+ why each did not yield (not set, file missing, malformed at line N, metadata not reachable),
+ and never a secret; off-cloud, with nothing configured, this takes at most about 3 s. On
+ CLOUDHALT_OK, `*out` receives a client owned by the caller (release with
+ cloudhalt_tencent_free()).
 
  # Safety
  `out` is NULL or valid for writes.
  */
 enum cloudhalt_status cloudhalt_tencent_from_env(struct cloudhalt_tencent **out);
+
+/*
+ Creates a Tencent Cloud client from the profile `profile` of the official tools' files:
+ tccli's `~/.tccli/<profile>.credential` (JSON `secretId`, `secretKey`, `token`;
+ `type: "cvm-role"`; `role-arn` + `role-session-name` for STS AssumeRole), else the
+ `[profile]` section of the SDK file (`TENCENTCLOUD_CREDENTIALS_FILE`,
+ `~/.tencentcloud/credentials`, `/etc/tencentcloud/credentials`); then, as the default
+ chain goes on, the instance role. The credential environment variables
+ (`TENCENTCLOUD_SECRET_ID` ...) are skipped, as the official CLIs skip them for `--profile`.
+
+ Returns CLOUDHALT_INVALID_INPUT when `profile` or `out` is NULL, or `profile` is "" or not
+ UTF-8; CLOUDHALT_CREDENTIALS when the profile yields nothing (the message names every source
+ tried and why, never a secret). On CLOUDHALT_OK, `*out` receives a client owned by the
+ caller (release with cloudhalt_tencent_free()).
+
+ # Safety
+ `profile` is NULL or NUL-terminated; `out` is NULL or valid for writes.
+ */
+enum cloudhalt_status cloudhalt_tencent_from_profile(const char *profile,
+                                                     struct cloudhalt_tencent **out);
+
+/*
+ Creates a Tencent Cloud client from the default chain run with `options`
+ (cloudhalt_chain_options_new(): profile, metadata and STS addresses, proxy, CA bundle). The
+ client sends through the options' proxy and CA bundle too, and so do its credential
+ refreshes through STS. `options` is only read: free it when convenient.
+
+ Returns CLOUDHALT_INVALID_INPUT when `options` or `out` is NULL, CLOUDHALT_CREDENTIALS when
+ no source yields (as cloudhalt_tencent_from_env()). On CLOUDHALT_OK, `*out` receives a client
+ owned by the caller (release with cloudhalt_tencent_free()).
+
+ # Safety
+ `options` is NULL or live options; `out` is NULL or valid for writes.
+ */
+enum cloudhalt_status cloudhalt_tencent_from_chain(const struct cloudhalt_chain_options *options,
+                                                   struct cloudhalt_tencent **out);
+
+/*
+ Where the credentials of `c` came from, without any secret: `explicit values`,
+ `env TENCENTCLOUD_SECRET_ID`, `tccli profile default (/home/me/.tccli/default.credential)`,
+ `CVM role (http://metadata.tencentyun.com/)`, ...
+
+ Borrowed from `c`: valid until cloudhalt_tencent_free(c). NULL when `c` is NULL. Thread-safe.
+
+ # Safety
+ `c` is NULL or a live client.
+ */
+const char *cloudhalt_tencent_credential_source(const struct cloudhalt_tencent *c);
 
 /*
  Sends every later request of `c` to `url` (`http://127.0.0.1:8123`, a proxy, the emulator):
@@ -776,6 +1092,41 @@ enum cloudhalt_status cloudhalt_tencent_set_endpoint(struct cloudhalt_tencent *c
  `c` is NULL or a live client.
  */
 enum cloudhalt_status cloudhalt_tencent_set_timeout_ms(struct cloudhalt_tencent *c, uint32_t ms);
+
+/*
+ Sends every later request of `c` through the proxy `url` (`http://proxy.example:3128`,
+ optionally `http://user:password@host:port`; HTTPS goes through it with CONNECT, and
+ `NO_PROXY` does not apply). `""` turns the proxy off, whatever the environment says. NULL:
+ back to the environment's (`ALL_PROXY`, else `HTTPS_PROXY`, else `HTTP_PROXY`, each also in
+ lower case, minus the hosts in `NO_PROXY`), which is the default. The client gets a new
+ connection pool. Credential refreshes through STS keep the proxy the chain ran with: to
+ send those through the proxy too, give it to cloudhalt_chain_options_set_proxy() and
+ cloudhalt_tencent_from_chain(). Thread-safe; calls already in flight are unaffected.
+
+ Returns CLOUDHALT_INVALID_INPUT when `c` is NULL or `url` is not a proxy URL (the last error
+ names `proxy`, never a password; the client is unchanged).
+
+ # Safety
+ `c` is NULL or a live client; `url` is NULL or NUL-terminated.
+ */
+enum cloudhalt_status cloudhalt_tencent_set_proxy(struct cloudhalt_tencent *c, const char *url);
+
+/*
+ Makes every later request of `c` trust only the CA certificates of the PEM file `path`. The
+ bundle REPLACES the built-in (Mozilla) roots: for corporate TLS inspection give a file
+ holding both the system roots and the inspecting CA (on most Linux systems
+ `/etc/ssl/certs/ca-certificates.crt` already does). NULL: back to `SSL_CERT_FILE` if set,
+ else the built-in roots (the default). The file is read now; the client gets a new
+ connection pool. Thread-safe; calls already in flight are unaffected.
+
+ Returns CLOUDHALT_INVALID_INPUT when `c` is NULL or the file cannot be read or holds no
+ certificate (the last error names `ca_bundle`; the client is unchanged).
+
+ # Safety
+ `c` is NULL or a live client; `path` is NULL or NUL-terminated.
+ */
+enum cloudhalt_status cloudhalt_tencent_set_ca_bundle(struct cloudhalt_tencent *c,
+                                                      const char *path);
 
 /*
  Asks Tencent Cloud for error messages in `language` (`"zh-CN"` or `"en-US"`, sent as

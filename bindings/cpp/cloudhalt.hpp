@@ -6,7 +6,7 @@
 // attempts()), as a successful Response does. A string argument with an embedded NUL is refused with an Error
 // of kind invalid_input naming the argument (C would silently cut it short).
 //
-//   cloudhalt::Tencent tencent = cloudhalt::Tencent::from_env();
+//   cloudhalt::Tencent tencent = cloudhalt::Tencent::from_env();  // the default credential chain
 //   cloudhalt::Response r = tencent.stop_instances("ap-guangzhou", {"ins-r8hr2upy"});
 //   std::cout << r.request_id() << "\n";
 //
@@ -19,7 +19,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -235,6 +237,108 @@ struct Deleter {
 
 }  // namespace detail
 
+/// Options for a credential chain (move-only): Tencent::from_chain(), Alibaba::from_chain().
+/// Nothing set is the default chain. Each setter throws cloudhalt::Error naming a bad value.
+class ChainOptions {
+ public:
+  ChainOptions() {
+    cloudhalt_chain_options *o = nullptr;
+    detail::check(cloudhalt_chain_options_new(&o));
+    o_.reset(o);
+  }
+  /// The profile of the tools' files; std::nullopt: the default profile.
+  ChainOptions &set_profile(std::optional<std::string_view> profile) {
+    detail::Args a;
+    detail::check(cloudhalt_chain_options_set_profile(o_.get(), a.opt(profile, "profile")));
+    return *this;
+  }
+  /// The instance metadata base URL; std::nullopt: CLOUDHALT_*_METADATA_ENDPOINT, else the cloud's.
+  ChainOptions &set_metadata_endpoint(std::optional<std::string_view> url) {
+    detail::Args a;
+    detail::check(cloudhalt_chain_options_set_metadata_endpoint(o_.get(), a.opt(url, "url")));
+    return *this;
+  }
+  /// The STS base URL; std::nullopt: CLOUDHALT_*_STS_ENDPOINT, else the public STS host.
+  ChainOptions &set_sts_endpoint(std::optional<std::string_view> url) {
+    detail::Args a;
+    detail::check(cloudhalt_chain_options_set_sts_endpoint(o_.get(), a.opt(url, "url")));
+    return *this;
+  }
+  /// The proxy for STS and for the client: a URL, "" for none, std::nullopt for the environment's.
+  ChainOptions &set_proxy(std::optional<std::string_view> url) {
+    detail::Args a;
+    detail::check(cloudhalt_chain_options_set_proxy(o_.get(), a.opt(url, "url")));
+    return *this;
+  }
+  /// A PEM CA bundle that replaces the built-in roots; std::nullopt: SSL_CERT_FILE, else built-in.
+  ChainOptions &set_ca_bundle(std::optional<std::string_view> path) {
+    detail::Args a;
+    detail::check(cloudhalt_chain_options_set_ca_bundle(o_.get(), a.opt(path, "path")));
+    return *this;
+  }
+  /// The C handle, borrowed.
+  const cloudhalt_chain_options *get() const noexcept { return o_.get(); }
+
+ private:
+  std::unique_ptr<cloudhalt_chain_options,
+                  detail::Deleter<cloudhalt_chain_options, cloudhalt_chain_options_free>>
+      o_;
+};
+
+/// A log handler: `level` 1 (error) to 5 (trace), `message` one line (valid during the call).
+using LogHandler = std::function<void(int level, std::string_view message)>;
+
+namespace detail {
+
+/// The handler cloudhalt's C callback forwards to; copied out under the lock, called outside it.
+inline std::mutex &log_lock() {
+  static std::mutex lock;
+  return lock;
+}
+inline std::shared_ptr<const LogHandler> &log_handler() {
+  static std::shared_ptr<const LogHandler> handler;
+  return handler;
+}
+extern "C" inline void log_trampoline(int level, const char *message, void *) {
+  std::shared_ptr<const LogHandler> handler;
+  {
+    std::lock_guard<std::mutex> guard(log_lock());
+    handler = log_handler();
+  }
+  // An exception must not unwind into the library: it is dropped here.
+  try {
+    if (handler && *handler) (*handler)(level, message ? message : "");
+  } catch (...) {
+  }
+}
+
+}  // namespace detail
+
+/// Sends cloudhalt's log lines up to `max_level` (1 error .. 5 trace; 3 is one line per attempt,
+/// 4 adds one per credential source) to `handler`, on the thread that logs; an empty handler
+/// turns logging off. An exception thrown by the handler is swallowed. Process-wide. Throws
+/// cloudhalt::Error for a bad `max_level`.
+inline void set_log_handler(LogHandler handler, int max_level = 3) {
+  if (!handler) {
+    detail::check(cloudhalt_set_log_callback(nullptr, nullptr, 0));
+    std::lock_guard<std::mutex> guard(detail::log_lock());
+    detail::log_handler().reset();
+    return;
+  }
+  auto next = std::make_shared<const LogHandler>(std::move(handler));
+  {
+    std::lock_guard<std::mutex> guard(detail::log_lock());
+    std::swap(detail::log_handler(), next);
+  }
+  try {
+    detail::check(cloudhalt_set_log_callback(&detail::log_trampoline, nullptr, max_level));
+  } catch (...) {
+    std::lock_guard<std::mutex> guard(detail::log_lock());
+    std::swap(detail::log_handler(), next);  // the previous handler stays
+    throw;
+  }
+}
+
 /// A successful answer. Owns the C response; strings are copied out on demand.
 class Response {
  public:
@@ -296,11 +400,44 @@ class Tencent {
     detail::check(cloudhalt_tencent_new(id, key, token_c, &c));
     return Tencent(c);
   }
-  /// Credentials from TENCENTCLOUD_SECRET_ID / _SECRET_KEY / _SESSION_TOKEN.
+  /// Credentials from the default chain (environment, tccli and SDK files, TKE OIDC, CVM role).
   static Tencent from_env() {
     cloudhalt_tencent *c = nullptr;
     detail::check(cloudhalt_tencent_from_env(&c));
     return Tencent(c);
+  }
+  /// The default chain with the profile `profile` of the tools' files (the credential
+  /// variables skipped). Throws cloudhalt::Error (kind credentials lists every source tried).
+  static Tencent from_profile(std::string_view profile) {
+    detail::Args a;
+    cloudhalt_tencent *c = nullptr;
+    detail::check(cloudhalt_tencent_from_profile(a.str(profile, "profile"), &c));
+    return Tencent(c);
+  }
+  /// The default chain run with `options` (profile, metadata and STS URLs, proxy, CA bundle).
+  static Tencent from_chain(const ChainOptions &options) {
+    cloudhalt_tencent *c = nullptr;
+    detail::check(cloudhalt_tencent_from_chain(options.get(), &c));
+    return Tencent(c);
+  }
+
+  /// Where the credentials came from ("env ...", "tccli profile ...", "CVM role (...)"), never
+  /// a secret.
+  std::string credential_source() const {
+    const char *s = cloudhalt_tencent_credential_source(c_.get());
+    return s ? s : "";
+  }
+  /// The proxy of later requests: a URL, "" for none, std::nullopt for the environment's
+  /// (HTTPS_PROXY & co., the default).
+  void set_proxy(std::optional<std::string_view> url) {
+    detail::Args a;
+    detail::check(cloudhalt_tencent_set_proxy(c_.get(), a.opt(url, "url")));
+  }
+  /// Trust only the CA certificates of this PEM file (they replace the built-in roots);
+  /// std::nullopt: SSL_CERT_FILE, else the built-in roots.
+  void set_ca_bundle(std::optional<std::string_view> path) {
+    detail::Args a;
+    detail::check(cloudhalt_tencent_set_ca_bundle(c_.get(), a.opt(path, "path")));
   }
 
   /// Sends every later request to `url` (the emulator, a proxy).
@@ -470,11 +607,45 @@ class Alibaba {
     detail::check(cloudhalt_alibaba_new(id, secret, token, &c));
     return Alibaba(c);
   }
-  /// Credentials from ALIBABA_CLOUD_ACCESS_KEY_ID / _ACCESS_KEY_SECRET / _SECURITY_TOKEN.
+  /// Credentials from the default chain (environment, OIDC, aliyun-cli and INI files, ECS role,
+  /// credentials URI).
   static Alibaba from_env() {
     cloudhalt_alibaba *c = nullptr;
     detail::check(cloudhalt_alibaba_from_env(&c));
     return Alibaba(c);
+  }
+  /// The default chain with the profile `profile` of the tools' files (the credential
+  /// variables skipped). Throws cloudhalt::Error (kind credentials lists every source tried).
+  static Alibaba from_profile(std::string_view profile) {
+    detail::Args a;
+    cloudhalt_alibaba *c = nullptr;
+    detail::check(cloudhalt_alibaba_from_profile(a.str(profile, "profile"), &c));
+    return Alibaba(c);
+  }
+  /// The default chain run with `options` (profile, metadata and STS URLs, proxy, CA bundle).
+  static Alibaba from_chain(const ChainOptions &options) {
+    cloudhalt_alibaba *c = nullptr;
+    detail::check(cloudhalt_alibaba_from_chain(options.get(), &c));
+    return Alibaba(c);
+  }
+
+  /// Where the credentials came from ("env ...", "tccli profile ...", "CVM role (...)"), never
+  /// a secret.
+  std::string credential_source() const {
+    const char *s = cloudhalt_alibaba_credential_source(c_.get());
+    return s ? s : "";
+  }
+  /// The proxy of later requests: a URL, "" for none, std::nullopt for the environment's
+  /// (HTTPS_PROXY & co., the default).
+  void set_proxy(std::optional<std::string_view> url) {
+    detail::Args a;
+    detail::check(cloudhalt_alibaba_set_proxy(c_.get(), a.opt(url, "url")));
+  }
+  /// Trust only the CA certificates of this PEM file (they replace the built-in roots);
+  /// std::nullopt: SSL_CERT_FILE, else the built-in roots.
+  void set_ca_bundle(std::optional<std::string_view> path) {
+    detail::Args a;
+    detail::check(cloudhalt_alibaba_set_ca_bundle(c_.get(), a.opt(path, "path")));
   }
 
   /// Sends every later request to `url` (the emulator, a proxy).

@@ -1,6 +1,6 @@
-/* Stop one Tencent Cloud CVM instance, with credentials from the environment
- * (TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY) and, when CLOUDHALT_ENDPOINT is set,
- * another endpoint (the emulator: `cloudhalt emulator --port 0`).
+/* Stop one Tencent Cloud CVM instance, with credentials from the default chain
+ * (TENCENTCLOUD_SECRET_ID / _SECRET_KEY, ~/.tccli, the CVM role ...) and, when
+ * CLOUDHALT_ENDPOINT is set, another endpoint (the emulator: `cloudhalt emulator --port 0`).
  *
  *   cc quickstart.c $(pkg-config --cflags --libs cloudhalt) -o quickstart
  *   ./quickstart ap-guangzhou ins-run00000

@@ -84,6 +84,14 @@ def _declare(lib: ctypes.CDLL) -> None:
         "cloudhalt_last_error_request_id_count": (Z, []),
         "cloudhalt_last_error_request_id_at": (S, [Z]),
         "cloudhalt_last_error_attempts": (U32, []),
+        "cloudhalt_tencent_from_profile": (I, [S, PP]),
+        "cloudhalt_alibaba_from_profile": (I, [S, PP]),
+        "cloudhalt_tencent_credential_source": (S, [P]),
+        "cloudhalt_alibaba_credential_source": (S, [P]),
+        "cloudhalt_tencent_set_proxy": (I, [P, S]),
+        "cloudhalt_alibaba_set_proxy": (I, [P, S]),
+        "cloudhalt_tencent_set_ca_bundle": (I, [P, S]),
+        "cloudhalt_alibaba_set_ca_bundle": (I, [P, S]),
         "cloudhalt_tencent_new": (I, [S, S, S, PP]),
         "cloudhalt_tencent_from_env": (I, [PP]),
         "cloudhalt_tencent_set_endpoint": (I, [P, S]),
@@ -278,7 +286,8 @@ class CBackend:
 
     def _configure(self, prefix: str, endpoint: Optional[str], timeout: Optional[float],
                    retry: Optional[Retry] = None, rate_limit: Any = None,
-                   concurrency: Any = None, audit: Any = None):
+                   concurrency: Any = None, audit: Any = None, proxy: Any = None,
+                   ca_bundle: Any = None):
         def setter(name: str) -> Callable[..., int]:
             return getattr(self.lib, f"cloudhalt_{prefix}_{name}")
 
@@ -292,7 +301,12 @@ class CBackend:
             return None
 
         def fleet(handle: int):
-            """Each fleet setter's status, in order, each called only if asked for."""
+            """Each fleet and network setter's status, in order, each called only if asked for."""
+            if proxy is not None:
+                # False: no proxy at all, which C spells "".
+                yield setter("set_proxy")(handle, b"" if proxy is False else _cstr(proxy))
+            if ca_bundle is not None:
+                yield setter("set_ca_bundle")(handle, _cstr(os.fspath(ca_bundle)))
             if retry is not None:
                 yield setter("set_retry")(handle, _u32(retry.max_attempts, "max_attempts"),
                                           _ms(retry.base_delay, "base_delay"),
@@ -329,20 +343,24 @@ class CBackend:
     def tencent(self, secret_id: Any, secret_key: Any, token: Any = None, *,
                 endpoint: Optional[str] = None, timeout: Optional[float] = None,
                 retry: Optional[Retry] = None, rate_limit: Any = None,
-                concurrency: Optional[int] = None, audit: Optional[str] = None) -> Any:
+                concurrency: Optional[int] = None, audit: Optional[str] = None,
+                proxy: Any = None, ca_bundle: Optional[str] = None) -> Any:
         return self._construct(
             lambda out: self.lib.cloudhalt_tencent_new(_cstr(secret_id), _cstr(secret_key), _cstr(token), out),
-            self._configure("tencent", endpoint, timeout, retry, rate_limit, concurrency, audit),
+            self._configure("tencent", endpoint, timeout, retry, rate_limit, concurrency, audit,
+                            proxy, ca_bundle),
             lambda h: _Tencent(self, h), self.lib.cloudhalt_tencent_free)
 
     def alibaba(self, access_key_id: Any, access_key_secret: Any, security_token: Any = None, *,
                 endpoint: Optional[str] = None, timeout: Optional[float] = None,
                 retry: Optional[Retry] = None, rate_limit: Any = None,
-                concurrency: Optional[int] = None, audit: Optional[str] = None) -> Any:
+                concurrency: Optional[int] = None, audit: Optional[str] = None,
+                proxy: Any = None, ca_bundle: Optional[str] = None) -> Any:
         return self._construct(
             lambda out: self.lib.cloudhalt_alibaba_new(_cstr(access_key_id), _cstr(access_key_secret),
                                                        _cstr(security_token), out),
-            self._configure("alibaba", endpoint, timeout, retry, rate_limit, concurrency, audit),
+            self._configure("alibaba", endpoint, timeout, retry, rate_limit, concurrency, audit,
+                            proxy, ca_bundle),
             lambda h: _Alibaba(self, h), self.lib.cloudhalt_alibaba_free)
 
     def tencent_from_env(self, *, endpoint: Optional[str] = None) -> Any:
@@ -354,6 +372,18 @@ class CBackend:
         return self._construct(self.lib.cloudhalt_alibaba_from_env,
                                self._configure("alibaba", endpoint, None),
                                lambda h: _Alibaba(self, h), self.lib.cloudhalt_alibaba_free)
+
+    def tencent_from_profile(self, profile: Any, *, endpoint: Optional[str] = None) -> Any:
+        return self._construct(
+            lambda out: self.lib.cloudhalt_tencent_from_profile(_cstr(profile), out),
+            self._configure("tencent", endpoint, None),
+            lambda h: _Tencent(self, h), self.lib.cloudhalt_tencent_free)
+
+    def alibaba_from_profile(self, profile: Any, *, endpoint: Optional[str] = None) -> Any:
+        return self._construct(
+            lambda out: self.lib.cloudhalt_alibaba_from_profile(_cstr(profile), out),
+            self._configure("alibaba", endpoint, None),
+            lambda h: _Alibaba(self, h), self.lib.cloudhalt_alibaba_free)
 
     def version(self) -> str:
         return _text(self.lib.cloudhalt_version()) or ""
@@ -419,6 +449,10 @@ class _Tencent:
         return self._b.call_response(lambda out: self._lib.cloudhalt_tencent_resume(
             self._h, _cstr(os.fspath(audit_path)), out))
 
+    def credential_source(self) -> str:
+        """cloudhalt_tencent_credential_source(), borrowed from the handle and copied here."""
+        return _text(self._lib.cloudhalt_tencent_credential_source(self._h)) or ""
+
 
 class _Alibaba:
     """A `cloudhalt_alibaba *`, freed when garbage-collected."""
@@ -452,6 +486,10 @@ class _Alibaba:
     def resume(self, audit_path: Any) -> Union[Outcome, Failure]:
         return self._b.call_response(lambda out: self._lib.cloudhalt_alibaba_resume(
             self._h, _cstr(os.fspath(audit_path)), out))
+
+    def credential_source(self) -> str:
+        """cloudhalt_alibaba_credential_source(), borrowed from the handle and copied here."""
+        return _text(self._lib.cloudhalt_alibaba_credential_source(self._h)) or ""
 
 
 def _params(params: Any) -> Optional[bytes]:

@@ -18,6 +18,8 @@
 #include <string.h>
 #include <math.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static int failures = 0;
@@ -1253,6 +1255,410 @@ static void test_threads(const char *url) {
   emu_reset();
 }
 
+
+/* ---- credential chains, network settings and the log callback (issue 11) ---- */
+
+/* Every variable a credential chain reads, unset so that only what a test gives is found. */
+static const char *CHAIN_VARS[] = {
+  "TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY", "TENCENTCLOUD_SESSION_TOKEN",
+  "TENCENTCLOUD_TOKEN", "TENCENTCLOUD_SECURITY_TOKEN", "TENCENTCLOUD_PROFILE", "TCCLI_PROFILE",
+  "TENCENTCLOUD_CREDENTIALS_FILE", "TKE_REGION", "TKE_PROVIDER_ID", "TKE_WEB_IDENTITY_TOKEN_FILE",
+  "TKE_ROLE_ARN", "ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+  "ALIBABA_CLOUD_SECURITY_TOKEN", "ALIBABA_CLOUD_ROLE_ARN", "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
+  "ALIBABA_CLOUD_OIDC_TOKEN_FILE", "ALIBABA_CLOUD_PROFILE", "ALIBABA_CLOUD_CREDENTIALS_FILE",
+  "ALIBABA_CLOUD_ECS_METADATA", "ALIBABA_CLOUD_ECS_METADATA_DISABLED",
+  "ALIBABA_CLOUD_IMDSV1_DISABLED", "ALIBABA_CLOUD_CREDENTIALS_URI",
+  "CLOUDHALT_TENCENT_METADATA_ENDPOINT", "CLOUDHALT_ALIBABA_METADATA_ENDPOINT",
+  "CLOUDHALT_TENCENT_STS_ENDPOINT", "CLOUDHALT_ALIBABA_STS_ENDPOINT", "HTTPS_PROXY", "https_proxy",
+  "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "SSL_CERT_FILE",
+};
+
+static char saved_home[512];
+
+/* A fresh empty directory as HOME, with every chain variable unset; its path goes in `home`.
+ * restore_env() puts back HOME and the credentials the other tests use. */
+static void empty_home(char *home, size_t size) {
+  size_t i;
+  snprintf(saved_home, sizeof saved_home, "%s", getenv("HOME") ? getenv("HOME") : "/");
+  snprintf(home, size, "%s/cloudhalt-home.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+  CHECK(mkdtemp(home) != NULL);
+  for (i = 0; i < sizeof CHAIN_VARS / sizeof CHAIN_VARS[0]; i++) unsetenv(CHAIN_VARS[i]);
+  setenv("HOME", home, 1);
+}
+
+static void restore_env(void) {
+  setenv("HOME", saved_home, 1);
+  setenv("TENCENTCLOUD_SECRET_ID", TENCENT_ID, 1);
+  setenv("TENCENTCLOUD_SECRET_KEY", TENCENT_KEY, 1);
+  setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", ALIBABA_ID, 1);
+  setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", ALIBABA_SECRET, 1);
+}
+
+/* Writes `text` to `dir`/`sub`/`name`, making `dir`/`sub`; the path goes in `path`. */
+static void write_fixture(const char *dir, const char *sub, const char *name, const char *text,
+                          char *path, size_t size) {
+  FILE *f;
+  snprintf(path, size, "%s/%s", dir, sub);
+  CHECK(mkdir(path, 0700) == 0);
+  snprintf(path, size, "%s/%s/%s", dir, sub, name);
+  f = fopen(path, "w");
+  CHECK(f != NULL);
+  if (f != NULL) {
+    fputs(text, f);
+    fclose(f);
+  }
+}
+
+/* Removes a fixture written by write_fixture() and its directory. */
+static void remove_fixture(const char *path) {
+  char dir[512];
+  char *slash;
+  snprintf(dir, sizeof dir, "%s", path);
+  CHECK(unlink(path) == 0);
+  slash = strrchr(dir, '/');
+  if (slash != NULL) *slash = '\0';
+  CHECK(rmdir(dir) == 0);
+}
+
+static double now_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* What the log callback received: every line, concatenated with newlines. */
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+static char log_text[16384];
+static int log_lines = 0;
+static int log_bad_level = 0;
+static int log_user_marker = 0;
+
+static void log_sink(int level, const char *message, void *user) {
+  pthread_mutex_lock(&log_lock);
+  if (level < 1 || level > 5 || user != &log_user_marker || message == NULL) log_bad_level++;
+  if (message != NULL && strlen(log_text) + strlen(message) + 2 < sizeof log_text) {
+    strcat(log_text, message);
+    strcat(log_text, "\n");
+  }
+  log_lines++;
+  pthread_mutex_unlock(&log_lock);
+}
+
+static void log_clear(void) {
+  pthread_mutex_lock(&log_lock);
+  log_text[0] = '\0';
+  log_lines = 0;
+  log_bad_level = 0;
+  pthread_mutex_unlock(&log_lock);
+}
+
+/* Lines of the captured log holding `needle`. */
+static int log_count(const char *needle) {
+  int n = 0;
+  const char *at;
+  pthread_mutex_lock(&log_lock);
+  for (at = strstr(log_text, needle); at != NULL; at = strstr(at + 1, needle)) n++;
+  pthread_mutex_unlock(&log_lock);
+  return n;
+}
+
+static const char *PROFILE_KEY = "tccli-profile-secret-key-0001";
+
+static void test_chains_offline(void) {
+  char home[256];
+  char path[512];
+  cloudhalt_tencent *t = NULL;
+  cloudhalt_alibaba *a = NULL;
+  cloudhalt_chain_options *o = NULL;
+  const char *source;
+  double started;
+  const char bad_utf8[] = {'p', (char)0xff, '\0'};
+
+  empty_home(home, sizeof home);
+
+  /* NULL and bad arguments are refused, naming the argument, without a crash. */
+  CHECK_STATUS(cloudhalt_tencent_from_profile(NULL, &t), CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("profile");
+  CHECK_STATUS(cloudhalt_tencent_from_profile("", &t), CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("profile");
+  CHECK_STATUS(cloudhalt_alibaba_from_profile(bad_utf8, &a), CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("profile");
+  CHECK_STATUS(cloudhalt_tencent_from_profile("prod", NULL), CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("out");
+  CHECK_STATUS(cloudhalt_tencent_from_chain(NULL, &t), CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("options");
+  CHECK_STATUS(cloudhalt_alibaba_from_chain(NULL, &a), CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("options");
+  CHECK_STATUS(cloudhalt_chain_options_new(NULL), CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("out");
+  CHECK_STATUS(cloudhalt_chain_options_set_profile(NULL, "prod"), CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("options");
+  CHECK_STATUS(cloudhalt_chain_options_set_metadata_endpoint(NULL, NULL), CLOUDHALT_INVALID_INPUT);
+  CHECK_STATUS(cloudhalt_chain_options_set_sts_endpoint(NULL, NULL), CLOUDHALT_INVALID_INPUT);
+  CHECK_STATUS(cloudhalt_chain_options_set_proxy(NULL, NULL), CLOUDHALT_INVALID_INPUT);
+  CHECK_STATUS(cloudhalt_chain_options_set_ca_bundle(NULL, NULL), CLOUDHALT_INVALID_INPUT);
+  CHECK(cloudhalt_tencent_credential_source(NULL) == NULL);
+  CHECK(cloudhalt_alibaba_credential_source(NULL) == NULL);
+  CHECK_STATUS(cloudhalt_tencent_set_proxy(NULL, NULL), CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("c");
+  CHECK_STATUS(cloudhalt_alibaba_set_ca_bundle(NULL, NULL), CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("c");
+  cloudhalt_chain_options_free(NULL);
+  CHECK(t == NULL && a == NULL);
+
+  /* Nothing anywhere, metadata on a closed port: the every-source error, quickly. */
+  setenv("CLOUDHALT_TENCENT_METADATA_ENDPOINT", "http://127.0.0.1:9", 1);
+  setenv("CLOUDHALT_ALIBABA_METADATA_ENDPOINT", "http://127.0.0.1:9", 1);
+  started = now_seconds();
+  CHECK_STATUS(cloudhalt_tencent_from_env(&t), CLOUDHALT_CREDENTIALS);
+  CHECK(now_seconds() - started < 3.0);
+  CHECK(equals(cloudhalt_last_error_kind(), "credentials"));
+  CHECK(contains(cloudhalt_last_error_message(), "TENCENTCLOUD_SECRET_ID"));
+  CHECK(contains(cloudhalt_last_error_message(), ".tccli"));
+  CHECK(contains(cloudhalt_last_error_message(), "TKE"));
+  CHECK(contains(cloudhalt_last_error_message(), "CVM role"));
+  started = now_seconds();
+  CHECK_STATUS(cloudhalt_alibaba_from_env(&a), CLOUDHALT_CREDENTIALS);
+  CHECK(now_seconds() - started < 3.0);
+  CHECK(contains(cloudhalt_last_error_message(), "ALIBABA_CLOUD_ACCESS_KEY_ID"));
+  CHECK(contains(cloudhalt_last_error_message(), "config.json"));
+  CHECK(contains(cloudhalt_last_error_message(), "ECS RAM role"));
+  CHECK(contains(cloudhalt_last_error_message(), "ALIBABA_CLOUD_CREDENTIALS_URI"));
+  CHECK(t == NULL && a == NULL);
+  /* A named profile that no file has: the same error, for that profile. */
+  CHECK_STATUS(cloudhalt_tencent_from_profile("prod", &t), CLOUDHALT_CREDENTIALS);
+  CHECK(contains(cloudhalt_last_error_message(), "prod.credential"));
+
+  /* The log callback: one debug line per credential source tried, none with a secret. */
+  CHECK_STATUS(cloudhalt_set_log_callback(log_sink, &log_user_marker, 0), CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("max_level");
+  CHECK_STATUS(cloudhalt_set_log_callback(log_sink, &log_user_marker, 6), CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("max_level");
+  log_clear();
+  CHECK_STATUS(cloudhalt_set_log_callback(log_sink, &log_user_marker, 4), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_tencent_from_env(&t), CLOUDHALT_CREDENTIALS);
+  CHECK(log_count("cloudhalt::credentials") >= 4);
+  CHECK(log_count("TENCENTCLOUD_SECRET_ID") >= 1);
+  CHECK(log_bad_level == 0);
+  /* Info only: the debug lines are no longer passed. */
+  log_clear();
+  CHECK_STATUS(cloudhalt_set_log_callback(log_sink, &log_user_marker, 3), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_tencent_from_env(&t), CLOUDHALT_CREDENTIALS);
+  CHECK(log_count("cloudhalt::credentials::chain") == 0);
+  /* NULL turns it off. */
+  log_clear();
+  CHECK_STATUS(cloudhalt_set_log_callback(NULL, NULL, 0), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_tencent_from_env(&t), CLOUDHALT_CREDENTIALS);
+  CHECK(log_lines == 0);
+
+  /* A tccli profile file, shaped as tccli writes it. */
+  write_fixture(home, ".tccli", "prod.credential",
+                "{\n    \"secretId\": \"AKIDprofileprod0001\",\n"
+                "    \"secretKey\": \"tccli-profile-secret-key-0001\"\n}\n",
+                path, sizeof path);
+  log_clear();
+  CHECK_STATUS(cloudhalt_set_log_callback(log_sink, &log_user_marker, 5), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_tencent_from_profile("prod", &t), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_set_log_callback(NULL, NULL, 0), CLOUDHALT_OK);
+  CHECK(log_count(PROFILE_KEY) == 0);
+  CHECK(log_count("prod") >= 1);
+  source = cloudhalt_tencent_credential_source(t);
+  CHECK(contains(source, "tccli profile prod"));
+  CHECK(contains(source, ".tccli/prod.credential"));
+  CHECK(!contains(source, PROFILE_KEY));
+  CHECK(!contains(source, "AKIDprofileprod0001"));
+  /* The setters keep the credentials and their source (and its pointer stays valid). */
+  CHECK_STATUS(cloudhalt_tencent_set_timeout_ms(t, 5000), CLOUDHALT_OK);
+  CHECK(equals(cloudhalt_tencent_credential_source(t), source));
+
+  /* Network settings of a client: checked at once, naming the field; the client unchanged. */
+  CHECK_STATUS(cloudhalt_tencent_set_ca_bundle(t, "/nonexistent/cloudhalt-ca.pem"), CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("ca_bundle");
+  CHECK(contains(cloudhalt_last_error_message(), "/nonexistent/cloudhalt-ca.pem"));
+  CHECK_STATUS(cloudhalt_tencent_set_ca_bundle(t, path), CLOUDHALT_INVALID_INPUT); /* not PEM */
+  CHECK_INPUT_ERROR("ca_bundle");
+  CHECK(!contains(cloudhalt_last_error_message(), PROFILE_KEY));
+  CHECK_STATUS(cloudhalt_tencent_set_ca_bundle(t, NULL), CLOUDHALT_OK);
+  if (access("/etc/ssl/certs/ca-certificates.crt", R_OK) == 0) /* a real PEM bundle is taken */
+    CHECK_STATUS(cloudhalt_tencent_set_ca_bundle(t, "/etc/ssl/certs/ca-certificates.crt"), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_tencent_set_proxy(t, "http://user:proxy-pass-0001@[::1"), CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("proxy");
+  CHECK(!contains(cloudhalt_last_error_message(), "proxy-pass-0001"));
+  CHECK_STATUS(cloudhalt_tencent_set_proxy(t, "http://127.0.0.1:3128"), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_tencent_set_proxy(t, ""), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_tencent_set_proxy(t, NULL), CLOUDHALT_OK);
+  cloudhalt_tencent_free(t);
+  t = NULL;
+  remove_fixture(path);
+
+  /* An aliyun-cli config.json profile. */
+  write_fixture(home, ".aliyun", "config.json",
+                "{\n  \"current\": \"default\",\n  \"profiles\": [\n    {\n      \"name\": \"prod\",\n"
+                "      \"mode\": \"AK\",\n      \"access_key_id\": \"LTAIprofileprod0001\",\n"
+                "      \"access_key_secret\": \"aliyun-profile-secret-0001\",\n"
+                "      \"region_id\": \"cn-hangzhou\"\n    }\n  ]\n}\n",
+                path, sizeof path);
+  CHECK_STATUS(cloudhalt_alibaba_from_profile("prod", &a), CLOUDHALT_OK);
+  source = cloudhalt_alibaba_credential_source(a);
+  CHECK(contains(source, "prod"));
+  CHECK(contains(source, "config.json"));
+  CHECK(!contains(source, "aliyun-profile-secret-0001"));
+  CHECK_STATUS(cloudhalt_alibaba_set_ca_bundle(a, "/nonexistent/cloudhalt-ca.pem"), CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("ca_bundle");
+  CHECK_STATUS(cloudhalt_alibaba_set_proxy(a, "http://[::1"), CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("proxy");
+  cloudhalt_alibaba_free(a);
+  a = NULL;
+  /* Another profile of the same file is not there: refused, the other profile not used. */
+  CHECK_STATUS(cloudhalt_alibaba_from_profile("staging", &a), CLOUDHALT_CREDENTIALS);
+  CHECK(contains(cloudhalt_last_error_message(), "staging"));
+  remove_fixture(path);
+
+  /* Chain options: each setter checks its value and names the field. */
+  CHECK_STATUS(cloudhalt_chain_options_new(&o), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_chain_options_set_profile(o, ""), CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("profile");
+  CHECK_STATUS(cloudhalt_chain_options_set_metadata_endpoint(o, "not a url"), CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("metadata_endpoint");
+  CHECK_STATUS(cloudhalt_chain_options_set_sts_endpoint(o, "ftp://sts.example"), CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("sts_endpoint");
+  CHECK_STATUS(cloudhalt_chain_options_set_ca_bundle(o, "/nonexistent/cloudhalt-ca.pem"), CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("ca_bundle");
+  CHECK_STATUS(cloudhalt_chain_options_set_proxy(o, "http://[::1"), CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("proxy");
+  CHECK_STATUS(cloudhalt_chain_options_set_proxy(o, ""), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_chain_options_set_ca_bundle(o, NULL), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_chain_options_set_profile(o, "prod"), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_chain_options_set_profile(o, NULL), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_chain_options_set_metadata_endpoint(o, "http://127.0.0.1:9"), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_chain_options_set_sts_endpoint(o, "http://127.0.0.1:9"), CLOUDHALT_OK);
+  /* Without the variables, the option alone moves the metadata address. */
+  unsetenv("CLOUDHALT_TENCENT_METADATA_ENDPOINT");
+  unsetenv("CLOUDHALT_ALIBABA_METADATA_ENDPOINT");
+  started = now_seconds();
+  CHECK_STATUS(cloudhalt_tencent_from_chain(o, &t), CLOUDHALT_CREDENTIALS);
+  CHECK(contains(cloudhalt_last_error_message(), "127.0.0.1:9"));
+  CHECK_STATUS(cloudhalt_alibaba_from_chain(o, &a), CLOUDHALT_CREDENTIALS);
+  CHECK(contains(cloudhalt_last_error_message(), "127.0.0.1:9"));
+  CHECK(now_seconds() - started < 6.0);
+  CHECK(t == NULL && a == NULL);
+  cloudhalt_chain_options_free(o);
+
+  CHECK(rmdir(home) == 0);
+  restore_env();
+}
+
+/* The instance-role links against the emulator's metadata services: a client that finds its
+ * credentials there stops an instance with them (the emulator accepts the issued set only with
+ * its token), and the log callback sees one line per attempt, without a secret. */
+static void test_chains_emulator(const char *url) {
+  char home[256];
+  cloudhalt_tencent *t = NULL;
+  cloudhalt_alibaba *a = NULL;
+  cloudhalt_chain_options *o = NULL;
+  cloudhalt_response *r = NULL;
+  const char *one[] = {"ins-run00070"};
+  const char *two[] = {"ins-run00071"};
+  const char *three[] = {"ins-run00072"};
+  const char *invocation_instances[] = {"i-bp67acfmxazb4p0001"};
+  char *state;
+
+  emu_reset();
+  empty_home(home, sizeof home);
+
+  /* The CVM role through the environment variable. */
+  setenv("CLOUDHALT_TENCENT_METADATA_ENDPOINT", url, 1);
+  CHECK_STATUS(cloudhalt_tencent_from_env(&t), CLOUDHALT_OK);
+  CHECK(contains(cloudhalt_tencent_credential_source(t), "CVM role"));
+  CHECK(contains(cloudhalt_tencent_credential_source(t), "127.0.0.1"));
+  CHECK(!contains(cloudhalt_tencent_credential_source(t), "AKIDtmp"));
+  CHECK_STATUS(cloudhalt_tencent_set_endpoint(t, url), CLOUDHALT_OK);
+  log_clear();
+  CHECK_STATUS(cloudhalt_set_log_callback(log_sink, &log_user_marker, 3), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_tencent_stop_instances(t, "ap-guangzhou", one, 1, false, NULL, NULL, &r),
+               CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_set_log_callback(NULL, NULL, 0), CLOUDHALT_OK);
+  cloudhalt_response_free(r);
+  r = NULL;
+  /* One line for the one attempt, naming the operation; no key, token or signature. */
+  CHECK(log_count("StopInstances") == 1);
+  CHECK(log_count("attempt=1") == 1);
+  CHECK(log_count("AKIDtmp") == 0);
+  CHECK(log_count("Signature") == 0);
+  CHECK(log_count(TENCENT_KEY) == 0);
+  CHECK(log_bad_level == 0);
+  cloudhalt_tencent_free(t);
+  t = NULL;
+  unsetenv("CLOUDHALT_TENCENT_METADATA_ENDPOINT");
+
+  /* The same through chain options, with no variable set. */
+  CHECK_STATUS(cloudhalt_chain_options_new(&o), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_chain_options_set_metadata_endpoint(o, url), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_chain_options_set_proxy(o, ""), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_tencent_from_chain(o, &t), CLOUDHALT_OK);
+  CHECK(contains(cloudhalt_tencent_credential_source(t), "CVM role"));
+  CHECK_STATUS(cloudhalt_tencent_set_endpoint(t, url), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_tencent_stop_instances(t, "ap-guangzhou", two, 1, false, NULL, NULL, &r),
+               CLOUDHALT_OK);
+  cloudhalt_response_free(r);
+  r = NULL;
+  state = emu_get_all("/_emulator/state");
+  CHECK(contains(state, "ins-run00071"));
+  free(state);
+  cloudhalt_tencent_free(t);
+  t = NULL;
+
+  /* The Alibaba ECS RAM role (IMDSv2) through the same options. */
+  CHECK_STATUS(cloudhalt_alibaba_from_chain(o, &a), CLOUDHALT_OK);
+  CHECK(contains(cloudhalt_alibaba_credential_source(a), "ECS RAM role"));
+  CHECK(!contains(cloudhalt_alibaba_credential_source(a), "STS.tmp"));
+  CHECK_STATUS(cloudhalt_alibaba_set_endpoint(a, url), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_alibaba_stop_invocation_instances(a, "cn-hangzhou", "t-hz0jdfwd9f0001",
+                                                           invocation_instances, 1, &r),
+               CLOUDHALT_OK);
+  cloudhalt_response_free(r);
+  r = NULL;
+  cloudhalt_alibaba_free(a);
+  a = NULL;
+  cloudhalt_chain_options_free(o);
+  o = NULL;
+
+  /* The proxy is really used: through a closed port nothing is sent; "" turns it off again. */
+  CHECK_STATUS(cloudhalt_tencent_new(TENCENT_ID, TENCENT_KEY, NULL, &t), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_tencent_set_endpoint(t, url), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_tencent_set_retry(t, 1, 0, 0), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_tencent_set_proxy(t, "http://127.0.0.1:9"), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_tencent_stop_instances(t, "ap-guangzhou", three, 1, false, NULL, NULL, &r),
+               CLOUDHALT_TRANSPORT);
+  CHECK(equals(cloudhalt_last_error_send_state(), "not_sent"));
+  CHECK(r == NULL);
+  CHECK_STATUS(cloudhalt_tencent_set_proxy(t, ""), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_tencent_stop_instances(t, "ap-guangzhou", three, 1, false, NULL, NULL, &r),
+               CLOUDHALT_OK);
+  cloudhalt_response_free(r);
+  r = NULL;
+  cloudhalt_tencent_free(t);
+  t = NULL;
+  /* The same through chain options: the client made from them sends through their proxy. */
+  setenv("TENCENTCLOUD_SECRET_ID", TENCENT_ID, 1);
+  setenv("TENCENTCLOUD_SECRET_KEY", TENCENT_KEY, 1);
+  CHECK_STATUS(cloudhalt_chain_options_new(&o), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_chain_options_set_proxy(o, "http://127.0.0.1:9"), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_tencent_from_chain(o, &t), CLOUDHALT_OK);
+  CHECK(equals(cloudhalt_tencent_credential_source(t), "env TENCENTCLOUD_SECRET_ID"));
+  CHECK_STATUS(cloudhalt_tencent_set_endpoint(t, url), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_tencent_set_retry(t, 1, 0, 0), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_tencent_stop_instances(t, "ap-guangzhou", three, 1, false, NULL, NULL, &r),
+               CLOUDHALT_TRANSPORT);
+  CHECK(equals(cloudhalt_last_error_send_state(), "not_sent"));
+  cloudhalt_tencent_free(t);
+  cloudhalt_chain_options_free(o);
+
+  CHECK(rmdir(home) == 0);
+  restore_env();
+  emu_reset();
+}
+
 int main(int argc, char **argv) {
   const char *url = argc > 1 ? argv[1] : NULL;
   test_version_and_names();
@@ -1260,6 +1666,7 @@ int main(int argc, char **argv) {
   test_constructors();
   test_bad_arguments();
   test_fleet_setters();
+  test_chains_offline();
   if (url != NULL) {
     const char *port = strrchr(url, ':');
     emu_port = port ? atoi(port + 1) : 0;
@@ -1267,6 +1674,7 @@ int main(int argc, char **argv) {
     test_fleet(url);
     test_fleet_threads(url);
     test_threads(url);
+    test_chains_emulator(url);
   } else {
     printf("no emulator URL given: skipped the operations and threads tests\n");
   }

@@ -8,8 +8,11 @@
 #include <cloudhalt.hpp>
 
 #include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <string>
+
+#include <unistd.h>
 
 static int failures = 0;
 static int checks = 0;
@@ -198,10 +201,71 @@ static void test_online(const char *url) {
   CHECK(r.outcomes().size() == 1 && r.outcomes()[0].id == "i-bp67acfmxazb4p0020");
 }
 
+
+// Credential chains, network settings and the log handler (issue 11).
+static void test_chains_offline() {
+  cloudhalt::Error e = EXPECT_ERROR(cloudhalt::Tencent::from_profile(""));
+  CHECK_INPUT_ERROR(e, "profile");
+  e = EXPECT_ERROR(cloudhalt::Alibaba::from_profile(std::string_view("p\0x", 3)));
+  CHECK_INPUT_ERROR(e, "profile");
+  cloudhalt::Tencent t = cloudhalt::Tencent::create(TENCENT_ID, TENCENT_KEY);
+  CHECK(t.credential_source() == "explicit values");
+  e = EXPECT_ERROR(t.set_ca_bundle("/nonexistent/cloudhalt-ca.pem"));
+  CHECK_INPUT_ERROR(e, "ca_bundle");
+  e = EXPECT_ERROR(t.set_proxy("http://[::1"));
+  CHECK_INPUT_ERROR(e, "proxy");
+  t.set_proxy("");
+  t.set_proxy(std::nullopt);
+  t.set_ca_bundle(std::nullopt);
+  cloudhalt::Alibaba a = cloudhalt::Alibaba::create(ALIBABA_ID, ALIBABA_SECRET);
+  CHECK(a.credential_source() == "explicit values");
+  e = EXPECT_ERROR(a.set_ca_bundle("/nonexistent/cloudhalt-ca.pem"));
+  CHECK_INPUT_ERROR(e, "ca_bundle");
+  cloudhalt::ChainOptions options;
+  e = EXPECT_ERROR(options.set_metadata_endpoint("not a url"));
+  CHECK_INPUT_ERROR(e, "metadata_endpoint");
+  e = EXPECT_ERROR(options.set_ca_bundle("/nonexistent/cloudhalt-ca.pem"));
+  CHECK_INPUT_ERROR(e, "ca_bundle");
+  options.set_profile("prod").set_profile(std::nullopt).set_proxy("");
+  e = EXPECT_ERROR(cloudhalt::set_log_handler([](int, std::string_view) {}, 9));
+  CHECK_INPUT_ERROR(e, "max_level");
+}
+
+static void test_chains_online(const char *url) {
+  char home[] = "/tmp/cloudhalt-cpp-home.XXXXXX";
+  CHECK(mkdtemp(home) != nullptr);
+  std::string saved_home = std::getenv("HOME") ? std::getenv("HOME") : "/";
+  setenv("HOME", home, 1);
+  unsetenv("TENCENTCLOUD_SECRET_ID");
+  unsetenv("TENCENTCLOUD_SECRET_KEY");
+  cloudhalt::ChainOptions options;
+  options.set_metadata_endpoint(url);
+  cloudhalt::Tencent t = cloudhalt::Tencent::from_chain(options);
+  CHECK(contains(t.credential_source(), "CVM role"));
+  t.set_endpoint(url);
+  std::vector<std::string> lines;
+  std::mutex lock;
+  cloudhalt::set_log_handler([&](int level, std::string_view line) {
+    std::lock_guard<std::mutex> guard(lock);
+    lines.emplace_back(line);
+    if (level < 1 || level > 5) lines.emplace_back("BAD LEVEL");
+    throw std::runtime_error("a throwing handler must not break the call");
+  });
+  CHECK(!t.stop_instances("ap-guangzhou", {"ins-run00130"}).request_id().empty());
+  cloudhalt::set_log_handler(nullptr);
+  CHECK(lines.size() == 1);
+  CHECK(!lines.empty() && contains(lines[0], "StopInstances") && contains(lines[0], "attempt=1"));
+  CHECK(!lines.empty() && !contains(lines[0], "AKIDtmp"));
+  setenv("HOME", saved_home.c_str(), 1);
+  CHECK(rmdir(home) == 0);
+}
+
 int main(int argc, char **argv) {
   test_offline();
+  test_chains_offline();
   if (argc > 1) {
     test_online(argv[1]);
+    test_chains_online(argv[1]);
   } else {
     std::printf("no emulator URL given: skipped the online tests\n");
   }

@@ -13,9 +13,10 @@ use crate::strings::{Instances, arg_instances};
 
 /// An Alibaba Cloud client (ECS Cloud Assistant).
 ///
-/// Ownership: created by cloudhalt_alibaba_new() or cloudhalt_alibaba_from_env(), released with
-/// cloudhalt_alibaba_free(). Thread-safe: one client may be shared by any number of threads, and
-/// the setters may be called while other threads send (a call in flight keeps its settings).
+/// Ownership: created by cloudhalt_alibaba_new(), _from_env(), _from_profile() or _from_chain(),
+/// released with cloudhalt_alibaba_free(). Thread-safe: one client may be shared by any number
+/// of threads, and the setters may be called while other threads send (a call in flight keeps
+/// its settings).
 pub struct cloudhalt_alibaba(ClientHandle<Alibaba>);
 
 client_object!(cloudhalt_alibaba, cloudhalt::AlibabaCloud);
@@ -46,13 +47,30 @@ pub unsafe extern "C" fn cloudhalt_alibaba_new(
     })
 }
 
-/// Creates an Alibaba Cloud client with credentials from the environment:
-/// `ALIBABA_CLOUD_ACCESS_KEY_ID`, `ALIBABA_CLOUD_ACCESS_KEY_SECRET` and, if set,
-/// `ALIBABA_CLOUD_SECURITY_TOKEN`.
+/// Creates an Alibaba Cloud client with credentials from the default chain: the first source that
+/// yields wins, in the order of the README's "Credentials" table:
+/// 1. `ALIBABA_CLOUD_ACCESS_KEY_ID` / `ALIBABA_CLOUD_ACCESS_KEY_SECRET` /
+///    `ALIBABA_CLOUD_SECURITY_TOKEN`;
+/// 2. OIDC / RRSA (`ALIBABA_CLOUD_ROLE_ARN`, `ALIBABA_CLOUD_OIDC_PROVIDER_ARN`,
+///    `ALIBABA_CLOUD_OIDC_TOKEN_FILE`: STS AssumeRoleWithOIDC);
+/// 3. aliyun-cli's `~/.aliyun/config.json` (profile `ALIBABA_CLOUD_PROFILE`, else the
+///    file's `current`; modes AK, StsToken, RamRoleArn, EcsRamRole);
+/// 4. the credentials file (`ALIBABA_CLOUD_CREDENTIALS_FILE`,
+///    `~/.alibabacloud/credentials.ini`, `~/.alibabacloud/credentials`);
+/// 5. the ECS RAM role from the metadata service (IMDSv2, then v1; 1 s timeouts);
+/// 6. `ALIBABA_CLOUD_CREDENTIALS_URI`.
 ///
-/// Returns CLOUDHALT_CREDENTIALS when a variable is missing or malformed (the message names the
-/// variable, never its value). On CLOUDHALT_OK, `*out` receives a client owned by the caller
-/// (release with cloudhalt_alibaba_free()).
+/// Temporary credentials (roles, STS) are cached by the client, shared by its threads, and
+/// refreshed before they expire by the thread that needs them. The metadata and STS addresses
+/// can be moved with `CLOUDHALT_ALIBABA_METADATA_ENDPOINT` and
+/// `CLOUDHALT_ALIBABA_STS_ENDPOINT` (or cloudhalt_alibaba_from_chain()).
+/// cloudhalt_alibaba_credential_source() tells which source was used.
+///
+/// Returns CLOUDHALT_CREDENTIALS when no source yields: the message lists every source tried and
+/// why each did not yield (not set, file missing, malformed at line N, metadata not reachable),
+/// and never a secret; off-cloud, with nothing configured, this takes at most about 3 s. On
+/// CLOUDHALT_OK, `*out` receives a client owned by the caller (release with
+/// cloudhalt_alibaba_free()).
 ///
 /// # Safety
 /// `out` is NULL or valid for writes.
@@ -63,6 +81,73 @@ pub unsafe extern "C" fn cloudhalt_alibaba_from_env(
     boundary!(fallible {
         // SAFETY: forwarded contract.
         unsafe { client::from_env(out) }
+    })
+}
+
+/// Creates an Alibaba Cloud client from the profile `profile` of the official tools' files:
+/// aliyun-cli's `~/.aliyun/config.json` profile `profile`, else the `[profile]`
+/// section of the credentials file (`ALIBABA_CLOUD_CREDENTIALS_FILE`,
+/// `~/.alibabacloud/credentials.ini`, `~/.alibabacloud/credentials`); then, as the default
+/// chain goes on, the instance role. The credential environment variables
+/// (`ALIBABA_CLOUD_ACCESS_KEY_ID` ...) are skipped, as the official CLIs skip them for
+/// `--profile`.
+///
+/// Returns CLOUDHALT_INVALID_INPUT when `profile` or `out` is NULL, or `profile` is "" or not
+/// UTF-8; CLOUDHALT_CREDENTIALS when the profile yields nothing (the message names every source
+/// tried and why, never a secret). On CLOUDHALT_OK, `*out` receives a client owned by the
+/// caller (release with cloudhalt_alibaba_free()).
+///
+/// # Safety
+/// `profile` is NULL or NUL-terminated; `out` is NULL or valid for writes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cloudhalt_alibaba_from_profile(
+    profile: *const c_char,
+    out: *mut *mut cloudhalt_alibaba,
+) -> cloudhalt_status {
+    boundary!(fallible {
+        // SAFETY: forwarded contract.
+        unsafe { client::from_profile(profile, out) }
+    })
+}
+
+/// Creates an Alibaba Cloud client from the default chain run with `options`
+/// (cloudhalt_chain_options_new(): profile, metadata and STS addresses, proxy, CA bundle). The
+/// client sends through the options' proxy and CA bundle too, and so do its credential
+/// refreshes through STS. `options` is only read: free it when convenient.
+///
+/// Returns CLOUDHALT_INVALID_INPUT when `options` or `out` is NULL, CLOUDHALT_CREDENTIALS when
+/// no source yields (as cloudhalt_alibaba_from_env()). On CLOUDHALT_OK, `*out` receives a client
+/// owned by the caller (release with cloudhalt_alibaba_free()).
+///
+/// # Safety
+/// `options` is NULL or live options; `out` is NULL or valid for writes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cloudhalt_alibaba_from_chain(
+    options: *const crate::cloudhalt_chain_options,
+    out: *mut *mut cloudhalt_alibaba,
+) -> cloudhalt_status {
+    boundary!(fallible {
+        // SAFETY: forwarded contract.
+        unsafe { client::from_chain(options, out) }
+    })
+}
+
+/// Where the credentials of `c` came from, without any secret: `explicit values`,
+/// `env ALIBABA_CLOUD_ACCESS_KEY_ID`,
+/// `aliyun-cli config /home/me/.aliyun/config.json profile default (mode AK)`,
+/// `ECS RAM role (http://100.100.100.200/)`, ...
+///
+/// Borrowed from `c`: valid until cloudhalt_alibaba_free(c). NULL when `c` is NULL. Thread-safe.
+///
+/// # Safety
+/// `c` is NULL or a live client.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cloudhalt_alibaba_credential_source(
+    c: *const cloudhalt_alibaba,
+) -> *const c_char {
+    boundary!({
+        // SAFETY: forwarded contract.
+        unsafe { client::credential_source(c) }
     })
 }
 
@@ -100,6 +185,54 @@ pub unsafe extern "C" fn cloudhalt_alibaba_set_timeout_ms(
     boundary!(fallible {
         // SAFETY: forwarded contract.
         unsafe { client::set_timeout_ms(c, ms) }
+    })
+}
+
+/// Sends every later request of `c` through the proxy `url` (`http://proxy.example:3128`,
+/// optionally `http://user:password@host:port`; HTTPS goes through it with CONNECT, and
+/// `NO_PROXY` does not apply). `""` turns the proxy off, whatever the environment says. NULL:
+/// back to the environment's (`ALL_PROXY`, else `HTTPS_PROXY`, else `HTTP_PROXY`, each also in
+/// lower case, minus the hosts in `NO_PROXY`), which is the default. The client gets a new
+/// connection pool. Credential refreshes through STS keep the proxy the chain ran with: to
+/// send those through the proxy too, give it to cloudhalt_chain_options_set_proxy() and
+/// cloudhalt_alibaba_from_chain(). Thread-safe; calls already in flight are unaffected.
+///
+/// Returns CLOUDHALT_INVALID_INPUT when `c` is NULL or `url` is not a proxy URL (the last error
+/// names `proxy`, never a password; the client is unchanged).
+///
+/// # Safety
+/// `c` is NULL or a live client; `url` is NULL or NUL-terminated.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cloudhalt_alibaba_set_proxy(
+    c: *mut cloudhalt_alibaba,
+    url: *const c_char,
+) -> cloudhalt_status {
+    boundary!(fallible {
+        // SAFETY: forwarded contract.
+        unsafe { client::set_proxy(c, url) }
+    })
+}
+
+/// Makes every later request of `c` trust only the CA certificates of the PEM file `path`. The
+/// bundle REPLACES the built-in (Mozilla) roots: for corporate TLS inspection give a file
+/// holding both the system roots and the inspecting CA (on most Linux systems
+/// `/etc/ssl/certs/ca-certificates.crt` already does). NULL: back to `SSL_CERT_FILE` if set,
+/// else the built-in roots (the default). The file is read now; the client gets a new
+/// connection pool. Thread-safe; calls already in flight are unaffected.
+///
+/// Returns CLOUDHALT_INVALID_INPUT when `c` is NULL or the file cannot be read or holds no
+/// certificate (the last error names `ca_bundle`; the client is unchanged).
+///
+/// # Safety
+/// `c` is NULL or a live client; `path` is NULL or NUL-terminated.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cloudhalt_alibaba_set_ca_bundle(
+    c: *mut cloudhalt_alibaba,
+    path: *const c_char,
+) -> cloudhalt_status {
+    boundary!(fallible {
+        // SAFETY: forwarded contract.
+        unsafe { client::set_ca_bundle(c, path) }
     })
 }
 

@@ -4,19 +4,20 @@
 //! The exports themselves stay one documented `extern "C"` function each (cbindgen reads them,
 //! and does not expand macros); each body is a single call into this module.
 
-use std::ffi::c_char;
+use std::ffi::{CString, c_char};
 use std::sync::RwLock;
 use std::time::Duration;
 
 use cloudhalt::{
-    Alibaba, AlibabaCloud, AlibabaCredentials, AuditLog, Client, Cloud, Error, Pacing, Response,
-    Resume, Retry, Tencent, TencentCloud, TencentCredentials,
+    Alibaba, AlibabaCloud, AlibabaCredentials, AuditLog, Client, Cloud, Error, Network, Pacing,
+    ProxySetting, Response, Resume, Retry, Tencent, TencentCloud, TencentCredentials,
 };
 
 use crate::boundary::{arg_handle, null_out};
+use crate::chain_options::cloudhalt_chain_options;
 use crate::handle::{Handle, write_out};
 use crate::response::cloudhalt_response;
-use crate::strings::{arg_opt_str, arg_secret, arg_str};
+use crate::strings::{arg_opt_str, arg_secret, arg_str, to_c_string};
 
 /// What differs between the clouds for the C ABI: the credential arguments. Everything else is
 /// the core's one generic [`Client`].
@@ -50,15 +51,26 @@ impl CloudArgs for AlibabaCloud {
 /// so a call in flight keeps the settings it started with.
 pub(crate) struct ClientHandle<C> {
     client: RwLock<C>,
+    /// `credential_source()` of the client, NUL-terminated for C. The setters keep the
+    /// credential provider, so it stays true (and its pointer valid) for the handle's life.
+    source: CString,
 }
 
-impl<C: Clone> ClientHandle<C> {
-    fn new(client: C) -> ClientHandle<C> {
+impl<K: Cloud> ClientHandle<Client<K>> {
+    fn new(client: Client<K>) -> ClientHandle<Client<K>> {
         ClientHandle {
+            source: to_c_string(client.credential_source()),
             client: RwLock::new(client),
         }
     }
 
+    /// Where the credentials came from, borrowed for the life of the handle.
+    pub(crate) fn source(&self) -> &CString {
+        &self.source
+    }
+}
+
+impl<C: Clone> ClientHandle<C> {
     /// The current client; cheap, and the lock is not held while sending.
     pub(crate) fn client(&self) -> C {
         // A poisoned lock only means a panic elsewhere; the client inside is still whole.
@@ -148,6 +160,119 @@ pub(crate) unsafe fn from_env<H: ClientObject>(out: *mut *mut H) -> Result<(), E
     // SAFETY: `out` checked non-NULL above.
     unsafe { write_out(out, H::wrap(ClientHandle::new(client))) };
     Ok(())
+}
+
+/// The body of `cloudhalt_<provider>_from_profile`.
+///
+/// # Safety
+/// `profile` is NULL or NUL-terminated; `out` is NULL or valid for writes.
+pub(crate) unsafe fn from_profile<H: ClientObject>(
+    profile: *const c_char,
+    out: *mut *mut H,
+) -> Result<(), Error> {
+    if out.is_null() {
+        return Err(null_out("out"));
+    }
+    // SAFETY: by the caller's contract.
+    let profile = unsafe { arg_str(profile, "profile") }?;
+    if profile.is_empty() {
+        return Err(Error::invalid_input(
+            "profile",
+            "profile is empty: give a profile name such as \"default\", or call _from_env \
+             for the default chain",
+        ));
+    }
+    let client = Client::<H::Cloud>::from_profile(profile)?;
+    // SAFETY: `out` checked non-NULL above.
+    unsafe { write_out(out, H::wrap(ClientHandle::new(client))) };
+    Ok(())
+}
+
+/// The body of `cloudhalt_<provider>_from_chain`.
+///
+/// # Safety
+/// `options` is NULL or a live options handle; `out` is NULL or valid for writes.
+pub(crate) unsafe fn from_chain<H: ClientObject>(
+    options: *const cloudhalt_chain_options,
+    out: *mut *mut H,
+) -> Result<(), Error> {
+    if out.is_null() {
+        return Err(null_out("out"));
+    }
+    // SAFETY: by the caller's contract.
+    let options = unsafe { arg_handle(options, "options") }?.get();
+    let client = Client::<H::Cloud>::from_chain(&options)?;
+    // SAFETY: `out` checked non-NULL above.
+    unsafe { write_out(out, H::wrap(ClientHandle::new(client))) };
+    Ok(())
+}
+
+/// The body of `cloudhalt_<provider>_credential_source`: NULL for a NULL handle.
+///
+/// # Safety
+/// `c` is NULL or a live client.
+pub(crate) unsafe fn credential_source<H: ClientObject>(c: *const H) -> *const c_char {
+    // SAFETY: by the caller's contract.
+    match unsafe { H::borrow(c) } {
+        Some(c) => c.handle().source().as_ptr(),
+        None => std::ptr::null(),
+    }
+}
+
+/// The proxy setting a C `url` argument means: NULL the environment's, "" none, else that URL.
+pub(crate) fn proxy_setting(url: Option<&str>) -> ProxySetting {
+    match url {
+        None => ProxySetting::FromEnv,
+        Some("") => ProxySetting::Off,
+        Some(url) => ProxySetting::Url(url.to_owned()),
+    }
+}
+
+/// The body of `cloudhalt_<provider>_set_proxy`.
+///
+/// # Safety
+/// `c` is NULL or a live client; `url` is NULL or NUL-terminated.
+pub(crate) unsafe fn set_proxy<H: ClientObject>(
+    c: *const H,
+    url: *const c_char,
+) -> Result<(), Error> {
+    // SAFETY: by the caller's contract.
+    let c = unsafe { arg_handle(c, "c") }?;
+    // SAFETY: by the caller's contract.
+    let proxy = proxy_setting(unsafe { arg_opt_str(url, "url") }?);
+    c.handle().update(|client| {
+        let mut network = client.network().clone();
+        network.proxy = proxy;
+        client.with_network(network)
+    })
+}
+
+/// The body of `cloudhalt_<provider>_set_ca_bundle`.
+///
+/// # Safety
+/// `c` is NULL or a live client; `path` is NULL or NUL-terminated.
+pub(crate) unsafe fn set_ca_bundle<H: ClientObject>(
+    c: *const H,
+    path: *const c_char,
+) -> Result<(), Error> {
+    // SAFETY: by the caller's contract.
+    let c = unsafe { arg_handle(c, "c") }?;
+    // SAFETY: by the caller's contract.
+    let path = unsafe { arg_opt_str(path, "path") }?;
+    c.handle().update(|client| {
+        let mut network: Network = client.network().clone();
+        network.ca_bundle = path.map(std::path::PathBuf::from);
+        client.with_network(network)
+    })
+}
+
+/// Checks network settings as a client would use them (proxy URL, CA bundle file), so that the
+/// chain-options setters refuse a bad value at once, naming the field, rather than when the
+/// chain runs.
+pub(crate) fn check_network(network: &Network) -> Result<(), Error> {
+    // Placeholder credentials: the client is only built, never used.
+    let probe = Tencent::new(TencentCredentials::new("AKIDcheck", "check", None)?);
+    probe.with_network(network.clone()).map(drop)
 }
 
 /// The body of `cloudhalt_<provider>_set_endpoint`.

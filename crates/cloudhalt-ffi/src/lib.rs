@@ -15,9 +15,11 @@ mod boundary;
 #[macro_use]
 mod client;
 mod alibaba;
+mod chain_options;
 mod handle;
 mod json;
 mod last_error;
+mod logging;
 mod outcome;
 mod response;
 mod status;
@@ -30,7 +32,9 @@ mod test_server;
 mod version;
 
 pub use alibaba::*;
+pub use chain_options::*;
 pub use last_error::*;
+pub use logging::*;
 pub use outcome::{cloudhalt_outcome, cloudhalt_outcome_name};
 pub use response::*;
 pub use status::*;
