@@ -163,5 +163,53 @@ def alibaba(backend, emu):
     return backend.alibaba(ALIBABA_ACCESS_KEY_ID, ALIBABA_ACCESS_KEY_SECRET, endpoint=emu.url)
 
 
+# The variables that steer the credential chains (the providers' own and cloudhalt's address
+# overrides): a hermetic test clears every one of them.
+CHAIN_VAR_PREFIXES = ("TENCENTCLOUD_", "TCCLI_", "TKE_", "ALIBABA_CLOUD_", "CLOUDHALT_TENCENT_",
+                      "CLOUDHALT_ALIBABA_")
+# The metadata and STS address overrides (contract names, issue 11).
+METADATA_VARS = ("CLOUDHALT_TENCENT_METADATA_ENDPOINT", "CLOUDHALT_ALIBABA_METADATA_ENDPOINT")
+STS_VARS = ("CLOUDHALT_TENCENT_STS_ENDPOINT", "CLOUDHALT_ALIBABA_STS_ENDPOINT")
+# A loopback port nothing listens on (discard): a metadata call there is refused at once.
+CLOSED_PORT_URL = "http://127.0.0.1:9"
+
+
+class ChainHome:
+    """A hermetic environment for the credential chains: HOME an empty directory, no credential
+    variable set, the metadata services at a closed port. `write` puts a tool's file in HOME;
+    `point_at(url)` sends metadata and STS calls to the emulator."""
+
+    def __init__(self, monkeypatch, home: pathlib.Path):
+        self.monkeypatch = monkeypatch
+        self.home = home
+
+    def write(self, rel: str, text: str) -> pathlib.Path:
+        path = self.home / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    def setenv(self, name: str, value: str) -> None:
+        self.monkeypatch.setenv(name, value)
+
+    def point_at(self, url: str) -> None:
+        for var in METADATA_VARS + STS_VARS:
+            self.monkeypatch.setenv(var, url)
+
+
+@pytest.fixture
+def chain_home(monkeypatch, tmp_path):
+    """See ChainHome: the default chain of from_env reads only what the test puts there."""
+    for name in list(os.environ):
+        if name.startswith(CHAIN_VAR_PREFIXES):
+            monkeypatch.delenv(name)
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    for var in METADATA_VARS:
+        monkeypatch.setenv(var, CLOSED_PORT_URL)
+    return ChainHome(monkeypatch, home)
+
+
 def load_vectors(name: str) -> dict:
     return json.loads((VECTORS / name).read_text(encoding="utf-8"))

@@ -84,9 +84,7 @@ impl log::Log for PythonLogger {
         // `try_attach`: during interpreter shutdown the record is dropped rather than panic.
         Python::try_attach(|py| {
             let emit = || -> PyResult<()> {
-                let logger = py
-                    .import("logging")?
-                    .call_method1("getLogger", (LOGGER,))?;
+                let logger = py.import("logging")?.call_method1("getLogger", (LOGGER,))?;
                 if logger.call_method1("isEnabledFor", (level,))?.is_truthy()? {
                     let extra = pyo3::types::PyDict::new(py);
                     extra.set_item("rust_target", target)?;

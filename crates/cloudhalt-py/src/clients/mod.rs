@@ -48,7 +48,13 @@ impl Options {
         let settings = crate::fleet::Settings::read(py, retry, rate_limit, concurrency, audit_log)?;
         let network = network_arg(proxy, ca_bundle)?;
         let timeout = timeouts(py, timeout)?;
-        let language = lift(py, language.as_deref().map(cloudhalt::Language::parse).transpose())?;
+        let language = lift(
+            py,
+            language
+                .as_deref()
+                .map(cloudhalt::Language::parse)
+                .transpose(),
+        )?;
         Ok(Options {
             endpoint,
             timeout,
@@ -258,7 +264,10 @@ mod tests {
             super::redact_proxy("http://user:s3cr@t@proxy:3128/x"),
             "http://<redacted>@proxy:3128/x"
         );
-        assert_eq!(super::redact_proxy("http://proxy:3128"), "http://proxy:3128");
+        assert_eq!(
+            super::redact_proxy("http://proxy:3128"),
+            "http://proxy:3128"
+        );
     }
 
     #[test]

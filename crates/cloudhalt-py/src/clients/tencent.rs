@@ -8,8 +8,8 @@ use cloudhalt::{
 use pyo3::prelude::*;
 
 use super::{
-    CoreResult, Options, ca_bundle_value, chain_client, detach, explicit_client, finish, id_list, ids_arg,
-    lift, network_repr, proxy_value, py_repr,
+    CoreResult, Options, ca_bundle_value, chain_client, detach, explicit_client, finish, id_list,
+    ids_arg, lift, network_repr, proxy_value, py_repr,
 };
 use crate::convert::{opt_text, params_to_json, text};
 use crate::fleet::Retry;
