@@ -98,3 +98,128 @@ def test_the_proxy_is_used(emu):
     assert e.value.send_state == "not_sent"
     good = cloudhalt.Tencent(TENCENT_SECRET_ID, TENCENT_SECRET_KEY, endpoint=emu.url, proxy=False)
     good.stop_instances("ap-guangzhou", ["ins-run00060"])
+
+
+class ConnectProxy:
+    """A loopback CONNECT proxy (port 0) that records the targets it was asked for."""
+
+    def __init__(self) -> None:
+        import socket
+        import threading
+        self.targets: list = []
+        self.server = socket.socket()
+        self.server.bind(("127.0.0.1", 0))
+        self.server.listen(16)
+        self.url = "http://127.0.0.1:%d" % self.server.getsockname()[1]
+        self.threads: list = []
+        self.sockets: list = []
+        self.accepting = threading.Thread(target=self._accept, daemon=True)
+        self.accepting.start()
+
+    def _accept(self) -> None:
+        import threading
+        while True:
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                return
+            self.sockets.append(conn)
+            t = threading.Thread(target=self._serve, args=(conn,), daemon=True)
+            self.threads.append(t)
+            t.start()
+
+    def _serve(self, conn) -> None:
+        import socket
+        import threading
+        with conn:
+            head = b""
+            while b"\r\n\r\n" not in head:
+                chunk = conn.recv(4096)
+                if not chunk:
+                    return
+                head += chunk
+            line = head.split(b"\r\n", 1)[0].decode()
+            method, target, _ = line.split(" ", 2)
+            self.targets.append((method, target))
+            if method != "CONNECT":
+                conn.sendall(b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")
+                return
+            host, port = target.rsplit(":", 1)
+            with socket.create_connection((host, int(port)), timeout=10) as upstream:
+                self.sockets.append(upstream)
+                conn.sendall(b"HTTP/1.1 200 Connection Established\r\n\r\n")
+
+                def pipe(src, dst):
+                    try:
+                        while True:
+                            data = src.recv(65536)
+                            if not data:
+                                break
+                            dst.sendall(data)
+                    except OSError:
+                        pass
+                    finally:
+                        try:
+                            dst.shutdown(socket.SHUT_WR)
+                        except OSError:
+                            pass
+
+                back = threading.Thread(target=pipe, args=(upstream, conn), daemon=True)
+                back.start()
+                pipe(conn, upstream)
+                back.join(timeout=10)
+
+    def close(self) -> None:
+        import socket
+        try:
+            self.server.shutdown(socket.SHUT_RDWR)  # unblocks accept(); close() alone does not
+        except OSError:
+            pass
+        self.server.close()
+        self.accepting.join(timeout=5)
+        # The clients keep their connections alive: cut them so the pipes end.
+        for sock in self.sockets:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        for t in self.threads:
+            t.join(timeout=5)
+
+
+@pytest.fixture
+def connect_proxy():
+    proxy = ConnectProxy()
+    try:
+        yield proxy
+    finally:
+        proxy.close()
+
+
+def test_calls_go_through_a_loopback_connect_proxy(emu, connect_proxy):
+    host = emu.url.split("://", 1)[1]
+    tc = cloudhalt.Tencent(TENCENT_SECRET_ID, TENCENT_SECRET_KEY, endpoint=emu.url,
+                           proxy=connect_proxy.url, timeout=10.0)
+    tc.stop_instances("ap-guangzhou", ["ins-run00061"])
+    ali = cloudhalt.Alibaba(ALIBABA_ACCESS_KEY_ID, ALIBABA_ACCESS_KEY_SECRET, endpoint=emu.url,
+                            proxy=connect_proxy.url, timeout=10.0)
+    ali.stop_invocation("cn-hangzhou", "t-hz0jdfwd9f0001")
+    assert connect_proxy.targets and all(t == ("CONNECT", host) for t in connect_proxy.targets), \
+        connect_proxy.targets
+
+
+def test_from_env_sends_sts_through_the_proxy_too(emu, chain_home, connect_proxy):
+    """proxy= given to from_env reaches the chain: the AssumeRole of a tccli role profile goes
+    through the proxy, as the call does (metadata calls never would)."""
+    import json
+    chain_home.point_at(emu.url)
+    chain_home.write(".tccli/default.credential", json.dumps({
+        "secretId": TENCENT_SECRET_ID, "secretKey": TENCENT_SECRET_KEY, "token": "",
+        "role-arn": "qcs::cam::uin/100000000001:roleName/cloudhalt-stop",
+        "role-session-name": "cloudhalt-test"}))
+    tc = cloudhalt.Tencent.from_env(endpoint=emu.url, proxy=connect_proxy.url, timeout=10.0)
+    assert "STS AssumeRole" in tc.credential_source
+    sts_calls = len(connect_proxy.targets)
+    assert sts_calls >= 1, "the chain's AssumeRole went through the proxy"
+    tc.stop_instances("ap-guangzhou", ["ins-run00062"])
+    assert emu.state()["lastCall"]["tencent"]["keyId"].startswith("AKIDtmp")
