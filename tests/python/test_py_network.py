@@ -223,3 +223,112 @@ def test_from_env_sends_sts_through_the_proxy_too(emu, chain_home, connect_proxy
     assert sts_calls >= 1, "the chain's AssumeRole went through the proxy"
     tc.stop_instances("ap-guangzhou", ["ins-run00062"])
     assert emu.state()["lastCall"]["tencent"]["keyId"].startswith("AKIDtmp")
+
+
+def _openssl(*args, cwd):
+    import subprocess
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
+
+
+@pytest.fixture
+def tls_front(emu, tmp_path, monkeypatch):
+    """A loopback TLS server (port 0) with a certificate of a CA made here, forwarding the
+    decrypted bytes to the emulator. Yields (https URL, CA bundle path)."""
+    import shutil
+    import socket
+    import ssl
+    import select
+    import threading
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make the test CA")
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    _openssl("req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.pem", "-days", "1",
+             "-subj", "/CN=cloudhalt test CA", "-addext", "basicConstraints=critical,CA:TRUE",
+             "-addext", "keyUsage=critical,keyCertSign,cRLSign", cwd=tmp_path)
+    _openssl("req", *ec, "-keyout", "srv.key", "-out", "srv.csr", "-subj", "/CN=127.0.0.1",
+             cwd=tmp_path)
+    (tmp_path / "ext.cnf").write_text(
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n")
+    _openssl("x509", "-req", "-in", "srv.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+             "-CAcreateserial", "-out", "srv.pem", "-days", "1", "-extfile", "ext.cnf",
+             cwd=tmp_path)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(tmp_path / "srv.pem", tmp_path / "srv.key")
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    upstream_addr = emu.url.split("://", 1)[1].rsplit(":", 1)
+    open_socks: list = []
+
+    def serve(conn):
+        try:
+            tls = ctx.wrap_socket(conn, server_side=True)
+        except (ssl.SSLError, OSError):
+            conn.close()  # the client did not trust us: the case under test
+            return
+        open_socks.append(tls)
+        with tls, socket.create_connection((upstream_addr[0], int(upstream_addr[1]))) as up:
+            open_socks.append(up)
+            while True:
+                ready, _, _ = select.select([tls, up], [], [], 10)
+                if not ready:
+                    return
+                for s in ready:
+                    other = up if s is tls else tls
+                    try:
+                        data = s.recv(65536)
+                        if not data:
+                            return
+                        other.sendall(data)
+                        while s is tls and tls.pending():
+                            other.sendall(tls.recv(65536))
+                    except (ssl.SSLError, OSError):
+                        return
+
+    threads: list = []
+
+    def accept():
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            t = threading.Thread(target=serve, args=(conn,), daemon=True)
+            threads.append(t)
+            t.start()
+
+    acceptor = threading.Thread(target=accept, daemon=True)
+    acceptor.start()
+    try:
+        yield "https://127.0.0.1:%d" % server.getsockname()[1], tmp_path / "ca.pem"
+    finally:
+        try:
+            server.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        server.close()
+        acceptor.join(timeout=5)
+        for s in open_socks:
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        for t in threads:
+            t.join(timeout=5)
+
+
+def test_a_tls_server_of_the_ca_bundle_is_trusted_and_another_is_not_sent(tls_front):
+    url, ca = tls_front
+    trusting = cloudhalt.Tencent(TENCENT_SECRET_ID, TENCENT_SECRET_KEY, endpoint=url,
+                                 ca_bundle=ca, timeout=10.0)
+    assert trusting.stop_instances("ap-guangzhou", ["ins-run00063"]).request_id
+    ali = cloudhalt.Alibaba(ALIBABA_ACCESS_KEY_ID, ALIBABA_ACCESS_KEY_SECRET, endpoint=url,
+                            ca_bundle=str(ca), timeout=10.0)
+    assert ali.stop_invocation("cn-hangzhou", "t-hz0jdfwd9f0001").request_id
+    # The built-in roots do not hold the test CA: refused during the handshake, never sent.
+    default = cloudhalt.Tencent(TENCENT_SECRET_ID, TENCENT_SECRET_KEY, endpoint=url, timeout=10.0,
+                                retry=cloudhalt.Retry(max_attempts=1))
+    with pytest.raises(cloudhalt.TransportError) as e:
+        default.stop_instances("ap-guangzhou", ["ins-run00064"])
+    assert e.value.send_state == "not_sent", e.value
