@@ -70,6 +70,8 @@ struct PythonLogger;
 
 impl log::Log for PythonLogger {
     fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
+        // The core's records only: the HTTP and TLS crates log through `log` too, and their
+        // debug lines may show request headers (the Authorization signature, a token).
         metadata.target().starts_with("cloudhalt") && metadata.level() <= max_level()
     }
 
