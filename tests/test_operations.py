@@ -176,7 +176,7 @@ def test_alibaba_json_entry_point(alibaba, emu, params):
     assert per_instance["i-bp67acfmxazb4p0001"] == "Running"
 
 
-def test_clients_from_the_environment(backend, emu, monkeypatch):
+def test_clients_from_the_environment(backend, emu, chain_home, monkeypatch):
     monkeypatch.setenv("TENCENTCLOUD_SECRET_ID", TENCENT_SECRET_ID)
     monkeypatch.setenv("TENCENTCLOUD_SECRET_KEY", TENCENT_SECRET_KEY)
     monkeypatch.delenv("TENCENTCLOUD_SESSION_TOKEN", raising=False)

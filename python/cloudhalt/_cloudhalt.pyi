@@ -2,7 +2,7 @@
 # `python -m mypy.stubtest cloudhalt` (tests/python/test_stubs.py).
 import os
 from collections.abc import Iterable, Sequence
-from typing import Any, final
+from typing import Any, Literal, final
 
 from ._types import IdOutcome
 
@@ -83,6 +83,8 @@ class Tencent:
         rate_limit: bool | float = True,
         concurrency: int = 4,
         audit_log: _Path | None = None,
+        proxy: str | Literal[False] | None = None,
+        ca_bundle: _Path | None = None,
     ) -> Tencent: ...
     @staticmethod
     def from_env(
@@ -94,8 +96,35 @@ class Tencent:
         rate_limit: bool | float = True,
         concurrency: int = 4,
         audit_log: _Path | None = None,
+        proxy: str | Literal[False] | None = None,
+        ca_bundle: _Path | None = None,
     ) -> Tencent:
-        """Credentials from TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY, TENCENTCLOUD_SESSION_TOKEN."""
+        """Credentials from the default chain: the TENCENTCLOUD_* variables, the tccli profile,
+        the SDK credentials file, TKE OIDC, the CVM role (README "Credentials")."""
+    @staticmethod
+    def from_profile(
+        profile: str,
+        *,
+        endpoint: str | None = None,
+        timeout: float | None = None,
+        language: str | None = None,
+        retry: Retry | None = None,
+        rate_limit: bool | float = True,
+        concurrency: int = 4,
+        audit_log: _Path | None = None,
+        proxy: str | Literal[False] | None = None,
+        ca_bundle: _Path | None = None,
+    ) -> Tencent:
+        """Credentials from the tccli / SDK-file profile ``profile`` (the env variables skipped)."""
+    @property
+    def credential_source(self) -> str:
+        """Where the credentials came from, never the secret."""
+    @property
+    def proxy(self) -> str | Literal[False] | None:
+        """The proxy URL (password redacted), False (none) or None (the environment's)."""
+    @property
+    def ca_bundle(self) -> str | None:
+        """The CA bundle's path, or None (SSL_CERT_FILE, else the built-in roots)."""
     @property
     def secret_id(self) -> str: ...
     @property
@@ -167,6 +196,8 @@ class Alibaba:
         rate_limit: bool | float = True,
         concurrency: int = 4,
         audit_log: _Path | None = None,
+        proxy: str | Literal[False] | None = None,
+        ca_bundle: _Path | None = None,
     ) -> Alibaba: ...
     @staticmethod
     def from_env(
@@ -177,8 +208,34 @@ class Alibaba:
         rate_limit: bool | float = True,
         concurrency: int = 4,
         audit_log: _Path | None = None,
+        proxy: str | Literal[False] | None = None,
+        ca_bundle: _Path | None = None,
     ) -> Alibaba:
-        """Credentials from ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET, ALIBABA_CLOUD_SECURITY_TOKEN."""
+        """Credentials from the default chain: the ALIBABA_CLOUD_* variables, OIDC, aliyun-cli's
+        config.json, the credentials file, the ECS RAM role, ALIBABA_CLOUD_CREDENTIALS_URI."""
+    @staticmethod
+    def from_profile(
+        profile: str,
+        *,
+        endpoint: str | None = None,
+        timeout: float | None = None,
+        retry: Retry | None = None,
+        rate_limit: bool | float = True,
+        concurrency: int = 4,
+        audit_log: _Path | None = None,
+        proxy: str | Literal[False] | None = None,
+        ca_bundle: _Path | None = None,
+    ) -> Alibaba:
+        """Credentials from the aliyun-cli / credentials-file profile ``profile``."""
+    @property
+    def credential_source(self) -> str:
+        """Where the credentials came from, never the secret."""
+    @property
+    def proxy(self) -> str | Literal[False] | None:
+        """The proxy URL (password redacted), False (none) or None (the environment's)."""
+    @property
+    def ca_bundle(self) -> str | None:
+        """The CA bundle's path, or None (SSL_CERT_FILE, else the built-in roots)."""
     @property
     def access_key_id(self) -> str: ...
     @property

@@ -90,12 +90,15 @@ class TencentClient(Protocol):
     # Finishes the interrupted batch of an audit log (a file path): an Outcome for what it sent,
     # a Failure (invalid_input) when nothing is left.
     def resume(self, audit_file: str) -> Result: ...
+    # Where the credentials came from (e.g. "env TENCENTCLOUD_SECRET_ID"), never the secret.
+    def credential_source(self) -> str: ...
 
 
 class AlibabaClient(Protocol):
     def stop_invocation(self, region_id: Any, invoke_id: Any, instance_ids: Any = None) -> Result: ...
     def call(self, action: Any, params: Any) -> Result: ...
     def resume(self, audit_file: str) -> Result: ...
+    def credential_source(self) -> str: ...
 
 
 class Backend(Protocol):
@@ -104,6 +107,12 @@ class Backend(Protocol):
     Fleet settings (None = the binding's default): `retry` a Retry; `rate_limit` True (the
     documented rates), False (off) or a number of requests per second; `concurrency` an int;
     `audit` a file path for the audit log.
+
+    Network settings: `proxy` a proxy URL, False (no proxy) or None (the environment's
+    HTTPS_PROXY & co.); `ca_bundle` a PEM file path (None: SSL_CERT_FILE, else built-in roots).
+
+    `*_from_env` run the default credential chain (environment, the tools' files, metadata);
+    `*_from_profile` the chain with a named profile (the credential variables skipped).
     """
     name: str
 
@@ -111,16 +120,24 @@ class Backend(Protocol):
                 endpoint: Optional[str] = None, timeout: Optional[float] = None,
                 retry: Optional[Retry] = None, rate_limit: Any = None,
                 concurrency: Optional[int] = None,
-                audit: Optional[str] = None) -> Union[TencentClient, Failure]: ...
+                audit: Optional[str] = None, proxy: Any = None,
+                ca_bundle: Optional[str] = None) -> Union[TencentClient, Failure]: ...
 
     def alibaba(self, access_key_id: Any, access_key_secret: Any, security_token: Any = None, *,
                 endpoint: Optional[str] = None, timeout: Optional[float] = None,
                 retry: Optional[Retry] = None, rate_limit: Any = None,
                 concurrency: Optional[int] = None,
-                audit: Optional[str] = None) -> Union[AlibabaClient, Failure]: ...
+                audit: Optional[str] = None, proxy: Any = None,
+                ca_bundle: Optional[str] = None) -> Union[AlibabaClient, Failure]: ...
 
     def tencent_from_env(self, *, endpoint: Optional[str] = None) -> Union[TencentClient, Failure]: ...
 
     def alibaba_from_env(self, *, endpoint: Optional[str] = None) -> Union[AlibabaClient, Failure]: ...
+
+    def tencent_from_profile(self, profile: Any, *,
+                             endpoint: Optional[str] = None) -> Union[TencentClient, Failure]: ...
+
+    def alibaba_from_profile(self, profile: Any, *,
+                             endpoint: Optional[str] = None) -> Union[AlibabaClient, Failure]: ...
 
     def version(self) -> str: ...

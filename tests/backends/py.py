@@ -101,6 +101,12 @@ class _Tencent:
     def resume(self, audit_file: str) -> Union[Outcome, Failure]:
         return self._n.run(lambda: self.client.resume(audit_file))
 
+    def credential_source(self) -> str:
+        source = self.client.credential_source
+        if not isinstance(source, str):
+            raise AssertionError(f"credential_source is {source!r}, not a str")
+        return source
+
 
 class _Alibaba:
     def __init__(self, client: Any, norm: _Normaliser) -> None:
@@ -115,6 +121,12 @@ class _Alibaba:
 
     def resume(self, audit_file: str) -> Union[Outcome, Failure]:
         return self._n.run(lambda: self.client.resume(audit_file))
+
+    def credential_source(self) -> str:
+        source = self.client.credential_source
+        if not isinstance(source, str):
+            raise AssertionError(f"credential_source is {source!r}, not a str")
+        return source
 
 
 class PyBackend:
@@ -150,19 +162,21 @@ class PyBackend:
     def tencent(self, secret_id: Any, secret_key: Any, token: Any = None, *,
                 endpoint: Optional[str] = None, timeout: Optional[float] = None,
                 retry: Optional[Retry] = None, rate_limit: Any = None, concurrency: Any = None,
-                audit: Optional[str] = None) -> Any:
+                audit: Optional[str] = None, proxy: Any = None, ca_bundle: Optional[str] = None) -> Any:
         return self._construct(
             lambda: self.module.Tencent(secret_id, secret_key, token, endpoint=endpoint, timeout=timeout,
+                                        proxy=proxy, ca_bundle=ca_bundle,
                                         **self._fleet(retry, rate_limit, concurrency, audit)),
             lambda c: _Tencent(c, self._n))
 
     def alibaba(self, access_key_id: Any, access_key_secret: Any, security_token: Any = None, *,
                 endpoint: Optional[str] = None, timeout: Optional[float] = None,
                 retry: Optional[Retry] = None, rate_limit: Any = None, concurrency: Any = None,
-                audit: Optional[str] = None) -> Any:
+                audit: Optional[str] = None, proxy: Any = None, ca_bundle: Optional[str] = None) -> Any:
         return self._construct(
             lambda: self.module.Alibaba(access_key_id, access_key_secret, security_token,
                                         endpoint=endpoint, timeout=timeout,
+                                        proxy=proxy, ca_bundle=ca_bundle,
                                         **self._fleet(retry, rate_limit, concurrency, audit)),
             lambda c: _Alibaba(c, self._n))
 
@@ -172,6 +186,14 @@ class PyBackend:
 
     def alibaba_from_env(self, *, endpoint: Optional[str] = None) -> Any:
         return self._construct(lambda: self.module.Alibaba.from_env(endpoint=endpoint),
+                               lambda c: _Alibaba(c, self._n))
+
+    def tencent_from_profile(self, profile: Any, *, endpoint: Optional[str] = None) -> Any:
+        return self._construct(lambda: self.module.Tencent.from_profile(profile, endpoint=endpoint),
+                               lambda c: _Tencent(c, self._n))
+
+    def alibaba_from_profile(self, profile: Any, *, endpoint: Optional[str] = None) -> Any:
+        return self._construct(lambda: self.module.Alibaba.from_profile(profile, endpoint=endpoint),
                                lambda c: _Alibaba(c, self._n))
 
     def version(self) -> str:

@@ -66,13 +66,16 @@ def test_extension_is_abi3():
 
 def test_contract_signatures():
     sig = lambda f: str(inspect.signature(f))  # noqa: E731
-    fleet = "retry=None, rate_limit=True, concurrency=4, audit_log=None"
+    fleet = "retry=None, rate_limit=True, concurrency=4, audit_log=None, proxy=None, ca_bundle=None"
     assert sig(cloudhalt.Tencent) == (
         f"(secret_id, secret_key, token=None, *, endpoint=None, timeout=None, language=None, {fleet})")
     assert sig(cloudhalt.Alibaba) == (
         f"(access_key_id, access_key_secret, security_token=None, *, endpoint=None, timeout=None, {fleet})")
     assert sig(cloudhalt.Tencent.from_env) == f"(*, endpoint=None, timeout=None, language=None, {fleet})"
     assert sig(cloudhalt.Alibaba.from_env) == f"(*, endpoint=None, timeout=None, {fleet})"
+    assert sig(cloudhalt.Tencent.from_profile) == (
+        f"(profile, *, endpoint=None, timeout=None, language=None, {fleet})")
+    assert sig(cloudhalt.Alibaba.from_profile) == f"(profile, *, endpoint=None, timeout=None, {fleet})"
     assert sig(cloudhalt.Retry) == "(max_attempts=3, base_delay=0.2, max_delay=5.0)"
     T, A = cloudhalt.Tencent, cloudhalt.Alibaba
     assert sig(T.stop_instances).startswith(

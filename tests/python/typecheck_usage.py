@@ -127,6 +127,15 @@ def main() -> None:
     ali = Alibaba("LTAIcloudhaltEMULATOR", "secret", None, endpoint="http://127.0.0.1:8123", timeout=10.0)
     ali = Alibaba.from_env()
     ali = Alibaba.from_env(endpoint=None, timeout=None)
+    ali = Alibaba.from_env(proxy=False, ca_bundle=pathlib.Path("/etc/ssl/certs/ca-certificates.crt"))
+    tc = Tencent.from_profile("prod", proxy="http://proxy.example:3128", ca_bundle="corp.pem")
+    ali = Alibaba.from_profile("ops", endpoint=None, timeout=5.0, proxy=None)
+    tc = Tencent("AKIDx", "k", proxy=False, ca_bundle=None)
+    ali = Alibaba("LTAIx", "s", proxy="http://127.0.0.1:3128")
+    source: str = tc.credential_source + ali.credential_source
+    proxy: "str | bool | None" = tc.proxy
+    bundle: Optional[str] = ali.ca_bundle
+    print(source, proxy, bundle)
     try:
         for r in tencent_calls(tc) + alibaba_calls(ali) + fleet(pathlib.Path("audit.jsonl")):
             print(read(r), record(r))

@@ -9,6 +9,7 @@ mod clients;
 mod convert;
 mod errors;
 mod fleet;
+mod logging;
 mod response;
 mod signing;
 
@@ -47,6 +48,8 @@ mod _cloudhalt {
     /// also list them in `__all__`, the module's public names.
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
+        // The core's log records go to Python's `logging` (logger "cloudhalt") from now on.
+        super::logging::install();
         m.setattr("_sign_tc3", wrap_pyfunction!(super::signing::sign_tc3, m)?)?;
         m.setattr(
             "_sign_acs3",

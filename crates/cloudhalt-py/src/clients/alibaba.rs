@@ -4,9 +4,12 @@ use cloudhalt::Request;
 use cloudhalt::{AlibabaCredentials, AlibabaEndpoint, StopInvocation};
 use pyo3::prelude::*;
 
-use super::{CoreResult, finish, ids_arg, lift, py_repr, timeouts};
+use super::{
+    CoreResult, Options, ca_bundle_value, chain_client, detach, explicit_client, finish, ids_arg,
+    lift, network_repr, proxy_value, py_repr,
+};
 use crate::convert::{opt_text, params_to_json, text};
-use crate::fleet::{Retry, Settings};
+use crate::fleet::Retry;
 use crate::response::Response;
 
 /// An Alibaba Cloud client for ECS StopInvocation (Cloud Assistant). Safe to share between
@@ -17,23 +20,20 @@ pub struct Alibaba {
 }
 
 impl Alibaba {
+    /// Applies the options to the client the credentials gave.
     fn configure(
         py: Python<'_>,
-        credentials: CoreResult<AlibabaCredentials>,
-        endpoint: Option<String>,
-        timeout: Option<f64>,
-        settings: Settings,
+        client: CoreResult<cloudhalt::Alibaba>,
+        options: Options,
     ) -> PyResult<Alibaba> {
-        let timeout = timeouts(py, timeout)?;
-        let credentials = lift(py, credentials)?;
-        let mut inner = cloudhalt::Alibaba::new(credentials);
-        if let Some(t) = timeout {
+        let mut inner = lift(py, client)?;
+        if let Some(t) = options.timeout {
             inner = lift(py, inner.with_timeouts(t))?;
         }
-        if let Some(url) = endpoint {
+        if let Some(url) = options.endpoint {
             inner = lift(py, inner.with_endpoint_url(&url))?;
         }
-        let inner = settings.apply(py, inner)?;
+        let inner = options.settings.apply(py, inner)?;
         Ok(Alibaba { inner })
     }
 
@@ -60,10 +60,16 @@ impl Alibaba {
     /// one batch are in flight at once (1 to 64); `audit_log` a file path (str or
     /// `os.PathLike`) that gets one JSON line before each request is sent and one after its
     /// answer, each fsync'ed first.
+    ///
+    /// Network settings: `proxy` a proxy URL (`"http://proxy.example:3128"`), `False` for no
+    /// proxy, or `None` (the default) for the environment's `HTTPS_PROXY` / `HTTP_PROXY` /
+    /// `ALL_PROXY` minus `NO_PROXY`; `ca_bundle` a PEM file of CA certificates (str or
+    /// `os.PathLike`) that REPLACES the built-in roots, `None`: `SSL_CERT_FILE` if set, else
+    /// the built-in roots. A bad value raises `InvalidInputError` naming `proxy` or `ca_bundle`.
     #[new]
     #[pyo3(
-        signature = (access_key_id, access_key_secret, security_token = None, *, endpoint = None, timeout = None, retry = None, rate_limit = None, concurrency = None, audit_log = None),
-        text_signature = "(access_key_id, access_key_secret, security_token=None, *, endpoint=None, timeout=None, retry=None, rate_limit=True, concurrency=4, audit_log=None)"
+        signature = (access_key_id, access_key_secret, security_token = None, *, endpoint = None, timeout = None, retry = None, rate_limit = None, concurrency = None, audit_log = None, proxy = None, ca_bundle = None),
+        text_signature = "(access_key_id, access_key_secret, security_token=None, *, endpoint=None, timeout=None, retry=None, rate_limit=True, concurrency=4, audit_log=None, proxy=None, ca_bundle=None)"
     )]
     #[allow(clippy::too_many_arguments)] // Python's keyword arguments
     fn new(
@@ -77,25 +83,53 @@ impl Alibaba {
         rate_limit: Option<&Bound<'_, PyAny>>,
         concurrency: Option<&Bound<'_, PyAny>>,
         audit_log: Option<&Bound<'_, PyAny>>,
+        proxy: Option<&Bound<'_, PyAny>>,
+        ca_bundle: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Alibaba> {
         let access_key_id = text(access_key_id, "access_key_id")?;
         let access_key_secret = text(access_key_secret, "access_key_secret")?;
         let security_token = opt_text(security_token, "security_token")?;
-        let endpoint = opt_text(endpoint, "endpoint")?;
-        let settings = Settings::read(py, retry, rate_limit, concurrency, audit_log)?;
-        let credentials = AlibabaCredentials::new(access_key_id, access_key_secret, security_token);
-        Alibaba::configure(py, credentials, endpoint, timeout, settings)
+        let options = Options::read(
+            py,
+            endpoint,
+            timeout,
+            None,
+            retry,
+            rate_limit,
+            concurrency,
+            audit_log,
+            proxy,
+            ca_bundle,
+        )?;
+        let credentials = lift(
+            py,
+            AlibabaCredentials::new(access_key_id, access_key_secret, security_token),
+        )?;
+        let network = options.network.clone();
+        let client = explicit_client(cloudhalt::Alibaba::new(credentials), network);
+        Alibaba::configure(py, client, options)
     }
 
-    /// A client with credentials from `ALIBABA_CLOUD_ACCESS_KEY_ID`,
-    /// `ALIBABA_CLOUD_ACCESS_KEY_SECRET` and, if set, `ALIBABA_CLOUD_SECURITY_TOKEN`. Raises
-    /// `CredentialsError` when they are missing. The other arguments are those of the
-    /// constructor.
+    /// A client with credentials from the default chain, the first source that yields
+    /// winning: (1) `ALIBABA_CLOUD_ACCESS_KEY_ID` / `ALIBABA_CLOUD_ACCESS_KEY_SECRET` /
+    /// `ALIBABA_CLOUD_SECURITY_TOKEN`; (2) OIDC / RRSA (`ALIBABA_CLOUD_ROLE_ARN`,
+    /// `ALIBABA_CLOUD_OIDC_PROVIDER_ARN`, `ALIBABA_CLOUD_OIDC_TOKEN_FILE`: STS
+    /// AssumeRoleWithOIDC); (3) aliyun-cli's `~/.aliyun/config.json` (profile
+    /// `ALIBABA_CLOUD_PROFILE`, else the file's `current`; modes `AK`, `StsToken`,
+    /// `RamRoleArn`, `EcsRamRole`; another mode raises "unsupported mode"); (4) the credentials
+    /// file (`ALIBABA_CLOUD_CREDENTIALS_FILE`, `~/.alibabacloud/credentials.ini`,
+    /// `~/.alibabacloud/credentials`); (5) the ECS RAM role from the metadata service (IMDSv2,
+    /// 1 s timeouts); (6) `ALIBABA_CLOUD_CREDENTIALS_URI`. Temporary credentials are refreshed
+    /// before they expire. Raises `CredentialsError` listing every source tried and why it did
+    /// not yield; `credential_source` tells which one was used. The GIL is released while it
+    /// runs. The other arguments are those of the constructor; `proxy` and `ca_bundle` also
+    /// apply to the STS and credentials-URI calls (never to the metadata service).
     #[staticmethod]
     #[pyo3(
-        signature = (*, endpoint = None, timeout = None, retry = None, rate_limit = None, concurrency = None, audit_log = None),
-        text_signature = "(*, endpoint=None, timeout=None, retry=None, rate_limit=True, concurrency=4, audit_log=None)"
+        signature = (*, endpoint = None, timeout = None, retry = None, rate_limit = None, concurrency = None, audit_log = None, proxy = None, ca_bundle = None),
+        text_signature = "(*, endpoint=None, timeout=None, retry=None, rate_limit=True, concurrency=4, audit_log=None, proxy=None, ca_bundle=None)"
     )]
+    #[allow(clippy::too_many_arguments)] // Python's keyword arguments
     fn from_env(
         py: Python<'_>,
         endpoint: Option<&Bound<'_, PyAny>>,
@@ -104,16 +138,82 @@ impl Alibaba {
         rate_limit: Option<&Bound<'_, PyAny>>,
         concurrency: Option<&Bound<'_, PyAny>>,
         audit_log: Option<&Bound<'_, PyAny>>,
+        proxy: Option<&Bound<'_, PyAny>>,
+        ca_bundle: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Alibaba> {
-        let endpoint = opt_text(endpoint, "endpoint")?;
-        let settings = Settings::read(py, retry, rate_limit, concurrency, audit_log)?;
-        Alibaba::configure(
+        let options = Options::read(
             py,
-            AlibabaCredentials::from_env(),
             endpoint,
             timeout,
-            settings,
-        )
+            None,
+            retry,
+            rate_limit,
+            concurrency,
+            audit_log,
+            proxy,
+            ca_bundle,
+        )?;
+        let client = chain_client(py, None, options.network.clone());
+        Alibaba::configure(py, client, options)
+    }
+
+    /// A client with credentials from the profile `profile` of aliyun-cli's
+    /// `~/.aliyun/config.json` or of the credentials file (its `[<profile>]` section), then the
+    /// rest of the default chain; the credential environment variables are skipped, as
+    /// aliyun-cli skips them for `--profile`. The other arguments are those of `from_env`.
+    #[staticmethod]
+    #[pyo3(
+        signature = (profile, *, endpoint = None, timeout = None, retry = None, rate_limit = None, concurrency = None, audit_log = None, proxy = None, ca_bundle = None),
+        text_signature = "(profile, *, endpoint=None, timeout=None, retry=None, rate_limit=True, concurrency=4, audit_log=None, proxy=None, ca_bundle=None)"
+    )]
+    #[allow(clippy::too_many_arguments)] // Python's keyword arguments
+    fn from_profile(
+        py: Python<'_>,
+        profile: &Bound<'_, PyAny>,
+        endpoint: Option<&Bound<'_, PyAny>>,
+        timeout: Option<f64>,
+        retry: Option<&Bound<'_, PyAny>>,
+        rate_limit: Option<&Bound<'_, PyAny>>,
+        concurrency: Option<&Bound<'_, PyAny>>,
+        audit_log: Option<&Bound<'_, PyAny>>,
+        proxy: Option<&Bound<'_, PyAny>>,
+        ca_bundle: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Alibaba> {
+        let profile = text(profile, "profile")?;
+        let options = Options::read(
+            py,
+            endpoint,
+            timeout,
+            None,
+            retry,
+            rate_limit,
+            concurrency,
+            audit_log,
+            proxy,
+            ca_bundle,
+        )?;
+        let client = chain_client(py, Some(profile), options.network.clone());
+        Alibaba::configure(py, client, options)
+    }
+
+    /// Where the credentials came from, never the secret: `"explicit values"`,
+    /// `"env ALIBABA_CLOUD_ACCESS_KEY_ID"`, `"aliyun-cli profile default (...)"`,
+    /// `"ECS RAM role (...)"`, ...
+    #[getter]
+    fn credential_source(&self) -> &str {
+        self.inner.credential_source()
+    }
+
+    /// The proxy: its URL (a password redacted), `False` (none) or `None` (the environment's).
+    #[getter]
+    fn proxy<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        proxy_value(py, &self.inner)
+    }
+
+    /// The CA bundle's path, or `None` (`SSL_CERT_FILE`, else the built-in roots).
+    #[getter]
+    fn ca_bundle(&self) -> Option<String> {
+        ca_bundle_value(&self.inner)
     }
 
     /// The AccessKey ID (not secret: every request carries it).
@@ -163,11 +263,12 @@ impl Alibaba {
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         Ok(format!(
-            "<cloudhalt.Alibaba access_key_id={} endpoint={} timeout={:?} {}>",
+            "<cloudhalt.Alibaba access_key_id={} endpoint={} timeout={:?} {} {}>",
             py_repr(py, self.inner.key_id())?,
             py_repr(py, &self.endpoint_text())?,
             self.timeout(),
-            crate::fleet::settings_repr(py, &self.inner)?
+            crate::fleet::settings_repr(py, &self.inner)?,
+            network_repr(py, &self.inner)?
         ))
     }
 
@@ -194,7 +295,7 @@ impl Alibaba {
         let mut request = StopInvocation::new(region_id, invoke_id);
         request.set_instance_ids(ids_arg(instance_ids, "instance_ids", StopInvocation::OP)?);
         let client = &self.inner;
-        let result = py.detach(|| client.stop_invocation(&request));
+        let result = detach(py, || client.stop_invocation(&request));
         finish(py, result)
     }
 
@@ -209,7 +310,7 @@ impl Alibaba {
         let action = text(action, "action")?;
         let params = params_to_json(params)?;
         let client = &self.inner;
-        let result = py.detach(|| client.call_json(&action, &params));
+        let result = detach(py, || client.call_json(&action, &params));
         finish(py, result)
     }
 }

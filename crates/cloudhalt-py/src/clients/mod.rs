@@ -19,6 +19,174 @@ use crate::convert::string_list;
 use crate::errors::map_error;
 use crate::response::Response;
 
+/// The keyword arguments every constructor shares, read and checked before any credential
+/// source is tried.
+pub(crate) struct Options {
+    endpoint: Option<String>,
+    timeout: Option<cloudhalt::Timeouts>,
+    language: Option<cloudhalt::Language>,
+    settings: crate::fleet::Settings,
+    network: cloudhalt::Network,
+}
+
+impl Options {
+    #[allow(clippy::too_many_arguments)] // Python's keyword arguments
+    fn read(
+        py: Python<'_>,
+        endpoint: Option<&Bound<'_, PyAny>>,
+        timeout: Option<f64>,
+        language: Option<&Bound<'_, PyAny>>,
+        retry: Option<&Bound<'_, PyAny>>,
+        rate_limit: Option<&Bound<'_, PyAny>>,
+        concurrency: Option<&Bound<'_, PyAny>>,
+        audit_log: Option<&Bound<'_, PyAny>>,
+        proxy: Option<&Bound<'_, PyAny>>,
+        ca_bundle: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Options> {
+        let endpoint = crate::convert::opt_text(endpoint, "endpoint")?;
+        let language = crate::convert::opt_text(language, "language")?;
+        let settings = crate::fleet::Settings::read(py, retry, rate_limit, concurrency, audit_log)?;
+        let network = network_arg(proxy, ca_bundle)?;
+        let timeout = timeouts(py, timeout)?;
+        let language = lift(
+            py,
+            language
+                .as_deref()
+                .map(cloudhalt::Language::parse)
+                .transpose(),
+        )?;
+        Ok(Options {
+            endpoint,
+            timeout,
+            language,
+            settings,
+            network,
+        })
+    }
+}
+
+/// Releases the GIL for `f` (the core's validation, signing, sending), first reading the
+/// `"cloudhalt"` logger's level so that the records `f` logs below it cost nothing.
+fn detach<T: Send>(py: Python<'_>, f: impl FnOnce() -> T + Send) -> T {
+    crate::logging::sync_level(py);
+    py.detach(f)
+}
+
+/// Reads the `proxy=` and `ca_bundle=` keywords: `proxy` a URL `str`, `False` (no proxy,
+/// whatever the environment says) or `None` (the environment's `HTTPS_PROXY` & co.);
+/// `ca_bundle` a PEM file path (`str` or `os.PathLike`) or `None`.
+fn network_arg(
+    proxy: Option<&Bound<'_, PyAny>>,
+    ca_bundle: Option<&Bound<'_, PyAny>>,
+) -> PyResult<cloudhalt::Network> {
+    use pyo3::types::{PyBool, PyString};
+    let mut network = cloudhalt::Network::new();
+    match proxy {
+        None => {}
+        Some(p) if p.is_none() => {}
+        Some(p) if p.is_instance_of::<PyBool>() && !p.extract::<bool>()? => {
+            network = network.without_proxy();
+        }
+        Some(p) if p.is_instance_of::<PyString>() => {
+            network = network.with_proxy(p.extract::<String>()?);
+        }
+        Some(p) => {
+            return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+                "proxy must be a proxy URL (str, e.g. \"http://proxy.example:3128\"), False (no \
+                 proxy) or None (the environment's HTTPS_PROXY), not {}",
+                crate::convert::type_name(p)
+            )));
+        }
+    }
+    if let Some(path) = ca_bundle.filter(|c| !c.is_none()) {
+        network = network.with_ca_bundle(crate::fleet::path_arg(path, "ca_bundle")?);
+    }
+    Ok(network)
+}
+
+/// A proxy URL as it may be shown: the user info (a password) replaced.
+fn redact_proxy(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let shown = match rest[..authority_end].rfind('@') {
+        Some(at) => format!("<redacted>@{}", &rest[at + 1..]),
+        None => rest.to_owned(),
+    };
+    if scheme.is_empty() {
+        shown
+    } else {
+        format!("{scheme}://{shown}")
+    }
+}
+
+/// The `proxy` property: the URL (password redacted), `False` (off) or `None` (environment).
+fn proxy_value<'py, C: cloudhalt::Cloud>(
+    py: Python<'py>,
+    client: &cloudhalt::Client<C>,
+) -> PyResult<Bound<'py, PyAny>> {
+    use pyo3::IntoPyObjectExt;
+    match &client.network().proxy {
+        cloudhalt::ProxySetting::Url(u) => redact_proxy(u).into_bound_py_any(py),
+        cloudhalt::ProxySetting::Off => false.into_bound_py_any(py),
+        _ => Ok(py.None().into_bound(py)),
+    }
+}
+
+/// The `ca_bundle` property.
+fn ca_bundle_value<C: cloudhalt::Cloud>(client: &cloudhalt::Client<C>) -> Option<String> {
+    client
+        .network()
+        .ca_bundle
+        .as_ref()
+        .map(|p| p.to_string_lossy().into_owned())
+}
+
+/// The `credential_source=... proxy=... ca_bundle=...` part of a client's repr.
+fn network_repr<C: cloudhalt::Cloud>(
+    py: Python<'_>,
+    client: &cloudhalt::Client<C>,
+) -> PyResult<String> {
+    let proxy = match &client.network().proxy {
+        cloudhalt::ProxySetting::Url(u) => py_repr(py, &redact_proxy(u))?,
+        cloudhalt::ProxySetting::Off => "False".into(),
+        _ => "None".into(),
+    };
+    let ca = match ca_bundle_value(client) {
+        Some(p) => py_repr(py, &p)?,
+        None => "None".into(),
+    };
+    Ok(format!(
+        "credential_source={} proxy={proxy} ca_bundle={ca}",
+        py_repr(py, client.credential_source())?
+    ))
+}
+
+/// Runs the default chain (with `profile`, if given) with the GIL released; the network
+/// settings go to the chain so that STS refreshes use them too.
+fn chain_client<C: cloudhalt::Cloud>(
+    py: Python<'_>,
+    profile: Option<String>,
+    network: cloudhalt::Network,
+) -> CoreResult<cloudhalt::Client<C>> {
+    let mut options = cloudhalt::ChainOptions::new().with_network(network);
+    if let Some(name) = profile {
+        options = options.with_profile(name);
+    }
+    detach(py, || cloudhalt::Client::<C>::from_chain(&options))
+}
+
+/// A client of explicit credentials with these network settings.
+fn explicit_client<C: cloudhalt::Cloud>(
+    client: cloudhalt::Client<C>,
+    network: cloudhalt::Network,
+) -> CoreResult<cloudhalt::Client<C>> {
+    if network == cloudhalt::Network::default() {
+        Ok(client)
+    } else {
+        client.with_network(network)
+    }
+}
+
 type CoreResult<T> = Result<T, cloudhalt::Error>;
 
 /// Turns the core's result into a `Response` or the matching exception.
@@ -81,7 +249,7 @@ fn resume<C: cloudhalt::Cloud>(
     audit_file: &Bound<'_, PyAny>,
 ) -> PyResult<Response> {
     let path = crate::fleet::path_arg(audit_file, "audit_file")?;
-    let result = py.detach(|| {
+    let result = detach(py, || {
         let resume = cloudhalt::Resume::read(&path)?;
         client.resume(&resume)
     });
@@ -90,6 +258,18 @@ fn resume<C: cloudhalt::Cloud>(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_proxy_password_is_never_shown() {
+        assert_eq!(
+            super::redact_proxy("http://user:s3cr@t@proxy:3128/x"),
+            "http://<redacted>@proxy:3128/x"
+        );
+        assert_eq!(
+            super::redact_proxy("http://proxy:3128"),
+            "http://proxy:3128"
+        );
+    }
+
     #[test]
     fn every_id_list_the_binding_reads_is_in_the_table() {
         use cloudhalt::Request;

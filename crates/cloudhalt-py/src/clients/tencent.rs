@@ -7,9 +7,12 @@ use cloudhalt::{
 };
 use pyo3::prelude::*;
 
-use super::{CoreResult, finish, id_list, ids_arg, lift, py_repr, timeouts};
+use super::{
+    CoreResult, Options, ca_bundle_value, chain_client, detach, explicit_client, finish, id_list,
+    ids_arg, lift, network_repr, proxy_value, py_repr,
+};
 use crate::convert::{opt_text, params_to_json, text};
-use crate::fleet::{Retry, Settings};
+use crate::fleet::Retry;
 use crate::response::Response;
 
 /// A Tencent Cloud client for CVM StopInstances/TerminateInstances, TAT CancelInvocation and
@@ -21,28 +24,23 @@ pub struct Tencent {
 }
 
 impl Tencent {
+    /// Applies the options to the client the credentials gave.
     fn configure(
         py: Python<'_>,
-        credentials: CoreResult<TencentCredentials>,
-        endpoint: Option<String>,
-        timeout: Option<f64>,
-        language: Option<String>,
-        settings: Settings,
+        client: CoreResult<cloudhalt::Tencent>,
+        options: Options,
     ) -> PyResult<Tencent> {
-        let timeout = timeouts(py, timeout)?;
-        let language = lift(py, language.as_deref().map(Language::parse).transpose())?;
-        let credentials = lift(py, credentials)?;
-        let mut inner = cloudhalt::Tencent::new(credentials);
-        if let Some(t) = timeout {
+        let mut inner = lift(py, client)?;
+        if let Some(t) = options.timeout {
             inner = lift(py, inner.with_timeouts(t))?;
         }
-        if let Some(url) = endpoint {
+        if let Some(url) = options.endpoint {
             inner = lift(py, inner.with_endpoint_url(&url))?;
         }
-        if language.is_some() {
-            inner = inner.with_language(language);
+        if options.language.is_some() {
+            inner = inner.with_language(options.language);
         }
-        let inner = settings.apply(py, inner)?;
+        let inner = options.settings.apply(py, inner)?;
         Ok(Tencent { inner })
     }
 
@@ -69,10 +67,17 @@ impl Tencent {
     /// action; `concurrency` how many requests of one batch are in flight at once (1 to 64);
     /// `audit_log` a file path (str or `os.PathLike`) that gets one JSON line before each
     /// request is sent and one after its answer, each fsync'ed first.
+    ///
+    /// Network settings: `proxy` a proxy URL (`"http://proxy.example:3128"`; HTTPS goes through
+    /// it with CONNECT), `False` for no proxy, or `None` (the default) for the environment's
+    /// `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY` minus `NO_PROXY`; `ca_bundle` a PEM file of CA
+    /// certificates (str or `os.PathLike`) that REPLACES the built-in roots (give one holding
+    /// every root you need), `None`: `SSL_CERT_FILE` if set, else the built-in roots. A bad
+    /// value raises `InvalidInputError` naming `proxy` or `ca_bundle`.
     #[new]
     #[pyo3(
-        signature = (secret_id, secret_key, token = None, *, endpoint = None, timeout = None, language = None, retry = None, rate_limit = None, concurrency = None, audit_log = None),
-        text_signature = "(secret_id, secret_key, token=None, *, endpoint=None, timeout=None, language=None, retry=None, rate_limit=True, concurrency=4, audit_log=None)"
+        signature = (secret_id, secret_key, token = None, *, endpoint = None, timeout = None, language = None, retry = None, rate_limit = None, concurrency = None, audit_log = None, proxy = None, ca_bundle = None),
+        text_signature = "(secret_id, secret_key, token=None, *, endpoint=None, timeout=None, language=None, retry=None, rate_limit=True, concurrency=4, audit_log=None, proxy=None, ca_bundle=None)"
     )]
     #[allow(clippy::too_many_arguments)] // Python's keyword arguments
     fn new(
@@ -87,24 +92,47 @@ impl Tencent {
         rate_limit: Option<&Bound<'_, PyAny>>,
         concurrency: Option<&Bound<'_, PyAny>>,
         audit_log: Option<&Bound<'_, PyAny>>,
+        proxy: Option<&Bound<'_, PyAny>>,
+        ca_bundle: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Tencent> {
         let secret_id = text(secret_id, "secret_id")?;
         let secret_key = text(secret_key, "secret_key")?;
         let token = opt_text(token, "token")?;
-        let endpoint = opt_text(endpoint, "endpoint")?;
-        let language = opt_text(language, "language")?;
-        let settings = Settings::read(py, retry, rate_limit, concurrency, audit_log)?;
-        let credentials = TencentCredentials::new(secret_id, secret_key, token);
-        Tencent::configure(py, credentials, endpoint, timeout, language, settings)
+        let options = Options::read(
+            py,
+            endpoint,
+            timeout,
+            language,
+            retry,
+            rate_limit,
+            concurrency,
+            audit_log,
+            proxy,
+            ca_bundle,
+        )?;
+        let credentials = lift(py, TencentCredentials::new(secret_id, secret_key, token))?;
+        let network = options.network.clone();
+        let client = explicit_client(cloudhalt::Tencent::new(credentials), network);
+        Tencent::configure(py, client, options)
     }
 
-    /// A client with credentials from `TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY` and,
-    /// if set, `TENCENTCLOUD_SESSION_TOKEN`. Raises `CredentialsError` when they are missing.
-    /// The other arguments are those of the constructor.
+    /// A client with credentials from the default chain, the first source that yields
+    /// winning: (1) `TENCENTCLOUD_SECRET_ID` / `TENCENTCLOUD_SECRET_KEY` with the session token
+    /// from `TENCENTCLOUD_SESSION_TOKEN`, `TENCENTCLOUD_TOKEN` or `TENCENTCLOUD_SECURITY_TOKEN`;
+    /// (2) the profile (`TENCENTCLOUD_PROFILE` / `TCCLI_PROFILE` / `default`) of tccli's
+    /// `~/.tccli/<profile>.credential` (keys, `cvm-role`, or STS AssumeRole with `role-arn`),
+    /// then of the SDK file (`TENCENTCLOUD_CREDENTIALS_FILE`, `~/.tencentcloud/credentials`,
+    /// `/etc/tencentcloud/credentials`); (3) TKE OIDC (`TKE_*` variables, STS
+    /// AssumeRoleWithWebIdentity); (4) the CVM instance role from the metadata service (1 s
+    /// connect, 2 s total). Temporary credentials are refreshed before they expire. Raises
+    /// `CredentialsError` listing every source tried and why it did not yield;
+    /// `credential_source` tells which one was used. The GIL is released while it runs. The
+    /// other arguments are those of the constructor; `proxy` and `ca_bundle` also apply to the
+    /// STS calls of the chain and of later refreshes (never to the metadata service).
     #[staticmethod]
     #[pyo3(
-        signature = (*, endpoint = None, timeout = None, language = None, retry = None, rate_limit = None, concurrency = None, audit_log = None),
-        text_signature = "(*, endpoint=None, timeout=None, language=None, retry=None, rate_limit=True, concurrency=4, audit_log=None)"
+        signature = (*, endpoint = None, timeout = None, language = None, retry = None, rate_limit = None, concurrency = None, audit_log = None, proxy = None, ca_bundle = None),
+        text_signature = "(*, endpoint=None, timeout=None, language=None, retry=None, rate_limit=True, concurrency=4, audit_log=None, proxy=None, ca_bundle=None)"
     )]
     #[allow(clippy::too_many_arguments)] // Python's keyword arguments
     fn from_env(
@@ -116,12 +144,83 @@ impl Tencent {
         rate_limit: Option<&Bound<'_, PyAny>>,
         concurrency: Option<&Bound<'_, PyAny>>,
         audit_log: Option<&Bound<'_, PyAny>>,
+        proxy: Option<&Bound<'_, PyAny>>,
+        ca_bundle: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Tencent> {
-        let endpoint = opt_text(endpoint, "endpoint")?;
-        let language = opt_text(language, "language")?;
-        let settings = Settings::read(py, retry, rate_limit, concurrency, audit_log)?;
-        let credentials = TencentCredentials::from_env();
-        Tencent::configure(py, credentials, endpoint, timeout, language, settings)
+        let options = Options::read(
+            py,
+            endpoint,
+            timeout,
+            language,
+            retry,
+            rate_limit,
+            concurrency,
+            audit_log,
+            proxy,
+            ca_bundle,
+        )?;
+        let client = chain_client(py, None, options.network.clone());
+        Tencent::configure(py, client, options)
+    }
+
+    /// A client with credentials from the profile `profile` of tccli
+    /// (`~/.tccli/<profile>.credential`) or of the SDK file (its `[<profile>]` section), then
+    /// the rest of the default chain (TKE OIDC, the CVM role); the credential environment
+    /// variables are skipped, as tccli skips them for `--profile`. The other arguments are
+    /// those of `from_env`.
+    #[staticmethod]
+    #[pyo3(
+        signature = (profile, *, endpoint = None, timeout = None, language = None, retry = None, rate_limit = None, concurrency = None, audit_log = None, proxy = None, ca_bundle = None),
+        text_signature = "(profile, *, endpoint=None, timeout=None, language=None, retry=None, rate_limit=True, concurrency=4, audit_log=None, proxy=None, ca_bundle=None)"
+    )]
+    #[allow(clippy::too_many_arguments)] // Python's keyword arguments
+    fn from_profile(
+        py: Python<'_>,
+        profile: &Bound<'_, PyAny>,
+        endpoint: Option<&Bound<'_, PyAny>>,
+        timeout: Option<f64>,
+        language: Option<&Bound<'_, PyAny>>,
+        retry: Option<&Bound<'_, PyAny>>,
+        rate_limit: Option<&Bound<'_, PyAny>>,
+        concurrency: Option<&Bound<'_, PyAny>>,
+        audit_log: Option<&Bound<'_, PyAny>>,
+        proxy: Option<&Bound<'_, PyAny>>,
+        ca_bundle: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Tencent> {
+        let profile = text(profile, "profile")?;
+        let options = Options::read(
+            py,
+            endpoint,
+            timeout,
+            language,
+            retry,
+            rate_limit,
+            concurrency,
+            audit_log,
+            proxy,
+            ca_bundle,
+        )?;
+        let client = chain_client(py, Some(profile), options.network.clone());
+        Tencent::configure(py, client, options)
+    }
+
+    /// Where the credentials came from, never the secret: `"explicit values"`,
+    /// `"env TENCENTCLOUD_SECRET_ID"`, `"tccli profile default (...)"`, `"CVM role (...)"`, ...
+    #[getter]
+    fn credential_source(&self) -> &str {
+        self.inner.credential_source()
+    }
+
+    /// The proxy: its URL (a password redacted), `False` (none) or `None` (the environment's).
+    #[getter]
+    fn proxy<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        proxy_value(py, &self.inner)
+    }
+
+    /// The CA bundle's path, or `None` (`SSL_CERT_FILE`, else the built-in roots).
+    #[getter]
+    fn ca_bundle(&self) -> Option<String> {
+        ca_bundle_value(&self.inner)
     }
 
     /// The SecretId (not secret: every request carries it).
@@ -177,11 +276,12 @@ impl Tencent {
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         Ok(format!(
-            "<cloudhalt.Tencent secret_id={} endpoint={} timeout={:?} {}>",
+            "<cloudhalt.Tencent secret_id={} endpoint={} timeout={:?} {} {}>",
             py_repr(py, self.inner.key_id())?,
             py_repr(py, &self.endpoint_text())?,
             self.timeout(),
-            crate::fleet::settings_repr(py, &self.inner)?
+            crate::fleet::settings_repr(py, &self.inner)?,
+            network_repr(py, &self.inner)?
         ))
     }
 
@@ -225,7 +325,7 @@ impl Tencent {
                 stopped_mode.as_deref().map(StoppedMode::parse).transpose(),
             )?);
         let client = &self.inner;
-        let result = py.detach(|| client.stop_instances(&request));
+        let result = detach(py, || client.stop_instances(&request));
         finish(py, result)
     }
 
@@ -250,7 +350,7 @@ impl Tencent {
             .set_release_prepaid_data_disks(release_prepaid_data_disks)
             .set_release_address(release_address);
         let client = &self.inner;
-        let result = py.detach(|| client.terminate_instances(&request));
+        let result = detach(py, || client.terminate_instances(&request));
         finish(py, result)
     }
 
@@ -269,7 +369,7 @@ impl Tencent {
         let mut request = CancelInvocation::new(region, invocation_id);
         request.set_instance_ids(ids_arg(instance_ids, "instance_ids", CancelInvocation::OP)?);
         let client = &self.inner;
-        let result = py.detach(|| client.cancel_invocation(&request));
+        let result = detach(py, || client.cancel_invocation(&request));
         finish(py, result)
     }
 
@@ -289,7 +389,7 @@ impl Tencent {
         let mut request = CancelInstanceRefresh::new(auto_scaling_group_id, refresh_activity_id);
         request.set_region(region);
         let client = &self.inner;
-        let result = py.detach(|| client.cancel_instance_refresh(&request));
+        let result = detach(py, || client.cancel_instance_refresh(&request));
         finish(py, result)
     }
 
@@ -308,7 +408,7 @@ impl Tencent {
         let region = opt_text(region, "region")?;
         let params = params_to_json(params)?;
         let client = &self.inner;
-        let result = py.detach(|| client.call_json(&action, region.as_deref(), &params));
+        let result = detach(py, || client.call_json(&action, region.as_deref(), &params));
         finish(py, result)
     }
 }
