@@ -277,3 +277,77 @@ def test_credential_source_never_shows_a_secret(backend, emu, chain_home):
         assert "SECRET" not in source
     assert ok(backend.tencent(TENCENT_SECRET_ID, TENCENT_SECRET_KEY)).credential_source() == \
         "explicit values"
+
+
+# ------------------------------------------------------------------ OIDC and the credentials URI
+
+def test_tencent_tke_oidc_assumes_the_role_with_web_identity(backend, emu, chain_home):
+    chain_home.point_at(emu.url)
+    token = chain_home.write("var/run/tke/token", "eyJhbGciOiJSUzI1NiJ9.tke-test-token.sig")
+    chain_home.setenv("TKE_REGION", "ap-guangzhou")
+    chain_home.setenv("TKE_PROVIDER_ID", "cls-test0001")
+    chain_home.setenv("TKE_WEB_IDENTITY_TOKEN_FILE", str(token))
+    chain_home.setenv("TKE_ROLE_ARN", "qcs::cam::uin/100000000001:roleName/cloudhalt-stop")
+    client = ok(backend.tencent_from_env(endpoint=emu.url))
+    source = client.credential_source()
+    assert "TKE OIDC" in source and "AssumeRoleWithWebIdentity" in source, source
+    call = stop_tencent(client, emu)
+    assert call["keyId"].startswith("AKIDtmp") and call["tokenPresent"] is True, call
+    assert emu.state()["requests"].get("AssumeRoleWithWebIdentity", 0) >= 1
+    assert "tke-test-token" not in source
+
+
+def test_alibaba_oidc_rrsa_assumes_the_role_and_comes_before_the_files(backend, emu, chain_home):
+    chain_home.point_at(emu.url)
+    # A config.json that would win if OIDC did not come first.
+    chain_home.write(".aliyun/config.json", aliyun_config(ak_profile()))
+    token = chain_home.write("var/run/rrsa/token", "eyJhbGciOiJSUzI1NiJ9.rrsa-test-token.sig")
+    chain_home.setenv("ALIBABA_CLOUD_ROLE_ARN", "acs:ram::100000000001:role/cloudhalt-stop")
+    chain_home.setenv("ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
+                      "acs:ram::100000000001:oidc-provider/ack-rrsa-test")
+    chain_home.setenv("ALIBABA_CLOUD_OIDC_TOKEN_FILE", str(token))
+    client = ok(backend.alibaba_from_env(endpoint=emu.url))
+    source = client.credential_source()
+    assert "OIDC" in source, source
+    call = stop_alibaba(client, emu)
+    assert call["keyId"].startswith("STS.tmp") and call["tokenPresent"] is True, call
+    assert emu.state()["requests"].get("AssumeRoleWithOIDC", 0) >= 1
+
+
+def test_alibaba_credentials_uri(backend, emu, chain_home):
+    import http.server
+    import threading
+
+    class Creds(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (the stdlib's name)
+            body = json.dumps({
+                "Code": "Success", "AccessKeyId": ALIBABA_ACCESS_KEY_ID,
+                "AccessKeySecret": ALIBABA_ACCESS_KEY_SECRET,
+                "SecurityToken": "uri-session-token-0123456789",
+                "Expiration": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600)),
+            }).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Creds)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        uri = "http://127.0.0.1:%d/credentials?secret-query=1" % server.server_address[1]
+        chain_home.setenv("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
+        chain_home.setenv("ALIBABA_CLOUD_CREDENTIALS_URI", uri)
+        client = ok(backend.alibaba_from_env(endpoint=emu.url))
+        source = client.credential_source()
+        assert source.startswith("ALIBABA_CLOUD_CREDENTIALS_URI"), source
+        assert "secret-query" not in source, "the URI's query is never shown"
+        call = stop_alibaba(client, emu)
+        assert call["keyId"] == ALIBABA_ACCESS_KEY_ID and call["tokenPresent"] is True, call
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -122,8 +122,8 @@ pub struct Global {
     #[arg(short, long, global = true, action = ArgAction::Count)]
     verbose: u8,
     /// Credentials from this profile of the tools' files (tccli's ~/.tccli/NAME.credential and
-    /// the [NAME] section of ~/.tencentcloud/credentials; aliyun-cli's profile NAME and the
-    /// [NAME] section of ~/.alibabacloud/credentials.ini), skipping the credential environment
+    /// the section NAME of ~/.tencentcloud/credentials; aliyun-cli's profile NAME and the
+    /// section NAME of ~/.alibabacloud/credentials.ini), skipping the credential environment
     /// variables. Default: the whole default chain (see "Credentials" below).
     #[arg(long, global = true, value_name = "NAME")]
     profile: Option<String>,
