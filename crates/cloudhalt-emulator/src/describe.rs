@@ -7,6 +7,24 @@ use sha2::{Digest, Sha256};
 
 use crate::model::Model;
 
+/// Answers a Tencent Describe action, or `None` for any other action.
+pub(crate) fn tencent(
+    model: &Model,
+    action: &str,
+    region: Option<&str>,
+    params: &Map<String, Value>,
+) -> Option<TencentResult> {
+    let region_required = || crate::tencent::require_region(region);
+    Some(match action {
+        "DescribeInstances" => region_required().and_then(|r| describe_instances(model, r, params)),
+        "DescribeInvocationTasks" => {
+            region_required().and_then(|r| describe_invocation_tasks(model, r, params))
+        }
+        "DescribeRefreshActivities" => describe_refresh_activities(model, region, params),
+        _ => return None,
+    })
+}
+
 /// A Tencent answer's fields (merged into `Response` next to `RequestId`), or its error.
 type TencentResult = Result<Map<String, Value>, crate::tencent::ApiError>;
 

@@ -188,7 +188,11 @@ fn tencent_call(shared: &Shared, req: &Incoming, action: &str, ids: &[String]) -
             "Only AssumeRoleWithWebIdentity may be sent unsigned.",
         );
     };
-    match params.and_then(|params| tencent::handle(&mut model, action, region, &params)) {
+    let result = params.and_then(|params| {
+        crate::describe::tencent(&model, action, region, &params)
+            .unwrap_or_else(|| tencent::handle(&mut model, action, region, &params))
+    });
+    match result {
         Ok(mut fields) => {
             if model.settings.transition_ms == 0 {
                 model.advance();

@@ -70,26 +70,16 @@ pub(crate) fn body_parameters(body: &[u8]) -> Result<Map<String, Value>, ApiErro
     }
 }
 
-/// Runs `action` with `params` (from a POST body or a GET query) in `region`, changing `model`;
-/// answers the fields that go into `Response` beside `RequestId` (none for the write actions).
+/// Runs the write action `action` with `params` (from a POST body or a GET query) in `region`,
+/// changing `model`; answers the fields that go into `Response` beside `RequestId` (none). The
+/// Describe actions are answered by `describe` instead.
 pub(crate) fn handle(
     model: &mut Model,
     action: &str,
     region: Option<&str>,
     params: &Map<String, Value>,
 ) -> Result<Map<String, Value>, ApiError> {
-    match action {
-        "DescribeInstances" => {
-            crate::describe::describe_instances(model, require_region(region)?, params)
-        }
-        "DescribeInvocationTasks" => {
-            crate::describe::describe_invocation_tasks(model, require_region(region)?, params)
-        }
-        "DescribeRefreshActivities" => {
-            crate::describe::describe_refresh_activities(model, region, params)
-        }
-        _ => change(model, action, region, params).map(|()| Map::new()),
-    }
+    change(model, action, region, params).map(|()| Map::new())
 }
 
 /// The write actions.
@@ -199,7 +189,7 @@ fn well_formed(id: &str, prefixes: &[&str]) -> bool {
     })
 }
 
-fn require_region(region: Option<&str>) -> Result<&str, ApiError> {
+pub(crate) fn require_region(region: Option<&str>) -> Result<&str, ApiError> {
     match region.map(str::trim) {
         Some(r) if !r.is_empty() => Ok(r),
         _ => Err(err(
