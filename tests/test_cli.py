@@ -1236,6 +1236,19 @@ def test_whoami_on_a_cvm_with_a_role_fetches_its_temporary_key(emu, home):
     assert emu.state()["lastCall"]["tencent"]["tokenPresent"] is True
 
 
+def test_metadata_and_sts_endpoint_flags_override_the_environment(emu, home):
+    # The environment points the metadata service and STS at a closed port; the flags win.
+    out = whoami(chain_run(emu, home, "--metadata-endpoint", emu.url, "--output", "json",
+                           "tencent", "whoami"))
+    assert out["source"] == f"CVM role ({emu.url}/)" and out["key_id"].startswith("AKIDtmp"), out
+    write_tccli(home, "default", secretId=TENCENT_SECRET_ID, secretKey=TENCENT_SECRET_KEY,
+                **{"role-arn": "qcs::cam::uin/100000000001:roleName/cloudhalt-stop",
+                   "role-session-name": "cloudhalt-test"})
+    out = whoami(chain_run(emu, home, "--sts-endpoint", emu.url, "--output", "json",
+                           "tencent", "whoami"))
+    assert "STS AssumeRole" in out["source"] and out["key_id"].startswith("AKIDtmp"), out
+
+
 def test_whoami_on_an_ecs_instance_with_a_ram_role(emu, home):
     out = whoami(chain_run(emu, home, "--output", "json", "alibaba", "whoami", metadata=True))
     assert out["provider"] == "alibaba" and "ECS RAM role" in out["source"], out

@@ -98,6 +98,8 @@ class Tencent:
         audit_log: _Path | None = None,
         proxy: str | Literal[False] | None = None,
         ca_bundle: _Path | None = None,
+        metadata_endpoint: str | None = None,
+        sts_endpoint: str | None = None,
     ) -> Tencent:
         """Credentials from the default chain: the TENCENTCLOUD_* variables, the tccli profile,
         the SDK credentials file, TKE OIDC, the CVM role (README "Credentials")."""
@@ -114,6 +116,8 @@ class Tencent:
         audit_log: _Path | None = None,
         proxy: str | Literal[False] | None = None,
         ca_bundle: _Path | None = None,
+        metadata_endpoint: str | None = None,
+        sts_endpoint: str | None = None,
     ) -> Tencent:
         """Credentials from the tccli / SDK-file profile ``profile`` (the env variables skipped)."""
     @property
@@ -210,6 +214,8 @@ class Alibaba:
         audit_log: _Path | None = None,
         proxy: str | Literal[False] | None = None,
         ca_bundle: _Path | None = None,
+        metadata_endpoint: str | None = None,
+        sts_endpoint: str | None = None,
     ) -> Alibaba:
         """Credentials from the default chain: the ALIBABA_CLOUD_* variables, OIDC, aliyun-cli's
         config.json, the credentials file, the ECS RAM role, ALIBABA_CLOUD_CREDENTIALS_URI."""
@@ -225,6 +231,8 @@ class Alibaba:
         audit_log: _Path | None = None,
         proxy: str | Literal[False] | None = None,
         ca_bundle: _Path | None = None,
+        metadata_endpoint: str | None = None,
+        sts_endpoint: str | None = None,
     ) -> Alibaba:
         """Credentials from the aliyun-cli / credentials-file profile ``profile``."""
     @property

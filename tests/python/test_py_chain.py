@@ -51,3 +51,17 @@ def test_the_chain_releases_the_gil_while_metadata_is_silent(chain_home, silent_
     during = [x for x in ticks if started <= x <= started + elapsed]
     assert len(during) >= elapsed / 0.01 * 0.3, (len(during), elapsed)
     assert silent_metadata in str(e.value)
+
+
+def test_metadata_and_sts_endpoints_as_keywords_override_the_environment(chain_home, emu):
+    # The environment points at a closed port (chain_home); the keywords point at the emulator.
+    t = cloudhalt.Tencent.from_env(endpoint=emu.url, metadata_endpoint=emu.url, sts_endpoint=emu.url)
+    assert t.credential_source == f"CVM role ({emu.url}/)"
+    t.stop_instances("ap-guangzhou", ["ins-run00000"])
+    assert emu.state()["lastCall"]["tencent"]["keyId"].startswith("AKIDtmp")
+    a = cloudhalt.Alibaba.from_profile("nothere", endpoint=emu.url, metadata_endpoint=emu.url)
+    assert a.credential_source == f"ECS RAM role ({emu.url}/)"
+    a.stop_invocation("cn-hangzhou", "t-hz0jdfwd9f0001")
+    assert emu.state()["lastCall"]["alibaba"]["keyId"].startswith("STS.tmp")
+    with pytest.raises(TypeError):
+        cloudhalt.Tencent.from_env(metadata_endpoint=5)

@@ -71,11 +71,12 @@ def test_contract_signatures():
         f"(secret_id, secret_key, token=None, *, endpoint=None, timeout=None, language=None, {fleet})")
     assert sig(cloudhalt.Alibaba) == (
         f"(access_key_id, access_key_secret, security_token=None, *, endpoint=None, timeout=None, {fleet})")
-    assert sig(cloudhalt.Tencent.from_env) == f"(*, endpoint=None, timeout=None, language=None, {fleet})"
-    assert sig(cloudhalt.Alibaba.from_env) == f"(*, endpoint=None, timeout=None, {fleet})"
+    chain = f"{fleet}, metadata_endpoint=None, sts_endpoint=None"
+    assert sig(cloudhalt.Tencent.from_env) == f"(*, endpoint=None, timeout=None, language=None, {chain})"
+    assert sig(cloudhalt.Alibaba.from_env) == f"(*, endpoint=None, timeout=None, {chain})"
     assert sig(cloudhalt.Tencent.from_profile) == (
-        f"(profile, *, endpoint=None, timeout=None, language=None, {fleet})")
-    assert sig(cloudhalt.Alibaba.from_profile) == f"(profile, *, endpoint=None, timeout=None, {fleet})"
+        f"(profile, *, endpoint=None, timeout=None, language=None, {chain})")
+    assert sig(cloudhalt.Alibaba.from_profile) == f"(profile, *, endpoint=None, timeout=None, {chain})"
     assert sig(cloudhalt.Retry) == "(max_attempts=3, base_delay=0.2, max_delay=5.0)"
     T, A = cloudhalt.Tencent, cloudhalt.Alibaba
     assert sig(T.stop_instances).startswith(

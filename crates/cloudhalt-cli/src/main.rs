@@ -141,6 +141,15 @@ pub struct Global {
     /// the built-in (Mozilla) roots.
     #[arg(long, global = true, value_name = "FILE")]
     ca_bundle: Option<PathBuf>,
+    /// The instance metadata service's base URL, for the CVM role / ECS RAM role (tests and
+    /// private networks). Default: CLOUDHALT_TENCENT_METADATA_ENDPOINT /
+    /// CLOUDHALT_ALIBABA_METADATA_ENDPOINT, else the provider's address.
+    #[arg(long, global = true, value_name = "URL")]
+    metadata_endpoint: Option<String>,
+    /// STS's base URL, for the role and OIDC sources of the chain. Default:
+    /// CLOUDHALT_TENCENT_STS_ENDPOINT / CLOUDHALT_ALIBABA_STS_ENDPOINT, else the provider's.
+    #[arg(long, global = true, value_name = "URL")]
+    sts_endpoint: Option<String>,
 }
 
 /// How a success and an error are printed.

@@ -55,12 +55,19 @@ pub fn flag_error(flag: &str, err: Error) -> Error {
     Error::invalid_input(field, format!("{flag}: {}", err.message()))
 }
 
-/// The chain options of the flags: `--profile`, and the network settings so that STS refreshes
+/// The chain options of the flags: `--profile`, `--metadata-endpoint`, `--sts-endpoint`, and
+/// the network settings so that STS refreshes
 /// go through the same proxy and trust the same CAs as the calls.
 pub fn chain_options(global: &Global) -> Result<ChainOptions, Error> {
     let mut options = ChainOptions::new().with_network(network(global)?);
     if let Some(profile) = &global.profile {
         options = options.with_profile(profile.clone());
+    }
+    if let Some(url) = &global.metadata_endpoint {
+        options = options.with_metadata_endpoint(url.clone());
+    }
+    if let Some(url) = &global.sts_endpoint {
+        options = options.with_sts_endpoint(url.clone());
     }
     Ok(options)
 }

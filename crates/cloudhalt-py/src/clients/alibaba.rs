@@ -124,10 +124,13 @@ impl Alibaba {
     /// not yield; `credential_source` tells which one was used. The GIL is released while it
     /// runs. The other arguments are those of the constructor; `proxy` and `ca_bundle` also
     /// apply to the STS and credentials-URI calls (never to the metadata service).
+    /// `metadata_endpoint` and `sts_endpoint` are base URLs of the instance metadata service and
+    /// of STS, for tests and private networks (they override
+    /// `CLOUDHALT_*_METADATA_ENDPOINT` / `CLOUDHALT_*_STS_ENDPOINT`).
     #[staticmethod]
     #[pyo3(
-        signature = (*, endpoint = None, timeout = None, retry = None, rate_limit = None, concurrency = None, audit_log = None, proxy = None, ca_bundle = None),
-        text_signature = "(*, endpoint=None, timeout=None, retry=None, rate_limit=True, concurrency=4, audit_log=None, proxy=None, ca_bundle=None)"
+        signature = (*, endpoint = None, timeout = None, retry = None, rate_limit = None, concurrency = None, audit_log = None, proxy = None, ca_bundle = None, metadata_endpoint = None, sts_endpoint = None),
+        text_signature = "(*, endpoint=None, timeout=None, retry=None, rate_limit=True, concurrency=4, audit_log=None, proxy=None, ca_bundle=None, metadata_endpoint=None, sts_endpoint=None)"
     )]
     #[allow(clippy::too_many_arguments)] // Python's keyword arguments
     fn from_env(
@@ -140,6 +143,8 @@ impl Alibaba {
         audit_log: Option<&Bound<'_, PyAny>>,
         proxy: Option<&Bound<'_, PyAny>>,
         ca_bundle: Option<&Bound<'_, PyAny>>,
+        metadata_endpoint: Option<&Bound<'_, PyAny>>,
+        sts_endpoint: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Alibaba> {
         let options = Options::read(
             py,
@@ -153,7 +158,12 @@ impl Alibaba {
             proxy,
             ca_bundle,
         )?;
-        let client = chain_client(py, None, options.network.clone());
+        let client = chain_client(
+            py,
+            None,
+            options.network.clone(),
+            super::Endpoints::read(metadata_endpoint, sts_endpoint)?,
+        );
         Alibaba::configure(py, client, options)
     }
 
@@ -163,8 +173,8 @@ impl Alibaba {
     /// aliyun-cli skips them for `--profile`. The other arguments are those of `from_env`.
     #[staticmethod]
     #[pyo3(
-        signature = (profile, *, endpoint = None, timeout = None, retry = None, rate_limit = None, concurrency = None, audit_log = None, proxy = None, ca_bundle = None),
-        text_signature = "(profile, *, endpoint=None, timeout=None, retry=None, rate_limit=True, concurrency=4, audit_log=None, proxy=None, ca_bundle=None)"
+        signature = (profile, *, endpoint = None, timeout = None, retry = None, rate_limit = None, concurrency = None, audit_log = None, proxy = None, ca_bundle = None, metadata_endpoint = None, sts_endpoint = None),
+        text_signature = "(profile, *, endpoint=None, timeout=None, retry=None, rate_limit=True, concurrency=4, audit_log=None, proxy=None, ca_bundle=None, metadata_endpoint=None, sts_endpoint=None)"
     )]
     #[allow(clippy::too_many_arguments)] // Python's keyword arguments
     fn from_profile(
@@ -178,6 +188,8 @@ impl Alibaba {
         audit_log: Option<&Bound<'_, PyAny>>,
         proxy: Option<&Bound<'_, PyAny>>,
         ca_bundle: Option<&Bound<'_, PyAny>>,
+        metadata_endpoint: Option<&Bound<'_, PyAny>>,
+        sts_endpoint: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Alibaba> {
         let profile = text(profile, "profile")?;
         let options = Options::read(
@@ -192,7 +204,12 @@ impl Alibaba {
             proxy,
             ca_bundle,
         )?;
-        let client = chain_client(py, Some(profile), options.network.clone());
+        let client = chain_client(
+            py,
+            Some(profile),
+            options.network.clone(),
+            super::Endpoints::read(metadata_endpoint, sts_endpoint)?,
+        );
         Alibaba::configure(py, client, options)
     }
 

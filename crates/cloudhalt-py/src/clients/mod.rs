@@ -167,12 +167,39 @@ fn chain_client<C: cloudhalt::Cloud>(
     py: Python<'_>,
     profile: Option<String>,
     network: cloudhalt::Network,
+    endpoints: Endpoints,
 ) -> CoreResult<cloudhalt::Client<C>> {
     let mut options = cloudhalt::ChainOptions::new().with_network(network);
     if let Some(name) = profile {
         options = options.with_profile(name);
     }
+    if let Some(url) = endpoints.metadata {
+        options = options.with_metadata_endpoint(url);
+    }
+    if let Some(url) = endpoints.sts {
+        options = options.with_sts_endpoint(url);
+    }
     detach(py, || cloudhalt::Client::<C>::from_chain(&options))
+}
+
+/// The `metadata_endpoint=` and `sts_endpoint=` keywords of `from_env` / `from_profile`: base
+/// URLs of the metadata service and of STS, for tests and private networks (the same as
+/// `CLOUDHALT_*_METADATA_ENDPOINT` / `CLOUDHALT_*_STS_ENDPOINT`, which they override).
+pub(crate) struct Endpoints {
+    metadata: Option<String>,
+    sts: Option<String>,
+}
+
+impl Endpoints {
+    pub(crate) fn read(
+        metadata: Option<&Bound<'_, PyAny>>,
+        sts: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Endpoints> {
+        Ok(Endpoints {
+            metadata: crate::convert::opt_text(metadata, "metadata_endpoint")?,
+            sts: crate::convert::opt_text(sts, "sts_endpoint")?,
+        })
+    }
 }
 
 /// A client of explicit credentials with these network settings.

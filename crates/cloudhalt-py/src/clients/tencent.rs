@@ -129,10 +129,13 @@ impl Tencent {
     /// `credential_source` tells which one was used. The GIL is released while it runs. The
     /// other arguments are those of the constructor; `proxy` and `ca_bundle` also apply to the
     /// STS calls of the chain and of later refreshes (never to the metadata service).
+    /// `metadata_endpoint` and `sts_endpoint` are base URLs of the instance metadata service and
+    /// of STS, for tests and private networks (they override
+    /// `CLOUDHALT_*_METADATA_ENDPOINT` / `CLOUDHALT_*_STS_ENDPOINT`).
     #[staticmethod]
     #[pyo3(
-        signature = (*, endpoint = None, timeout = None, language = None, retry = None, rate_limit = None, concurrency = None, audit_log = None, proxy = None, ca_bundle = None),
-        text_signature = "(*, endpoint=None, timeout=None, language=None, retry=None, rate_limit=True, concurrency=4, audit_log=None, proxy=None, ca_bundle=None)"
+        signature = (*, endpoint = None, timeout = None, language = None, retry = None, rate_limit = None, concurrency = None, audit_log = None, proxy = None, ca_bundle = None, metadata_endpoint = None, sts_endpoint = None),
+        text_signature = "(*, endpoint=None, timeout=None, language=None, retry=None, rate_limit=True, concurrency=4, audit_log=None, proxy=None, ca_bundle=None, metadata_endpoint=None, sts_endpoint=None)"
     )]
     #[allow(clippy::too_many_arguments)] // Python's keyword arguments
     fn from_env(
@@ -146,6 +149,8 @@ impl Tencent {
         audit_log: Option<&Bound<'_, PyAny>>,
         proxy: Option<&Bound<'_, PyAny>>,
         ca_bundle: Option<&Bound<'_, PyAny>>,
+        metadata_endpoint: Option<&Bound<'_, PyAny>>,
+        sts_endpoint: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Tencent> {
         let options = Options::read(
             py,
@@ -159,7 +164,12 @@ impl Tencent {
             proxy,
             ca_bundle,
         )?;
-        let client = chain_client(py, None, options.network.clone());
+        let client = chain_client(
+            py,
+            None,
+            options.network.clone(),
+            super::Endpoints::read(metadata_endpoint, sts_endpoint)?,
+        );
         Tencent::configure(py, client, options)
     }
 
@@ -170,8 +180,8 @@ impl Tencent {
     /// those of `from_env`.
     #[staticmethod]
     #[pyo3(
-        signature = (profile, *, endpoint = None, timeout = None, language = None, retry = None, rate_limit = None, concurrency = None, audit_log = None, proxy = None, ca_bundle = None),
-        text_signature = "(profile, *, endpoint=None, timeout=None, language=None, retry=None, rate_limit=True, concurrency=4, audit_log=None, proxy=None, ca_bundle=None)"
+        signature = (profile, *, endpoint = None, timeout = None, language = None, retry = None, rate_limit = None, concurrency = None, audit_log = None, proxy = None, ca_bundle = None, metadata_endpoint = None, sts_endpoint = None),
+        text_signature = "(profile, *, endpoint=None, timeout=None, language=None, retry=None, rate_limit=True, concurrency=4, audit_log=None, proxy=None, ca_bundle=None, metadata_endpoint=None, sts_endpoint=None)"
     )]
     #[allow(clippy::too_many_arguments)] // Python's keyword arguments
     fn from_profile(
@@ -186,6 +196,8 @@ impl Tencent {
         audit_log: Option<&Bound<'_, PyAny>>,
         proxy: Option<&Bound<'_, PyAny>>,
         ca_bundle: Option<&Bound<'_, PyAny>>,
+        metadata_endpoint: Option<&Bound<'_, PyAny>>,
+        sts_endpoint: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Tencent> {
         let profile = text(profile, "profile")?;
         let options = Options::read(
@@ -200,7 +212,12 @@ impl Tencent {
             proxy,
             ca_bundle,
         )?;
-        let client = chain_client(py, Some(profile), options.network.clone());
+        let client = chain_client(
+            py,
+            Some(profile),
+            options.network.clone(),
+            super::Endpoints::read(metadata_endpoint, sts_endpoint)?,
+        );
         Tencent::configure(py, client, options)
     }
 
