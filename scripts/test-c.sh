@@ -11,6 +11,8 @@
 # Usage: scripts/test-c.sh   (from anywhere; exits non-zero on the first failure)
 # Env:   CLOUDHALT_REQUIRE_EMULATOR=1 fails when the emulator cannot be built or started.
 set -euo pipefail
+# Under pipefail `cmd | grep -q` can fail when grep exits at its first match and cmd then gets
+# SIGPIPE; the greps below read their whole input instead.
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
@@ -35,7 +37,7 @@ cargo build -p cloudhalt-ffi
 step "install into a temporary prefix"
 prefix="$work/prefix"
 CLOUDHALT_PROFILE=debug CLOUDHALT_NO_BUILD=1 scripts/install-c.sh "$prefix"
-readelf -d "$prefix/lib/libcloudhalt.so" | grep -q 'SONAME.*\[libcloudhalt.so.0\]' \
+readelf -d "$prefix/lib/libcloudhalt.so" | grep 'SONAME.*\[libcloudhalt.so.0\]' >/dev/null \
   || { echo "libcloudhalt.so has no SONAME libcloudhalt.so.0" >&2; exit 1; }
 export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
 cflags="$(pkg-config --cflags cloudhalt)"
@@ -64,7 +66,7 @@ $CC $strict_c $cflags "${vdefs[@]}" tests/c/test_version.c $libs -o "$work/test_
 "$work/test_version"
 $CC $strict_c $cflags "${vdefs[@]}" tests/c/test_version.c $static_libs -o "$work/test_version_static"
 "$work/test_version_static"
-if ldd "$work/test_version_static" | grep -q libcloudhalt; then
+if ldd "$work/test_version_static" | grep libcloudhalt >/dev/null; then
   echo "the static build still links libcloudhalt.so" >&2; exit 1
 fi
 

@@ -16,6 +16,8 @@
 #     not root), its CLI stops an instance and a C program built against its files does too.
 # Usage: scripts/test-dist.sh   (after scripts/dist.sh)
 set -euo pipefail
+# Under pipefail `cmd | grep -q` can fail when grep exits at its first match and cmd then gets
+# SIGPIPE; the greps below read their whole input instead.
 root="$(cd "$(dirname "$0")/.." && pwd)"
 dist="$root/dist"
 step() { printf '\n--> %s\n' "$*"; }
@@ -73,7 +75,7 @@ for f in lib/libcloudhalt.so lib/libcloudhalt.so.0 lib/libcloudhalt.a include/cl
 done
 [ -L "$tree/lib/libcloudhalt.so" ] && [ -L "$tree/lib/libcloudhalt.so.0" ] \
   || fail "libcloudhalt.so and libcloudhalt.so.0 must be symbolic links"
-readelf -d "$tree/lib/libcloudhalt.so.0" | grep -q 'SONAME.*\[libcloudhalt.so.0\]' \
+readelf -d "$tree/lib/libcloudhalt.so.0" | grep 'SONAME.*\[libcloudhalt.so.0\]' >/dev/null \
   || fail "libcloudhalt.so.0 has no SONAME libcloudhalt.so.0"
 
 step "C and C++ quick starts compiled with only pkg-config pointing into the tree"
@@ -87,7 +89,7 @@ CXX="${CXX:-c++}"
 $CC -std=c99 -Wall -Wextra -pedantic -Werror $cflags "$root/bindings/examples/quickstart.c" $libs -o "$work/quickstart"
 $CC -std=c99 -Wall -Wextra -pedantic -Werror $cflags "$root/bindings/examples/quickstart.c" $static_libs -o "$work/quickstart_static"
 $CXX -std=c++17 -Wall -Wextra -pedantic -Werror $cflags "$root/bindings/examples/quickstart.cpp" $libs -o "$work/quickstart_cpp"
-if ldd "$work/quickstart_static" | grep -q libcloudhalt; then fail "the static quick start links libcloudhalt.so"; fi
+if ldd "$work/quickstart_static" | grep libcloudhalt >/dev/null; then fail "the static quick start links libcloudhalt.so"; fi
 echo "    built: quickstart (shared), quickstart_static, quickstart_cpp"
 if command -v cmake >/dev/null 2>&1; then
   mkdir -p "$work/cmake-src"
@@ -144,7 +146,7 @@ set -e
 [ "$rc" = 6 ] || fail "stopping a stopped instance exited $rc, not 6 (state conflict): $(cat "$work/cli.err")"
 
 step "the C quick start stops an instance through the extracted libcloudhalt.so.0"
-LD_LIBRARY_PATH="$tree/lib" ldd "$work/quickstart" | grep -q "libcloudhalt.so.0 => $tree/lib/" \
+LD_LIBRARY_PATH="$tree/lib" ldd "$work/quickstart" | grep "libcloudhalt.so.0 => $tree/lib/" >/dev/null \
   || fail "the quick start does not load the tarball's libcloudhalt.so.0"
 out="$(LD_LIBRARY_PATH="$tree/lib" "$work/quickstart" ap-guangzhou ins-run00043)"
 echo "    $out"
@@ -212,7 +214,7 @@ mkdir -p "$work/debroot/var/lib/dpkg/info" "$work/debroot/var/lib/dpkg/updates"
 if [ "$(id -u)" = 0 ]; then
   dpkg --root="$work/debroot" --force-depends --force-script-chrootless -i "$deb" > "$work/dpkg.log" 2>&1 \
     || fail "dpkg --root could not install the .deb: $(cat "$work/dpkg.log")"
-  dpkg --root="$work/debroot" -s cloudhalt | grep -qx 'Status: install ok installed' \
+  dpkg --root="$work/debroot" -s cloudhalt | grep -x 'Status: install ok installed' >/dev/null \
     || fail "dpkg --root does not record cloudhalt as installed"
   echo "    installed with dpkg --root into a scratch root"
 else
@@ -239,9 +241,9 @@ for f in bin/cloudhalt share/man/man1/cloudhalt.1.gz share/bash-completion/compl
 done
 "$cli_tree/bin/cloudhalt" --version >/dev/null
 bash -n "$cli_tree/share/bash-completion/completions/cloudhalt"
-gzip -dc "$cli_tree/share/man/man1/cloudhalt.1.gz" | grep -q '^\.TH cloudhalt 1' || fail "man page has no .TH"
+gzip -dc "$cli_tree/share/man/man1/cloudhalt.1.gz" | grep '^\.TH cloudhalt 1' >/dev/null || fail "man page has no .TH"
 if command -v man >/dev/null 2>&1; then
-  MANPAGER=cat man -l "$cli_tree/share/man/man1/cloudhalt.1.gz" 2>/dev/null | grep -q 'Exit codes:' \
+  MANPAGER=cat man -l "$cli_tree/share/man/man1/cloudhalt.1.gz" 2>/dev/null | grep 'Exit codes:' >/dev/null \
     || fail "man -l does not render the man page"
 fi
 
