@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use crate::credentials::AlibabaCredentials;
 use crate::credentials::cache::{Fresh, Provider};
-use crate::credentials::chain::{ChainOptions, Link, Report, read_text};
+use crate::credentials::chain::{ChainOptions, Link, Report, read_text, try_link};
 use crate::credentials::env::ChainEnv;
 use crate::credentials::files::{json_str, parse_ini, parse_json};
 use crate::credentials::metadata;
@@ -46,21 +46,9 @@ const OIDC_VARS: [&str; 3] = [
 pub(crate) fn chain(options: &ChainOptions) -> Result<Creds, Error> {
     let env = options.environment();
     let mut report = Report::new(Cloud::Alibaba);
-    macro_rules! try_link {
-        ($source:expr, $link:expr) => {{
-            let source: String = $source;
-            match $link {
-                Ok(Link::Yield(p)) => {
-                    report.found(&source);
-                    return Ok(p);
-                }
-                Ok(Link::Skip(why)) => report.skipped(&source, &why),
-                Err(e) => return Err(report.broken(&source, e)),
-            }
-        }};
-    }
     if options.profile.is_none() {
         try_link!(
+            report,
             "env ALIBABA_CLOUD_ACCESS_KEY_ID".to_owned(),
             env_link(&env).map(|c| match c {
                 Some(c) => Link::Yield(Provider::fixed(
@@ -73,6 +61,7 @@ pub(crate) fn chain(options: &ChainOptions) -> Result<Creds, Error> {
         );
     }
     try_link!(
+        report,
         "OIDC (ALIBABA_CLOUD_ROLE_ARN)".to_owned(),
         oidc_link(options, &env)
     );
@@ -94,6 +83,7 @@ pub(crate) fn chain(options: &ChainOptions) -> Result<Creds, Error> {
             let path = home.join(".aliyun").join("config.json");
             let source = format!("aliyun-cli config {}", path.display());
             try_link!(
+                report,
                 source.clone(),
                 cli_link(&path, &source, profile.as_deref(), options, &env)
             );
@@ -105,6 +95,7 @@ pub(crate) fn chain(options: &ChainOptions) -> Result<Creds, Error> {
         IniFile::Explicit(path) => {
             let source = format!("credentials file {} [{section}]", path.display());
             try_link!(
+                report,
                 source.clone(),
                 ini_link(&path, &source, &section, true, options, &env)
             );
@@ -113,6 +104,7 @@ pub(crate) fn chain(options: &ChainOptions) -> Result<Creds, Error> {
             for path in paths {
                 let source = format!("credentials file {} [{section}]", path.display());
                 try_link!(
+                    report,
                     source.clone(),
                     ini_link(&path, &source, &section, false, options, &env)
                 );
@@ -140,7 +132,7 @@ pub(crate) fn chain(options: &ChainOptions) -> Result<Creds, Error> {
                 "ALIBABA_CLOUD_CREDENTIALS_URI ({})",
                 crate::endpoint::redact_url(uri)
             );
-            try_link!(source.clone(), uri_link(uri, &source, options));
+            try_link!(report, source.clone(), uri_link(uri, &source, options));
         }
     }
     Err(report.nothing(

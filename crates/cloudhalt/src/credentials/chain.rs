@@ -98,6 +98,24 @@ pub(crate) enum Link<K> {
     Skip(String),
 }
 
+/// One link of a chain in `report`: a yield ends the chain with it, a skip is recorded and the
+/// chain goes on, a broken source ends the chain with an error listing what was tried. Written
+/// once for both clouds' chains.
+macro_rules! try_link {
+    ($report:ident, $source:expr, $link:expr) => {{
+        let source: String = $source;
+        match $link {
+            Ok($crate::credentials::chain::Link::Yield(p)) => {
+                $report.found(&source);
+                return Ok(p);
+            }
+            Ok($crate::credentials::chain::Link::Skip(why)) => $report.skipped(&source, &why),
+            Err(e) => return Err($report.broken(&source, e)),
+        }
+    }};
+}
+pub(crate) use try_link;
+
 /// The sources tried so far and why each did not yield.
 pub(crate) struct Report {
     cloud: Cloud,

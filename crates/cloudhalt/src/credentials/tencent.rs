@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use crate::credentials::TencentCredentials;
 use crate::credentials::cache::{Fresh, Provider};
-use crate::credentials::chain::{ChainOptions, Link, Report, read_text};
+use crate::credentials::chain::{ChainOptions, Link, Report, read_text, try_link};
 use crate::credentials::env::ChainEnv;
 use crate::credentials::files::{json_str, parse_ini, parse_json};
 use crate::credentials::metadata;
@@ -48,21 +48,9 @@ fn key_id(c: &TencentCredentials) -> String {
 pub(crate) fn chain(options: &ChainOptions) -> Result<Creds, Error> {
     let env = options.environment();
     let mut report = Report::new(Cloud::Tencent);
-    macro_rules! try_link {
-        ($source:expr, $link:expr) => {{
-            let source: String = $source;
-            match $link {
-                Ok(Link::Yield(p)) => {
-                    report.found(&source);
-                    return Ok(p);
-                }
-                Ok(Link::Skip(why)) => report.skipped(&source, &why),
-                Err(e) => return Err(report.broken(&source, e)),
-            }
-        }};
-    }
     if options.profile.is_none() {
         try_link!(
+            report,
             "env TENCENTCLOUD_SECRET_ID".to_owned(),
             env_link(&env).map(|c| match c {
                 Some(c) => Link::Yield(Provider::fixed(
@@ -79,16 +67,25 @@ pub(crate) fn chain(options: &ChainOptions) -> Result<Creds, Error> {
         Some(home) => {
             let path = home.join(".tccli").join(format!("{profile}.credential"));
             let source = format!("tccli profile {profile} ({})", path.display());
-            try_link!(source.clone(), tccli_link(&path, &source, options, &env));
+            try_link!(
+                report,
+                source.clone(),
+                tccli_link(&path, &source, options, &env)
+            );
         }
         None => report.skipped("tccli profile", "HOME is not set"),
     }
     for (path, origin) in ini_files(&env) {
         let source = format!("credentials file {} [{profile}]", path.display());
         let explicit = origin == "TENCENTCLOUD_CREDENTIALS_FILE";
-        try_link!(source.clone(), ini_link(&path, &source, &profile, explicit));
+        try_link!(
+            report,
+            source.clone(),
+            ini_link(&path, &source, &profile, explicit)
+        );
     }
     try_link!(
+        report,
         "TKE OIDC (TKE_ROLE_ARN)".to_owned(),
         tke_link(options, &env)
     );
