@@ -101,7 +101,8 @@ pub use limiter::{PACING_MARGIN, Pacing, UNPUBLISHED_RATE};
 pub use ops::alibaba::{DescribeInvocations, StopInvocation};
 pub use ops::tencent::{
     CancelInstanceRefresh, CancelInvocation, DescribeInstances, DescribeInvocationTasks,
-    DescribeRefreshActivities, Filter, StopInstances, StopType, StoppedMode, TerminateInstances,
+    DescribeRefreshActivities, Filter, StopInstanceRefresh, StopInstances, StopType, StoppedMode,
+    TerminateInstances,
 };
 pub use ops::{OPERATIONS, Operation, Request, Response, operation};
 pub use retry::Retry;

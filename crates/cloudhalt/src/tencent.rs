@@ -8,7 +8,7 @@ use crate::engine::{Client, Cloud, Config};
 use crate::error::{Error, ErrorKind, Provider, SendState};
 use crate::ops::tencent::{
     CancelInstanceRefresh, CancelInvocation, DescribeInstances, DescribeInvocationTasks,
-    DescribeRefreshActivities, StopInstances, TerminateInstances,
+    DescribeRefreshActivities, StopInstanceRefresh, StopInstances, TerminateInstances,
 };
 use crate::ops::{Call, Response};
 use crate::sign::tc3;
@@ -203,6 +203,12 @@ impl Client<TencentCloud> {
         &self,
         request: &CancelInstanceRefresh,
     ) -> Result<Response, Error> {
+        self.send(request)
+    }
+
+    /// AS `StopInstanceRefresh`: pauses a refresh activity (what a cancel blocked by a
+    /// refreshing batch needs first; see `pause_first`).
+    pub fn stop_instance_refresh(&self, request: &StopInstanceRefresh) -> Result<Response, Error> {
         self.send(request)
     }
 

@@ -20,9 +20,10 @@ pub(crate) use crate::error::quoted;
 use crate::error::{Error, Provider};
 
 /// Every operation cloudhalt sends: the five stop operations, the Describe calls that confirm
-/// them (read-only, paged), then the STS calls of the credential chains (`chain_only`:
+/// them (read-only, paged), AS StopInstanceRefresh (the pause before a blocked cancel), then the
+/// STS calls of the credential chains (`chain_only`:
 /// read-only, not callable through `call_json`).
-pub static OPERATIONS: [&Operation; 13] = [
+pub static OPERATIONS: [&Operation; 14] = [
     &tencent::cvm::STOP_INSTANCES,
     &tencent::cvm::TERMINATE_INSTANCES,
     &tencent::tat::CANCEL_INVOCATION,
@@ -32,6 +33,7 @@ pub static OPERATIONS: [&Operation; 13] = [
     &tencent::tat::DESCRIBE_INVOCATION_TASKS,
     &tencent::autoscaling::DESCRIBE_REFRESH_ACTIVITIES,
     &alibaba::ecs::DESCRIBE_INVOCATIONS,
+    &tencent::autoscaling::STOP_INSTANCE_REFRESH,
     &sts::TENCENT_ASSUME_ROLE,
     &sts::TENCENT_ASSUME_ROLE_WITH_WEB_IDENTITY,
     &sts::ALIBABA_ASSUME_ROLE,

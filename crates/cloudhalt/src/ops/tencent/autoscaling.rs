@@ -1,5 +1,6 @@
-//! Auto Scaling (service `as`, 2018-04-19): CancelInstanceRefresh, and
-//! DescribeRefreshActivities to confirm it.
+//! Auto Scaling (service `as`, 2018-04-19): CancelInstanceRefresh, StopInstanceRefresh (the
+//! pause a cancel blocked by a refreshing batch needs first), and DescribeRefreshActivities to
+//! confirm them.
 
 use serde::{Deserialize, Serialize};
 
@@ -54,84 +55,60 @@ pub static CANCEL_INSTANCE_REFRESH: Operation = Operation {
     from_json: |region, params| json_call(CancelInstanceRefresh::from_json, region, params),
 };
 
-/// AS `CancelInstanceRefresh`: cancels the pending batches of an instance refresh activity.
-/// Batches already refreshed stay; a batch refreshing now blocks the cancel.
+/// AS `StopInstanceRefresh` (2018-04-19): pauses an instance refresh activity (instances being
+/// updated now finish; the pending ones wait). Sent only by a cancel with `pause_first`, when a
+/// refreshing batch blocks the cancel. The region is optional as for CancelInstanceRefresh;
+/// repeating it is harmless; 20 requests per second.
+pub static STOP_INSTANCE_REFRESH: Operation = Operation {
+    provider: Provider::Tencent,
+    action: "StopInstanceRefresh",
+    service: "as",
+    version: "2018-04-19",
+    host: "as.tencentcloudapi.com",
+    region: RegionRule::Optional,
+    ids: &[AUTO_SCALING_GROUP_ID, REFRESH_ACTIVITY_ID],
+    params: &[],
+    idempotent: true,
+    mutating: true,
+    signed: true,
+    chain_only: false,
+    rate_limit: RateLimit::PerSecond(20),
+    pagination: Pagination::None,
+    already: &[],
+    from_json: |region, params| json_call(StopInstanceRefresh::from_json, region, params),
+};
+
+/// The two IDs of a refresh activity, as CancelInstanceRefresh and StopInstanceRefresh take
+/// them.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct CancelInstanceRefresh {
+struct Activity {
     region: Option<String>,
     auto_scaling_group_id: String,
     refresh_activity_id: String,
 }
 
-impl CancelInstanceRefresh {
-    /// Cancels `refresh_activity_id` (`asr-xxxxxxxx`) of `auto_scaling_group_id`
-    /// (`asg-xxxxxxxx`), with no region header.
-    pub fn new(
-        auto_scaling_group_id: impl Into<String>,
-        refresh_activity_id: impl Into<String>,
-    ) -> CancelInstanceRefresh {
-        CancelInstanceRefresh {
-            region: None,
-            auto_scaling_group_id: auto_scaling_group_id.into(),
-            refresh_activity_id: refresh_activity_id.into(),
-        }
-    }
-
-    /// The region (`X-TC-Region`), if set.
-    pub fn region(&self) -> Option<&str> {
-        self.region.as_deref()
-    }
-
-    /// `AutoScalingGroupId`.
-    pub fn auto_scaling_group_id(&self) -> &str {
-        &self.auto_scaling_group_id
-    }
-
-    /// `RefreshActivityId`.
-    pub fn refresh_activity_id(&self) -> &str {
-        &self.refresh_activity_id
-    }
-
-    /// Sets the region (optional for this operation; `None` sends no region header).
-    pub fn set_region(&mut self, region: Option<String>) -> &mut CancelInstanceRefresh {
-        self.region = region;
-        self
-    }
-
-    pub(crate) fn from_json(
+impl Activity {
+    fn from_json(
+        action: &str,
         region: Option<&str>,
         params: &serde_json::Value,
-    ) -> Result<CancelInstanceRefresh, Error> {
+    ) -> Result<Activity, Error> {
         #[derive(Deserialize)]
         #[serde(deny_unknown_fields, rename_all = "PascalCase")]
         struct Params {
             auto_scaling_group_id: String,
             refresh_activity_id: String,
         }
-        let p =
-            Params::deserialize(params).map_err(|e| params_error("CancelInstanceRefresh", e))?;
-        Ok(CancelInstanceRefresh {
+        let p = Params::deserialize(params).map_err(|e| params_error(action, e))?;
+        Ok(Activity {
             region: region.map(str::to_owned),
             auto_scaling_group_id: p.auto_scaling_group_id,
             refresh_activity_id: p.refresh_activity_id,
         })
     }
-}
 
-impl crate::ops::sealed::Sealed for CancelInstanceRefresh {}
-
-#[allow(private_interfaces)]
-impl Request for CancelInstanceRefresh {
-    type Cloud = crate::TencentCloud;
-    const OP: &'static Operation = &CANCEL_INSTANCE_REFRESH;
-
-    fn plan(&self) -> Result<Plan, Error> {
-        plan(self, &self.refresh_activity_id, None, |_| self.clone())
-    }
-
-    fn to_call(&self) -> Result<Call, Error> {
-        check_region(Self::OP, self.region.as_deref())?;
+    fn to_call(&self, op: &'static Operation) -> Result<Call, Error> {
+        check_region(op, self.region.as_deref())?;
         AUTO_SCALING_GROUP_ID.check_one("AutoScalingGroupId", &self.auto_scaling_group_id)?;
         REFRESH_ACTIVITY_ID.check_one("RefreshActivityId", &self.refresh_activity_id)?;
         #[derive(Serialize)]
@@ -141,7 +118,7 @@ impl Request for CancelInstanceRefresh {
             refresh_activity_id: &'a str,
         }
         Ok(call(
-            Self::OP,
+            op,
             self.region.as_deref(),
             &Body {
                 auto_scaling_group_id: &self.auto_scaling_group_id,
@@ -150,6 +127,91 @@ impl Request for CancelInstanceRefresh {
         ))
     }
 }
+
+/// Writes a request type that names one refresh activity (its accessors, JSON constructor and
+/// [`Request`] implementation), so that the two AS writes cannot drift apart.
+macro_rules! activity_request {
+    ($(#[$doc:meta])* $name:ident, $op:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        #[non_exhaustive]
+        pub struct $name(Activity);
+
+        impl $name {
+            /// Names `refresh_activity_id` (`asr-xxxxxxxx`) of `auto_scaling_group_id`
+            /// (`asg-xxxxxxxx`), with no region header.
+            pub fn new(
+                auto_scaling_group_id: impl Into<String>,
+                refresh_activity_id: impl Into<String>,
+            ) -> $name {
+                $name(Activity {
+                    region: None,
+                    auto_scaling_group_id: auto_scaling_group_id.into(),
+                    refresh_activity_id: refresh_activity_id.into(),
+                })
+            }
+
+            /// The region (`X-TC-Region`), if set.
+            pub fn region(&self) -> Option<&str> {
+                self.0.region.as_deref()
+            }
+
+            /// `AutoScalingGroupId`.
+            pub fn auto_scaling_group_id(&self) -> &str {
+                &self.0.auto_scaling_group_id
+            }
+
+            /// `RefreshActivityId`.
+            pub fn refresh_activity_id(&self) -> &str {
+                &self.0.refresh_activity_id
+            }
+
+            /// Sets the region (optional for this operation; `None` sends no region header).
+            pub fn set_region(&mut self, region: Option<String>) -> &mut $name {
+                self.0.region = region;
+                self
+            }
+
+            pub(crate) fn from_json(
+                region: Option<&str>,
+                params: &serde_json::Value,
+            ) -> Result<$name, Error> {
+                Activity::from_json(stringify!($name), region, params).map($name)
+            }
+        }
+
+        impl crate::ops::sealed::Sealed for $name {}
+
+        #[allow(private_interfaces)]
+        impl Request for $name {
+            type Cloud = crate::TencentCloud;
+            const OP: &'static Operation = &$op;
+
+            fn plan(&self) -> Result<Plan, Error> {
+                plan(self, &self.0.refresh_activity_id, None, |_| self.clone())
+            }
+
+            fn to_call(&self) -> Result<Call, Error> {
+                self.0.to_call(Self::OP)
+            }
+        }
+    };
+}
+
+activity_request!(
+    /// AS `CancelInstanceRefresh`: cancels the pending batches of an instance refresh activity.
+    /// Batches already refreshed stay; a batch refreshing now blocks the cancel (see
+    /// `pause_first`).
+    CancelInstanceRefresh,
+    CANCEL_INSTANCE_REFRESH
+);
+
+activity_request!(
+    /// AS `StopInstanceRefresh`: pauses an instance refresh activity (`MANUAL_PAUSE`); the
+    /// instances being updated now finish first.
+    StopInstanceRefresh,
+    STOP_INSTANCE_REFRESH
+);
 
 const REFRESH_ACTIVITY_IDS: IdField = IdField {
     name: "RefreshActivityIds",

@@ -4,7 +4,7 @@ pub(crate) mod autoscaling;
 pub(crate) mod cvm;
 pub(crate) mod tat;
 
-pub use autoscaling::{CancelInstanceRefresh, DescribeRefreshActivities};
+pub use autoscaling::{CancelInstanceRefresh, DescribeRefreshActivities, StopInstanceRefresh};
 pub use cvm::{DescribeInstances, StopInstances, StopType, StoppedMode, TerminateInstances};
 pub use tat::{CancelInvocation, DescribeInvocationTasks};
 
