@@ -6,13 +6,13 @@ difference between the C ABI and the Python module is a test failure.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional, Protocol, Sequence, Union
+from typing import Any, Mapping, Optional, Protocol, Sequence, Union
 
 # The kinds, spelled as in tests/vectors/errors.json ("kinds"[].kind).
 KINDS = (
     "invalid_input", "credentials", "transport", "timeout", "auth", "throttled", "not_found",
     "state_conflict", "invalid_parameter", "quota", "server", "api", "unexpected_response",
-    "audit",
+    "audit", "wait_timeout", "wait_failed",
 )
 
 # The per-ID outcomes, spelled as the core's Outcome::as_str (C enum order).
@@ -37,6 +37,15 @@ class Retry:
 
 
 @dataclass(frozen=True)
+class Wait:
+    """A wait after a write, or for a standalone wait (Python wait=True, wait_timeout=...,
+    wait_min_delay=..., wait_max_delay=...; C cloudhalt_*_set_wait). None = the binding's default."""
+    timeout: float = 300.0
+    min_delay: Optional[float] = None
+    max_delay: Optional[float] = None
+
+
+@dataclass(frozen=True)
 class Outcome:
     """A successful call."""
     request_id: str
@@ -45,6 +54,10 @@ class Outcome:
     results: Sequence[IdResult] = ()
     request_ids: Sequence[str] = ()
     attempts: int = 0
+    # After a wait: ID -> the provider's final state ("STOPPED", "SHUTDOWN", "gone", ...) and
+    # ID -> what it means ("stopped", "recycle bin", "gone", "finished before the cancel landed").
+    states: Mapping[str, str] = field(default_factory=dict)
+    wait_results: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def outcomes(self) -> dict:
@@ -69,6 +82,10 @@ class Failure:
     results: Sequence[IdResult] = ()
     request_ids: Sequence[str] = ()
     attempts: int = 0
+    # As on Outcome: the states reached when a wait ran (wait_timeout, wait_failed, or a send
+    # error followed by a wait for the IDs that were done).
+    states: Mapping[str, str] = field(default_factory=dict)
+    wait_results: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def outcomes(self) -> dict:
@@ -79,14 +96,26 @@ Result = Union[Outcome, Failure]
 
 
 class TencentClient(Protocol):
+    # `wait`: None sends only; a Wait also waits for the IDs to reach success (never re-sending).
     def stop_instances(self, region: Any, instance_ids: Any, *, force_stop: bool = False,
-                       stop_type: Any = None, stopped_mode: Any = None) -> Result: ...
+                       stop_type: Any = None, stopped_mode: Any = None,
+                       wait: Optional[Wait] = None) -> Result: ...
     def terminate_instances(self, region: Any, instance_ids: Any, *,
-                            release_prepaid_data_disks: bool = False) -> Result: ...
-    def cancel_invocation(self, region: Any, invocation_id: Any, instance_ids: Any = None) -> Result: ...
+                            release_prepaid_data_disks: bool = False,
+                            wait: Optional[Wait] = None) -> Result: ...
+    def cancel_invocation(self, region: Any, invocation_id: Any, instance_ids: Any = None, *,
+                          wait: Optional[Wait] = None) -> Result: ...
     def cancel_instance_refresh(self, auto_scaling_group_id: Any, refresh_activity_id: Any, *,
-                                region: Any = None) -> Result: ...
-    def call(self, action: Any, params: Any, *, region: Any = None) -> Result: ...
+                                region: Any = None, pause_first: bool = False,
+                                wait: Optional[Wait] = None) -> Result: ...
+    def call(self, action: Any, params: Any, *, region: Any = None,
+             wait: Optional[Wait] = None) -> Result: ...
+    # Standalone waits: poll the Describe call only. `state` "STOPPED" or "TERMINATED".
+    def wait_instances(self, region: Any, instance_ids: Any, state: Any,
+                       wait: Optional[Wait] = None) -> Result: ...
+    # The waiter of `action` for the IDs its JSON params name (as `call` takes them).
+    def wait_call(self, action: Any, params: Any, *, region: Any = None,
+                  wait: Optional[Wait] = None) -> Result: ...
     # Finishes the interrupted batch of an audit log (a file path): an Outcome for what it sent,
     # a Failure (invalid_input) when nothing is left.
     def resume(self, audit_file: str) -> Result: ...
@@ -95,8 +124,10 @@ class TencentClient(Protocol):
 
 
 class AlibabaClient(Protocol):
-    def stop_invocation(self, region_id: Any, invoke_id: Any, instance_ids: Any = None) -> Result: ...
-    def call(self, action: Any, params: Any) -> Result: ...
+    def stop_invocation(self, region_id: Any, invoke_id: Any, instance_ids: Any = None, *,
+                        wait: Optional[Wait] = None) -> Result: ...
+    def call(self, action: Any, params: Any, *, wait: Optional[Wait] = None) -> Result: ...
+    def wait_call(self, action: Any, params: Any, *, wait: Optional[Wait] = None) -> Result: ...
     def resume(self, audit_file: str) -> Result: ...
     def credential_source(self) -> str: ...
 
