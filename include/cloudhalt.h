@@ -122,6 +122,19 @@ typedef enum cloudhalt_status {
    sent. The per-ID outcomes on the last error say what earlier requests of the call did.
    */
   CLOUDHALT_AUDIT = 15,
+  /*
+   A wait (cloudhalt_tencent_set_wait(), cloudhalt_tencent_wait_instances() ...) reached its
+   deadline before every ID reached success (kind `wait_timeout`). The write was sent once
+   and is not sent again; the states reached are on the last error
+   (cloudhalt_last_error_state()), and so are the write's per-ID outcomes.
+   */
+  CLOUDHALT_WAIT_TIMEOUT = 16,
+  /*
+   A wait saw an ID reach a failure state (kind `wait_failed`): the provider's operation
+   FAILED, the instance vanished, it was too late to cancel. The message names the IDs and
+   why; the states are on the last error (cloudhalt_last_error_state()).
+   */
+  CLOUDHALT_WAIT_FAILED = 17,
 } cloudhalt_status;
 
 /*
@@ -176,7 +189,8 @@ typedef struct cloudhalt_chain_options cloudhalt_chain_options;
 
 /*
  A successful answer: the provider's RequestId and its whole JSON answer, and the per-ID
- record of the call (the outcome of every input ID, every RequestId, the requests sent).
+ record of the call (the outcome of every input ID, every RequestId, the requests sent, and,
+ when a wait ran, the state each ID reached: cloudhalt_response_state()).
 
  Ownership: returned by an operation through `cloudhalt_response **out`; owned by the caller
  and released with cloudhalt_response_free(). Immutable, so it may be read from any thread.
@@ -436,6 +450,35 @@ enum cloudhalt_status cloudhalt_alibaba_set_audit_log(struct cloudhalt_alibaba *
                                                       const char *path);
 
 /*
+ Makes every later StopInvocation of `c` (typed, cloudhalt_alibaba_call_json() and
+ cloudhalt_alibaba_resume()) wait until it is confirmed: the invocation is polled with ECS
+ DescribeInvocations, per instance and never by sending the stop again, until every targeted
+ instance's `InvocationStatus` is an end state (`Stopped`, `Cancelled`, `Terminated` are
+ success; `Success` and `Failed` are reported "finished before the stop landed"), until one
+ reaches a failure state, or until the deadline.
+
+ Arguments as cloudhalt_tencent_set_wait(): `timeout_ms` at most 86400000 (0 polls once);
+ `min_delay_ms <= max_delay_ms`, each at most 3600000, 0 being the default of that delay (1000
+ and 10000); `(0, 0, 0)` is no wait, the default. cloudhalt_alibaba_wait_json() uses this
+ setting too, or 300000 ms when none is set.
+
+ A waiting call's response gives each instance's final state (cloudhalt_response_state()); a
+ wait that ends otherwise fails the call with CLOUDHALT_WAIT_TIMEOUT or CLOUDHALT_WAIT_FAILED,
+ the states reached on the last error (cloudhalt_last_error_state()). Thread-safe; calls
+ already in flight keep the setting they started with.
+
+ Returns CLOUDHALT_INVALID_INPUT when `c` is NULL or a value is out of range (the last error
+ names `wait_timeout`, `wait_min_delay` or `wait_max_delay`; the client is unchanged).
+
+ # Safety
+ `c` is NULL or a live client.
+ */
+enum cloudhalt_status cloudhalt_alibaba_set_wait(struct cloudhalt_alibaba *c,
+                                                 uint32_t timeout_ms,
+                                                 uint32_t min_delay_ms,
+                                                 uint32_t max_delay_ms);
+
+/*
  Finishes the interrupted batch recorded last in the audit log at `audit_path` (written by a
  client with an audit log, cloudhalt_alibaba_set_audit_log()): IDs already `done` or `already` are
  skipped; TerminateInstances IDs whose outcome is `unknown` are never sent again (check their
@@ -570,6 +613,33 @@ enum cloudhalt_status cloudhalt_alibaba_call_json_response(struct cloudhalt_alib
                                                            const char *action,
                                                            const char *params_json,
                                                            struct cloudhalt_response **out);
+
+/*
+ The standalone wait of an Alibaba write, by its provider name (`"StopInvocation"`) and the
+ JSON parameters it was sent with, as cloudhalt_alibaba_call_json_response() takes them
+ (`{"RegionId":"cn-hangzhou","InvokeId":"t-...","InstanceId":["i-..."]}`): polls ECS
+ DescribeInvocations only (the stop itself is never sent) until every targeted instance is in
+ an end state, as cloudhalt_alibaba_set_wait() describes. The same validation as the write
+ applies.
+
+ - `out`: on CLOUDHALT_OK receives a response owned by the caller (cloudhalt_response_free()),
+   with each instance's final state (cloudhalt_response_state(), keyed by instance ID: every
+   instance of the invocation when the parameters list none); may be NULL.
+
+ The wait lasts up to the client's wait setting (cloudhalt_alibaba_set_wait()), or 300000 ms
+ with 1000 to 10000 ms between polls when none is set. Returns CLOUDHALT_INVALID_INPUT for a
+ NULL or malformed argument, CLOUDHALT_WAIT_TIMEOUT when the deadline came first,
+ CLOUDHALT_WAIT_FAILED when an instance reached a failure state (states on
+ cloudhalt_last_error_state()), otherwise the status of a failed Describe call. Thread-safe.
+
+ # Safety
+ `c` is NULL or a live client; strings are NULL or NUL-terminated; `out` is NULL or valid for
+ writes.
+ */
+enum cloudhalt_status cloudhalt_alibaba_wait_json(struct cloudhalt_alibaba *c,
+                                                  const char *action,
+                                                  const char *params_json,
+                                                  struct cloudhalt_response **out);
 
 /*
  Creates chain options with nothing set: the default chain over this process's environment.
@@ -795,6 +865,49 @@ const char *cloudhalt_last_error_request_id_at(size_t i);
 uint32_t cloudhalt_last_error_attempts(void);
 
 /*
+ The number of per-ID states on the last failed call of the calling thread: when a wait ran
+ (CLOUDHALT_WAIT_TIMEOUT, CLOUDHALT_WAIT_FAILED, or a failed write whose sent IDs were then
+ waited for), one entry per waited ID, in the order of the IDs, those that reached success
+ included; 0 otherwise. Thread-safe.
+ */
+size_t cloudhalt_last_error_state_count(void);
+
+/*
+ The ID of state entry `i` (0-based) of the last failed call on the calling thread; NULL when
+ `i` is not below cloudhalt_last_error_state_count().
+
+ Ownership: thread-local; valid until this thread's next fallible cloudhalt call. Do not free.
+ */
+const char *cloudhalt_last_error_state_id(size_t i);
+
+/*
+ The provider's state that entry `i` of the last failed call on the calling thread reached
+ (`"STOPPING"`, `"RUNNING"`, `"gone"` ..., as cloudhalt_response_state()); NULL when `i` is out
+ of range.
+
+ Ownership: thread-local; valid until this thread's next fallible cloudhalt call. Do not free.
+ */
+const char *cloudhalt_last_error_state(size_t i);
+
+/*
+ What the state of entry `i` of the last failed call on the calling thread means (`"waiting"`
+ at the deadline, `"failed"`, `"too late to cancel"` ..., as cloudhalt_response_state_result());
+ NULL when `i` is out of range.
+
+ Ownership: thread-local; valid until this thread's next fallible cloudhalt call. Do not free.
+ */
+const char *cloudhalt_last_error_state_result(size_t i);
+
+/*
+ How the waiter classed the state of entry `i` of the last failed call on the calling thread:
+ `"success"`, `"failure"` (what made a CLOUDHALT_WAIT_FAILED) or `"wait"` (still waiting at the
+ deadline); NULL when `i` is out of range.
+
+ Ownership: static; never free it. Thread-safe.
+ */
+const char *cloudhalt_last_error_state_then(size_t i);
+
+/*
  Sends cloudhalt's log lines to `callback`, or stops when `callback` is NULL.
 
  - `level` passed to the callback, and `max_level`: 1 error, 2 warn (a failed attempt, a failed
@@ -946,6 +1059,67 @@ const char *cloudhalt_response_request_id_at(const struct cloudhalt_response *r,
  `r` is NULL or a live response.
  */
 uint32_t cloudhalt_response_attempts(const struct cloudhalt_response *r);
+
+/*
+ The number of per-ID states in `r`: when the call waited (a client with
+ cloudhalt_tencent_set_wait(), or a standalone wait such as cloudhalt_tencent_wait_instances()),
+ one entry per waited ID, in the order of the IDs; 0 when no wait ran, for a wait on an empty
+ list, or when `r` is NULL. For CancelInvocation and StopInvocation the entries are keyed by
+ instance ID (every task of the invocation when no instance list was given); for the other
+ operations by the outcome's ID. Thread-safe.
+
+ # Safety
+ `r` is NULL or a live response.
+ */
+size_t cloudhalt_response_state_count(const struct cloudhalt_response *r);
+
+/*
+ The ID of state entry `i` (0-based) of `r` (`"ins-r8hr2upy"`); NULL when `r` is NULL or `i`
+ is not below cloudhalt_response_state_count().
+
+ Ownership: borrowed from `r`; valid until cloudhalt_response_free(r). Do not free.
+
+ # Safety
+ `r` is NULL or a live response.
+ */
+const char *cloudhalt_response_state_id(const struct cloudhalt_response *r, size_t i);
+
+/*
+ The provider's state that entry `i` of `r` reached, as the provider spells it (`"STOPPED"`,
+ `"SHUTDOWN"`, `"CANCELLED"`, `"Stopped"` ...), or `"gone"` when the Describe answer no longer
+ lists the ID; NULL when `r` is NULL or `i` is out of range.
+
+ Ownership: borrowed from `r`; valid until cloudhalt_response_free(r). Do not free.
+
+ # Safety
+ `r` is NULL or a live response.
+ */
+const char *cloudhalt_response_state(const struct cloudhalt_response *r, size_t i);
+
+/*
+ What the state of entry `i` of `r` means, as the core's waiter tables word it: `"stopped"`,
+ `"gone"`, `"recycle bin"`, `"cancelled"`, `"paused"`, `"finished before the cancel landed"`,
+ `"finished before the stop landed"`, `"failed"`, `"too late to cancel"`, `"waiting"` (the
+ deadline came first) ...; NULL when `r` is NULL or `i` is out of range.
+
+ Ownership: borrowed from `r`; valid until cloudhalt_response_free(r). Do not free.
+
+ # Safety
+ `r` is NULL or a live response.
+ */
+const char *cloudhalt_response_state_result(const struct cloudhalt_response *r, size_t i);
+
+/*
+ How the waiter classed the state of entry `i` of `r`: `"success"` (every entry of a
+ successful call), `"failure"` or `"wait"` (still waiting when the wait ended); NULL when `r`
+ is NULL or `i` is out of range.
+
+ Ownership: static; never free it.
+
+ # Safety
+ `r` is NULL or a live response.
+ */
+const char *cloudhalt_response_state_then(const struct cloudhalt_response *r, size_t i);
 
 /*
  Releases a response and the strings borrowed from it. NULL is a no-op.
@@ -1215,6 +1389,60 @@ enum cloudhalt_status cloudhalt_tencent_set_audit_log(struct cloudhalt_tencent *
                                                       const char *path);
 
 /*
+ Makes every later write of `c` wait until it is confirmed: after StopInstances,
+ TerminateInstances, CancelInvocation and CancelInstanceRefresh (the typed functions, their
+ `_call_json` forms and cloudhalt_tencent_resume()), the IDs the write did (outcome `done` or
+ `already`) are polled with the matching Describe call, never by sending the write again,
+ until each reaches success (StopInstances: `STOPPED`; TerminateInstances: gone, or `SHUTDOWN`
+ in the recycle bin for a prepaid instance; CancelInvocation: every task in an end state;
+ CancelInstanceRefresh: `CANCELLED`), until one reaches a failure state, or until the deadline.
+
+ - `timeout_ms`: how long to wait, at most 86400000 (one day); 0 polls once.
+ - `min_delay_ms`, `max_delay_ms`: the pause between two polls grows, with jitter, from
+   `min_delay_ms` to `max_delay_ms` (each at most 3600000, and `min_delay_ms <= max_delay_ms`);
+   0 is the default of that delay (1000 and 10000). The last pause is cut short at the
+   deadline, and polls are paced by the rate limit and retried by the retry policy.
+ - `(0, 0, 0)`: no wait, the default: the call returns once the write is answered.
+
+ The standalone waits (cloudhalt_tencent_wait_instances(), cloudhalt_tencent_wait_json()) use
+ this setting too, or 300000 ms with 1000 to 10000 ms between polls when none is set.
+
+ A waiting call's response gives each ID's final state (cloudhalt_response_state() and its
+ siblings). A wait that ends otherwise fails the call with CLOUDHALT_WAIT_TIMEOUT or
+ CLOUDHALT_WAIT_FAILED; the write's per-ID outcomes and the states reached are then on the last
+ error (cloudhalt_last_error_outcome(), cloudhalt_last_error_state()). Thread-safe; calls
+ already in flight keep the setting they started with.
+
+ Returns CLOUDHALT_INVALID_INPUT when `c` is NULL or a value is out of range (the last error
+ names `wait_timeout`, `wait_min_delay` or `wait_max_delay`; the client is unchanged).
+
+ # Safety
+ `c` is NULL or a live client.
+ */
+enum cloudhalt_status cloudhalt_tencent_set_wait(struct cloudhalt_tencent *c,
+                                                 uint32_t timeout_ms,
+                                                 uint32_t min_delay_ms,
+                                                 uint32_t max_delay_ms);
+
+/*
+ With `pause_first` true, a later CancelInstanceRefresh of `c` that the provider refuses because
+ a batch is refreshing (`ResourceUnavailable.RefreshActivityStatusConflictWithOperation`) pauses
+ the refresh activity first (Auto Scaling `StopInstanceRefresh`), waits until it is
+ `MANUAL_PAUSE` with no batch running, then sends the cancel again (and, with a wait set,
+ waits for `CANCELLED`). The pause's wait lasts up to the client's wait setting
+ (cloudhalt_tencent_set_wait()), or 300000 ms when none is set. False, the default: that
+ refusal fails the call with CLOUDHALT_STATE_CONFLICT, whose message says so and how to ask
+ for the pause. Thread-safe; calls already in flight are unaffected.
+
+ Returns CLOUDHALT_INVALID_INPUT when `c` is NULL.
+
+ # Safety
+ `c` is NULL or a live client.
+ */
+enum cloudhalt_status cloudhalt_tencent_set_pause_first(struct cloudhalt_tencent *c,
+                                                        bool pause_first);
+
+/*
  Finishes the interrupted batch recorded last in the audit log at `audit_path` (written by a
  client with an audit log, cloudhalt_tencent_set_audit_log()): IDs already `done` or `already` are
  skipped; TerminateInstances IDs whose outcome is `unknown` are never sent again (check their
@@ -1441,6 +1669,68 @@ enum cloudhalt_status cloudhalt_tencent_call_json_response(struct cloudhalt_tenc
                                                            const char *region,
                                                            const char *params_json,
                                                            struct cloudhalt_response **out);
+
+/*
+ Waits, without sending any write, until the CVM instances `instance_ids` of `region` reach
+ `state`, polling DescribeInstances (2017-03-12; 100 IDs per request, paced by the rate limit
+ and retried by the retry policy). For instances stopped or terminated earlier, by this
+ library or another tool.
+
+ - `region`: e.g. `"ap-guangzhou"`; required.
+ - `instance_ids`, `n`: the `"ins-xxxxxxxx"` IDs, each once, any number. An empty list (`n == 0`,
+   with or without NULL) answers CLOUDHALT_OK at once, with no state and nothing sent.
+ - `state`: `"STOPPED"` (the StopInstances waiter: success at `STOPPED`; failure when the
+   instance's latest StopInstances operation FAILED or it vanished) or `"TERMINATED"` (the
+   TerminateInstances waiter: success when the instance is gone, or `SHUTDOWN` in the
+   recycle bin for a prepaid one; failure when the termination FAILED).
+ - `out`: on CLOUDHALT_OK receives a response owned by the caller (cloudhalt_response_free()),
+   whose cloudhalt_response_state() and siblings give each ID's final state; may be NULL.
+
+ The wait lasts up to the client's wait setting (cloudhalt_tencent_set_wait()), or 300000 ms
+ with 1000 to 10000 ms between polls when none is set.
+
+ Returns CLOUDHALT_INVALID_INPUT for a NULL or malformed argument or another `state` (the last
+ error names it); CLOUDHALT_WAIT_TIMEOUT when the deadline came first; CLOUDHALT_WAIT_FAILED
+ when an ID reached a failure state (the message names the IDs; every ID's state is on
+ cloudhalt_last_error_state()); otherwise the status of a failed Describe call. Thread-safe.
+
+ # Safety
+ `c` is NULL or a live client; strings are NULL or NUL-terminated; `instance_ids` is NULL or
+ points to `n` string pointers; `out` is NULL or valid for writes.
+ */
+enum cloudhalt_status cloudhalt_tencent_wait_instances(struct cloudhalt_tencent *c,
+                                                       const char *region,
+                                                       const char *const *instance_ids,
+                                                       size_t n,
+                                                       const char *state,
+                                                       struct cloudhalt_response **out);
+
+/*
+ The standalone wait of a Tencent write, by its provider name (`"StopInstances"`,
+ `"TerminateInstances"`, `"CancelInvocation"`, `"CancelInstanceRefresh"`,
+ `"StopInstanceRefresh"`) and the JSON parameters it was sent with, as
+ cloudhalt_tencent_call_json_response() takes them: waits until what that write asks for holds
+ for the IDs the parameters name, polling the matching Describe call only (the write itself is
+ never sent). The same validation as the write applies.
+
+ - `region`: the region, or NULL (only the Auto Scaling actions accept none).
+ - `out`: on CLOUDHALT_OK receives a response owned by the caller (cloudhalt_response_free()),
+   with each ID's final state (cloudhalt_response_state()); may be NULL. For CancelInvocation
+   the states are keyed by instance ID (every task of the invocation when the parameters list
+   no instance).
+
+ The wait lasts up to the client's wait setting (cloudhalt_tencent_set_wait()), or 300000 ms
+ when none is set. Statuses as cloudhalt_tencent_wait_instances(). Thread-safe.
+
+ # Safety
+ `c` is NULL or a live client; strings are NULL or NUL-terminated; `out` is NULL or valid for
+ writes.
+ */
+enum cloudhalt_status cloudhalt_tencent_wait_json(struct cloudhalt_tencent *c,
+                                                  const char *action,
+                                                  const char *region,
+                                                  const char *params_json,
+                                                  struct cloudhalt_response **out);
 
 /*
  The version of this library, from Cargo.toml (`"0.1.0"`): the same as the header's

@@ -343,6 +343,41 @@ pub unsafe extern "C" fn cloudhalt_alibaba_set_audit_log(
     })
 }
 
+/// Makes every later StopInvocation of `c` (typed, cloudhalt_alibaba_call_json() and
+/// cloudhalt_alibaba_resume()) wait until it is confirmed: the invocation is polled with ECS
+/// DescribeInvocations, per instance and never by sending the stop again, until every targeted
+/// instance's `InvocationStatus` is an end state (`Stopped`, `Cancelled`, `Terminated` are
+/// success; `Success` and `Failed` are reported "finished before the stop landed"), until one
+/// reaches a failure state, or until the deadline.
+///
+/// Arguments as cloudhalt_tencent_set_wait(): `timeout_ms` at most 86400000 (0 polls once);
+/// `min_delay_ms <= max_delay_ms`, each at most 3600000, 0 being the default of that delay (1000
+/// and 10000); `(0, 0, 0)` is no wait, the default. cloudhalt_alibaba_wait_json() uses this
+/// setting too, or 300000 ms when none is set.
+///
+/// A waiting call's response gives each instance's final state (cloudhalt_response_state()); a
+/// wait that ends otherwise fails the call with CLOUDHALT_WAIT_TIMEOUT or CLOUDHALT_WAIT_FAILED,
+/// the states reached on the last error (cloudhalt_last_error_state()). Thread-safe; calls
+/// already in flight keep the setting they started with.
+///
+/// Returns CLOUDHALT_INVALID_INPUT when `c` is NULL or a value is out of range (the last error
+/// names `wait_timeout`, `wait_min_delay` or `wait_max_delay`; the client is unchanged).
+///
+/// # Safety
+/// `c` is NULL or a live client.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cloudhalt_alibaba_set_wait(
+    c: *mut cloudhalt_alibaba,
+    timeout_ms: u32,
+    min_delay_ms: u32,
+    max_delay_ms: u32,
+) -> cloudhalt_status {
+    boundary!(fallible {
+        // SAFETY: forwarded contract.
+        unsafe { client::set_wait(c, timeout_ms, min_delay_ms, max_delay_ms) }
+    })
+}
+
 /// Finishes the interrupted batch recorded last in the audit log at `audit_path` (written by a
 /// client with an audit log, cloudhalt_alibaba_set_audit_log()): IDs already `done` or `already` are
 /// skipped; TerminateInstances IDs whose outcome is `unknown` are never sent again (check their
@@ -560,6 +595,42 @@ pub unsafe extern "C" fn cloudhalt_alibaba_call_json_response(
         let params = parse_params(arg_str!(params_json, "params_json"))?;
         // SAFETY: `out` is NULL or valid for writes by contract.
         unsafe { finish(c.0.client().call_json(action, &params), out) }
+    })
+}
+
+/// The standalone wait of an Alibaba write, by its provider name (`"StopInvocation"`) and the
+/// JSON parameters it was sent with, as cloudhalt_alibaba_call_json_response() takes them
+/// (`{"RegionId":"cn-hangzhou","InvokeId":"t-...","InstanceId":["i-..."]}`): polls ECS
+/// DescribeInvocations only (the stop itself is never sent) until every targeted instance is in
+/// an end state, as cloudhalt_alibaba_set_wait() describes. The same validation as the write
+/// applies.
+///
+/// - `out`: on CLOUDHALT_OK receives a response owned by the caller (cloudhalt_response_free()),
+///   with each instance's final state (cloudhalt_response_state(), keyed by instance ID: every
+///   instance of the invocation when the parameters list none); may be NULL.
+///
+/// The wait lasts up to the client's wait setting (cloudhalt_alibaba_set_wait()), or 300000 ms
+/// with 1000 to 10000 ms between polls when none is set. Returns CLOUDHALT_INVALID_INPUT for a
+/// NULL or malformed argument, CLOUDHALT_WAIT_TIMEOUT when the deadline came first,
+/// CLOUDHALT_WAIT_FAILED when an instance reached a failure state (states on
+/// cloudhalt_last_error_state()), otherwise the status of a failed Describe call. Thread-safe.
+///
+/// # Safety
+/// `c` is NULL or a live client; strings are NULL or NUL-terminated; `out` is NULL or valid for
+/// writes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cloudhalt_alibaba_wait_json(
+    c: *mut cloudhalt_alibaba,
+    action: *const c_char,
+    params_json: *const c_char,
+    out: *mut *mut cloudhalt_response,
+) -> cloudhalt_status {
+    boundary!(fallible {
+        let c = arg_handle!(c, "c");
+        let action = arg_str!(action, "action");
+        let params = parse_params(arg_str!(params_json, "params_json"))?;
+        // SAFETY: `out` is NULL or valid for writes by contract.
+        unsafe { finish(c.0.client().wait_json(action, &params), out) }
     })
 }
 

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use cloudhalt::{
     Alibaba, AlibabaCloud, AlibabaCredentials, AuditLog, Client, Cloud, Error, Network, Pacing,
-    ProxySetting, Response, Resume, Retry, Tencent, TencentCloud, TencentCredentials,
+    ProxySetting, Response, Resume, Retry, Tencent, TencentCloud, TencentCredentials, Wait,
 };
 
 use crate::boundary::{arg_handle, null_out};
@@ -360,6 +360,39 @@ pub(crate) unsafe fn set_concurrency<H: ClientObject>(c: *const H, n: u32) -> Re
     // refuses it with its own message.
     let n = usize::try_from(n).unwrap_or(usize::MAX);
     c.handle().update(|client| client.with_concurrency(n))
+}
+
+/// The wait a C `set_wait(timeout_ms, min_delay_ms, max_delay_ms)` means: all three 0 is no wait
+/// (`None`); otherwise a wait of `timeout_ms` (0 polls once), a 0 delay being the core's default
+/// for that delay. The core checks the values; its error names the field (`wait_timeout`,
+/// `wait_min_delay`, `wait_max_delay`).
+pub(crate) fn wait_setting(
+    timeout_ms: u32,
+    min_delay_ms: u32,
+    max_delay_ms: u32,
+) -> Result<Option<Wait>, Error> {
+    if (timeout_ms, min_delay_ms, max_delay_ms) == (0, 0, 0) {
+        return Ok(None);
+    }
+    let secs = |ms: u32| f64::from(ms) / 1000.0;
+    let delay = |ms: u32| (ms != 0).then(|| secs(ms));
+    Wait::from_secs_f64(secs(timeout_ms), delay(min_delay_ms), delay(max_delay_ms)).map(Some)
+}
+
+/// The body of `cloudhalt_<provider>_set_wait`: see [`wait_setting`].
+///
+/// # Safety
+/// `c` is NULL or a live client.
+pub(crate) unsafe fn set_wait<H: ClientObject>(
+    c: *const H,
+    timeout_ms: u32,
+    min_delay_ms: u32,
+    max_delay_ms: u32,
+) -> Result<(), Error> {
+    // SAFETY: by the caller's contract.
+    let c = unsafe { arg_handle(c, "c") }?;
+    let wait = wait_setting(timeout_ms, min_delay_ms, max_delay_ms)?;
+    c.handle().update(|client| Ok(client.with_wait(wait)))
 }
 
 /// The body of `cloudhalt_<provider>_set_audit_log`: NULL stops logging.

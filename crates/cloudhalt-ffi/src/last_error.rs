@@ -53,7 +53,12 @@ pub(crate) fn set(error: &cloudhalt::Error) -> cloudhalt_status {
         field: error.field().map(to_c_string),
         send_state: send_state_name(error.send_state()),
         http_status: error.http_status().map_or(0, c_int::from),
-        record: Record::new(error.outcomes(), error.request_ids(), error.attempts()),
+        record: Record::new(
+            error.outcomes(),
+            error.request_ids(),
+            error.attempts(),
+            error.states(),
+        ),
     };
     with_slot(|last| *last = Some(record));
     status
@@ -231,4 +236,52 @@ pub extern "C" fn cloudhalt_last_error_request_id_at(i: usize) -> *const c_char 
 #[unsafe(no_mangle)]
 pub extern "C" fn cloudhalt_last_error_attempts() -> u32 {
     boundary!({ with_last(|e| e.record.attempts(), 0) })
+}
+
+/// The number of per-ID states on the last failed call of the calling thread: when a wait ran
+/// (CLOUDHALT_WAIT_TIMEOUT, CLOUDHALT_WAIT_FAILED, or a failed write whose sent IDs were then
+/// waited for), one entry per waited ID, in the order of the IDs, those that reached success
+/// included; 0 otherwise. Thread-safe.
+#[unsafe(no_mangle)]
+pub extern "C" fn cloudhalt_last_error_state_count() -> usize {
+    boundary!({ with_last(|e| e.record.state_count(), 0) })
+}
+
+/// The ID of state entry `i` (0-based) of the last failed call on the calling thread; NULL when
+/// `i` is not below cloudhalt_last_error_state_count().
+///
+/// Ownership: thread-local; valid until this thread's next fallible cloudhalt call. Do not free.
+#[unsafe(no_mangle)]
+pub extern "C" fn cloudhalt_last_error_state_id(i: usize) -> *const c_char {
+    boundary!({ with_last(|e| e.record.state_id(i), ptr::null()) })
+}
+
+/// The provider's state that entry `i` of the last failed call on the calling thread reached
+/// (`"STOPPING"`, `"RUNNING"`, `"gone"` ..., as cloudhalt_response_state()); NULL when `i` is out
+/// of range.
+///
+/// Ownership: thread-local; valid until this thread's next fallible cloudhalt call. Do not free.
+#[unsafe(no_mangle)]
+pub extern "C" fn cloudhalt_last_error_state(i: usize) -> *const c_char {
+    boundary!({ with_last(|e| e.record.state(i), ptr::null()) })
+}
+
+/// What the state of entry `i` of the last failed call on the calling thread means (`"waiting"`
+/// at the deadline, `"failed"`, `"too late to cancel"` ..., as cloudhalt_response_state_result());
+/// NULL when `i` is out of range.
+///
+/// Ownership: thread-local; valid until this thread's next fallible cloudhalt call. Do not free.
+#[unsafe(no_mangle)]
+pub extern "C" fn cloudhalt_last_error_state_result(i: usize) -> *const c_char {
+    boundary!({ with_last(|e| e.record.state_result(i), ptr::null()) })
+}
+
+/// How the waiter classed the state of entry `i` of the last failed call on the calling thread:
+/// `"success"`, `"failure"` (what made a CLOUDHALT_WAIT_FAILED) or `"wait"` (still waiting at the
+/// deadline); NULL when `i` is out of range.
+///
+/// Ownership: static; never free it. Thread-safe.
+#[unsafe(no_mangle)]
+pub extern "C" fn cloudhalt_last_error_state_then(i: usize) -> *const c_char {
+    boundary!({ with_last(|e| e.record.state_then(i), ptr::null()) })
 }

@@ -1,11 +1,12 @@
-//! `cloudhalt_outcome`, and [`Record`]: the per-ID outcomes, RequestIds and attempts of a call
-//! as C reads them, kept by a `cloudhalt_response` and by the thread's last error alike.
+//! `cloudhalt_outcome`, and [`Record`]: the per-ID outcomes, RequestIds and attempts of a call,
+//! and the states a wait reached, as C reads them, kept by a `cloudhalt_response` and by the
+//! thread's last error alike.
 
-use std::ffi::{CString, c_char};
+use std::ffi::{CStr, CString, c_char};
 use std::os::raw::c_int;
 use std::ptr;
 
-use cloudhalt::{IdOutcome, Outcome};
+use cloudhalt::{IdOutcome, IdState, Outcome};
 
 use crate::strings::{static_c_str, to_c_string};
 
@@ -53,13 +54,22 @@ struct IdRecord {
     request_id: Option<CString>,
 }
 
+/// The state one ID reached in a wait, with C strings ready to lend.
+struct StateRecord {
+    id: CString,
+    state: CString,
+    result: CString,
+    then: &'static CStr,
+}
+
 /// The per-ID record of a call: every input ID once, in input order; every RequestId in order;
-/// the number of requests sent. Empty when nothing was sent.
+/// the number of requests sent; the state each waited ID reached. Empty when nothing was sent.
 #[derive(Default)]
 pub(crate) struct Record {
     outcomes: Vec<IdRecord>,
     request_ids: Vec<CString>,
     attempts: u32,
+    states: Vec<StateRecord>,
 }
 
 fn opt_ptr(s: Option<&CString>) -> *const c_char {
@@ -67,8 +77,22 @@ fn opt_ptr(s: Option<&CString>) -> *const c_char {
 }
 
 impl Record {
-    pub(crate) fn new(outcomes: &[IdOutcome], request_ids: &[String], attempts: u32) -> Record {
+    pub(crate) fn new(
+        outcomes: &[IdOutcome],
+        request_ids: &[String],
+        attempts: u32,
+        states: &[IdState],
+    ) -> Record {
         Record {
+            states: states
+                .iter()
+                .map(|s| StateRecord {
+                    id: to_c_string(s.id()),
+                    state: to_c_string(s.state()),
+                    result: to_c_string(s.result()),
+                    then: static_c_str(s.then().as_str()),
+                })
+                .collect(),
             outcomes: outcomes
                 .iter()
                 .map(|o| IdRecord {
@@ -113,6 +137,26 @@ impl Record {
 
     pub(crate) fn attempts(&self) -> u32 {
         self.attempts
+    }
+
+    pub(crate) fn state_count(&self) -> usize {
+        self.states.len()
+    }
+
+    pub(crate) fn state_id(&self, i: usize) -> *const c_char {
+        opt_ptr(self.states.get(i).map(|s| &s.id))
+    }
+
+    pub(crate) fn state(&self, i: usize) -> *const c_char {
+        opt_ptr(self.states.get(i).map(|s| &s.state))
+    }
+
+    pub(crate) fn state_result(&self, i: usize) -> *const c_char {
+        opt_ptr(self.states.get(i).map(|s| &s.result))
+    }
+
+    pub(crate) fn state_then(&self, i: usize) -> *const c_char {
+        self.states.get(i).map_or(ptr::null(), |s| s.then.as_ptr())
     }
 }
 
@@ -170,5 +214,10 @@ mod tests {
         assert!(r.outcome_code(usize::MAX).is_null());
         assert!(r.request_id_at(0).is_null());
         assert_eq!(r.attempts(), 0);
+        assert_eq!(r.state_count(), 0);
+        assert!(r.state_id(0).is_null());
+        assert!(r.state(0).is_null());
+        assert!(r.state_result(usize::MAX).is_null());
+        assert!(r.state_then(0).is_null());
     }
 }

@@ -10,7 +10,8 @@ use crate::outcome::{NO_OUTCOME, Record};
 use crate::strings::to_c_string;
 
 /// A successful answer: the provider's RequestId and its whole JSON answer, and the per-ID
-/// record of the call (the outcome of every input ID, every RequestId, the requests sent).
+/// record of the call (the outcome of every input ID, every RequestId, the requests sent, and,
+/// when a wait ran, the state each ID reached: cloudhalt_response_state()).
 ///
 /// Ownership: returned by an operation through `cloudhalt_response **out`; owned by the caller
 /// and released with cloudhalt_response_free(). Immutable, so it may be read from any thread.
@@ -31,6 +32,7 @@ impl cloudhalt_response {
                 response.outcomes(),
                 response.request_ids(),
                 response.attempts(),
+                response.states(),
             ),
         }
     }
@@ -211,6 +213,99 @@ pub unsafe extern "C" fn cloudhalt_response_attempts(r: *const cloudhalt_respons
     boundary!({
         // SAFETY: by the caller's contract.
         unsafe { with_record(r, 0, Record::attempts) }
+    })
+}
+
+/// The number of per-ID states in `r`: when the call waited (a client with
+/// cloudhalt_tencent_set_wait(), or a standalone wait such as cloudhalt_tencent_wait_instances()),
+/// one entry per waited ID, in the order of the IDs; 0 when no wait ran, for a wait on an empty
+/// list, or when `r` is NULL. For CancelInvocation and StopInvocation the entries are keyed by
+/// instance ID (every task of the invocation when no instance list was given); for the other
+/// operations by the outcome's ID. Thread-safe.
+///
+/// # Safety
+/// `r` is NULL or a live response.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cloudhalt_response_state_count(r: *const cloudhalt_response) -> usize {
+    boundary!({
+        // SAFETY: by the caller's contract.
+        unsafe { with_record(r, 0, Record::state_count) }
+    })
+}
+
+/// The ID of state entry `i` (0-based) of `r` (`"ins-r8hr2upy"`); NULL when `r` is NULL or `i`
+/// is not below cloudhalt_response_state_count().
+///
+/// Ownership: borrowed from `r`; valid until cloudhalt_response_free(r). Do not free.
+///
+/// # Safety
+/// `r` is NULL or a live response.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cloudhalt_response_state_id(
+    r: *const cloudhalt_response,
+    i: usize,
+) -> *const c_char {
+    boundary!({
+        // SAFETY: by the caller's contract.
+        unsafe { with_record(r, ptr::null(), |rec| rec.state_id(i)) }
+    })
+}
+
+/// The provider's state that entry `i` of `r` reached, as the provider spells it (`"STOPPED"`,
+/// `"SHUTDOWN"`, `"CANCELLED"`, `"Stopped"` ...), or `"gone"` when the Describe answer no longer
+/// lists the ID; NULL when `r` is NULL or `i` is out of range.
+///
+/// Ownership: borrowed from `r`; valid until cloudhalt_response_free(r). Do not free.
+///
+/// # Safety
+/// `r` is NULL or a live response.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cloudhalt_response_state(
+    r: *const cloudhalt_response,
+    i: usize,
+) -> *const c_char {
+    boundary!({
+        // SAFETY: by the caller's contract.
+        unsafe { with_record(r, ptr::null(), |rec| rec.state(i)) }
+    })
+}
+
+/// What the state of entry `i` of `r` means, as the core's waiter tables word it: `"stopped"`,
+/// `"gone"`, `"recycle bin"`, `"cancelled"`, `"paused"`, `"finished before the cancel landed"`,
+/// `"finished before the stop landed"`, `"failed"`, `"too late to cancel"`, `"waiting"` (the
+/// deadline came first) ...; NULL when `r` is NULL or `i` is out of range.
+///
+/// Ownership: borrowed from `r`; valid until cloudhalt_response_free(r). Do not free.
+///
+/// # Safety
+/// `r` is NULL or a live response.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cloudhalt_response_state_result(
+    r: *const cloudhalt_response,
+    i: usize,
+) -> *const c_char {
+    boundary!({
+        // SAFETY: by the caller's contract.
+        unsafe { with_record(r, ptr::null(), |rec| rec.state_result(i)) }
+    })
+}
+
+/// How the waiter classed the state of entry `i` of `r`: `"success"` (every entry of a
+/// successful call), `"failure"` or `"wait"` (still waiting when the wait ended); NULL when `r`
+/// is NULL or `i` is out of range.
+///
+/// Ownership: static; never free it.
+///
+/// # Safety
+/// `r` is NULL or a live response.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cloudhalt_response_state_then(
+    r: *const cloudhalt_response,
+    i: usize,
+) -> *const c_char {
+    boundary!({
+        // SAFETY: by the caller's contract.
+        unsafe { with_record(r, ptr::null(), |rec| rec.state_then(i)) }
     })
 }
 

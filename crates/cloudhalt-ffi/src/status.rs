@@ -51,12 +51,21 @@ pub enum cloudhalt_status {
     /// The audit log could not be written (kind `audit`); the request it was to record was not
     /// sent. The per-ID outcomes on the last error say what earlier requests of the call did.
     CLOUDHALT_AUDIT = 15,
+    /// A wait (cloudhalt_tencent_set_wait(), cloudhalt_tencent_wait_instances() ...) reached its
+    /// deadline before every ID reached success (kind `wait_timeout`). The write was sent once
+    /// and is not sent again; the states reached are on the last error
+    /// (cloudhalt_last_error_state()), and so are the write's per-ID outcomes.
+    CLOUDHALT_WAIT_TIMEOUT = 16,
+    /// A wait saw an ID reach a failure state (kind `wait_failed`): the provider's operation
+    /// FAILED, the instance vanished, it was too late to cancel. The message names the IDs and
+    /// why; the states are on the last error (cloudhalt_last_error_state()).
+    CLOUDHALT_WAIT_FAILED = 17,
 }
 
 use cloudhalt_status::*;
 
 /// Every status, in value order (index == value).
-pub(crate) const ALL_STATUSES: [cloudhalt_status; 16] = [
+pub(crate) const ALL_STATUSES: [cloudhalt_status; 18] = [
     CLOUDHALT_OK,
     CLOUDHALT_INVALID_INPUT,
     CLOUDHALT_CREDENTIALS,
@@ -73,6 +82,8 @@ pub(crate) const ALL_STATUSES: [cloudhalt_status; 16] = [
     CLOUDHALT_UNEXPECTED_RESPONSE,
     CLOUDHALT_PANIC,
     CLOUDHALT_AUDIT,
+    CLOUDHALT_WAIT_TIMEOUT,
+    CLOUDHALT_WAIT_FAILED,
 ];
 
 /// Older C spellings, kept working in the header as `#define`s with the same value.
@@ -80,7 +91,7 @@ pub(crate) const ALL_STATUSES: [cloudhalt_status; 16] = [
 const ALIASES: [(&str, cloudhalt_status); 1] = [("CLOUDHALT_CONFLICT", CLOUDHALT_STATE_CONFLICT)];
 
 /// THE table from core error kinds to C statuses (checked against errors.json by a test).
-const KIND_TO_STATUS: [(ErrorKind, cloudhalt_status); 14] = [
+const KIND_TO_STATUS: [(ErrorKind, cloudhalt_status); 16] = [
     (ErrorKind::InvalidInput, CLOUDHALT_INVALID_INPUT),
     (ErrorKind::Credentials, CLOUDHALT_CREDENTIALS),
     (ErrorKind::Transport, CLOUDHALT_TRANSPORT),
@@ -95,6 +106,8 @@ const KIND_TO_STATUS: [(ErrorKind, cloudhalt_status); 14] = [
     (ErrorKind::Api, CLOUDHALT_API),
     (ErrorKind::UnexpectedResponse, CLOUDHALT_UNEXPECTED_RESPONSE),
     (ErrorKind::Audit, CLOUDHALT_AUDIT),
+    (ErrorKind::WaitTimeout, CLOUDHALT_WAIT_TIMEOUT),
+    (ErrorKind::WaitFailed, CLOUDHALT_WAIT_FAILED),
 ];
 
 /// The status for a core error kind. A kind added to the core later and not yet in the table is
@@ -213,7 +226,7 @@ mod tests {
     }
 
     #[test]
-    fn values_are_0_to_15_in_the_documented_order() {
+    fn values_are_0_to_17_in_the_documented_order() {
         for (i, s) in ALL_STATUSES.iter().enumerate() {
             assert_eq!(*s as usize, i);
             assert_eq!(cloudhalt_status::from_int(i as c_int), Some(*s));
@@ -221,7 +234,10 @@ mod tests {
         assert_eq!(CLOUDHALT_PANIC as i32, 14);
         // Appended after PANIC: values never move.
         assert_eq!(CLOUDHALT_AUDIT as i32, 15);
-        assert_eq!(cloudhalt_status::from_int(16), None);
+        // The confirm issue's wait kinds, appended after AUDIT.
+        assert_eq!(CLOUDHALT_WAIT_TIMEOUT as i32, 16);
+        assert_eq!(CLOUDHALT_WAIT_FAILED as i32, 17);
+        assert_eq!(cloudhalt_status::from_int(18), None);
         assert_eq!(cloudhalt_status::from_int(-1), None);
     }
 
@@ -236,7 +252,9 @@ mod tests {
         assert_eq!(name(8), "CLOUDHALT_STATE_CONFLICT");
         assert_eq!(name(14), "CLOUDHALT_PANIC");
         assert_eq!(name(15), "CLOUDHALT_AUDIT");
-        assert_eq!(name(16), "CLOUDHALT_UNKNOWN_STATUS");
+        assert_eq!(name(16), "CLOUDHALT_WAIT_TIMEOUT");
+        assert_eq!(name(17), "CLOUDHALT_WAIT_FAILED");
+        assert_eq!(name(18), "CLOUDHALT_UNKNOWN_STATUS");
         assert_eq!(name(-7), "CLOUDHALT_UNKNOWN_STATUS");
         assert_eq!(name(c_int::MAX), "CLOUDHALT_UNKNOWN_STATUS");
     }

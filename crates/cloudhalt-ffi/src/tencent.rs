@@ -362,6 +362,72 @@ pub unsafe extern "C" fn cloudhalt_tencent_set_audit_log(
     })
 }
 
+/// Makes every later write of `c` wait until it is confirmed: after StopInstances,
+/// TerminateInstances, CancelInvocation and CancelInstanceRefresh (the typed functions, their
+/// `_call_json` forms and cloudhalt_tencent_resume()), the IDs the write did (outcome `done` or
+/// `already`) are polled with the matching Describe call, never by sending the write again,
+/// until each reaches success (StopInstances: `STOPPED`; TerminateInstances: gone, or `SHUTDOWN`
+/// in the recycle bin for a prepaid instance; CancelInvocation: every task in an end state;
+/// CancelInstanceRefresh: `CANCELLED`), until one reaches a failure state, or until the deadline.
+///
+/// - `timeout_ms`: how long to wait, at most 86400000 (one day); 0 polls once.
+/// - `min_delay_ms`, `max_delay_ms`: the pause between two polls grows, with jitter, from
+///   `min_delay_ms` to `max_delay_ms` (each at most 3600000, and `min_delay_ms <= max_delay_ms`);
+///   0 is the default of that delay (1000 and 10000). The last pause is cut short at the
+///   deadline, and polls are paced by the rate limit and retried by the retry policy.
+/// - `(0, 0, 0)`: no wait, the default: the call returns once the write is answered.
+///
+/// The standalone waits (cloudhalt_tencent_wait_instances(), cloudhalt_tencent_wait_json()) use
+/// this setting too, or 300000 ms with 1000 to 10000 ms between polls when none is set.
+///
+/// A waiting call's response gives each ID's final state (cloudhalt_response_state() and its
+/// siblings). A wait that ends otherwise fails the call with CLOUDHALT_WAIT_TIMEOUT or
+/// CLOUDHALT_WAIT_FAILED; the write's per-ID outcomes and the states reached are then on the last
+/// error (cloudhalt_last_error_outcome(), cloudhalt_last_error_state()). Thread-safe; calls
+/// already in flight keep the setting they started with.
+///
+/// Returns CLOUDHALT_INVALID_INPUT when `c` is NULL or a value is out of range (the last error
+/// names `wait_timeout`, `wait_min_delay` or `wait_max_delay`; the client is unchanged).
+///
+/// # Safety
+/// `c` is NULL or a live client.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cloudhalt_tencent_set_wait(
+    c: *mut cloudhalt_tencent,
+    timeout_ms: u32,
+    min_delay_ms: u32,
+    max_delay_ms: u32,
+) -> cloudhalt_status {
+    boundary!(fallible {
+        // SAFETY: forwarded contract.
+        unsafe { client::set_wait(c, timeout_ms, min_delay_ms, max_delay_ms) }
+    })
+}
+
+/// With `pause_first` true, a later CancelInstanceRefresh of `c` that the provider refuses because
+/// a batch is refreshing (`ResourceUnavailable.RefreshActivityStatusConflictWithOperation`) pauses
+/// the refresh activity first (Auto Scaling `StopInstanceRefresh`), waits until it is
+/// `MANUAL_PAUSE` with no batch running, then sends the cancel again (and, with a wait set,
+/// waits for `CANCELLED`). The pause's wait lasts up to the client's wait setting
+/// (cloudhalt_tencent_set_wait()), or 300000 ms when none is set. False, the default: that
+/// refusal fails the call with CLOUDHALT_STATE_CONFLICT, whose message says so and how to ask
+/// for the pause. Thread-safe; calls already in flight are unaffected.
+///
+/// Returns CLOUDHALT_INVALID_INPUT when `c` is NULL.
+///
+/// # Safety
+/// `c` is NULL or a live client.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cloudhalt_tencent_set_pause_first(
+    c: *mut cloudhalt_tencent,
+    pause_first: bool,
+) -> cloudhalt_status {
+    boundary!(fallible {
+        let c = arg_handle!(c, "c");
+        c.0.update(|client| Ok(client.with_pause_first(pause_first)))
+    })
+}
+
 /// Finishes the interrupted batch recorded last in the audit log at `audit_path` (written by a
 /// client with an audit log, cloudhalt_tencent_set_audit_log()): IDs already `done` or `already` are
 /// skipped; TerminateInstances IDs whose outcome is `unknown` are never sent again (check their
@@ -762,6 +828,88 @@ pub unsafe extern "C" fn cloudhalt_tencent_call_json_response(
     })
 }
 
+/// Waits, without sending any write, until the CVM instances `instance_ids` of `region` reach
+/// `state`, polling DescribeInstances (2017-03-12; 100 IDs per request, paced by the rate limit
+/// and retried by the retry policy). For instances stopped or terminated earlier, by this
+/// library or another tool.
+///
+/// - `region`: e.g. `"ap-guangzhou"`; required.
+/// - `instance_ids`, `n`: the `"ins-xxxxxxxx"` IDs, each once, any number. An empty list (`n == 0`,
+///   with or without NULL) answers CLOUDHALT_OK at once, with no state and nothing sent.
+/// - `state`: `"STOPPED"` (the StopInstances waiter: success at `STOPPED`; failure when the
+///   instance's latest StopInstances operation FAILED or it vanished) or `"TERMINATED"` (the
+///   TerminateInstances waiter: success when the instance is gone, or `SHUTDOWN` in the
+///   recycle bin for a prepaid one; failure when the termination FAILED).
+/// - `out`: on CLOUDHALT_OK receives a response owned by the caller (cloudhalt_response_free()),
+///   whose cloudhalt_response_state() and siblings give each ID's final state; may be NULL.
+///
+/// The wait lasts up to the client's wait setting (cloudhalt_tencent_set_wait()), or 300000 ms
+/// with 1000 to 10000 ms between polls when none is set.
+///
+/// Returns CLOUDHALT_INVALID_INPUT for a NULL or malformed argument or another `state` (the last
+/// error names it); CLOUDHALT_WAIT_TIMEOUT when the deadline came first; CLOUDHALT_WAIT_FAILED
+/// when an ID reached a failure state (the message names the IDs; every ID's state is on
+/// cloudhalt_last_error_state()); otherwise the status of a failed Describe call. Thread-safe.
+///
+/// # Safety
+/// `c` is NULL or a live client; strings are NULL or NUL-terminated; `instance_ids` is NULL or
+/// points to `n` string pointers; `out` is NULL or valid for writes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cloudhalt_tencent_wait_instances(
+    c: *mut cloudhalt_tencent,
+    region: *const c_char,
+    instance_ids: *const *const c_char,
+    n: usize,
+    state: *const c_char,
+    out: *mut *mut cloudhalt_response,
+) -> cloudhalt_status {
+    boundary!(fallible {
+        let c = arg_handle!(c, "c");
+        let region = arg_str!(region, "region");
+        let ids = arg_list!(instance_ids, n, "instance_ids");
+        let state = arg_str!(state, "state");
+        // SAFETY: `out` is NULL or valid for writes by contract.
+        unsafe { finish(c.0.client().wait_instances(region, &ids, state), out) }
+    })
+}
+
+/// The standalone wait of a Tencent write, by its provider name (`"StopInstances"`,
+/// `"TerminateInstances"`, `"CancelInvocation"`, `"CancelInstanceRefresh"`,
+/// `"StopInstanceRefresh"`) and the JSON parameters it was sent with, as
+/// cloudhalt_tencent_call_json_response() takes them: waits until what that write asks for holds
+/// for the IDs the parameters name, polling the matching Describe call only (the write itself is
+/// never sent). The same validation as the write applies.
+///
+/// - `region`: the region, or NULL (only the Auto Scaling actions accept none).
+/// - `out`: on CLOUDHALT_OK receives a response owned by the caller (cloudhalt_response_free()),
+///   with each ID's final state (cloudhalt_response_state()); may be NULL. For CancelInvocation
+///   the states are keyed by instance ID (every task of the invocation when the parameters list
+///   no instance).
+///
+/// The wait lasts up to the client's wait setting (cloudhalt_tencent_set_wait()), or 300000 ms
+/// when none is set. Statuses as cloudhalt_tencent_wait_instances(). Thread-safe.
+///
+/// # Safety
+/// `c` is NULL or a live client; strings are NULL or NUL-terminated; `out` is NULL or valid for
+/// writes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cloudhalt_tencent_wait_json(
+    c: *mut cloudhalt_tencent,
+    action: *const c_char,
+    region: *const c_char,
+    params_json: *const c_char,
+    out: *mut *mut cloudhalt_response,
+) -> cloudhalt_status {
+    boundary!(fallible {
+        let c = arg_handle!(c, "c");
+        let action = arg_str!(action, "action");
+        let region = arg_opt_str!(region, "region");
+        let params = parse_params(arg_str!(params_json, "params_json"))?;
+        // SAFETY: `out` is NULL or valid for writes by contract.
+        unsafe { finish(c.0.client().wait_json(action, region, &params), out) }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use std::ffi::CStr;
@@ -930,6 +1078,127 @@ mod tests {
             assert_eq!((*c).0.client().rate_limit(), Pacing::PerSecond(2.5));
             cloudhalt_tencent_free(c);
         }
+    }
+
+    #[test]
+    fn set_wait_maps_zeros_to_defaults_and_names_the_core_field() {
+        let c = client(c"http://127.0.0.1:1");
+        let ok = cloudhalt_status::CLOUDHALT_OK;
+        let bad = cloudhalt_status::CLOUDHALT_INVALID_INPUT;
+        let field = || text(cloudhalt_last_error_field());
+        let ms = std::time::Duration::from_millis;
+        unsafe {
+            // No wait is the default.
+            assert_eq!((*c).0.client().wait_setting(), None);
+            assert!(!(*c).0.client().pause_first());
+            // A timeout alone: the core's default delays.
+            assert_eq!(cloudhalt_tencent_set_wait(c, 60_000, 0, 0), ok);
+            let wait = (*c).0.client().wait_setting().expect("a wait is set");
+            let default = cloudhalt::Wait::default();
+            assert_eq!(wait.timeout, ms(60_000));
+            assert_eq!(
+                (wait.min_delay, wait.max_delay),
+                (default.min_delay, default.max_delay)
+            );
+            assert_eq!(cloudhalt_tencent_set_wait(c, 2_000, 50, 200), ok);
+            let wait = (*c).0.client().wait_setting().expect("a wait is set");
+            assert_eq!(
+                (wait.timeout, wait.min_delay, wait.max_delay),
+                (ms(2_000), ms(50), ms(200))
+            );
+            // Out of range: refused, naming the core's field; the setting is unchanged.
+            assert_eq!(cloudhalt_tencent_set_wait(c, 86_400_001, 0, 0), bad);
+            assert_eq!(field().as_deref(), Some("wait_timeout"));
+            assert_eq!(
+                cloudhalt_tencent_set_wait(c, 1_000, 3_000_000, 4_000_000),
+                bad
+            );
+            assert!(
+                field().is_some_and(|f| f.starts_with("wait_")),
+                "{:?}",
+                field()
+            );
+            assert_eq!(
+                (*c).0.client().wait_setting().map(|w| w.timeout),
+                Some(ms(2_000))
+            );
+            // All zero: back to no wait.
+            assert_eq!(cloudhalt_tencent_set_wait(c, 0, 0, 0), ok);
+            assert_eq!((*c).0.client().wait_setting(), None);
+            // A timeout of 0 with a delay given: poll once.
+            assert_eq!(cloudhalt_tencent_set_wait(c, 0, 1_000, 0), ok);
+            assert_eq!(
+                (*c).0.client().wait_setting().map(|w| w.timeout),
+                Some(ms(0))
+            );
+            assert_eq!(cloudhalt_tencent_set_pause_first(c, true), ok);
+            assert!((*c).0.client().pause_first());
+            assert_eq!(
+                cloudhalt_tencent_set_pause_first(ptr::null_mut(), true),
+                bad
+            );
+            assert_eq!(field().as_deref(), Some("c"));
+            assert_eq!(cloudhalt_tencent_set_wait(ptr::null_mut(), 1, 1, 1), bad);
+            cloudhalt_tencent_free(c);
+        }
+    }
+
+    #[test]
+    fn a_wait_on_no_instance_answers_at_once_with_no_state() {
+        // Nothing listens on port 1: a wait that sent a Describe call would fail.
+        let c = client(c"http://127.0.0.1:1");
+        let ids = [c"ins-r8hr2upy".as_ptr()];
+        for list in [ptr::null(), ids.as_ptr()] {
+            let mut r = ptr::null_mut();
+            let status = unsafe {
+                cloudhalt_tencent_wait_instances(
+                    c,
+                    c"ap-guangzhou".as_ptr(),
+                    list,
+                    0,
+                    c"STOPPED".as_ptr(),
+                    &mut r,
+                )
+            };
+            assert_eq!(status, cloudhalt_status::CLOUDHALT_OK);
+            unsafe {
+                assert!(!r.is_null());
+                assert_eq!(cloudhalt_response_state_count(r), 0);
+                assert!(cloudhalt_response_state_id(r, 0).is_null());
+                assert!(cloudhalt_response_state(r, 0).is_null());
+                assert!(cloudhalt_response_state_result(r, 0).is_null());
+                assert!(cloudhalt_response_state_then(r, 0).is_null());
+                cloudhalt_response_free(r);
+            }
+        }
+        // NULL arguments name themselves, with nothing written.
+        let mut r = ptr::null_mut();
+        let status = unsafe {
+            cloudhalt_tencent_wait_instances(
+                c,
+                c"ap-guangzhou".as_ptr(),
+                ids.as_ptr(),
+                1,
+                ptr::null(),
+                &mut r,
+            )
+        };
+        assert_eq!(status, cloudhalt_status::CLOUDHALT_INVALID_INPUT);
+        assert!(r.is_null());
+        assert!(last_message().contains("state"));
+        let status = unsafe {
+            cloudhalt_tencent_wait_instances(
+                c,
+                c"ap-guangzhou".as_ptr(),
+                ptr::null(),
+                2,
+                c"STOPPED".as_ptr(),
+                &mut r,
+            )
+        };
+        assert_eq!(status, cloudhalt_status::CLOUDHALT_INVALID_INPUT);
+        assert!(last_message().contains("instance_ids"));
+        unsafe { cloudhalt_tencent_free(c) };
     }
 
     #[test]
