@@ -3,7 +3,7 @@
 // RAII handles (move-only), std::string_view inputs, and one exception type, cloudhalt::Error,
 // carrying the status, kind, send state, field, the provider's code, the message and the
 // RequestId of a failed call, and the per-ID record of the call (outcomes(), request_ids(),
-// attempts()), as a successful Response does. A string argument with an embedded NUL is refused with an Error
+// attempts(), and states() when a wait ran), as a successful Response does. A string argument with an embedded NUL is refused with an Error
 // of kind invalid_input naming the argument (C would silently cut it short).
 //
 //   cloudhalt::Tencent tencent = cloudhalt::Tencent::from_env();  // the default credential chain
@@ -50,6 +50,14 @@ struct IdOutcome {
   std::string_view name() const noexcept { return outcome_name(outcome); }
 };
 
+/// The state one ID reached in a wait (Tencent::set_wait(), Tencent::wait_instances() ...).
+struct IdState {
+  std::string id;      ///< the instance ID (or InvocationId ...)
+  std::string state;   ///< the provider's state: "STOPPED", "SHUTDOWN", "CANCELLED", "gone" ...
+  std::string result;  ///< what it means: "stopped", "recycle bin", "gone", "waiting" ...
+  std::string then;    ///< how the waiter classed it: "success", "failure" or "wait"
+};
+
 /// A failed call: the C status plus the thread-local details, copied at the time of failure.
 class Error : public std::runtime_error {
  public:
@@ -84,6 +92,17 @@ class Error : public std::runtime_error {
     outcomes_ = std::move(outcomes);
     request_ids_ = std::move(request_ids);
     attempts_ = attempts;
+  }
+
+  /// All the details, the call's per-ID record, and the states a wait reached.
+  Error(cloudhalt_status status, const std::string &message, std::optional<std::string> code,
+        std::optional<std::string> request_id, int http_status, std::string kind,
+        std::string send_state, std::optional<std::string> field, std::vector<IdOutcome> outcomes,
+        std::vector<std::string> request_ids, std::uint32_t attempts, std::vector<IdState> states)
+      : Error(status, message, std::move(code), std::move(request_id), http_status, std::move(kind),
+              std::move(send_state), std::move(field), std::move(outcomes), std::move(request_ids),
+              attempts) {
+    states_ = std::move(states);
   }
 
   /// The status the C call returned (never CLOUDHALT_OK).
@@ -125,6 +144,10 @@ class Error : public std::runtime_error {
   /// The number of requests sent, retries included; 0 when nothing was sent.
   std::uint32_t attempts() const noexcept { return attempts_; }
 
+  /// When a wait ran (kind "wait_timeout", "wait_failed", or a failed write whose sent IDs were
+  /// then waited for): the state each waited ID reached, those that reached success included.
+  const std::vector<IdState> &states() const noexcept { return states_; }
+
  private:
   cloudhalt_status status_;
   std::optional<std::string> code_;
@@ -136,6 +159,7 @@ class Error : public std::runtime_error {
   std::vector<IdOutcome> outcomes_;
   std::vector<std::string> request_ids_;
   std::uint32_t attempts_ = 0;
+  std::vector<IdState> states_;
 };
 
 namespace detail {
@@ -156,6 +180,19 @@ std::vector<IdOutcome> outcomes(Count count, Id id, Outcome outcome, Code code, 
     out.push_back(IdOutcome{s ? s : "", static_cast<cloudhalt_outcome>(outcome(i)), opt(code(i)),
                             opt(request_id(i))});
   }
+  return out;
+}
+
+/// The states of a wait through accessors `count()`, `id(i)`, `state(i)`, `result(i)`, `then(i)`
+/// (a response's or the last error's).
+template <typename Count, typename Id, typename State, typename Result, typename Then>
+std::vector<IdState> states(Count count, Id id, State state, Result result, Then then) {
+  std::vector<IdState> out;
+  std::size_t n = count();
+  out.reserve(n);
+  auto text = [](const char *s) { return std::string(s ? s : ""); };
+  for (std::size_t i = 0; i < n; i++)
+    out.push_back(IdState{text(id(i)), text(state(i)), text(result(i)), text(then(i))});
   return out;
 }
 
@@ -186,7 +223,10 @@ inline void check(cloudhalt_status status) {
                        cloudhalt_last_error_outcome, cloudhalt_last_error_outcome_code,
                        cloudhalt_last_error_outcome_request_id),
               strings(cloudhalt_last_error_request_id_count, cloudhalt_last_error_request_id_at),
-              cloudhalt_last_error_attempts());
+              cloudhalt_last_error_attempts(),
+              states(cloudhalt_last_error_state_count, cloudhalt_last_error_state_id,
+                     cloudhalt_last_error_state, cloudhalt_last_error_state_result,
+                     cloudhalt_last_error_state_then));
 }
 
 /// The error for a string argument C cannot carry: a NUL byte would end the C string there and
@@ -369,6 +409,17 @@ class Response {
   /// The number of requests sent, retries included.
   std::uint32_t attempts() const noexcept { return cloudhalt_response_attempts(r_.get()); }
 
+  /// When the call waited: the final state of each waited ID (empty when no wait ran, or for a
+  /// wait on an empty list).
+  std::vector<IdState> states() const {
+    const cloudhalt_response *r = r_.get();
+    return detail::states([r] { return cloudhalt_response_state_count(r); },
+                          [r](std::size_t i) { return cloudhalt_response_state_id(r, i); },
+                          [r](std::size_t i) { return cloudhalt_response_state(r, i); },
+                          [r](std::size_t i) { return cloudhalt_response_state_result(r, i); },
+                          [r](std::size_t i) { return cloudhalt_response_state_then(r, i); });
+  }
+
  private:
   std::unique_ptr<cloudhalt_response, detail::Deleter<cloudhalt_response, cloudhalt_response_free>> r_;
 };
@@ -472,6 +523,22 @@ class Tencent {
   void set_audit_log(std::optional<std::string_view> path) {
     detail::Args a;
     detail::check(cloudhalt_tencent_set_audit_log(c_.get(), a.opt(path, "path")));
+  }
+
+  /// Makes every later write wait until it is confirmed (cloudhalt_tencent_set_wait()): up to
+  /// `timeout_ms` (0 polls once), polls `min_delay_ms` to `max_delay_ms` apart (0: the defaults,
+  /// 1000 and 10000). The call then throws kind "wait_timeout" or "wait_failed" when the wait
+  /// does not end in success. Throws cloudhalt::Error naming a bad field.
+  void set_wait(std::uint32_t timeout_ms, std::uint32_t min_delay_ms = 0,
+                std::uint32_t max_delay_ms = 0) {
+    detail::check(cloudhalt_tencent_set_wait(c_.get(), timeout_ms, min_delay_ms, max_delay_ms));
+  }
+  /// Later writes no longer wait (the default).
+  void clear_wait() { detail::check(cloudhalt_tencent_set_wait(c_.get(), 0, 0, 0)); }
+  /// A CancelInstanceRefresh refused because a batch is refreshing pauses the activity first,
+  /// then cancels (cloudhalt_tencent_set_pause_first()).
+  void set_pause_first(bool pause_first) {
+    detail::check(cloudhalt_tencent_set_pause_first(c_.get(), pause_first));
   }
 
   /// Finishes the interrupted batch recorded last in the audit log at `audit_path`.
@@ -585,6 +652,34 @@ class Tencent {
     return Response(r);
   }
 
+  /// Waits, sending no write, until the instances reach `state` ("STOPPED" or "TERMINATED"),
+  /// polling DescribeInstances; an empty list returns at once with no states. The wait lasts up
+  /// to the client's set_wait() timeout, or 300 s when none is set. Response::states() gives
+  /// each ID's final state; throws kind "wait_timeout" or "wait_failed" otherwise.
+  Response wait_instances(std::string_view region, const std::vector<std::string_view> &ids,
+                          std::string_view state) {
+    detail::Args a;
+    cloudhalt_response *r = nullptr;
+    const char *region_c = a.str(region, "region");
+    const char *const *list = a.list(ids, "instance_ids");
+    const char *state_c = a.str(state, "state");
+    detail::check(cloudhalt_tencent_wait_instances(c_.get(), region_c, list, ids.size(), state_c, &r));
+    return Response(r);
+  }
+
+  /// The standalone wait of the write `action` for the IDs its JSON parameters name (as
+  /// call_json_response() takes them), polling the Describe call only.
+  Response wait_json(std::string_view action, std::string_view params_json,
+                     std::optional<std::string_view> region = std::nullopt) {
+    detail::Args a;
+    cloudhalt_response *r = nullptr;
+    const char *action_c = a.str(action, "action");
+    const char *region_c = a.opt(region, "region");
+    const char *params = a.str(params_json, "params_json");
+    detail::check(cloudhalt_tencent_wait_json(c_.get(), action_c, region_c, params, &r));
+    return Response(r);
+  }
+
   /// The C handle, still owned by this object.
   cloudhalt_tencent *get() const noexcept { return c_.get(); }
 
@@ -682,6 +777,15 @@ class Alibaba {
     detail::check(cloudhalt_alibaba_set_audit_log(c_.get(), a.opt(path, "path")));
   }
 
+  /// Makes every later StopInvocation wait until it is confirmed (cloudhalt_alibaba_set_wait()),
+  /// arguments as Tencent::set_wait().
+  void set_wait(std::uint32_t timeout_ms, std::uint32_t min_delay_ms = 0,
+                std::uint32_t max_delay_ms = 0) {
+    detail::check(cloudhalt_alibaba_set_wait(c_.get(), timeout_ms, min_delay_ms, max_delay_ms));
+  }
+  /// Later writes no longer wait (the default).
+  void clear_wait() { detail::check(cloudhalt_alibaba_set_wait(c_.get(), 0, 0, 0)); }
+
   /// Finishes the interrupted batch recorded last in the audit log at `audit_path`.
   Response resume(std::string_view audit_path) {
     detail::Args a;
@@ -737,6 +841,17 @@ class Alibaba {
     const char *action_c = a.str(action, "action");
     const char *params = a.str(params_json, "params_json");
     detail::check(cloudhalt_alibaba_call_json_response(c_.get(), action_c, params, &r));
+    return Response(r);
+  }
+
+  /// The standalone wait of the write `action` ("StopInvocation") for the instances its JSON
+  /// parameters name, polling DescribeInvocations only.
+  Response wait_json(std::string_view action, std::string_view params_json) {
+    detail::Args a;
+    cloudhalt_response *r = nullptr;
+    const char *action_c = a.str(action, "action");
+    const char *params = a.str(params_json, "params_json");
+    detail::check(cloudhalt_alibaba_wait_json(c_.get(), action_c, params, &r));
     return Response(r);
   }
 

@@ -1,6 +1,7 @@
 /* The C ABI test: every function, every status the emulator can provoke, the last-error
- * accessors, NULL and bad arguments, 8 threads sharing one client, and the fleet calls: batches
- * of any size, retries, per-ID outcomes, the audit log and resume.
+ * accessors, NULL and bad arguments, 8 threads sharing one client, the fleet calls: batches
+ * of any size, retries, per-ID outcomes, the audit log and resume, and the waits that confirm a
+ * stop (per-ID states, wait_timeout, standalone waits).
  *
  * Usage: test_capi [EMULATOR_URL]   (e.g. http://127.0.0.1:41234). Without a URL only the parts
  * that need no network run. Exit status 0 only when every check passed. Run under valgrind by
@@ -167,11 +168,16 @@ static void test_version_and_names(void) {
   CHECK(equals(cloudhalt_status_name(CLOUDHALT_STATE_CONFLICT), "CLOUDHALT_STATE_CONFLICT"));
   CHECK(equals(cloudhalt_status_name(CLOUDHALT_CONFLICT), "CLOUDHALT_STATE_CONFLICT"));
   CHECK(equals(cloudhalt_status_name(CLOUDHALT_PANIC), "CLOUDHALT_PANIC"));
-  for (i = 0; i <= 15; i++) CHECK(contains(cloudhalt_status_name(i), "CLOUDHALT_"));
+  for (i = 0; i <= 17; i++) CHECK(contains(cloudhalt_status_name(i), "CLOUDHALT_"));
+  for (i = 1; i <= 17; i++) CHECK(!equals(cloudhalt_status_name(i), "CLOUDHALT_UNKNOWN_STATUS"));
   /* Appended after PANIC: values never move. */
   CHECK(CLOUDHALT_AUDIT == 15);
   CHECK(equals(cloudhalt_status_name(CLOUDHALT_AUDIT), "CLOUDHALT_AUDIT"));
-  CHECK(equals(cloudhalt_status_name(16), "CLOUDHALT_UNKNOWN_STATUS"));
+  /* The confirm issue's wait kinds, appended after AUDIT. */
+  CHECK(CLOUDHALT_WAIT_TIMEOUT == 16 && CLOUDHALT_WAIT_FAILED == 17);
+  CHECK(equals(cloudhalt_status_name(CLOUDHALT_WAIT_TIMEOUT), "CLOUDHALT_WAIT_TIMEOUT"));
+  CHECK(equals(cloudhalt_status_name(CLOUDHALT_WAIT_FAILED), "CLOUDHALT_WAIT_FAILED"));
+  CHECK(equals(cloudhalt_status_name(18), "CLOUDHALT_UNKNOWN_STATUS"));
   /* The outcomes: append-only values, the core's names. */
   CHECK(CLOUDHALT_OUTCOME_DONE == 0 && CLOUDHALT_OUTCOME_ALREADY == 1 && CLOUDHALT_OUTCOME_FAILED == 2 &&
         CLOUDHALT_OUTCOME_UNKNOWN == 3);
@@ -199,6 +205,11 @@ static void test_free_functions_accept_null(void) {
   CHECK(cloudhalt_response_request_id_count(NULL) == 0);
   CHECK(cloudhalt_response_request_id_at(NULL, 0) == NULL);
   CHECK(cloudhalt_response_attempts(NULL) == 0);
+  CHECK(cloudhalt_response_state_count(NULL) == 0);
+  CHECK(cloudhalt_response_state_id(NULL, 0) == NULL);
+  CHECK(cloudhalt_response_state(NULL, 0) == NULL);
+  CHECK(cloudhalt_response_state_result(NULL, 0) == NULL);
+  CHECK(cloudhalt_response_state_then(NULL, 0) == NULL);
 }
 
 static void test_constructors(void) {
@@ -1659,6 +1670,223 @@ static void test_chains_emulator(const char *url) {
   emu_reset();
 }
 
+/* ---- waits (the confirm issue) ---- */
+
+/* The waits' argument checks and the empty list, with nothing listening: a call that reached
+ * the network would fail with CLOUDHALT_TRANSPORT. */
+static void test_wait_offline(void) {
+  cloudhalt_tencent *t = NULL;
+  cloudhalt_alibaba *a = NULL;
+  cloudhalt_response *r = NULL;
+  const char *ids[] = {"ins-r8hr2upy"};
+  const char *bad_utf8 = "\xff\xfe";
+
+  CHECK_STATUS(cloudhalt_tencent_new(TENCENT_ID, TENCENT_KEY, NULL, &t), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_tencent_set_endpoint(t, "http://127.0.0.1:1"), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_alibaba_new(ALIBABA_ID, ALIBABA_SECRET, NULL, &a), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_alibaba_set_endpoint(a, "http://127.0.0.1:1"), CLOUDHALT_OK);
+
+  /* The setters: NULL handles, out-of-range values naming the core's field. */
+  CHECK_STATUS(cloudhalt_tencent_set_wait(NULL, 1000, 0, 0), CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("c");
+  CHECK_STATUS(cloudhalt_alibaba_set_wait(NULL, 1000, 0, 0), CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("c");
+  CHECK_STATUS(cloudhalt_tencent_set_pause_first(NULL, true), CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("c");
+  CHECK_STATUS(cloudhalt_tencent_set_wait(t, 86400001, 0, 0), CLOUDHALT_INVALID_INPUT);
+  CHECK(equals(cloudhalt_last_error_field(), "wait_timeout"));
+  CHECK_STATUS(cloudhalt_alibaba_set_wait(a, 86400001, 0, 0), CLOUDHALT_INVALID_INPUT);
+  CHECK(equals(cloudhalt_last_error_field(), "wait_timeout"));
+  CHECK_STATUS(cloudhalt_tencent_set_wait(t, 1000, 5000, 100), CLOUDHALT_INVALID_INPUT);
+  CHECK(contains(cloudhalt_last_error_field(), "wait_"));
+  CHECK(cloudhalt_last_error_state_count() == 0);
+  CHECK_STATUS(cloudhalt_tencent_set_wait(t, 1000, 10, 20), CLOUDHALT_OK);
+  CHECK(cloudhalt_last_error_message() == NULL);
+  CHECK_STATUS(cloudhalt_tencent_set_wait(t, 0, 0, 0), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_alibaba_set_wait(a, 0, 0, 0), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_tencent_set_pause_first(t, true), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_tencent_set_pause_first(t, false), CLOUDHALT_OK);
+
+  /* An empty list answers at once, with no state, whether the array is NULL or not. */
+  CHECK_STATUS(cloudhalt_tencent_wait_instances(t, "ap-guangzhou", NULL, 0, "STOPPED", &r), CLOUDHALT_OK);
+  CHECK(r != NULL && cloudhalt_response_state_count(r) == 0 && cloudhalt_response_outcome_count(r) == 0);
+  CHECK(cloudhalt_response_state_id(r, 0) == NULL && cloudhalt_response_state(r, 0) == NULL);
+  CHECK(cloudhalt_response_state_result(r, 0) == NULL && cloudhalt_response_state_then(r, 0) == NULL);
+  cloudhalt_response_free(r);
+  r = NULL;
+  CHECK_STATUS(cloudhalt_tencent_wait_instances(t, "ap-guangzhou", ids, 0, "TERMINATED", NULL), CLOUDHALT_OK);
+
+  /* Bad arguments name themselves; nothing is written to `out`. */
+  CHECK_STATUS(cloudhalt_tencent_wait_instances(NULL, "ap-guangzhou", ids, 1, "STOPPED", &r),
+               CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("c");
+  CHECK_STATUS(cloudhalt_tencent_wait_instances(t, NULL, ids, 1, "STOPPED", &r), CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("region");
+  CHECK_STATUS(cloudhalt_tencent_wait_instances(t, "ap-guangzhou", ids, 1, NULL, &r), CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("state");
+  CHECK_STATUS(cloudhalt_tencent_wait_instances(t, "ap-guangzhou", ids, 1, bad_utf8, &r),
+               CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("state");
+  CHECK_STATUS(cloudhalt_tencent_wait_instances(t, "ap-guangzhou", ids, 1, "RUNNING", &r),
+               CLOUDHALT_INVALID_INPUT);
+  CHECK(contains(cloudhalt_last_error_message(), "RUNNING"));
+  CHECK_STATUS(cloudhalt_tencent_wait_instances(t, "ap-guangzhou", NULL, 3, "STOPPED", &r),
+               CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("instance_ids");
+  CHECK_STATUS(cloudhalt_tencent_wait_instances(t, "ap-guangzhou", ids, 1, "STOPPED", &r),
+               CLOUDHALT_TRANSPORT); /* it did poll: nothing listens */
+  CHECK(r == NULL);
+  CHECK_STATUS(cloudhalt_tencent_wait_json(t, NULL, "ap-guangzhou", "{}", &r), CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("action");
+  CHECK_STATUS(cloudhalt_tencent_wait_json(t, "StopInstances", "ap-guangzhou", NULL, &r),
+               CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("params_json");
+  CHECK_STATUS(cloudhalt_tencent_wait_json(t, "StopInstances", "ap-guangzhou", "{\"InstanceIds\":", &r),
+               CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("params_json");
+  CHECK_STATUS(cloudhalt_tencent_wait_json(t, "NoSuchAction", "ap-guangzhou", "{}", &r),
+               CLOUDHALT_INVALID_INPUT);
+  CHECK(contains(cloudhalt_last_error_message(), "NoSuchAction"));
+  CHECK_STATUS(cloudhalt_alibaba_wait_json(NULL, "StopInvocation", "{}", &r), CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("c");
+  CHECK_STATUS(cloudhalt_alibaba_wait_json(a, "StopInvocation", NULL, &r), CLOUDHALT_INVALID_INPUT);
+  CHECK_INPUT_ERROR("params_json");
+  CHECK(r == NULL);
+  cloudhalt_tencent_free(t);
+  cloudhalt_alibaba_free(a);
+}
+
+/* Every state of `r` is `state` / `result` / "success", in the order of `ids`. */
+static void check_states(cloudhalt_response *r, const char **ids, size_t n, const char *state,
+                         const char *result, int line) {
+  size_t i;
+  checks++;
+  if (cloudhalt_response_state_count(r) != n) {
+    fprintf(stderr, "%s:%d: %zu states, expected %zu\n", __FILE__, line, cloudhalt_response_state_count(r), n);
+    failures++;
+    return;
+  }
+  for (i = 0; i < n; i++) {
+    if (!equals(cloudhalt_response_state_id(r, i), ids[i]) || !equals(cloudhalt_response_state(r, i), state) ||
+        !equals(cloudhalt_response_state_result(r, i), result) ||
+        !equals(cloudhalt_response_state_then(r, i), "success")) {
+      const char *got = cloudhalt_response_state(r, i);
+      const char *meant = cloudhalt_response_state_result(r, i);
+      fprintf(stderr, "%s:%d: state %zu: %s %s (%s), expected %s %s (%s)\n", __FILE__, line, i,
+              cloudhalt_response_state_id(r, i) ? cloudhalt_response_state_id(r, i) : "NULL",
+              got ? got : "NULL", meant ? meant : "NULL", ids[i], state, result);
+      failures++;
+      return;
+    }
+  }
+}
+#define CHECK_STATES(r, ids, n, state, result) check_states(r, ids, n, state, result, __LINE__)
+
+static void emu_transition_ms(int ms) {
+  char body[64];
+  snprintf(body, sizeof body, "{\"transitionMs\":%d}", ms);
+  CHECK(emu_post("/_emulator/config", body));
+}
+
+static void test_wait(const char *url) {
+  cloudhalt_tencent *t = NULL;
+  cloudhalt_alibaba *a = NULL;
+  cloudhalt_response *r = NULL;
+  const char *three[] = {"ins-run00010", "ins-run00011", "ins-run00012"};
+  const char *slow[] = {"ins-run00013"};
+  const char *ali[] = {"i-bp67acfmxazb4p0001", "i-bp67acfmxazb4p0002"};
+  double start, took;
+  size_t i;
+
+  emu_reset();
+  emu_transition_ms(300);
+  CHECK_STATUS(cloudhalt_tencent_new(TENCENT_ID, TENCENT_KEY, NULL, &t), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_tencent_set_endpoint(t, url), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_tencent_set_rate_limit(t, false), CLOUDHALT_OK);
+
+  /* A stop with a wait: the call returns once every ID is STOPPED, each state readable. */
+  CHECK_STATUS(cloudhalt_tencent_set_wait(t, 20000, 50, 200), CLOUDHALT_OK);
+  start = now_seconds();
+  CHECK_STATUS(cloudhalt_tencent_stop_instances(t, "ap-guangzhou", three, 3, false, NULL, NULL, &r), CLOUDHALT_OK);
+  took = now_seconds() - start;
+  CHECK(took >= 0.25); /* it waited for the 300 ms transition */
+  CHECK(cloudhalt_response_outcome_count(r) == 3);
+  for (i = 0; i < 3; i++) CHECK(cloudhalt_response_outcome(r, i) == CLOUDHALT_OUTCOME_DONE);
+  CHECK_STATES(r, three, 3, "STOPPED", "stopped");
+  CHECK(cloudhalt_response_state_id(r, 3) == NULL && cloudhalt_response_state(r, 3) == NULL);
+  cloudhalt_response_free(r);
+  r = NULL;
+
+  /* The standalone waits on IDs the caller already has: the default wait (no setting). */
+  CHECK_STATUS(cloudhalt_tencent_set_wait(t, 0, 0, 0), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_tencent_wait_instances(t, "ap-guangzhou", three, 3, "STOPPED", &r), CLOUDHALT_OK);
+  CHECK_STATES(r, three, 3, "STOPPED", "stopped");
+  CHECK(cloudhalt_response_outcome_count(r) == 0 || cloudhalt_response_outcome_count(r) == 3);
+  cloudhalt_response_free(r);
+  r = NULL;
+  CHECK_STATUS(cloudhalt_tencent_wait_json(t, "StopInstances", "ap-guangzhou",
+                                           "{\"InstanceIds\":[\"ins-run00010\",\"ins-run00011\",\"ins-run00012\"]}",
+                                           &r),
+               CLOUDHALT_OK);
+  CHECK_STATES(r, three, 3, "STOPPED", "stopped");
+  cloudhalt_response_free(r);
+  r = NULL;
+  /* An empty list against a live endpoint: still nothing sent. */
+  CHECK_STATUS(cloudhalt_tencent_wait_instances(t, "ap-guangzhou", NULL, 0, "STOPPED", &r), CLOUDHALT_OK);
+  CHECK(cloudhalt_response_state_count(r) == 0);
+  cloudhalt_response_free(r);
+  r = NULL;
+
+  /* Past its deadline: CLOUDHALT_WAIT_TIMEOUT within the deadline plus one poll, the stop sent
+   * once (done), the state reached so far on the last error. */
+  emu_transition_ms(5000);
+  CHECK_STATUS(cloudhalt_tencent_set_wait(t, 400, 50, 100), CLOUDHALT_OK);
+  start = now_seconds();
+  CHECK_STATUS(cloudhalt_tencent_stop_instances(t, "ap-guangzhou", slow, 1, false, NULL, NULL, &r),
+               CLOUDHALT_WAIT_TIMEOUT);
+  took = now_seconds() - start;
+  CHECK(r == NULL);
+  if (timing_strict()) CHECK(took < 0.4 + 0.1 + 0.5);
+  CHECK(equals(cloudhalt_last_error_kind(), "wait_timeout"));
+  CHECK(cloudhalt_last_error_status() == CLOUDHALT_WAIT_TIMEOUT);
+  CHECK(contains(cloudhalt_last_error_message(), "ins-run00013"));
+  CHECK(cloudhalt_last_error_outcome_count() == 1);
+  CHECK(cloudhalt_last_error_outcome(0) == CLOUDHALT_OUTCOME_DONE);
+  CHECK(cloudhalt_last_error_state_count() == 1);
+  CHECK(equals(cloudhalt_last_error_state_id(0), "ins-run00013"));
+  CHECK(equals(cloudhalt_last_error_state(0), "STOPPING"));
+  CHECK(equals(cloudhalt_last_error_state_then(0), "wait"));
+  CHECK(cloudhalt_last_error_state_result(0) != NULL);
+  CHECK(cloudhalt_last_error_state_id(1) == NULL && cloudhalt_last_error_state(1) == NULL);
+  CHECK(cloudhalt_last_error_state_result(1) == NULL && cloudhalt_last_error_state_then(1) == NULL);
+  /* The standalone wait past its deadline too, then a success clears the last error's states. */
+  CHECK_STATUS(cloudhalt_tencent_wait_instances(t, "ap-guangzhou", slow, 1, "STOPPED", &r), CLOUDHALT_WAIT_TIMEOUT);
+  CHECK(cloudhalt_last_error_state_count() == 1);
+  CHECK_STATUS(cloudhalt_tencent_wait_instances(t, "ap-guangzhou", NULL, 0, "STOPPED", NULL), CLOUDHALT_OK);
+  CHECK(cloudhalt_last_error_state_count() == 0);
+  cloudhalt_tencent_free(t);
+
+  /* Alibaba: StopInvocation with a wait, the states keyed by instance. */
+  emu_reset();
+  CHECK_STATUS(cloudhalt_alibaba_new(ALIBABA_ID, ALIBABA_SECRET, NULL, &a), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_alibaba_set_endpoint(a, url), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_alibaba_set_wait(a, 20000, 50, 200), CLOUDHALT_OK);
+  CHECK_STATUS(cloudhalt_alibaba_stop_invocation_instances(a, "cn-hangzhou", "t-hz0jdfwd9f0001", ali, 2, &r),
+               CLOUDHALT_OK);
+  CHECK_STATES(r, ali, 2, "Stopped", "stopped");
+  cloudhalt_response_free(r);
+  r = NULL;
+  CHECK_STATUS(cloudhalt_alibaba_wait_json(a, "StopInvocation",
+                                           "{\"RegionId\":\"cn-hangzhou\",\"InvokeId\":\"t-hz0jdfwd9f0001\","
+                                           "\"InstanceId\":[\"i-bp67acfmxazb4p0001\",\"i-bp67acfmxazb4p0002\"]}",
+                                           &r),
+               CLOUDHALT_OK);
+  CHECK_STATES(r, ali, 2, "Stopped", "stopped");
+  cloudhalt_response_free(r);
+  cloudhalt_alibaba_free(a);
+  emu_reset();
+}
+
 int main(int argc, char **argv) {
   const char *url = argc > 1 ? argv[1] : NULL;
   test_version_and_names();
@@ -1667,6 +1895,7 @@ int main(int argc, char **argv) {
   test_bad_arguments();
   test_fleet_setters();
   test_chains_offline();
+  test_wait_offline();
   if (url != NULL) {
     const char *port = strrchr(url, ':');
     emu_port = port ? atoi(port + 1) : 0;
@@ -1675,6 +1904,7 @@ int main(int argc, char **argv) {
     test_fleet_threads(url);
     test_threads(url);
     test_chains_emulator(url);
+    test_wait(url);
   } else {
     printf("no emulator URL given: skipped the operations and threads tests\n");
   }

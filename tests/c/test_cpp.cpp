@@ -1,7 +1,8 @@
 // The C++ wrapper's own promises: cloudhalt::Error carries kind, send state and field; a string
 // with an embedded NUL is refused, never cut short; empty ID lists are refused, "every instance"
 // is its own call; TerminateInstances takes release_address; the fleet setters, and the per-ID
-// record on Response and on cloudhalt::Error.
+// record on Response and on cloudhalt::Error; the wait options and the per-ID states on Response
+// and on cloudhalt::Error.
 //
 // Usage: test_cpp [EMULATOR_URL]. Without a URL only the parts that need no network run.
 // Exit status 0 only when every check passed.
@@ -260,12 +261,70 @@ static void test_chains_online(const char *url) {
   CHECK(rmdir(home) == 0);
 }
 
+// The wait options and the standalone wait, with nothing listening.
+static void test_wait_offline() {
+  cloudhalt::Tencent t = cloudhalt::Tencent::create(TENCENT_ID, TENCENT_KEY);
+  t.set_endpoint("http://127.0.0.1:1");
+  cloudhalt::Error e = EXPECT_ERROR(t.set_wait(86400001));
+  CHECK(e.status() == CLOUDHALT_INVALID_INPUT && e.field() == "wait_timeout");
+  CHECK(e.states().empty());
+  t.set_wait(1000, 10, 20);
+  t.clear_wait();
+  t.set_pause_first(true);
+  // An empty list answers at once: no state, nothing sent.
+  cloudhalt::Response r = t.wait_instances("ap-guangzhou", {}, "STOPPED");
+  CHECK(r.states().empty());
+  e = EXPECT_ERROR(t.wait_instances("ap-guangzhou", {"ins-run00140"}, std::string_view("STOP\0PED", 8)));
+  CHECK_INPUT_ERROR(e, "state");
+  e = EXPECT_ERROR(t.wait_json("StopInstances", "{not json"));
+  CHECK_INPUT_ERROR(e, "params_json");
+  cloudhalt::Alibaba a = cloudhalt::Alibaba::create(ALIBABA_ID, ALIBABA_SECRET);
+  e = EXPECT_ERROR(a.set_wait(86400001));
+  CHECK(e.field() == "wait_timeout");
+  a.set_wait(1000);
+  a.clear_wait();
+}
+
+// A stop with a wait ends STOPPED with its states; one past its deadline throws wait_timeout
+// with the state reached.
+static void test_wait_online(const char *url) {
+  cloudhalt::Tencent t = cloudhalt::Tencent::create(TENCENT_ID, TENCENT_KEY);
+  t.set_endpoint(url);
+  t.set_wait(20000, 50, 200);
+  cloudhalt::Response r = t.stop_instances("ap-guangzhou", {"ins-run00140", "ins-run00141"});
+  std::vector<cloudhalt::IdState> states = r.states();
+  CHECK(states.size() == 2);
+  CHECK(states.size() == 2 && states[0].id == "ins-run00140" && states[1].id == "ins-run00141");
+  for (const cloudhalt::IdState &s : states)
+    CHECK(s.state == "STOPPED" && s.result == "stopped" && s.then == "success");
+  t.clear_wait();
+  r = t.wait_instances("ap-guangzhou", {"ins-run00140"}, "STOPPED");
+  CHECK(r.states().size() == 1 && r.states()[0].state == "STOPPED");
+  r = t.wait_json("StopInstances", R"({"InstanceIds":["ins-run00141"]})", "ap-guangzhou");
+  CHECK(r.states().size() == 1 && r.states()[0].state == "STOPPED");
+  // The emulator's transitions take 1 s by default: a 200 ms wait ends first.
+  t.set_wait(200, 50, 100);
+  cloudhalt::Error e = EXPECT_ERROR(t.stop_instances("ap-guangzhou", {"ins-run00142"}));
+  CHECK(e.status() == CLOUDHALT_WAIT_TIMEOUT && e.kind() == "wait_timeout");
+  CHECK(e.outcomes().size() == 1 && e.outcomes()[0].outcome == CLOUDHALT_OUTCOME_DONE);
+  CHECK(e.states().size() == 1);
+  CHECK(!e.states().empty() && e.states()[0].id == "ins-run00142" && e.states()[0].state == "STOPPING" &&
+        e.states()[0].then == "wait");
+  cloudhalt::Alibaba a = cloudhalt::Alibaba::create(ALIBABA_ID, ALIBABA_SECRET);
+  a.set_endpoint(url);
+  a.set_wait(20000, 50, 200);
+  r = a.stop_invocation("cn-hangzhou", "t-hz0jdfwd9f0003", {"i-bp67acfmxazb4p0005"});
+  CHECK(r.states().size() == 1 && r.states()[0].id == "i-bp67acfmxazb4p0005");
+}
+
 int main(int argc, char **argv) {
   test_offline();
   test_chains_offline();
+  test_wait_offline();
   if (argc > 1) {
     test_online(argv[1]);
     test_chains_online(argv[1]);
+    test_wait_online(argv[1]);
   } else {
     std::printf("no emulator URL given: skipped the online tests\n");
   }

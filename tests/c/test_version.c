@@ -1,6 +1,7 @@
 /* The header's version macros equal Cargo.toml's version (passed in by scripts/test-c.sh as
  * -DCARGO_VERSION="\"x.y.z\"" and the parts), cloudhalt_version() equals CLOUDHALT_VERSION,
  * the status values are 0..14 exactly as issue 4 lists them, then CLOUDHALT_AUDIT (15, issue 9),
+ * CLOUDHALT_WAIT_TIMEOUT and CLOUDHALT_WAIT_FAILED (16, 17, issue 10),
  * and the outcome values are 0..3. */
 #include <cloudhalt.h>
 #include <stdio.h>
@@ -40,6 +41,8 @@ int main(void) {
   EXPECT(CLOUDHALT_UNEXPECTED_RESPONSE == 13);
   EXPECT(CLOUDHALT_PANIC == 14);
   EXPECT(CLOUDHALT_AUDIT == 15);
+  EXPECT(CLOUDHALT_WAIT_TIMEOUT == 16);
+  EXPECT(CLOUDHALT_WAIT_FAILED == 17);
   EXPECT(CLOUDHALT_OUTCOME_DONE == 0);
   EXPECT(CLOUDHALT_OUTCOME_ALREADY == 1);
   EXPECT(CLOUDHALT_OUTCOME_FAILED == 2);
