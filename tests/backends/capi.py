@@ -11,7 +11,13 @@ Failure(kind="invalid_input") without calling the library, just as the Python bi
 TypeError for it. Everything C *can* express is passed through unchanged, including None (NULL),
 lone surrogates (invalid UTF-8) and lists of any length, so the library's own checks are what is
 tested. Outcome and Failure carry the per-ID record read through the cloudhalt_response_outcome*
-and cloudhalt_last_error_outcome* accessors.
+and cloudhalt_last_error_outcome* accessors, and the states of a wait through the
+cloudhalt_response_state* and cloudhalt_last_error_state* accessors.
+
+Waits: C sets them on the client (cloudhalt_*_set_wait, cloudhalt_tencent_set_pause_first), where
+the protocol passes `wait=` / `pause_first=` per call. A call with either sets them, calls, and
+sets them back, holding the client's gate exclusively, so that a call on another thread never
+runs with a wait it did not ask for; calls without either share the gate.
 """
 from __future__ import annotations
 
@@ -19,9 +25,11 @@ import ctypes
 import json
 import os
 import pathlib
-from typing import Any, Callable, List, Optional, Tuple, Union
+import threading
+from contextlib import contextmanager
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Union
 
-from backends.base import OUTCOMES, Failure, IdResult, Outcome, Retry
+from backends.base import OUTCOMES, Failure, IdResult, Outcome, Retry, Wait
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
 
@@ -84,6 +92,22 @@ def _declare(lib: ctypes.CDLL) -> None:
         "cloudhalt_last_error_request_id_count": (Z, []),
         "cloudhalt_last_error_request_id_at": (S, [Z]),
         "cloudhalt_last_error_attempts": (U32, []),
+        "cloudhalt_tencent_set_wait": (I, [P, U32, U32, U32]),
+        "cloudhalt_alibaba_set_wait": (I, [P, U32, U32, U32]),
+        "cloudhalt_tencent_set_pause_first": (I, [P, ctypes.c_bool]),
+        "cloudhalt_tencent_wait_instances": (I, [P, S, SS, Z, S, PP]),
+        "cloudhalt_tencent_wait_json": (I, [P, S, S, S, PP]),
+        "cloudhalt_alibaba_wait_json": (I, [P, S, S, PP]),
+        "cloudhalt_response_state_count": (Z, [P]),
+        "cloudhalt_response_state_id": (S, [P, Z]),
+        "cloudhalt_response_state": (S, [P, Z]),
+        "cloudhalt_response_state_result": (S, [P, Z]),
+        "cloudhalt_response_state_then": (S, [P, Z]),
+        "cloudhalt_last_error_state_count": (Z, []),
+        "cloudhalt_last_error_state_id": (S, [Z]),
+        "cloudhalt_last_error_state": (S, [Z]),
+        "cloudhalt_last_error_state_result": (S, [Z]),
+        "cloudhalt_last_error_state_then": (S, [Z]),
         "cloudhalt_tencent_from_profile": (I, [S, PP]),
         "cloudhalt_alibaba_from_profile": (I, [S, PP]),
         "cloudhalt_tencent_credential_source": (S, [P]),
@@ -202,6 +226,82 @@ def _record(count: Callable[[], int], id_at: Callable[[int], Optional[bytes]],
     return tuple(results)
 
 
+def _states(count: Callable[[], int], id_at: Callable[[int], Optional[bytes]],
+            state_at: Callable[[int], Optional[bytes]],
+            result_at: Callable[[int], Optional[bytes]]) -> Tuple[Dict[str, str], Dict[str, str]]:
+    """The states of a wait (ID -> provider state, ID -> what it means) through a response's or
+    the last error's accessors."""
+    states: Dict[str, str] = {}
+    results: Dict[str, str] = {}
+    for i in range(count()):
+        key = _text(id_at(i)) or ""
+        states[key] = _text(state_at(i)) or ""
+        results[key] = _text(result_at(i)) or ""
+    return states, results
+
+
+def _wait_ms(wait: Wait) -> Tuple[int, int, int]:
+    """A Wait -> the (timeout_ms, min_delay_ms, max_delay_ms) of cloudhalt_*_set_wait.
+
+    C spells "the default delay" 0 and "no wait" (0, 0, 0), so a delay of exactly 0 has no C
+    form (refused here, naming the field, as the core refuses it), and a 0 s timeout with default
+    delays is passed with the documented default minimum (1000 ms), which a poll-once wait never
+    sleeps anyway. A positive delay below 1 ms is passed as 1 ms rather than as "the default"."""
+    if not isinstance(wait, Wait):
+        raise _NoCForm(f"wait: expected a Wait or None, got {type(wait).__name__} {wait!r}")
+    timeout = _ms(wait.timeout, "wait_timeout")
+
+    def delay(value: Any, name: str) -> int:
+        if value is None:
+            return 0
+        ms = _ms(value, name)
+        if value == 0:
+            raise _NoCForm(f"{name} 0 s: give a delay above 0 (C spells the default 0)")
+        return max(ms, 1)
+
+    low = delay(wait.min_delay, "wait_min_delay")
+    high = delay(wait.max_delay, "wait_max_delay")
+    if (timeout, low, high) == (0, 0, 0):
+        low = 1000
+    return timeout, low, high
+
+
+class _Gate:
+    """A readers-writer gate: calls without a wait share it, a call that changes the client's
+    wait settings for its own duration holds it alone."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._shared = 0
+        self._exclusive = False
+
+    @contextmanager
+    def shared(self) -> Iterator[None]:
+        with self._cond:
+            while self._exclusive:
+                self._cond.wait()
+            self._shared += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._shared -= 1
+                self._cond.notify_all()
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        with self._cond:
+            while self._exclusive or self._shared:
+                self._cond.wait()
+            self._exclusive = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._exclusive = False
+                self._cond.notify_all()
+
+
 def _cbool(value: Any) -> bool:
     if not isinstance(value, bool):
         raise _NoCForm(f"expected a bool, got {type(value).__name__} {value!r}")
@@ -229,13 +329,18 @@ class CBackend:
                           lib.cloudhalt_last_error_outcome_request_id)
         request_ids = tuple(_text(lib.cloudhalt_last_error_request_id_at(i)) or ""
                             for i in range(lib.cloudhalt_last_error_request_id_count()))
+        states, wait_results = _states(lib.cloudhalt_last_error_state_count,
+                                       lib.cloudhalt_last_error_state_id,
+                                       lib.cloudhalt_last_error_state,
+                                       lib.cloudhalt_last_error_state_result)
         return Failure(kind=kind, message=_text(lib.cloudhalt_last_error_message()) or "",
                        code=_text(lib.cloudhalt_last_error_code()),
                        request_id=_text(lib.cloudhalt_last_error_request_id()),
                        http_status=http if http else None,
                        send_state=_text(lib.cloudhalt_last_error_send_state()),
                        results=results, request_ids=request_ids,
-                       attempts=lib.cloudhalt_last_error_attempts())
+                       attempts=lib.cloudhalt_last_error_attempts(),
+                       states=states, wait_results=wait_results)
 
     def call_response(self, fn: Callable[[Any], int]) -> Union[Outcome, Failure]:
         """Calls an operation with a `cloudhalt_response **out` and normalises its result."""
@@ -260,10 +365,45 @@ class CBackend:
             request_ids = tuple(_text(lib.cloudhalt_response_request_id_at(out, i)) or ""
                                 for i in range(lib.cloudhalt_response_request_id_count(out)))
             attempts = lib.cloudhalt_response_attempts(out)
+            states, wait_results = _states(lambda: lib.cloudhalt_response_state_count(out),
+                                           lambda i: lib.cloudhalt_response_state_id(out, i),
+                                           lambda i: lib.cloudhalt_response_state(out, i),
+                                           lambda i: lib.cloudhalt_response_state_result(out, i))
         finally:
             lib.cloudhalt_response_free(out)
         return Outcome(request_id=request_id or "", data=data, results=results,
-                       request_ids=request_ids, attempts=attempts)
+                       request_ids=request_ids, attempts=attempts, states=states,
+                       wait_results=wait_results)
+
+    def with_waits(self, prefix: str, handle: int, gate: _Gate, wait: Optional[Wait],
+                   pause_first: Any, call: Callable[[], Union[Outcome, Failure]]) -> Union[Outcome, Failure]:
+        """Runs `call` with the client's wait (and, for Tencent, pause-first) settings as the
+        protocol asks for this one call, then sets them back to the defaults (no wait, no pause)."""
+        lib = self.lib
+        try:
+            ms = None if wait is None else _wait_ms(wait)
+            pause = _cbool(pause_first)
+        except _NoCForm as e:
+            return Failure(kind="invalid_input", message=str(e))
+        if ms is None and not pause:
+            with gate.shared():
+                return call()
+        set_wait = getattr(lib, f"cloudhalt_{prefix}_set_wait")
+        with gate.exclusive():
+            try:
+                if ms is not None:
+                    status = set_wait(handle, *ms)
+                    if status != 0:
+                        return self.failure(status)
+                if pause:
+                    status = lib.cloudhalt_tencent_set_pause_first(handle, True)
+                    if status != 0:
+                        return self.failure(status)
+                return call()
+            finally:
+                set_wait(handle, 0, 0, 0)
+                if prefix == "tencent":
+                    lib.cloudhalt_tencent_set_pause_first(handle, False)
 
     def _construct(self, new: Callable[[Any], int], configure: Callable[[int], Optional[Failure]],
                    wrap: Callable[[int], Any], free: Callable[[int], None]) -> Any:
@@ -396,31 +536,40 @@ class _Tencent:
         self._b = backend
         self._lib = backend.lib
         self._h = handle
+        self._gate = _Gate()
 
     def __del__(self) -> None:
         if getattr(self, "_h", None):
             self._lib.cloudhalt_tencent_free(self._h)
             self._h = None
 
+    def _run(self, fn: Callable[[Any], int], wait: Optional[Wait] = None,
+             pause_first: Any = False) -> Union[Outcome, Failure]:
+        return self._b.with_waits("tencent", self._h, self._gate, wait, pause_first,
+                                  lambda: self._b.call_response(fn))
+
     def stop_instances(self, region: Any, instance_ids: Any, *, force_stop: Any = False,
-                       stop_type: Any = None, stopped_mode: Any = None) -> Union[Outcome, Failure]:
+                       stop_type: Any = None, stopped_mode: Any = None,
+                       wait: Optional[Wait] = None) -> Union[Outcome, Failure]:
         def call(out: Any) -> int:
             arr, n, _keep = _clist(instance_ids)
             return self._lib.cloudhalt_tencent_stop_instances(
                 self._h, _cstr(region), arr, n, _cbool(force_stop), _cstr(stop_type), _cstr(stopped_mode), out)
-        return self._b.call_response(call)
+        return self._run(call, wait)
 
     def terminate_instances(self, region: Any, instance_ids: Any, *,
                             release_prepaid_data_disks: Any = False,
-                            release_address: Any = False) -> Union[Outcome, Failure]:
+                            release_address: Any = False,
+                            wait: Optional[Wait] = None) -> Union[Outcome, Failure]:
         def call(out: Any) -> int:
             arr, n, _keep = _clist(instance_ids)
             return self._lib.cloudhalt_tencent_terminate_instances_ex(
                 self._h, _cstr(region), arr, n, _cbool(release_address),
                 _cbool(release_prepaid_data_disks), out)
-        return self._b.call_response(call)
+        return self._run(call, wait)
 
-    def cancel_invocation(self, region: Any, invocation_id: Any, instance_ids: Any = None) -> Union[Outcome, Failure]:
+    def cancel_invocation(self, region: Any, invocation_id: Any, instance_ids: Any = None, *,
+                          wait: Optional[Wait] = None) -> Union[Outcome, Failure]:
         """None: every instance (the _all_instances function); a list, empty or not: those
         instances (the _instances function, which refuses an empty list)."""
         def call(out: Any) -> int:
@@ -430,23 +579,43 @@ class _Tencent:
             arr, n, _keep = _clist(instance_ids)
             return self._lib.cloudhalt_tencent_cancel_invocation_instances(
                 self._h, _cstr(region), _cstr(invocation_id), arr, n, out)
-        return self._b.call_response(call)
+        return self._run(call, wait)
 
     def cancel_instance_refresh(self, auto_scaling_group_id: Any, refresh_activity_id: Any, *,
-                                region: Any = None) -> Union[Outcome, Failure]:
-        return self._b.call_response(lambda out: self._lib.cloudhalt_tencent_cancel_instance_refresh(
-            self._h, _cstr(region), _cstr(auto_scaling_group_id), _cstr(refresh_activity_id), out))
+                                region: Any = None, pause_first: Any = False,
+                                wait: Optional[Wait] = None) -> Union[Outcome, Failure]:
+        return self._run(lambda out: self._lib.cloudhalt_tencent_cancel_instance_refresh(
+            self._h, _cstr(region), _cstr(auto_scaling_group_id), _cstr(refresh_activity_id), out),
+            wait, pause_first)
 
-    def call(self, action: Any, params: Any, *, region: Any = None) -> Union[Outcome, Failure]:
+    def call(self, action: Any, params: Any, *, region: Any = None,
+             wait: Optional[Wait] = None) -> Union[Outcome, Failure]:
         """The JSON entry point with a response handle, so the per-ID record is read too;
         cloudhalt_tencent_call_json (a string) is the same call and is tested by test_capi.c."""
         def call(out: Any) -> int:
             return self._lib.cloudhalt_tencent_call_json_response(
                 self._h, _cstr(action), _cstr(region), _params(params), out)
-        return self._b.call_response(call)
+        return self._run(call, wait)
+
+    def wait_instances(self, region: Any, instance_ids: Any, state: Any,
+                       wait: Optional[Wait] = None) -> Union[Outcome, Failure]:
+        """cloudhalt_tencent_wait_instances; without `wait`, the client has no wait setting, so
+        the library's default wait (300 s) applies."""
+        def call(out: Any) -> int:
+            arr, n, _keep = _clist(instance_ids)
+            return self._lib.cloudhalt_tencent_wait_instances(
+                self._h, _cstr(region), arr, n, _cstr(state), out)
+        return self._run(call, wait)
+
+    def wait_call(self, action: Any, params: Any, *, region: Any = None,
+                  wait: Optional[Wait] = None) -> Union[Outcome, Failure]:
+        def call(out: Any) -> int:
+            return self._lib.cloudhalt_tencent_wait_json(
+                self._h, _cstr(action), _cstr(region), _params(params), out)
+        return self._run(call, wait)
 
     def resume(self, audit_path: Any) -> Union[Outcome, Failure]:
-        return self._b.call_response(lambda out: self._lib.cloudhalt_tencent_resume(
+        return self._run(lambda out: self._lib.cloudhalt_tencent_resume(
             self._h, _cstr(os.fspath(audit_path)), out))
 
     def credential_source(self) -> str:
@@ -461,13 +630,19 @@ class _Alibaba:
         self._b = backend
         self._lib = backend.lib
         self._h = handle
+        self._gate = _Gate()
 
     def __del__(self) -> None:
         if getattr(self, "_h", None):
             self._lib.cloudhalt_alibaba_free(self._h)
             self._h = None
 
-    def stop_invocation(self, region_id: Any, invoke_id: Any, instance_ids: Any = None) -> Union[Outcome, Failure]:
+    def _run(self, fn: Callable[[Any], int], wait: Optional[Wait] = None) -> Union[Outcome, Failure]:
+        return self._b.with_waits("alibaba", self._h, self._gate, wait, False,
+                                  lambda: self._b.call_response(fn))
+
+    def stop_invocation(self, region_id: Any, invoke_id: Any, instance_ids: Any = None, *,
+                        wait: Optional[Wait] = None) -> Union[Outcome, Failure]:
         """None: every instance (the _all_instances function); a list, empty or not: those
         instances (the _instances function, which refuses an empty list)."""
         def call(out: Any) -> int:
@@ -477,14 +652,18 @@ class _Alibaba:
             arr, n, _keep = _clist(instance_ids)
             return self._lib.cloudhalt_alibaba_stop_invocation_instances(
                 self._h, _cstr(region_id), _cstr(invoke_id), arr, n, out)
-        return self._b.call_response(call)
+        return self._run(call, wait)
 
-    def call(self, action: Any, params: Any) -> Union[Outcome, Failure]:
-        return self._b.call_response(lambda out: self._lib.cloudhalt_alibaba_call_json_response(
-            self._h, _cstr(action), _params(params), out))
+    def call(self, action: Any, params: Any, *, wait: Optional[Wait] = None) -> Union[Outcome, Failure]:
+        return self._run(lambda out: self._lib.cloudhalt_alibaba_call_json_response(
+            self._h, _cstr(action), _params(params), out), wait)
+
+    def wait_call(self, action: Any, params: Any, *, wait: Optional[Wait] = None) -> Union[Outcome, Failure]:
+        return self._run(lambda out: self._lib.cloudhalt_alibaba_wait_json(
+            self._h, _cstr(action), _params(params), out), wait)
 
     def resume(self, audit_path: Any) -> Union[Outcome, Failure]:
-        return self._b.call_response(lambda out: self._lib.cloudhalt_alibaba_resume(
+        return self._run(lambda out: self._lib.cloudhalt_alibaba_resume(
             self._h, _cstr(os.fspath(audit_path)), out))
 
     def credential_source(self) -> str:
