@@ -630,6 +630,49 @@ mod tests {
         );
     }
 
+    /// The values a condition names.
+    fn values(when: &When) -> Vec<&'static str> {
+        match when {
+            When::State(v)
+            | When::Field(_, v)
+            | When::NotField(_, v)
+            | When::NoneIn { values: v, .. } => v.to_vec(),
+            When::OurOperation(state) => vec![state],
+            When::All(all) => all.iter().flat_map(values).collect(),
+            When::Gone => Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_readme_table_says_what_the_acceptors_say() {
+        let readme = include_str!("../../../../README.md");
+        for w in WAITERS {
+            let row = readme
+                .lines()
+                .skip_while(|l| !l.starts_with("| operation | Describe call"))
+                .find(|l| l.starts_with(&format!("| {} ", w.action)))
+                .unwrap_or_else(|| panic!("README has no waiter row for {}", w.action));
+            assert!(row.contains(w.describe.action), "{row}");
+            for a in w.acceptors {
+                for value in values(&a.when) {
+                    assert!(
+                        row.contains(&format!("`{value}`")),
+                        "{}: {value} in {row}",
+                        w.action
+                    );
+                }
+                if a.then != Then::Wait && a.result != "gone" {
+                    assert!(
+                        row.contains(&format!("\"{}\"", a.result)),
+                        "{}: {}",
+                        w.action,
+                        a.result
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn ecs_items_are_read_per_instance_inside_every_invocation() {
         let data = json!({"Invocations": {"Invocation": [
