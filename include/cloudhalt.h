@@ -458,8 +458,8 @@ enum cloudhalt_status cloudhalt_alibaba_set_audit_log(struct cloudhalt_alibaba *
  reaches a failure state, or until the deadline.
 
  Arguments as cloudhalt_tencent_set_wait(): `timeout_ms` at most 86400000 (0 polls once);
- `min_delay_ms <= max_delay_ms`, each at most 3600000, 0 being the default of that delay (1000
- and 10000); `(0, 0, 0)` is no wait, the default. cloudhalt_alibaba_wait_json() uses this
+ `min_delay_ms <= max_delay_ms`, each at most 3600000; `min_delay_ms` 0 is 1000, `max_delay_ms`
+ 0 is 10000 or `min_delay_ms` when that is larger; `(0, 0, 0)` is no wait, the default. cloudhalt_alibaba_wait_json() uses this
  setting too, or 300000 ms when none is set.
 
  A waiting call's response gives each instance's final state (cloudhalt_response_state()); a
@@ -1399,9 +1399,11 @@ enum cloudhalt_status cloudhalt_tencent_set_audit_log(struct cloudhalt_tencent *
 
  - `timeout_ms`: how long to wait, at most 86400000 (one day); 0 polls once.
  - `min_delay_ms`, `max_delay_ms`: the pause between two polls grows, with jitter, from
-   `min_delay_ms` to `max_delay_ms` (each at most 3600000, and `min_delay_ms <= max_delay_ms`);
-   0 is the default of that delay (1000 and 10000). The last pause is cut short at the
-   deadline, and polls are paced by the rate limit and retried by the retry policy.
+   `min_delay_ms` to `max_delay_ms` (each at most 3600000, and `min_delay_ms <= max_delay_ms`).
+   `min_delay_ms` 0 is the default, 1000; `max_delay_ms` 0 is the default, 10000, or
+   `min_delay_ms` when that is larger (so a `max_delay_ms` below 1000 needs a `min_delay_ms`
+   too). The last pause is cut short at the deadline, and polls are paced by the rate limit and
+   retried by the retry policy.
  - `(0, 0, 0)`: no wait, the default: the call returns once the write is answered.
 
  The standalone waits (cloudhalt_tencent_wait_instances(), cloudhalt_tencent_wait_json()) use

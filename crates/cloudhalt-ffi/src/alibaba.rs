@@ -351,8 +351,8 @@ pub unsafe extern "C" fn cloudhalt_alibaba_set_audit_log(
 /// reaches a failure state, or until the deadline.
 ///
 /// Arguments as cloudhalt_tencent_set_wait(): `timeout_ms` at most 86400000 (0 polls once);
-/// `min_delay_ms <= max_delay_ms`, each at most 3600000, 0 being the default of that delay (1000
-/// and 10000); `(0, 0, 0)` is no wait, the default. cloudhalt_alibaba_wait_json() uses this
+/// `min_delay_ms <= max_delay_ms`, each at most 3600000; `min_delay_ms` 0 is 1000, `max_delay_ms`
+/// 0 is 10000 or `min_delay_ms` when that is larger; `(0, 0, 0)` is no wait, the default. cloudhalt_alibaba_wait_json() uses this
 /// setting too, or 300000 ms when none is set.
 ///
 /// A waiting call's response gives each instance's final state (cloudhalt_response_state()); a
@@ -630,7 +630,7 @@ pub unsafe extern "C" fn cloudhalt_alibaba_wait_json(
         let action = arg_str!(action, "action");
         let params = parse_params(arg_str!(params_json, "params_json"))?;
         // SAFETY: `out` is NULL or valid for writes by contract.
-        unsafe { finish(c.0.client().wait_json(action, &params), out) }
+        unsafe { finish(c.0.client().wait_json(action, None, &params), out) }
     })
 }
 

@@ -363,9 +363,10 @@ pub(crate) unsafe fn set_concurrency<H: ClientObject>(c: *const H, n: u32) -> Re
 }
 
 /// The wait a C `set_wait(timeout_ms, min_delay_ms, max_delay_ms)` means: all three 0 is no wait
-/// (`None`); otherwise a wait of `timeout_ms` (0 polls once), a 0 delay being the core's default
-/// for that delay. The core checks the values; its error names the field (`wait_timeout`,
-/// `wait_min_delay`, `wait_max_delay`).
+/// (`None`); otherwise a wait of `timeout_ms` (0 polls once), a 0 delay being `None` for the
+/// core, which picks its default (as for Python's `wait_min_delay=None`), so both bindings read
+/// the same values the same way. The core checks the values; its error names the field
+/// (`wait_timeout`, `wait_min_delay`, `wait_max_delay`).
 pub(crate) fn wait_setting(
     timeout_ms: u32,
     min_delay_ms: u32,
@@ -392,7 +393,7 @@ pub(crate) unsafe fn set_wait<H: ClientObject>(
     // SAFETY: by the caller's contract.
     let c = unsafe { arg_handle(c, "c") }?;
     let wait = wait_setting(timeout_ms, min_delay_ms, max_delay_ms)?;
-    c.handle().update(|client| Ok(client.with_wait(wait)))
+    c.handle().update(|client| client.with_wait(wait))
 }
 
 /// The body of `cloudhalt_<provider>_set_audit_log`: NULL stops logging.
