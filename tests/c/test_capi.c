@@ -549,12 +549,17 @@ static void test_operations(const char *url) {
   CHECK_PROVIDER_ERROR("ResourceNotFound.InvocationNotFound", 200);
   CHECK(json == NULL);
 
-  /* Provider errors, each with its status and details. */
+  /* A stop refused because the instance is already stopped finishes what it started: the
+   * instance is described, reported already (with the refusal's code) and STOPPED. */
   CHECK_STATUS(cloudhalt_tencent_stop_instances(t, "ap-guangzhou", stopped, 1, false, NULL, NULL, &r),
-               CLOUDHALT_STATE_CONFLICT);
-  CHECK_PROVIDER_ERROR("UnsupportedOperation.InstanceStateStopped", 200);
-  CHECK(equals(cloudhalt_last_error_kind(), "state_conflict"));
-  CHECK(cloudhalt_last_error_status() == CLOUDHALT_STATE_CONFLICT);
+               CLOUDHALT_OK);
+  CHECK(cloudhalt_response_outcome(r, 0) == CLOUDHALT_OUTCOME_ALREADY);
+  CHECK(equals(cloudhalt_response_outcome_code(r, 0), "UnsupportedOperation.InstanceStateStopped"));
+  CHECK(cloudhalt_response_state_count(r) == 1 && equals(cloudhalt_response_state(r, 0), "STOPPED"));
+  cloudhalt_response_free(r);
+  r = NULL;
+
+  /* Provider errors, each with its status and details. */
   CHECK_STATUS(cloudhalt_tencent_stop_instances(t, "ap-guangzhou", unknown, 1, false, NULL, NULL, &r),
                CLOUDHALT_NOT_FOUND);
   CHECK_PROVIDER_ERROR("InvalidInstanceId.NotFound", 200);
@@ -976,7 +981,8 @@ static void test_fleet(const char *url) {
   CHECK(contains(answer, "\"count\":99"));
 
   /* Applied, then the connection dropped: StopInstances is sent again and ends already (the
-   * emulator's instance is stopping) or done; TerminateInstances ends unknown after one. */
+   * emulator's instance is stopping) or done; TerminateInstances is sent once, never again, and
+   * its unknown outcome is resolved by describing the instance: TERMINATING, so done. */
   emu_reset();
   emu_fault("{\"kind\":\"close\",\"action\":\"StopInstances\"}");
   one[0] = "ins-run00020";
@@ -987,11 +993,20 @@ static void test_fleet(const char *url) {
   r = NULL;
   emu_fault("{\"kind\":\"close\",\"action\":\"TerminateInstances\"}");
   one[0] = "ins-run00021";
-  CHECK_STATUS(cloudhalt_tencent_terminate_instances(t, "ap-guangzhou", one, 1, false, &r), CLOUDHALT_TRANSPORT);
-  CHECK(equals(cloudhalt_last_error_send_state(), "sent_no_answer"));
-  CHECK(cloudhalt_last_error_attempts() == 1);
-  CHECK(cloudhalt_last_error_request_id_count() == 0);
-  CHECK_ERROR_OUTCOMES(one, 1, CLOUDHALT_OUTCOME_UNKNOWN);
+  CHECK_STATUS(cloudhalt_tencent_terminate_instances(t, "ap-guangzhou", one, 1, false, &r), CLOUDHALT_OK);
+  CHECK(cloudhalt_response_attempts(r) == 1);
+  CHECK(cloudhalt_response_request_id_count(r) == 0);
+  /* No answer came back: done from the description, with no RequestId of its own. */
+  CHECK(cloudhalt_response_outcome_count(r) == 1 && cloudhalt_response_outcome(r, 0) == CLOUDHALT_OUTCOME_DONE);
+  CHECK(cloudhalt_response_outcome_request_id(r, 0) == NULL);
+  CHECK(cloudhalt_response_state_count(r) == 1 && equals(cloudhalt_response_state_id(r, 0), "ins-run00021"));
+  CHECK(equals(cloudhalt_response_state(r, 0), "TERMINATING"));
+  cloudhalt_response_free(r);
+  r = NULL;
+  calls = emu_get_all("/_emulator/calls");
+  CHECK(contains(calls, "\"TerminateInstances\":{\"applied\":1,"));
+  CHECK(contains(calls, "\"ins-run00021\":{\"applied\":1,\"received\":1}"));
+  free(calls);
 
   /* A batch interrupted by failures, then resumed from its audit log: the first request (100
    * IDs) fails 4 times, the second is answered; resume sends only what is not finished. */
@@ -1064,12 +1079,12 @@ static void test_fleet(const char *url) {
   cloudhalt_response_free(r);
   r = NULL;
   /* A failed JSON call carries its outcomes on the last error. */
-  CHECK_STATUS(cloudhalt_tencent_call_json(t, "StopInstances", "ap-guangzhou", "{\"InstanceIds\":[\"ins-stp00000\"]}",
+  CHECK_STATUS(cloudhalt_tencent_call_json(t, "StopInstances", "ap-guangzhou", "{\"InstanceIds\":[\"ins-zzzzzzzz\"]}",
                                            NULL),
-               CLOUDHALT_STATE_CONFLICT);
+               CLOUDHALT_NOT_FOUND);
   CHECK(cloudhalt_last_error_outcome_count() == 1);
   CHECK(cloudhalt_last_error_outcome(0) == CLOUDHALT_OUTCOME_FAILED);
-  CHECK(equals(cloudhalt_last_error_outcome_code(0), "UnsupportedOperation.InstanceStateStopped"));
+  CHECK(equals(cloudhalt_last_error_outcome_code(0), "InvalidInstanceId.NotFound"));
   CHECK(equals(cloudhalt_last_error_outcome_request_id(0), cloudhalt_last_error_request_id()));
 
   cloudhalt_tencent_free(t);
@@ -1733,9 +1748,14 @@ static void test_wait_offline(void) {
   CHECK_STATUS(cloudhalt_tencent_wait_instances(t, "ap-guangzhou", NULL, 3, "STOPPED", &r),
                CLOUDHALT_INVALID_INPUT);
   CHECK_INPUT_ERROR("instance_ids");
+  /* It does poll: nothing listens, so the short wait ends at its deadline, saying why. */
+  CHECK_STATUS(cloudhalt_tencent_set_wait(t, 300, 50, 100), CLOUDHALT_OK);
   CHECK_STATUS(cloudhalt_tencent_wait_instances(t, "ap-guangzhou", ids, 1, "STOPPED", &r),
-               CLOUDHALT_TRANSPORT); /* it did poll: nothing listens */
+               CLOUDHALT_WAIT_TIMEOUT);
+  CHECK(contains(cloudhalt_last_error_message(), "ins-r8hr2upy"));
+  CHECK(contains(cloudhalt_last_error_message(), "DescribeInstances"));
   CHECK(r == NULL);
+  CHECK_STATUS(cloudhalt_tencent_set_wait(t, 0, 0, 0), CLOUDHALT_OK);
   CHECK_STATUS(cloudhalt_tencent_wait_json(t, NULL, "ap-guangzhou", "{}", &r), CLOUDHALT_INVALID_INPUT);
   CHECK_INPUT_ERROR("action");
   CHECK_STATUS(cloudhalt_tencent_wait_json(t, "StopInstances", "ap-guangzhou", NULL, &r),

@@ -163,7 +163,11 @@ static void test_online(const char *url) {
   CHECK(e.send_state() == "answered" && e.may_have_been_sent());
   CHECK(e.code() == "InvalidInstanceId.NotFound" && e.request_id().has_value());
   CHECK(!e.field().has_value());
-  e = EXPECT_ERROR(t.stop_instances("ap-guangzhou", {"ins-stp00000"}));
+  // Already stopped: described, then reported already with the refusal's code and the state.
+  cloudhalt::Response stopped = t.stop_instances("ap-guangzhou", {"ins-stp00000"});
+  CHECK(stopped.outcomes().size() == 1 && stopped.outcomes()[0].outcome == CLOUDHALT_OUTCOME_ALREADY);
+  CHECK(stopped.states().size() == 1 && stopped.states()[0].state == "STOPPED");
+  e = EXPECT_ERROR(t.cancel_instance_refresh("asg-grp00001", "asr-act00002", "ap-guangzhou"));
   CHECK(e.status() == CLOUDHALT_STATE_CONFLICT && e.kind() == "state_conflict");
   e = EXPECT_ERROR(a.stop_invocation_all_instances("cn-hangzhou", "t-zzzzzzzzzz0001"));
   CHECK(e.kind() == "not_found" && e.http_status() == 404);
@@ -187,11 +191,11 @@ static void test_online(const char *url) {
   CHECK(r.request_ids().size() == 2 && r.attempts() == 2);
   CHECK(r.request_ids()[0] == r.request_id());
   // ... and on the exception: the failed ID, its code and the request's RequestId.
-  e = EXPECT_ERROR(t.stop_instances("ap-guangzhou", {"ins-stp00001"}));
+  e = EXPECT_ERROR(t.stop_instances("ap-guangzhou", {"ins-zzzzzzz1"}));
   CHECK(e.outcomes().size() == 1 && e.request_ids().size() == 1 && e.attempts() == 1);
   if (e.outcomes().size() == 1) {
-    CHECK(e.outcomes()[0].id == "ins-stp00001" && e.outcomes()[0].outcome == CLOUDHALT_OUTCOME_FAILED);
-    CHECK(e.outcomes()[0].code == "UnsupportedOperation.InstanceStateStopped");
+    CHECK(e.outcomes()[0].id == "ins-zzzzzzz1" && e.outcomes()[0].outcome == CLOUDHALT_OUTCOME_FAILED);
+    CHECK(e.outcomes()[0].code == "InvalidInstanceId.NotFound");
     CHECK(e.outcomes()[0].request_id == e.request_id());
   }
   r = t.call_json_response("StopInstances", "{\"InstanceIds\":[\"ins-run00120\"]}", "ap-guangzhou");
