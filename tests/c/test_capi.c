@@ -1053,6 +1053,8 @@ static void test_fleet(const char *url) {
   CHECK(equals(cloudhalt_last_error_kind(), "audit"));
   CHECK(cloudhalt_last_error_attempts() == 0);
   CHECK(r == NULL);
+  cloudhalt_response_free(r); /* a failed check above must not also leak */
+  r = NULL;
   calls = emu_get_all("/_emulator/calls");
   CHECK(contains(calls, "\"StopInstances\":{\"applied\":0,\"ids\":{},\"received\":0,"));
   free(calls);
