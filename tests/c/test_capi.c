@@ -1816,6 +1816,7 @@ static void test_wait(const char *url) {
   cloudhalt_response *r = NULL;
   const char *three[] = {"ins-run00010", "ins-run00011", "ins-run00012"};
   const char *slow[] = {"ins-run00013"};
+  const char *failing[] = {"ins-run00014"};
   const char *ali[] = {"i-bp67acfmxazb4p0001", "i-bp67acfmxazb4p0002"};
   double start, took;
   size_t i;
@@ -1886,6 +1887,43 @@ static void test_wait(const char *url) {
   CHECK(cloudhalt_last_error_state_count() == 1);
   CHECK_STATUS(cloudhalt_tencent_wait_instances(t, "ap-guangzhou", NULL, 0, "STOPPED", NULL), CLOUDHALT_OK);
   CHECK(cloudhalt_last_error_state_count() == 0);
+
+  /* A stop the provider accepts and then fails (LatestOperationState FAILED, RUNNING again):
+   * CLOUDHALT_WAIT_FAILED naming the ID, and the pause-first path of a cancel blocked by a
+   * refreshing batch. Both need the emulator's confirm features (its operation_fails fault and
+   * the refreshing activity asr-act00003). */
+  emu_reset();
+  if (emu_http("POST", "/_emulator/faults", "{\"kind\":\"operation_fails\",\"action\":\"StopInstances\"}", NULL,
+               0)) {
+    emu_transition_ms(100);
+    CHECK_STATUS(cloudhalt_tencent_set_wait(t, 20000, 50, 200), CLOUDHALT_OK);
+    CHECK_STATUS(cloudhalt_tencent_stop_instances(t, "ap-guangzhou", failing, 1, false, NULL, NULL, &r),
+                 CLOUDHALT_WAIT_FAILED);
+    CHECK(r == NULL);
+    CHECK(equals(cloudhalt_last_error_kind(), "wait_failed"));
+    CHECK(contains(cloudhalt_last_error_message(), "ins-run00014"));
+    CHECK(cloudhalt_last_error_outcome_count() == 1 && cloudhalt_last_error_outcome(0) == CLOUDHALT_OUTCOME_DONE);
+    CHECK(cloudhalt_last_error_state_count() == 1 && equals(cloudhalt_last_error_state_id(0), "ins-run00014"));
+    CHECK(equals(cloudhalt_last_error_state_then(0), "failure"));
+    CHECK(equals(cloudhalt_last_error_state_result(0), "failed"));
+    /* Without pause_first, the blocked cancel says how to ask for the pause. */
+    emu_transition_ms(5000);
+    CHECK_STATUS(cloudhalt_tencent_set_wait(t, 0, 0, 0), CLOUDHALT_OK);
+    CHECK_STATUS(cloudhalt_tencent_cancel_instance_refresh(t, "ap-guangzhou", "asg-grp00001", "asr-act00003", &r),
+                 CLOUDHALT_STATE_CONFLICT);
+    CHECK(contains(cloudhalt_last_error_message(), "pause"));
+    CHECK_STATUS(cloudhalt_tencent_set_pause_first(t, true), CLOUDHALT_OK);
+    CHECK_STATUS(cloudhalt_tencent_set_wait(t, 20000, 50, 200), CLOUDHALT_OK);
+    CHECK_STATUS(cloudhalt_tencent_cancel_instance_refresh(t, "ap-guangzhou", "asg-grp00001", "asr-act00003", &r),
+                 CLOUDHALT_OK);
+    CHECK(cloudhalt_response_state_count(r) == 1 && equals(cloudhalt_response_state(r, 0), "CANCELLED"));
+    CHECK(cloudhalt_response_attempts(r) >= 3); /* cancel refused, pause, cancel */
+    cloudhalt_response_free(r);
+    r = NULL;
+    CHECK_STATUS(cloudhalt_tencent_set_pause_first(t, false), CLOUDHALT_OK);
+  } else {
+    printf("this emulator has no operation_fails fault: skipped the wait_failed and pause-first checks\n");
+  }
   cloudhalt_tencent_free(t);
 
   /* Alibaba: StopInvocation with a wait, the states keyed by instance. */
