@@ -953,7 +953,9 @@ const char *cloudhalt_outcome_name(int outcome);
 /*
  The provider's RequestId of this answer: quote it when asking the provider about the call.
  For a call split into several requests, that of the first; every one is listed by
- cloudhalt_response_request_id_at(). NULL when `r` is NULL.
+ cloudhalt_response_request_id_at(). `""` when no answer of the call carries one (a wait on
+ an empty list; a TerminateInstances whose only request went unanswered and whose IDs were
+ then found terminating by describing them). NULL when `r` is NULL.
 
  Ownership: borrowed from `r`; valid until cloudhalt_response_free(r). Do not free.
 
@@ -1686,7 +1688,10 @@ enum cloudhalt_status cloudhalt_tencent_call_json_response(struct cloudhalt_tenc
    TerminateInstances waiter: success when the instance is gone, or `SHUTDOWN` in the
    recycle bin for a prepaid one; failure when the termination FAILED).
  - `out`: on CLOUDHALT_OK receives a response owned by the caller (cloudhalt_response_free()),
-   whose cloudhalt_response_state() and siblings give each ID's final state; may be NULL.
+   whose cloudhalt_response_state() and siblings give each ID's final state; may be NULL. It
+   has no per-ID outcomes (nothing was written); its RequestId and JSON are those of the last
+   DescribeInstances answer (`""` for an empty list), cloudhalt_response_attempts() counts
+   the Describe requests.
 
  The wait lasts up to the client's wait setting (cloudhalt_tencent_set_wait()), or 300000 ms
  with 1000 to 10000 ms between polls when none is set.

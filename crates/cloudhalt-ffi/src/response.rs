@@ -49,7 +49,9 @@ unsafe fn with_record<T>(r: *const cloudhalt_response, none: T, f: impl FnOnce(&
 
 /// The provider's RequestId of this answer: quote it when asking the provider about the call.
 /// For a call split into several requests, that of the first; every one is listed by
-/// cloudhalt_response_request_id_at(). NULL when `r` is NULL.
+/// cloudhalt_response_request_id_at(). `""` when no answer of the call carries one (a wait on
+/// an empty list; a TerminateInstances whose only request went unanswered and whose IDs were
+/// then found terminating by describing them). NULL when `r` is NULL.
 ///
 /// Ownership: borrowed from `r`; valid until cloudhalt_response_free(r). Do not free.
 ///

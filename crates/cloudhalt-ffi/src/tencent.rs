@@ -843,7 +843,10 @@ pub unsafe extern "C" fn cloudhalt_tencent_call_json_response(
 ///   TerminateInstances waiter: success when the instance is gone, or `SHUTDOWN` in the
 ///   recycle bin for a prepaid one; failure when the termination FAILED).
 /// - `out`: on CLOUDHALT_OK receives a response owned by the caller (cloudhalt_response_free()),
-///   whose cloudhalt_response_state() and siblings give each ID's final state; may be NULL.
+///   whose cloudhalt_response_state() and siblings give each ID's final state; may be NULL. It
+///   has no per-ID outcomes (nothing was written); its RequestId and JSON are those of the last
+///   DescribeInstances answer (`""` for an empty list), cloudhalt_response_attempts() counts
+///   the Describe requests.
 ///
 /// The wait lasts up to the client's wait setting (cloudhalt_tencent_set_wait()), or 300000 ms
 /// with 1000 to 10000 ms between polls when none is set.
