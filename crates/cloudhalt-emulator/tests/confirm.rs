@@ -881,3 +881,39 @@ fn the_new_members_survive_a_saved_state_and_bad_fleet_values_are_named() {
         );
     }
 }
+
+#[test]
+fn stop_instance_refresh_checks_its_parameters_on_the_server_too() {
+    let emu = emulator();
+    let cases = [
+        (
+            r#"{"AutoScalingGroupId": "asg-grp00001"}"#,
+            "MissingParameter",
+        ),
+        (
+            r#"{"AutoScalingGroupId": "asg-grp00001", "RefreshActivityId": "asr-act00003", "Force": true}"#,
+            "UnknownParameter",
+        ),
+        (
+            r#"{"AutoScalingGroupId": "asg-GRP", "RefreshActivityId": "asr-act00003"}"#,
+            "InvalidParameterValue.InvalidAutoScalingGroupId",
+        ),
+        (
+            r#"{"AutoScalingGroupId": "asg-grp00001", "RefreshActivityId": "act00003"}"#,
+            "InvalidParameterValue.InvalidRefreshActivityId",
+        ),
+    ];
+    for (body, code) in cases {
+        let (_, answer) = RawTencent::new("StopInstanceRefresh", None, body).send(&emu);
+        assert_eq!(tencent_code(&answer), code, "{body}: {answer}");
+    }
+    assert_eq!(activity(&emu, "asr-act00003")["Status"], "RUNNING");
+    let (_, answer) = RawTencent::new(
+        "StopInstanceRefresh",
+        None,
+        r#"{"AutoScalingGroupId": "asg-grp00001", "RefreshActivityId": "asr-act00003"}"#,
+    )
+    .send(&emu);
+    assert_eq!(tencent_code(&answer), "", "{answer}");
+    assert_eq!(activity(&emu, "asr-act00003")["Status"], "MANUAL_PAUSE");
+}
