@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 mod demo;
+mod describe;
 mod emulator;
 mod exit;
 mod fleet;

@@ -10,6 +10,7 @@ use cloudhalt::{
 };
 
 use crate::Global;
+use crate::describe;
 use crate::fleet::{self, Finished, ProgressLine};
 
 /// Tencent Cloud subcommands.
@@ -86,6 +87,16 @@ pub enum TencentCommand {
         #[arg(long, alias = "activity", value_name = "ID")]
         refresh_activity_id: String,
     },
+    /// CVM DescribeInstances: the instances named, those the filters select, or every instance
+    /// of the region, with every page merged (the provider's JSON: `Response.InstanceSet`,
+    /// `InstanceState`, `LatestOperation*`, `InstanceChargeType` ...). Read-only.
+    DescribeInstances(crate::describe::DescribeInstancesArgs),
+    /// TAT DescribeInvocationTasks: the tasks of an invocation (one per instance, `TaskStatus`),
+    /// every page merged, output hidden. Read-only.
+    DescribeInvocationTasks(crate::describe::DescribeInvocationTasksArgs),
+    /// Auto Scaling DescribeRefreshActivities: refresh activities by ID, or every one of a
+    /// scaling group (`Status`, `RefreshBatchSet`), every page merged. Read-only.
+    DescribeRefreshActivities(crate::describe::DescribeRefreshActivitiesArgs),
     /// Any Tencent operation by its provider name (StopInstances, TerminateInstances,
     /// CancelInvocation, CancelInstanceRefresh) with the provider's JSON parameters, as in the
     /// API reference: `call StopInstances --region ap-guangzhou --params
@@ -128,6 +139,9 @@ pub enum AlibabaCommand {
         #[arg(value_name = "ID")]
         ids: Vec<String>,
     },
+    /// ECS DescribeInvocations: a Cloud Assistant task with each instance's `InvocationStatus`,
+    /// every page merged (the provider's JSON). Read-only.
+    DescribeInvocations(crate::describe::DescribeInvocationsArgs),
     /// Any Alibaba operation by its provider name (StopInvocation) with the provider's
     /// parameters as JSON: `call StopInvocation --params
     /// '{"RegionId":"cn-hangzhou","InvokeId":"t-...","InstanceId":["i-..."]}'`.
@@ -208,7 +222,7 @@ fn read_ids_from(
 }
 
 /// The IDs from the arguments and stdin, refusing an empty list (see [`read_ids_from`]).
-fn read_ids(args: Vec<String>, all_hint: Option<&str>) -> Result<Vec<String>, String> {
+pub(crate) fn read_ids(args: Vec<String>, all_hint: Option<&str>) -> Result<Vec<String>, String> {
     read_ids_from(args, std::io::stdin().lock(), all_hint)
 }
 
@@ -239,9 +253,25 @@ const STOP_ALL_HINT: &str =
 
 /// Runs a Tencent subcommand.
 pub fn run_tencent(global: &Global, cmd: TencentCommand) -> ExitCode {
+    // The Describe calls print the provider's answer, not a report per ID.
+    let cmd = match cmd {
+        TencentCommand::DescribeInstances(args) => return describe::instances(global, args),
+        TencentCommand::DescribeInvocationTasks(args) => {
+            return describe::invocation_tasks(global, args);
+        }
+        TencentCommand::DescribeRefreshActivities(args) => {
+            return describe::refresh_activities(global, args);
+        }
+        other => other,
+    };
     let action = match &cmd {
         TencentCommand::Whoami => {
             return crate::setup::whoami::<TencentCloud>(global, "tencent");
+        }
+        TencentCommand::DescribeInstances(_)
+        | TencentCommand::DescribeInvocationTasks(_)
+        | TencentCommand::DescribeRefreshActivities(_) => {
+            unreachable!("the Describe calls were routed above")
         }
         TencentCommand::StopInstances { .. } => "StopInstances".to_owned(),
         TencentCommand::TerminateInstances { .. } => "TerminateInstances".to_owned(),
@@ -257,6 +287,11 @@ pub fn run_tencent(global: &Global, cmd: TencentCommand) -> ExitCode {
     let result = (|| -> Result<(Result<Finished, Error>, String), String> {
         Ok(match cmd {
             TencentCommand::Whoami => unreachable!("whoami returns before any request is made"),
+            TencentCommand::DescribeInstances(_)
+            | TencentCommand::DescribeInvocationTasks(_)
+            | TencentCommand::DescribeRefreshActivities(_) => {
+                unreachable!("the Describe calls return before the write operations' report")
+            }
             TencentCommand::StopInstances {
                 region,
                 force_stop,
@@ -353,8 +388,15 @@ pub fn run_tencent(global: &Global, cmd: TencentCommand) -> ExitCode {
 
 /// Runs an Alibaba subcommand.
 pub fn run_alibaba(global: &Global, cmd: AlibabaCommand) -> ExitCode {
+    let cmd = match cmd {
+        AlibabaCommand::DescribeInvocations(args) => return describe::invocations(global, args),
+        other => other,
+    };
     let action = match &cmd {
         AlibabaCommand::Whoami => return crate::setup::whoami::<AlibabaCloud>(global, "alibaba"),
+        AlibabaCommand::DescribeInvocations(_) => {
+            unreachable!("the Describe calls were routed above")
+        }
         AlibabaCommand::StopInvocation { .. } => "StopInvocation".to_owned(),
         AlibabaCommand::Call { action, .. } => action.clone(),
     };
@@ -365,6 +407,9 @@ pub fn run_alibaba(global: &Global, cmd: AlibabaCommand) -> ExitCode {
     let result = (|| -> Result<(Result<Finished, Error>, String), String> {
         Ok(match cmd {
             AlibabaCommand::Whoami => unreachable!("whoami returns before any request is made"),
+            AlibabaCommand::DescribeInvocations(_) => {
+                unreachable!("the Describe calls return before the write operations' report")
+            }
             AlibabaCommand::StopInvocation {
                 region,
                 invoke_id,
