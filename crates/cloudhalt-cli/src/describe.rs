@@ -235,7 +235,7 @@ fn run<C: Cloud, R: Request<Cloud = C>>(
             }
             crate::exit::report(&err, call, global.output)
         }
-        other => fleet::finish(global, call, other, progress),
+        other => fleet::finish(global, call, other, progress, false),
     }
 }
 

@@ -2,7 +2,7 @@
 //! (retries, pacing, concurrency, audit log, progress), the dry run, and the report of a call of
 //! any size (a line per ID, a summary, the exit code of the worst outcome).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
@@ -16,6 +16,7 @@ use serde_json::{Map, Value, json};
 
 use crate::exit::{self, clean};
 use crate::setup::flag_error;
+use crate::wait::{self, StateLine};
 use crate::{Global, Output};
 
 /// A client of cloud `C` set up from the global flags: credentials from the default chain (or
@@ -232,15 +233,16 @@ pub fn counts(lines: &[IdLine]) -> Value {
     })
 }
 
-/// The exit code of a call from its IDs' outcomes: 0 when every ID is done or already; the
-/// "may have been sent" code (8) when any is unknown; else the code of the error's kind (the
-/// first failed request's). Without outcomes (nothing was sent), the error's code as always.
+/// The exit code of a call from its IDs' outcomes: 0 when every ID is done or already (unless
+/// the wait after them did not reach success: then the wait's code, 10 or 11); the "may have
+/// been sent" code (8) when any is unknown; else the code of the error's kind (the first failed
+/// request's). Without outcomes (nothing was sent), the error's code as always.
 pub fn exit_code(lines: &[IdLine], err: Option<&Error>) -> u8 {
     let error_code = |e: &Error| exit::code_for(e.kind(), e.send_state());
     match lines.iter().map(|l| l.outcome).max_by_key(|o| o.severity()) {
         Some(Outcome::Unknown) => exit::may_have_been_sent_code(),
         Some(Outcome::Failed) => err.map_or(1, error_code),
-        Some(_) => 0,
+        Some(_) => err.filter(|e| wait::is_wait_error(e)).map_or(0, error_code),
         None => err.map_or(0, error_code),
     }
 }
@@ -261,6 +263,8 @@ pub struct Report<'a> {
     pub extra: Map<String, Value>,
     /// Text printed before the result (resume: what it skips and holds back).
     pub notes: Vec<String>,
+    /// The state of each ID when a wait ran (`--wait`), else `None`.
+    pub waited: Option<Vec<StateLine>>,
 }
 
 impl Report<'_> {
@@ -282,8 +286,20 @@ impl Report<'_> {
 
     fn print_json(&self, result: Result<&Response, &Error>) {
         let mut out = std::io::stdout().lock();
+        let states: HashMap<&str, &StateLine> = self
+            .waited
+            .iter()
+            .flatten()
+            .map(|s| (s.id.as_str(), s))
+            .collect();
         for line in &self.lines {
-            let _ = writeln!(out, "{}", line.json());
+            let mut v = line.json();
+            if self.waited.is_some() {
+                let state = states.get(line.id.as_str());
+                v["state"] = state.map(|s| s.state.clone()).into();
+                v["result"] = state.map(|s| s.result.clone()).into();
+            }
+            let _ = writeln!(out, "{v}");
         }
         let mut summary = match result {
             Ok(response) => success_value(response),
@@ -295,6 +311,11 @@ impl Report<'_> {
         summary["attempts"] = self.attempts.into();
         for (key, value) in &self.extra {
             summary[key] = value.clone();
+        }
+        if let Some(states) = &self.waited {
+            for (key, value) in wait::summary_members(states) {
+                summary[key] = value;
+            }
         }
         let _ = writeln!(out, "{summary}");
         let _ = out.flush();
@@ -324,6 +345,41 @@ impl Report<'_> {
             .map(|r| clean(r))
             .collect::<Vec<_>>()
             .join(", ");
+        // Nothing to say when no ID was waited for (every request failed).
+        let wait_lines = self
+            .waited
+            .as_deref()
+            .filter(|states| !states.is_empty())
+            .map(wait::text_lines);
+        // A wait that did not reach success comes after a write that went through: that is
+        // said as for a success, then the states, then the wait's error.
+        let sent_ok = match result {
+            Ok(_) => true,
+            Err(err) => {
+                wait::is_wait_error(err) && self.lines.iter().all(|l| l.outcome.is_success())
+            }
+        };
+        if sent_ok && let Err(err) = result {
+            let _ = writeln!(
+                out,
+                "ok: {} {} ({}): {counted}; RequestIds {}",
+                clean(self.call.0),
+                clean(self.call.1),
+                clean(&self.summary),
+                if request_ids.is_empty() {
+                    "none"
+                } else {
+                    &request_ids
+                }
+            );
+            for line in wait_lines.iter().flatten() {
+                let _ = writeln!(out, "{line}");
+            }
+            let _ = out.flush();
+            drop(out);
+            exit::print(err, self.call, Output::Text);
+            return;
+        }
         match result {
             Ok(response) => {
                 let plain = self.attempts <= 1
@@ -350,6 +406,9 @@ impl Report<'_> {
                     for line in self.lines.iter().filter(|l| !l.outcome.is_success()) {
                         let _ = writeln!(out, "{}", line.text());
                     }
+                }
+                for line in wait_lines.iter().flatten() {
+                    let _ = writeln!(out, "{line}");
                 }
             }
             Err(err) => {
@@ -381,6 +440,9 @@ impl Report<'_> {
                             let _ = writeln!(out, "{}", line.text());
                         }
                     }
+                }
+                for line in wait_lines.iter().flatten() {
+                    let _ = writeln!(out, "{line}");
                 }
                 let _ = out.flush();
                 drop(out);
@@ -421,6 +483,7 @@ pub fn finish(
     call: (&str, &str),
     result: Result<(Result<Finished, Error>, String), String>,
     progress: Option<Arc<ProgressLine>>,
+    waited: bool,
 ) -> ExitCode {
     if let Some(line) = &progress {
         line.finish();
@@ -429,18 +492,20 @@ pub fn finish(
         Err(usage) => exit::usage(&usage, call, global.output),
         Ok((Ok(Finished::Planned(plan)), _)) => print_dry_run(global, call, &plan),
         Ok((Ok(Finished::Sent(response)), summary)) => {
-            report_result(global, call, summary, Ok(&response))
+            report_result(global, call, summary, Ok(&response), waited)
         }
-        Ok((Err(err), summary)) => report_result(global, call, summary, Err(&err)),
+        Ok((Err(err), summary)) => report_result(global, call, summary, Err(&err), waited),
     }
 }
 
-/// Prints the result of a sent call (every ID's outcome, or an error before anything was sent).
+/// Prints the result of a sent call (every ID's outcome, or an error before anything was sent);
+/// `waited` when the client waited after the write (the lines then carry each ID's state).
 pub fn report_result(
     global: &Global,
     call: (&str, &str),
     summary: String,
     result: Result<&Response, &Error>,
+    waited: bool,
 ) -> ExitCode {
     let (outcomes, request_ids, attempts) = match result {
         Ok(r) => (r.outcomes(), r.request_ids(), r.attempts()),
@@ -461,6 +526,7 @@ pub fn report_result(
         attempts,
         extra: Map::new(),
         notes: Vec::new(),
+        waited: waited.then(|| wait::states_of(result)),
     }
     .print(global.output, result)
 }

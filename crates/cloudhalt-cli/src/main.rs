@@ -11,6 +11,7 @@ mod ops;
 mod resume;
 mod setup;
 mod shell;
+mod wait;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -35,9 +36,14 @@ Exit codes:
      before sending it again
   9  the --audit log could not be written: that request was not sent (free space or give
      another file, then `cloudhalt resume`)
+  10 --wait (or a wait command): the deadline (--wait-timeout) came before every ID reached
+     its end state; the write itself went through: wait again, or look with describe-*
+  11 --wait (or a wait command): an ID reached a failure state (the stop FAILED, the instance
+     vanished ...): the message names the IDs
 
 A call of many IDs exits with its worst outcome's code: 0 when every ID is done (or was
-already), 8 when any ID's outcome is unknown, else the code of the first failed request's error.
+already), 8 when any ID's outcome is unknown, else the code of the first failed request's error;
+with --wait, 10 or 11 when every ID was sent but the wait did not reach success.
 
 Credentials come from the default chain, the first source that yields wins (README
 \"Credentials\"). Tencent: TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY [, TENCENTCLOUD_SESSION_TOKEN];

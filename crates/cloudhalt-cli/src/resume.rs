@@ -17,6 +17,7 @@ use serde_json::{Map, Value, json};
 
 use crate::exit::{self, clean};
 use crate::fleet::{self, IdLine, ProgressLine, Report};
+use crate::wait::{self, WaitArgs};
 use crate::{Global, Output};
 
 /// Arguments of `cloudhalt resume`.
@@ -26,6 +27,10 @@ pub struct ResumeArgs {
     /// to it.
     #[arg(value_name = "FILE")]
     file: PathBuf,
+    /// `--wait` and its timings, as for the command that wrote the log: after the resume, wait
+    /// for the IDs it sent (and those finished before) to reach their end state.
+    #[command(flatten)]
+    wait: WaitArgs,
 }
 
 /// The call named in errors found before the log says which operation it is.
@@ -48,8 +53,8 @@ pub fn run(global: &Global, args: ResumeArgs) -> ExitCode {
         Err(err) => return exit::report(&err, CALL, global.output),
     };
     match resume.provider() {
-        Provider::Tencent => resume_with::<TencentCloud>(global, &args.file, &resume),
-        Provider::Alibaba => resume_with::<AlibabaCloud>(global, &args.file, &resume),
+        Provider::Tencent => resume_with::<TencentCloud>(global, &args, &resume),
+        Provider::Alibaba => resume_with::<AlibabaCloud>(global, &args, &resume),
         other => exit::usage(
             &format!("the audit log is of {other}, which this command does not know"),
             CALL,
@@ -85,7 +90,8 @@ fn check_hint(region: Option<&str>, ids: &[&str]) -> String {
     )
 }
 
-fn resume_with<C: Cloud>(global: &Global, file: &Path, resume: &Resume) -> ExitCode {
+fn resume_with<C: Cloud>(global: &Global, args: &ResumeArgs, resume: &Resume) -> ExitCode {
+    let file = args.file.as_path();
     let call = (resume.provider().as_str(), resume.action());
     let finished = resume.finished();
     let held = resume.held_back();
@@ -163,8 +169,9 @@ fn resume_with<C: Cloud>(global: &Global, file: &Path, resume: &Resume) -> ExitC
     }
 
     let progress = ProgressLine::new(global, call.1);
-    let result =
-        fleet::client::<C>(global, Some(file), progress.as_ref()).and_then(|c| c.resume(resume));
+    let result = fleet::client::<C>(global, Some(file), progress.as_ref())
+        .and_then(|c| wait::configure(c, &args.wait, false))
+        .and_then(|c| c.resume(resume));
     if let Some(line) = &progress {
         line.finish();
     }
@@ -191,6 +198,7 @@ fn resume_with<C: Cloud>(global: &Global, file: &Path, resume: &Resume) -> ExitC
         attempts,
         extra,
         notes,
+        waited: args.wait.wait.then(|| wait::states_of(result.as_ref())),
     }
     .print(global.output, result.as_ref())
 }
