@@ -7,6 +7,7 @@ use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use cloudhalt::{
     AuditLog, Client, Cloud, DryRun, Error, IdOutcome, Outcome, Pacing, Progress, Provider,
@@ -85,26 +86,56 @@ pub fn execute<C: Cloud, R: Request<Cloud = C>>(
 
 // ---------------------------------------------------------------- progress
 
-/// The one progress line of a batch on stderr, rewritten in place after every request.
+/// The one progress line of a batch on stderr, rewritten in place after every request, and
+/// while a wait runs after it, every half second with the time waited.
 pub struct ProgressLine {
     action: String,
-    /// True once the line was drawn (then it is ended with a newline).
-    drawn: Mutex<bool>,
+    /// The deadline of the wait that follows the writes (`--wait`), if any.
+    wait_timeout: Option<Duration>,
+    state: Mutex<LineState>,
 }
+
+#[derive(Default)]
+struct LineState {
+    /// True once the line was drawn (then it is ended with a newline).
+    drawn: bool,
+    /// True once the wait's ticker runs.
+    waiting: bool,
+    /// True once the command has its result: nothing is drawn after that.
+    finished: bool,
+}
+
+/// How often the line of a wait is redrawn.
+const TICK: Duration = Duration::from_millis(500);
 
 impl ProgressLine {
     /// A progress line for `action`, or `None` when stderr is not a terminal, with `-q`, with
     /// `-v` (whose log lines it would overwrite), or on a dry run (nothing to wait for): a log
     /// file or a pipe gets no carriage returns.
     pub fn new(global: &Global, action: &str) -> Option<Arc<ProgressLine>> {
+        ProgressLine::waiting(global, action, None)
+    }
+
+    /// As [`new`](ProgressLine::new), for a command that waits up to `wait_timeout` after its
+    /// writes (or only waits): the line then also shows the wait.
+    pub fn waiting(
+        global: &Global,
+        action: &str,
+        wait_timeout: Option<Duration>,
+    ) -> Option<Arc<ProgressLine>> {
         if global.quiet || global.verbose > 0 || global.dry_run || !std::io::stderr().is_terminal()
         {
             return None;
         }
         Some(Arc::new(ProgressLine {
             action: clean(action),
-            drawn: Mutex::new(false),
+            wait_timeout,
+            state: Mutex::new(LineState::default()),
         }))
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, LineState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn callback(self: &Arc<Self>) -> cloudhalt::ProgressFn {
@@ -112,26 +143,83 @@ impl ProgressLine {
         Arc::new(move |p: &Progress| line.draw(p))
     }
 
-    fn draw(&self, p: &Progress) {
-        let mut drawn = self.drawn.lock().unwrap_or_else(|e| e.into_inner());
-        // A call of one request is finished by its first report: it shows its result, not a
-        // progress line (so it prints exactly what it printed before batches existed).
-        if !*drawn && p.left() == 0 {
+    fn draw(self: &Arc<Self>, p: &Progress) {
+        let mut state = self.lock();
+        if state.finished || state.waiting {
             return;
         }
-        *drawn = true;
+        if p.left() == 0 && self.wait_timeout.is_some() {
+            drop(state);
+            self.start_wait(Some(p.done + p.already));
+            return;
+        }
+        // A call of one request is finished by its first report: it shows its result, not a
+        // progress line (so it prints exactly what it printed before batches existed).
+        if !state.drawn && p.left() == 0 {
+            return;
+        }
+        state.drawn = true;
         let mut err = std::io::stderr().lock();
         // \r and "erase to end of line": one line, rewritten in place.
         let _ = write!(err, "\r\x1b[K{}", progress_text(&self.action, p));
         let _ = err.flush();
     }
 
+    /// Shows the wait from now on, redrawn every [`TICK`] until [`finish`](ProgressLine::finish):
+    /// `sent` is how many IDs the writes got through, `None` for a standalone wait.
+    pub fn start_wait(self: &Arc<Self>, sent: Option<usize>) {
+        let Some(timeout) = self.wait_timeout else {
+            return;
+        };
+        {
+            let mut state = self.lock();
+            if state.waiting || state.finished {
+                return;
+            }
+            state.waiting = true;
+        }
+        let line = Arc::clone(self);
+        let started = Instant::now();
+        // Detached: it stops at the first tick after `finish`, or with the process.
+        std::thread::spawn(move || {
+            loop {
+                {
+                    let mut state = line.lock();
+                    if state.finished {
+                        return;
+                    }
+                    state.drawn = true;
+                    let text = wait_text(&line.action, sent, started.elapsed(), timeout);
+                    let mut err = std::io::stderr().lock();
+                    let _ = write!(err, "\r\x1b[K{text}");
+                    let _ = err.flush();
+                }
+                std::thread::sleep(TICK);
+            }
+        });
+    }
+
     /// Ends the line (if it was drawn) so that what follows starts on a line of its own.
     pub fn finish(&self) {
-        if *self.drawn.lock().unwrap_or_else(|e| e.into_inner()) {
+        let mut state = self.lock();
+        state.finished = true;
+        if state.drawn {
             eprintln!();
         }
     }
+}
+
+/// `cloudhalt: StopInstances: 250 sent; waiting for their end state: 3.5 s of 300 s`.
+fn wait_text(action: &str, sent: Option<usize>, waited: Duration, timeout: Duration) -> String {
+    let what = match sent {
+        Some(n) => format!("{n} sent; waiting for their end state"),
+        None => "waiting for the end state".to_owned(),
+    };
+    format!(
+        "cloudhalt: {action}: {what}: {:.1} s of {:.0} s",
+        waited.as_secs_f64(),
+        timeout.as_secs_f64()
+    )
 }
 
 /// `StopInstances: 200 done, 0 already, 0 failed, 0 unknown, 200 left of 400; 36.4 IDs/s; 5.5 s`.
@@ -685,5 +773,29 @@ mod tests {
              400; 50.0 IDs/s; 4.0 s"
         );
         assert!(!text.contains('\n'));
+    }
+
+    #[test]
+    fn the_wait_line_shows_the_time_waited_of_the_deadline() {
+        let text = wait_text(
+            "StopInstances",
+            Some(250),
+            Duration::from_millis(3500),
+            Duration::from_secs(300),
+        );
+        assert_eq!(
+            text,
+            "cloudhalt: StopInstances: 250 sent; waiting for their end state: 3.5 s of 300 s"
+        );
+        let text = wait_text(
+            "TerminateInstances",
+            None,
+            Duration::ZERO,
+            Duration::from_secs(60),
+        );
+        assert!(
+            text.ends_with("waiting for the end state: 0.0 s of 60 s"),
+            "{text}"
+        );
     }
 }

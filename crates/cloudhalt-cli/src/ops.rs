@@ -325,7 +325,7 @@ pub fn run_tencent(global: &Global, cmd: TencentCommand) -> ExitCode {
         TencentCommand::Call { action, wait, .. } => (action.clone(), wait, false),
     };
     let (action, wait, pause_first) = (action.0, action.1.clone(), action.2);
-    let progress = ProgressLine::new(global, &action);
+    let progress = ProgressLine::waiting(global, &action, wait::deadline(&wait));
     let dry = global.dry_run;
     // A dry run opens no audit log: it must change nothing, not even create a file.
     let audit = global.audit.as_deref().filter(|_| !dry);
@@ -459,7 +459,7 @@ pub fn run_alibaba(global: &Global, cmd: AlibabaCommand) -> ExitCode {
         AlibabaCommand::Call { action, wait, .. } => (action.clone(), wait),
     };
     let (action, wait) = (action.0, action.1.clone());
-    let progress = ProgressLine::new(global, &action);
+    let progress = ProgressLine::waiting(global, &action, wait::deadline(&wait));
     let dry = global.dry_run;
     let audit = global.audit.as_deref().filter(|_| !dry);
     let client = || {

@@ -168,7 +168,7 @@ fn resume_with<C: Cloud>(global: &Global, args: &ResumeArgs, resume: &Resume) ->
         return finish_without_sending(global, call, summary, lines, notes, extra);
     }
 
-    let progress = ProgressLine::new(global, call.1);
+    let progress = ProgressLine::waiting(global, call.1, wait::deadline(&args.wait));
     let result = fleet::client::<C>(global, Some(file), progress.as_ref())
         .and_then(|c| wait::configure(c, &args.wait, false))
         .and_then(|c| c.resume(resume));

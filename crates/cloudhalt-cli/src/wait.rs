@@ -97,6 +97,12 @@ impl WaitArgs {
     }
 }
 
+/// The deadline of the wait the flags ask for, for the progress line (`None` without `--wait`
+/// or when the flags are wrong: [`configure`] then refuses them before anything is sent).
+pub fn deadline(wait: &WaitArgs) -> Option<std::time::Duration> {
+    wait.setting().ok().flatten().map(|w| w.timeout)
+}
+
 /// `client` with the wait of the flags and `--pause-first`: checked before anything is sent.
 pub fn configure<C: Cloud>(
     client: Client<C>,
@@ -298,7 +304,11 @@ impl Standalone<'_> {
             }
             return ExitCode::SUCCESS;
         }
-        let progress = crate::fleet::ProgressLine::new(self.global, self.call.1);
+        let progress =
+            crate::fleet::ProgressLine::waiting(self.global, self.call.1, Some(setting.timeout));
+        if let Some(line) = &progress {
+            line.start_wait(None);
+        }
         let audit = self.global.audit.as_deref();
         let result = crate::fleet::client::<C>(self.global, audit, progress.as_ref())
             .map(|c| c.with_wait(Some(setting)))
