@@ -9,15 +9,12 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Args;
-use cloudhalt::{AlibabaCloud, Client, Cloud, Error, Response, TencentCloud};
+use cloudhalt::{AlibabaCloud, Client, Cloud, Error, IdState, Response, TencentCloud, Wait};
 use serde_json::{Map, Value, json};
 
 use crate::exit::{self, clean};
 use crate::setup::flag_error;
 use crate::{Global, Output};
-
-// Until the core's wait API is merged, the same names from a stand-in (see the bottom).
-use self::core_api::{AlibabaWaitExt, ClientWaitExt, IdState, StatesExt, TencentWaitExt, Wait};
 
 /// `--wait` and the timings, on a command that sends a write.
 #[derive(Args, Debug, Clone, Default, PartialEq)]
@@ -69,7 +66,14 @@ impl WaitTiming {
         let timeout = self
             .wait_timeout
             .unwrap_or_else(|| Wait::default().timeout.as_secs_f64());
-        Wait::from_secs_f64(timeout, self.wait_min_delay, self.wait_max_delay).map_err(|e| {
+        // Only a maximum was given: the minimum is at most that (as the core makes the maximum
+        // at least a minimum given alone), so `--wait-max-delay 0.2` alone is no error.
+        let default_min = Wait::default().min_delay.as_secs_f64();
+        let min_delay = match (self.wait_min_delay, self.wait_max_delay) {
+            (None, Some(max)) if max > 0.0 && max < default_min => Some(max),
+            (min, _) => min,
+        };
+        Wait::from_secs_f64(timeout, min_delay, self.wait_max_delay).map_err(|e| {
             let flag = match e.field() {
                 Some("wait_min_delay") => "--wait-min-delay",
                 Some("wait_max_delay") => "--wait-max-delay",
@@ -110,7 +114,7 @@ pub fn configure<C: Cloud>(
     pause_first: bool,
 ) -> Result<Client<C>, Error> {
     let setting = wait.setting()?;
-    let mut client = client.with_wait(setting);
+    let mut client = client.with_wait(setting)?;
     if pause_first {
         client = client.with_pause_first(true);
     }
@@ -311,7 +315,7 @@ impl Standalone<'_> {
         }
         let audit = self.global.audit.as_deref();
         let result = crate::fleet::client::<C>(self.global, audit, progress.as_ref())
-            .map(|c| c.with_wait(Some(setting)))
+            .and_then(|c| c.with_wait(Some(setting)))
             .and_then(|c| wait(&c));
         if let Some(line) = &progress {
             line.finish();
@@ -382,7 +386,7 @@ pub fn alibaba_wait(global: &Global, args: AlibabaWaitArgs) -> ExitCode {
         what: format!("the end of {} by its JSON parameters", args.action),
         ids: None,
     };
-    standalone.run::<AlibabaCloud>(&args.timing, |c| c.wait_json(&args.action, &params))
+    standalone.run::<AlibabaCloud>(&args.timing, |c| c.wait_json(&args.action, None, &params))
 }
 
 /// Prints the result of a standalone wait of `call` (`(provider, action)`), `what` saying what
@@ -459,202 +463,6 @@ pub fn is_wait_error(err: &Error) -> bool {
     err.kind().as_str().starts_with("wait_")
 }
 
-// ---------------------------------------------------------------- the core's names
-
-/// A stand-in for the core's wait API (`cloudhalt::Wait`, `IdState`, `Then`, `Client::with_wait`,
-/// `with_pause_first`, `wait`, `wait_json`, `Tencent::wait_instances`, `Response::states`,
-/// `Error::states`) with the same names and shapes, so that this command is written and built
-/// against it before it lands on main. Removed when main is merged: the `use` above then names
-/// `cloudhalt::{Wait, IdState, Then}` and the methods are the core's own.
-#[allow(dead_code)] // A stand-in: parts of it are only there for the names.
-mod core_api {
-    use std::time::Duration;
-
-    use cloudhalt::{Client, Cloud, Error, ErrorKind, Request, Response, SendState};
-
-    /// `cloudhalt::Wait`.
-    #[derive(Debug, Clone, Copy, PartialEq)]
-    pub struct Wait {
-        pub timeout: Duration,
-        pub min_delay: Duration,
-        pub max_delay: Duration,
-    }
-
-    impl Default for Wait {
-        fn default() -> Wait {
-            Wait {
-                timeout: Duration::from_secs(300),
-                min_delay: Duration::from_secs(1),
-                max_delay: Duration::from_secs(10),
-            }
-        }
-    }
-
-    impl Wait {
-        pub fn from_secs_f64(
-            timeout: f64,
-            min_delay: Option<f64>,
-            max_delay: Option<f64>,
-        ) -> Result<Wait, Error> {
-            let d = Wait::default();
-            if !(0.0..=86_400.0).contains(&timeout) {
-                return Err(Error::invalid_input(
-                    "wait_timeout",
-                    format!("wait_timeout {timeout} is out of range: give 0 to 86400 seconds"),
-                ));
-            }
-            let min = min_delay.unwrap_or(d.min_delay.as_secs_f64());
-            let max = max_delay.unwrap_or(d.max_delay.as_secs_f64().max(min));
-            if !(min > 0.0 && min <= 3600.0) {
-                return Err(Error::invalid_input(
-                    "wait_min_delay",
-                    format!("wait_min_delay {min} is out of range: give more than 0, at most 3600"),
-                ));
-            }
-            if !(max >= min && max <= 3600.0) {
-                return Err(Error::invalid_input(
-                    "wait_max_delay",
-                    format!(
-                        "wait_max_delay {max} is out of range: give wait_min_delay ({min}) to 3600"
-                    ),
-                ));
-            }
-            Ok(Wait {
-                timeout: Duration::from_secs_f64(timeout),
-                min_delay: Duration::from_secs_f64(min),
-                max_delay: Duration::from_secs_f64(max),
-            })
-        }
-    }
-
-    /// `cloudhalt::Then`.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub enum Then {
-        Success,
-        Failure,
-        Wait,
-    }
-
-    impl Then {
-        pub fn as_str(self) -> &'static str {
-            match self {
-                Then::Success => "success",
-                Then::Failure => "failure",
-                Then::Wait => "wait",
-            }
-        }
-    }
-
-    /// `cloudhalt::IdState`.
-    #[derive(Debug, Clone)]
-    pub struct IdState {
-        id: String,
-        state: String,
-        result: String,
-        then: Then,
-    }
-
-    impl IdState {
-        pub fn id(&self) -> &str {
-            &self.id
-        }
-        pub fn state(&self) -> &str {
-            &self.state
-        }
-        pub fn result(&self) -> &str {
-            &self.result
-        }
-        pub fn then(&self) -> Then {
-            self.then
-        }
-    }
-
-    /// `Response::states` and `Error::states`.
-    pub trait StatesExt {
-        fn states(&self) -> &[IdState];
-    }
-    impl StatesExt for Response {
-        fn states(&self) -> &[IdState] {
-            &[]
-        }
-    }
-    impl StatesExt for Error {
-        fn states(&self) -> &[IdState] {
-            &[]
-        }
-    }
-
-    fn missing() -> Error {
-        Error::new(
-            ErrorKind::Api,
-            "this build's core has no waiters yet (the confirm issue's core lands on main)",
-            SendState::NotBuilt,
-        )
-    }
-
-    /// The client's wait options and standalone waits.
-    pub trait ClientWaitExt: Sized {
-        fn with_wait(&self, wait: Option<Wait>) -> Self;
-        fn with_pause_first(&self, pause_first: bool) -> Self;
-        fn wait<R: Request>(&self, request: &R) -> Result<Response, Error>;
-    }
-    impl<C: Cloud> ClientWaitExt for Client<C> {
-        fn with_wait(&self, _wait: Option<Wait>) -> Self {
-            self.clone()
-        }
-        fn with_pause_first(&self, _pause_first: bool) -> Self {
-            self.clone()
-        }
-        fn wait<R: Request>(&self, _request: &R) -> Result<Response, Error> {
-            Err(missing())
-        }
-    }
-
-    /// `Tencent::wait_json`, `Tencent::wait_instances`.
-    pub trait TencentWaitExt {
-        fn wait_json(
-            &self,
-            action: &str,
-            region: Option<&str>,
-            params: &serde_json::Value,
-        ) -> Result<Response, Error>;
-        fn wait_instances(
-            &self,
-            region: &str,
-            ids: &[String],
-            state: &str,
-        ) -> Result<Response, Error>;
-    }
-    impl TencentWaitExt for cloudhalt::Tencent {
-        fn wait_json(
-            &self,
-            _action: &str,
-            _region: Option<&str>,
-            _params: &serde_json::Value,
-        ) -> Result<Response, Error> {
-            Err(missing())
-        }
-        fn wait_instances(
-            &self,
-            _region: &str,
-            _ids: &[String],
-            _state: &str,
-        ) -> Result<Response, Error> {
-            Err(missing())
-        }
-    }
-
-    /// `Alibaba::wait_json`.
-    pub trait AlibabaWaitExt {
-        fn wait_json(&self, action: &str, params: &serde_json::Value) -> Result<Response, Error>;
-    }
-    impl AlibabaWaitExt for cloudhalt::Alibaba {
-        fn wait_json(&self, _action: &str, _params: &serde_json::Value) -> Result<Response, Error> {
-            Err(missing())
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -686,7 +494,19 @@ mod tests {
     }
 
     #[test]
+    fn a_maximum_delay_alone_below_the_default_minimum_lowers_the_minimum() {
+        let timing = WaitTiming {
+            wait_max_delay: Some(0.2),
+            ..WaitTiming::default()
+        };
+        let wait = timing.setting().unwrap();
+        assert_eq!(wait.min_delay, std::time::Duration::from_millis(200));
+        assert_eq!(wait.max_delay, std::time::Duration::from_millis(200));
+    }
+
+    #[test]
     fn a_bad_timing_names_the_flag() {
+        // (A minimum above the maximum is the core's to name: it names the minimum.)
         for (timing, flag) in [
             (
                 WaitTiming {
@@ -704,8 +524,7 @@ mod tests {
             ),
             (
                 WaitTiming {
-                    wait_min_delay: Some(5.0),
-                    wait_max_delay: Some(2.0),
+                    wait_max_delay: Some(3601.0),
                     ..WaitTiming::default()
                 },
                 "--wait-max-delay",

@@ -419,3 +419,452 @@ fn describe_text_output_is_the_indented_document() {
         "STOPPED"
     );
 }
+
+// ---------------------------------------------------------------- waits
+
+/// `running` RUNNING instances `ins-wt...` whose transitions take `transition_ms`, with `extra`
+/// members of the Tencent seed (`chargeType`, `failOperations`).
+fn seed_waiting(
+    emu: &RunningEmulator,
+    running: usize,
+    transition_ms: u64,
+    extra: Value,
+) -> Vec<String> {
+    let mut tencent =
+        json!({"running": running, "prefix": "ins-wt", "transitionMs": transition_ms});
+    for (k, v) in extra.as_object().unwrap() {
+        tencent[k] = v.clone();
+    }
+    let seed: Seed = serde_json::from_value(json!({ "tencent": tencent })).unwrap();
+    let out = emu.seed(&seed).unwrap();
+    out["tencent"]["running"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The JSON lines of stdout: one per ID, then the summary.
+fn json_lines(out: &Output) -> (Vec<Value>, Value) {
+    let mut lines: Vec<Value> = stdout(out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
+        .collect();
+    let summary = lines.pop().expect("a summary line");
+    (lines, summary)
+}
+
+/// How many requests of `action` named `id`.
+fn received_for(emu: &RunningEmulator, action: &str, id: &str) -> u64 {
+    emu.calls()[action]["ids"][id]["received"]
+        .as_u64()
+        .unwrap_or(0)
+}
+
+const FAST: [&str; 4] = ["--wait-min-delay", "0.1", "--wait-max-delay", "0.3"];
+
+#[test]
+fn stop_with_wait_ends_with_every_id_stopped_and_sends_each_once() {
+    let emu = emulator();
+    let ids = seed_waiting(&emu, 250, 300, json!({}));
+    let mut args = vec![
+        "--output",
+        "json",
+        "tencent",
+        "stop-instances",
+        "--region",
+        "ap-guangzhou",
+        "--wait",
+        "--wait-timeout",
+        "60",
+    ];
+    args.extend(FAST);
+    args.push("-");
+    let out = cloudhalt(&emu, &args, &ids.join("\n"));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let (lines, summary) = json_lines(&out);
+    assert_eq!(lines.len(), 250);
+    for line in &lines {
+        assert_eq!(line["outcome"], "done", "{line}");
+        assert_eq!(line["state"], "STOPPED", "{line}");
+        assert_eq!(line["result"], "stopped", "{line}");
+    }
+    assert_eq!(summary["ok"], true);
+    assert_eq!(summary["states"][&ids[0]], "STOPPED");
+    assert_eq!(summary["wait_results"][&ids[249]], "stopped");
+    let state = emu.state();
+    let stopped = state["tencent"]["instances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| {
+            i["InstanceState"] == "STOPPED"
+                && ids.contains(&i["InstanceId"].as_str().unwrap().to_owned())
+        })
+        .count();
+    assert_eq!(stopped, 250);
+    // The waiter read the state; it never sent the stop again.
+    for id in &ids {
+        assert_eq!(received_for(&emu, "StopInstances", id), 1, "{id}");
+    }
+    assert!(received(&emu, "DescribeInstances") >= 3);
+}
+
+#[test]
+fn a_wait_past_its_deadline_exits_10_within_one_poll_interval() {
+    let emu = emulator();
+    let ids = seed_waiting(&emu, 3, 60_000, json!({}));
+    let mut args = vec![
+        "--output",
+        "json",
+        "tencent",
+        "stop-instances",
+        "--region",
+        "ap-guangzhou",
+        "--wait",
+        "--wait-timeout",
+        "1",
+    ];
+    args.extend(FAST);
+    args.extend(ids.iter().map(String::as_str));
+    let started = std::time::Instant::now();
+    let out = cloudhalt(&emu, &args, "");
+    let took = started.elapsed().as_secs_f64();
+    assert_eq!(out.status.code(), Some(10), "{}", stderr(&out));
+    // The deadline, plus one poll interval (0.3 s), plus starting the process and sending.
+    assert!((1.0..2.8).contains(&took), "took {took} s");
+    let (lines, summary) = json_lines(&out);
+    for line in &lines {
+        assert_eq!(line["outcome"], "done", "the stop went through: {line}");
+        assert_eq!(line["state"], "STOPPING", "{line}");
+    }
+    assert_eq!(summary["ok"], false);
+    assert_eq!(summary["kind"], "wait_timeout");
+    let err: Value = serde_json::from_str(stderr(&out).lines().last().unwrap()).unwrap();
+    assert_eq!(err["kind"], "wait_timeout");
+    assert!(err["message"].as_str().unwrap().contains(&ids[0]), "{err}");
+}
+
+#[test]
+fn a_stop_the_provider_fails_exits_11_naming_the_ids() {
+    let emu = emulator();
+    let ids = seed_waiting(&emu, 2, 200, json!({"failOperations": ["StopInstances"]}));
+    let mut args = vec![
+        "tencent",
+        "stop-instances",
+        "--region",
+        "ap-guangzhou",
+        "--wait",
+    ];
+    args.extend(FAST);
+    args.extend(ids.iter().map(String::as_str));
+    let out = cloudhalt(&emu, &args, "");
+    assert_eq!(out.status.code(), Some(11), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("wait_failed"), "{err}");
+    for id in &ids {
+        assert!(err.contains(id.as_str()), "{err}");
+        assert_eq!(received_for(&emu, "StopInstances", id), 1, "not re-sent");
+    }
+    // The text report says the stop went through, then how the wait ended.
+    let text = stdout(&out);
+    assert!(text.starts_with("ok: tencent StopInstances"), "{text}");
+    assert!(text.contains("waited: 0 success, 2 failure"), "{text}");
+}
+
+#[test]
+fn wait_instances_waits_on_ids_it_is_given_and_sends_no_write() {
+    let emu = emulator();
+    let ids = seed_waiting(&emu, 3, 500, json!({}));
+    let mut stop = vec!["tencent", "stop-instances", "--region", "ap-guangzhou"];
+    stop.extend(ids.iter().map(String::as_str));
+    assert_eq!(cloudhalt(&emu, &stop, "").status.code(), Some(0));
+
+    let mut args = vec![
+        "--output",
+        "json",
+        "tencent",
+        "wait-instances",
+        "--region",
+        "ap-guangzhou",
+        "--state",
+        "STOPPED",
+        "--wait-timeout",
+        "30",
+        "--instance-id",
+        &ids[0],
+    ];
+    args.extend(FAST);
+    args.push("-");
+    let out = cloudhalt(&emu, &args, &ids[1..].join("\n"));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let (lines, summary) = json_lines(&out);
+    let got: Vec<&str> = lines.iter().map(|l| l["id"].as_str().unwrap()).collect();
+    assert_eq!(got, ids.iter().map(String::as_str).collect::<Vec<_>>());
+    for line in &lines {
+        assert_eq!(line["state"], "STOPPED", "{line}");
+        assert_eq!(line["then"], "success", "{line}");
+    }
+    assert_eq!(summary["ok"], true);
+    assert!(summary["waited_for"].as_str().unwrap().contains("STOPPED"));
+    for id in &ids {
+        assert_eq!(received_for(&emu, "StopInstances", id), 1, "{id}");
+    }
+
+    // Past its deadline: exit 10, each ID still waiting.
+    let more = seed_waiting(&emu, 1, 60_000, json!({}));
+    let stop = [
+        "tencent",
+        "stop-instances",
+        "--region",
+        "ap-guangzhou",
+        &more[0],
+    ];
+    assert_eq!(cloudhalt(&emu, &stop, "").status.code(), Some(0));
+    let out = cloudhalt(
+        &emu,
+        &[
+            "--output",
+            "json",
+            "tencent",
+            "wait-instances",
+            "--region",
+            "ap-guangzhou",
+            "--state",
+            "STOPPED",
+            "--wait-timeout",
+            "0.5",
+            "--wait-max-delay",
+            "0.2",
+            &more[0],
+        ],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(10), "{}", stderr(&out));
+    let (lines, _) = json_lines(&out);
+    assert_eq!(lines[0]["then"], "wait");
+}
+
+#[test]
+fn terminate_with_wait_reports_the_recycle_bin_or_gone() {
+    let emu = emulator();
+    for (charge, state, result) in [
+        ("PREPAID", "SHUTDOWN", "recycle bin"),
+        ("POSTPAID_BY_HOUR", "gone", "gone"),
+    ] {
+        emu.reset();
+        let ids = seed_waiting(&emu, 2, 200, json!({ "chargeType": charge }));
+        let mut args = vec![
+            "--output",
+            "json",
+            "tencent",
+            "terminate-instances",
+            "--region",
+            "ap-guangzhou",
+            "--wait",
+        ];
+        args.extend(FAST);
+        args.extend(ids.iter().map(String::as_str));
+        let out = cloudhalt(&emu, &args, "");
+        assert_eq!(out.status.code(), Some(0), "{charge}: {}", stderr(&out));
+        let (lines, _) = json_lines(&out);
+        for line in &lines {
+            assert_eq!(line["state"], state, "{charge}: {line}");
+            assert_eq!(line["result"], result, "{charge}: {line}");
+        }
+        for id in &ids {
+            assert_eq!(
+                received_for(&emu, "TerminateInstances", id),
+                1,
+                "{charge} {id}"
+            );
+        }
+    }
+}
+
+#[test]
+fn pause_first_cancels_a_refresh_with_a_batch_refreshing() {
+    let emu = emulator();
+    let cancel = [
+        "--output",
+        "json",
+        "tencent",
+        "cancel-instance-refresh",
+        "--auto-scaling-group-id",
+        "asg-grp00001",
+        "--refresh-activity-id",
+        "asr-act00003",
+    ];
+    // Without the flag: the provider's refusal, and the way to ask for the pause.
+    let out = cloudhalt(&emu, &cancel, "");
+    assert_eq!(out.status.code(), Some(6), "{}", stderr(&out));
+    assert!(stderr(&out).contains("pause"), "{}", stderr(&out));
+    assert_eq!(emu.calls()["StopInstanceRefresh"]["received"], 0);
+
+    let mut args = cancel.to_vec();
+    args.extend(["--pause-first", "--wait"]);
+    args.extend(FAST);
+    let out = cloudhalt(&emu, &args, "");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let (lines, _) = json_lines(&out);
+    assert_eq!(lines[0]["id"], "asr-act00003");
+    assert_eq!(lines[0]["state"], "CANCELLED", "{}", lines[0]);
+    assert_eq!(emu.calls()["StopInstanceRefresh"]["applied"], 1);
+    let state = emu.state();
+    let activity = state["tencent"]["scalingGroups"][0]["RefreshActivities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["RefreshActivityId"] == "asr-act00003")
+        .unwrap()
+        .clone();
+    assert_eq!(activity["Status"], "CANCELLED");
+}
+
+#[test]
+fn the_generic_waits_take_a_write_s_parameters_as_call_does() {
+    let emu = emulator();
+    let ids = seed_waiting(&emu, 2, 300, json!({}));
+    let params = json!({ "InstanceIds": ids }).to_string();
+    let out = cloudhalt(
+        &emu,
+        &[
+            "tencent",
+            "call",
+            "StopInstances",
+            "--region",
+            "ap-guangzhou",
+            "--params",
+            &params,
+        ],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let mut args = vec![
+        "--output",
+        "json",
+        "tencent",
+        "wait",
+        "StopInstances",
+        "--region",
+        "ap-guangzhou",
+        "--params",
+        "-",
+    ];
+    args.extend(FAST);
+    let out = cloudhalt(&emu, &args, &params);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let (lines, summary) = json_lines(&out);
+    assert_eq!(lines.len(), 2);
+    assert!(lines.iter().all(|l| l["state"] == "STOPPED"), "{lines:?}");
+    assert_eq!(summary["ok"], true);
+    assert_eq!(
+        emu.calls()["StopInstances"]["received"],
+        1,
+        "the wait sent no stop"
+    );
+
+    // Alibaba: stop a task with --wait through `call`, then wait on it again standalone.
+    let stop = json!({"RegionId": "cn-hangzhou", "InvokeId": "t-hz0jdfwd9f0001",
+                      "InstanceId": ["i-bp67acfmxazb4p0001", "i-bp67acfmxazb4p0002"]})
+    .to_string();
+    let mut args = vec![
+        "--output",
+        "json",
+        "alibaba",
+        "call",
+        "StopInvocation",
+        "--params",
+        &stop,
+        "--wait",
+    ];
+    args.extend(FAST);
+    let out = cloudhalt(&emu, &args, "");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let (_, summary) = json_lines(&out);
+    assert_eq!(
+        summary["states"]["i-bp67acfmxazb4p0001"], "Stopped",
+        "{summary}"
+    );
+    let mut args = vec![
+        "--output",
+        "json",
+        "alibaba",
+        "wait",
+        "StopInvocation",
+        "--params",
+        &stop,
+    ];
+    args.extend(FAST);
+    let out = cloudhalt(&emu, &args, "");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let (lines, _) = json_lines(&out);
+    assert_eq!(lines.len(), 2);
+    assert!(lines.iter().all(|l| l["then"] == "success"), "{lines:?}");
+    assert_eq!(emu.calls()["StopInvocation"]["received"], 1);
+}
+
+#[test]
+fn wait_timing_flags_are_checked_before_anything_is_sent() {
+    let emu = emulator();
+    for extra in [
+        &["--wait-timeout", "5"][..],
+        &["--wait", "--wait-timeout", "86401"],
+        &["--wait", "--wait-min-delay", "0"],
+        &["--wait", "--wait-min-delay", "5", "--wait-max-delay", "1"],
+    ] {
+        let mut args = vec![
+            "tencent",
+            "stop-instances",
+            "--region",
+            "ap-guangzhou",
+            "ins-run00000",
+        ];
+        args.extend(extra);
+        let out = cloudhalt(&emu, &args, "");
+        assert_eq!(out.status.code(), Some(2), "{extra:?}: {}", stderr(&out));
+        // The flag that is wrong (of a min above the max, either may be named).
+        let flag = extra
+            .iter()
+            .rev()
+            .find(|a| a.starts_with("--wait-"))
+            .unwrap();
+        let flag = if extra.len() > 3 { "--wait-m" } else { flag };
+        assert!(stderr(&out).contains(flag), "{extra:?}: {}", stderr(&out));
+    }
+    assert_eq!(received(&emu, "StopInstances"), 0);
+}
+
+#[test]
+fn thirty_already_stopped_of_250_end_already_and_only_running_ones_are_resent() {
+    let emu = emulator();
+    let ids = seed_waiting(&emu, 250, 0, json!({}));
+    let mut first = vec!["tencent", "stop-instances", "--region", "ap-guangzhou"];
+    first.extend(ids[..30].iter().map(String::as_str));
+    assert_eq!(cloudhalt(&emu, &first, "").status.code(), Some(0));
+    let out = cloudhalt(
+        &emu,
+        &[
+            "--output",
+            "json",
+            "tencent",
+            "stop-instances",
+            "--region",
+            "ap-guangzhou",
+            "-",
+        ],
+        &ids.join("\n"),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let (lines, summary) = json_lines(&out);
+    assert_eq!(summary["summary"]["already"], 30, "{summary}");
+    assert_eq!(summary["summary"]["done"], 220, "{summary}");
+    assert!(lines[..30].iter().all(|l| l["outcome"] == "already"));
+    // Each instance was stopped by exactly one applied request: the refused batch changed
+    // nothing, and the re-send named only the running ones.
+    for id in &ids {
+        let applied = emu.calls()["StopInstances"]["ids"][id]["applied"].as_u64();
+        assert_eq!(applied, Some(1), "{id}");
+    }
+}
