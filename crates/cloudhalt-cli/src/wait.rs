@@ -271,7 +271,8 @@ pub struct AlibabaWaitArgs {
 struct Standalone<'a> {
     global: &'a Global,
     call: (&'a str, &'a str),
-    /// For the text line and `waited_for`: `STOPPED`, or `the end of StopInstances`.
+    /// For the text line and `waited_for`: `3 instance(s) in R to be STOPPED`, or `by its JSON
+    /// parameters`.
     what: String,
     /// How many IDs are known up front (wait-instances), for the dry run.
     ids: Option<usize>,
@@ -291,9 +292,10 @@ impl Standalone<'_> {
         };
         if self.global.dry_run {
             let line = format!(
-                "dry run, nothing was sent: {} wait until {}, reading the Describe call (never \
-                 the write), for at most {:.1} s",
+                "dry run, nothing was sent: {} wait for {} ({}), reading the Describe call \
+                 (never the write), for at most {:.1} s",
                 self.call.0,
+                clean(self.call.1),
                 clean(&self.what),
                 setting.timeout.as_secs_f64()
             );
@@ -344,7 +346,7 @@ pub fn wait_instances(global: &Global, args: WaitInstancesArgs) -> ExitCode {
         global,
         call,
         what: format!(
-            "{} instance(s) in {} are {state}",
+            "{} instance(s) in {} to be {state}",
             ids.len(),
             clean(&args.region)
         ),
@@ -365,7 +367,7 @@ pub fn tencent_wait(global: &Global, args: TencentWaitArgs) -> ExitCode {
     let standalone = Standalone {
         global,
         call,
-        what: format!("the end of {} by its JSON parameters", args.action),
+        what: "by its JSON parameters".to_owned(),
         ids: None,
     };
     standalone.run::<TencentCloud>(&args.timing, |c| {
@@ -383,7 +385,7 @@ pub fn alibaba_wait(global: &Global, args: AlibabaWaitArgs) -> ExitCode {
     let standalone = Standalone {
         global,
         call,
-        what: format!("the end of {} by its JSON parameters", args.action),
+        what: "by its JSON parameters".to_owned(),
         ids: None,
     };
     standalone.run::<AlibabaCloud>(&args.timing, |c| c.wait_json(&args.action, None, &params))
@@ -433,7 +435,7 @@ pub fn report(
         Output::Text => {
             let _ = writeln!(
                 out,
-                "{}: {} {} ({}): {} ID(s); {attempts} Describe request(s)",
+                "{}: {} wait for {} ({}): {} ID(s); {attempts} Describe request(s)",
                 if result.is_ok() { "ok" } else { "not done" },
                 clean(call.0),
                 clean(call.1),
