@@ -351,8 +351,11 @@ pub struct Report<'a> {
     pub extra: Map<String, Value>,
     /// Text printed before the result (resume: what it skips and holds back).
     pub notes: Vec<String>,
-    /// The state of each ID when a wait ran (`--wait`), else `None`.
-    pub waited: Option<Vec<StateLine>>,
+    /// The state of each ID when a wait ran (`--wait`) or the core described IDs whose outcome
+    /// was unknown (TerminateInstances), else `None`; see [`wait::report_states`].
+    pub states: Option<Vec<StateLine>>,
+    /// True when the states come from a wait (`--wait`).
+    pub waited: bool,
 }
 
 impl Report<'_> {
@@ -375,14 +378,14 @@ impl Report<'_> {
     fn print_json(&self, result: Result<&Response, &Error>) {
         let mut out = std::io::stdout().lock();
         let states: HashMap<&str, &StateLine> = self
-            .waited
+            .states
             .iter()
             .flatten()
             .map(|s| (s.id.as_str(), s))
             .collect();
         for line in &self.lines {
             let mut v = line.json();
-            if self.waited.is_some() {
+            if self.states.is_some() {
                 let state = states.get(line.id.as_str());
                 v["state"] = state.map(|s| s.state.clone()).into();
                 v["result"] = state.map(|s| s.result.clone()).into();
@@ -400,7 +403,7 @@ impl Report<'_> {
         for (key, value) in &self.extra {
             summary[key] = value.clone();
         }
-        if let Some(states) = &self.waited {
+        if let Some(states) = &self.states {
             for (key, value) in wait::summary_members(states) {
                 summary[key] = value;
             }
@@ -435,10 +438,10 @@ impl Report<'_> {
             .join(", ");
         // Nothing to say when no ID was waited for (every request failed).
         let wait_lines = self
-            .waited
+            .states
             .as_deref()
             .filter(|states| !states.is_empty())
-            .map(wait::text_lines);
+            .map(|states| wait::text_lines(states, self.waited));
         // A wait that did not reach success comes after a write that went through: that is
         // said as for a success, then the states, then the wait's error.
         let sent_ok = match result {
@@ -556,12 +559,17 @@ pub fn success_value(response: &Response) -> Value {
 /// The one-line text success of a single call. The provider's RequestId is cleaned of control
 /// characters like every provider text the command prints.
 pub fn render_text(response: &Response, summary: &str) -> String {
+    // A result the core put together without an answer of its own (the states of IDs it
+    // described after a lost answer) has no RequestId to show.
+    let request_id = match response.request_id() {
+        "" => "none".to_owned(),
+        id => clean(id),
+    };
     format!(
-        "ok: {} {} ({}), RequestId {}",
+        "ok: {} {} ({}), RequestId {request_id}",
         response.provider(),
         response.action(),
         clean(summary),
-        clean(response.request_id()),
     )
 }
 
@@ -614,7 +622,8 @@ pub fn report_result(
         attempts,
         extra: Map::new(),
         notes: Vec::new(),
-        waited: waited.then(|| wait::states_of(result)),
+        states: wait::report_states(waited, result),
+        waited,
     }
     .print(global.output, result)
 }
@@ -755,6 +764,29 @@ mod tests {
         // Nothing sent: the error's own code.
         assert_eq!(exit_code(&[], Some(&throttled)), 4);
         assert_eq!(exit_code(&[], None), 0);
+    }
+
+    #[test]
+    fn a_wait_that_did_not_succeed_decides_the_code_only_when_every_id_was_sent() {
+        let timeout = Error::new(
+            ErrorKind::WaitTimeout,
+            "late",
+            cloudhalt::SendState::Answered,
+        );
+        let failed = Error::new(
+            ErrorKind::WaitFailed,
+            "failed",
+            cloudhalt::SendState::Answered,
+        );
+        let done = [line(Outcome::Done), line(Outcome::Already)];
+        assert_eq!(exit_code(&done, Some(&timeout)), 10);
+        assert_eq!(exit_code(&done, Some(&failed)), 11);
+        // A request that may have been sent outranks the wait.
+        let unknown = [line(Outcome::Done), line(Outcome::Unknown)];
+        assert_eq!(exit_code(&unknown, Some(&timeout)), 8);
+        // Any other error with every ID done keeps the old rule (exit 0).
+        let api = Error::new(ErrorKind::Api, "odd", cloudhalt::SendState::Answered);
+        assert_eq!(exit_code(&done, Some(&api)), 0);
     }
 
     #[test]

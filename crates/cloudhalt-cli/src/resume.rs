@@ -198,7 +198,8 @@ fn resume_with<C: Cloud>(global: &Global, args: &ResumeArgs, resume: &Resume) ->
         attempts,
         extra,
         notes,
-        waited: args.wait.wait.then(|| wait::states_of(result.as_ref())),
+        states: wait::report_states(args.wait.wait, result.as_ref()),
+        waited: args.wait.wait,
     }
     .print(global.output, result.as_ref())
 }

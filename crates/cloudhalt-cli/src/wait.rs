@@ -161,6 +161,14 @@ pub fn states_of(result: Result<&Response, &Error>) -> Vec<StateLine> {
     states.iter().map(StateLine::from_core).collect()
 }
 
+/// The states the report of a write shows: those of its wait (`waited`: every line then gets
+/// `"state"` and `"result"`, null where there is none), or those the core found describing IDs
+/// whose outcome was unknown (TerminateInstances after a lost answer), or `None`.
+pub fn report_states(waited: bool, result: Result<&Response, &Error>) -> Option<Vec<StateLine>> {
+    let states = states_of(result);
+    (waited || !states.is_empty()).then_some(states)
+}
+
 /// The summary members of a wait: `"states"` (ID -> the provider's state) and `"wait_results"`
 /// (ID -> what it means), as the Python binding's `Response.states` and `wait_results`.
 pub fn summary_members(states: &[StateLine]) -> Map<String, Value> {
@@ -177,8 +185,10 @@ pub fn summary_members(states: &[StateLine]) -> Map<String, Value> {
 }
 
 /// The text lines of a wait: `waited: 248 success, 2 failure, 0 still waiting: 248 STOPPED
-/// (stopped), 2 RUNNING (failed)`, then each ID that did not reach success.
-pub fn text_lines(states: &[StateLine]) -> Vec<String> {
+/// (stopped), 2 RUNNING (failed)`, then each ID that did not reach success. Without a wait
+/// (`waited` false: the core described IDs whose outcome was unknown), `described: 2 gone
+/// (gone)`.
+pub fn text_lines(states: &[StateLine], waited: bool) -> Vec<String> {
     let count = |then: &str| states.iter().filter(|s| s.then == then).count();
     let mut groups: BTreeMap<(&str, &str), usize> = BTreeMap::new();
     for s in states {
@@ -196,6 +206,11 @@ pub fn text_lines(states: &[StateLine]) -> Vec<String> {
             .collect::<Vec<_>>()
             .join(", ")
     };
+    if !waited {
+        return vec![format!(
+            "described (the outcome was unknown, so the state was read): {listed}"
+        )];
+    }
     let mut lines = vec![format!(
         "waited: {} success, {} failure, {} still waiting: {listed}",
         count("success"),
@@ -442,7 +457,7 @@ pub fn report(
                 clean(what),
                 states.len(),
             );
-            for line in text_lines(&states) {
+            for line in text_lines(&states, true) {
                 let _ = writeln!(out, "{line}");
             }
         }
@@ -563,7 +578,7 @@ mod tests {
             state("ins-c", "RUNNING", "failed", "failure"),
             state("ins-d", "STOPPING", "waiting", "wait"),
         ];
-        let lines = text_lines(&states);
+        let lines = text_lines(&states, true);
         assert_eq!(
             lines[0],
             "waited: 2 success, 1 failure, 1 still waiting: 2 STOPPED (stopped), 1 RUNNING \
