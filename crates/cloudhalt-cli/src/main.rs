@@ -29,7 +29,8 @@ Exit codes:
   3  credentials or auth (missing/malformed credentials, signature, key or permission refused)
   4  throttled (rate limit hit: retry later)
   5  not found (instance, invocation, activity ...)
-  6  state conflict (e.g. the instance is already stopped)
+  6  state conflict (e.g. a refresh activity that already finished; an instance that is
+     already stopped is `already`, exit 0)
   7  transport or timeout, not sent (nothing reached the provider: a retry is safe)
   8  transport, timeout or unexpected answer: the request MAY HAVE BEEN SENT and taken effect
      (no answer, an answer cut short, or one that is not the documented shape): check the state
