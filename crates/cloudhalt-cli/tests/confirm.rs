@@ -868,3 +868,93 @@ fn thirty_already_stopped_of_250_end_already_and_only_running_ones_are_resent() 
         assert_eq!(applied, Some(1), "{id}");
     }
 }
+
+#[test]
+fn tat_and_ecs_cancels_are_confirmed_per_instance() {
+    let emu = emulator();
+    // Every task of inv-inv00001: one SUCCESS task finished before the cancel landed.
+    let mut args = vec![
+        "--output",
+        "json",
+        "tencent",
+        "cancel-invocation",
+        "--region",
+        "ap-guangzhou",
+        "--invocation-id",
+        "inv-inv00001",
+        "--all-instances",
+        "--wait",
+    ];
+    args.extend(FAST);
+    let out = cloudhalt(&emu, &args, "");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let (_, summary) = json_lines(&out);
+    assert_eq!(summary["states"]["ins-run00001"], "TERMINATED", "{summary}");
+    assert_eq!(
+        summary["wait_results"]["ins-run00002"],
+        "finished before the cancel landed"
+    );
+    assert_eq!(summary["states"]["lhins-lh000001"], "CANCELLED");
+
+    // Named instances: each line has its task's state.
+    let mut args = vec![
+        "--output",
+        "json",
+        "tencent",
+        "cancel-invocation",
+        "--region",
+        "ap-guangzhou",
+        "--invocation-id",
+        "inv-inv00002",
+        "--wait",
+        "ins-run00003",
+        "ins-run00004",
+    ];
+    args.extend(FAST);
+    let out = cloudhalt(&emu, &args, "");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let (lines, _) = json_lines(&out);
+    let states: Vec<(&str, &str)> = lines
+        .iter()
+        .map(|l| (l["id"].as_str().unwrap(), l["state"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ("ins-run00003", "CANCELLED"),
+            ("ins-run00004", "TERMINATED")
+        ]
+    );
+
+    // ECS: a task that already succeeded finished before the stop landed.
+    let mut args = vec![
+        "--output",
+        "json",
+        "alibaba",
+        "stop-invocation",
+        "--region",
+        "cn-hangzhou",
+        "--invoke-id",
+        "t-hz0jdfwd9f0002",
+        "--all-instances",
+        "--wait",
+    ];
+    args.extend(FAST);
+    let out = cloudhalt(&emu, &args, "");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let (_, summary) = json_lines(&out);
+    assert_eq!(
+        summary["wait_results"]["i-bp67acfmxazb4p0004"], "finished before the stop landed",
+        "{summary}"
+    );
+    assert_eq!(
+        emu.calls()["CancelInvocation"]["received"],
+        2,
+        "never re-sent"
+    );
+    assert_eq!(
+        emu.calls()["StopInvocation"]["received"],
+        1,
+        "never re-sent"
+    );
+}
