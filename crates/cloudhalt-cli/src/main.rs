@@ -59,8 +59,9 @@ SSL_CERT_FILE or --ca-bundle FILE. Errors go to stderr as one line with the prov
 the provider's code and message, the RequestId and whether the request may have been sent; with
 --output json as one JSON object on one line: {kind, code, message, request_id, http_status,
 send_state, provider, action}, null where unknown; once requests were sent, stdout has one
-line per ID {id, outcome, code, request_id} (done, already, failed or unknown), then a summary
-line. Control characters in provider text are shown as U+FFFD.
+line per ID {id, outcome, code, request_id} (done, already, failed or unknown; with --wait also
+state and result), then a summary line. The describe-* commands print the provider's JSON, every
+page merged. Control characters in provider text are shown as U+FFFD.
 
 IDs may be given as arguments, or one per line on stdin with `-`, any number of them (sent 100
 per request to Tencent, 50 to Alibaba, paced at the documented rate, retried when that is safe):
@@ -163,7 +164,8 @@ pub struct Global {
 /// How a success and an error are printed.
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Output {
-    /// One JSON line per ID {"id", "outcome", "code", "request_id"}, then a summary: the object
+    /// One JSON line per ID {"id", "outcome", "code", "request_id"} (after --wait also "state"
+    /// and "result"), then a summary: the object
     /// {"action", "provider", "request_id", "response"} ("operation" is the old name of
     /// "action", same value) with "ok", "summary", "request_ids", "attempts"; an error (stderr):
     /// {"kind", "code", "message", "request_id", "http_status", "send_state", "provider",

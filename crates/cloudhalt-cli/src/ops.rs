@@ -301,7 +301,8 @@ pub fn run_tencent(global: &Global, cmd: TencentCommand) -> ExitCode {
         TencentCommand::Wait(args) => return wait::tencent_wait(global, args),
         other => other,
     };
-    let action = match &cmd {
+    // The action (for the progress line and the report), and how to wait after it.
+    let (action, wait, pause_first) = match &cmd {
         TencentCommand::Whoami => {
             return crate::setup::whoami::<TencentCloud>(global, "tencent");
         }
@@ -312,19 +313,24 @@ pub fn run_tencent(global: &Global, cmd: TencentCommand) -> ExitCode {
         | TencentCommand::Wait(_) => {
             unreachable!("the Describe calls and waits were routed above")
         }
-        TencentCommand::StopInstances { wait, .. } => ("StopInstances".to_owned(), wait, false),
+        TencentCommand::StopInstances { wait, .. } => {
+            ("StopInstances".to_owned(), wait.clone(), false)
+        }
         TencentCommand::TerminateInstances { wait, .. } => {
-            ("TerminateInstances".to_owned(), wait, false)
+            ("TerminateInstances".to_owned(), wait.clone(), false)
         }
         TencentCommand::CancelInvocation { wait, .. } => {
-            ("CancelInvocation".to_owned(), wait, false)
+            ("CancelInvocation".to_owned(), wait.clone(), false)
         }
         TencentCommand::CancelInstanceRefresh {
             wait, pause_first, ..
-        } => ("CancelInstanceRefresh".to_owned(), wait, *pause_first),
-        TencentCommand::Call { action, wait, .. } => (action.clone(), wait, false),
+        } => (
+            "CancelInstanceRefresh".to_owned(),
+            wait.clone(),
+            *pause_first,
+        ),
+        TencentCommand::Call { action, wait, .. } => (action.clone(), wait.clone(), false),
     };
-    let (action, wait, pause_first) = (action.0, action.1.clone(), action.2);
     let progress = ProgressLine::waiting(global, &action, wait::deadline(&wait));
     let dry = global.dry_run;
     // A dry run opens no audit log: it must change nothing, not even create a file.
@@ -450,15 +456,14 @@ pub fn run_alibaba(global: &Global, cmd: AlibabaCommand) -> ExitCode {
         AlibabaCommand::Wait(args) => return wait::alibaba_wait(global, args),
         other => other,
     };
-    let action = match &cmd {
+    let (action, wait) = match &cmd {
         AlibabaCommand::Whoami => return crate::setup::whoami::<AlibabaCloud>(global, "alibaba"),
         AlibabaCommand::DescribeInvocations(_) | AlibabaCommand::Wait(_) => {
             unreachable!("the Describe calls and waits were routed above")
         }
-        AlibabaCommand::StopInvocation { wait, .. } => ("StopInvocation".to_owned(), wait),
-        AlibabaCommand::Call { action, wait, .. } => (action.clone(), wait),
+        AlibabaCommand::StopInvocation { wait, .. } => ("StopInvocation".to_owned(), wait.clone()),
+        AlibabaCommand::Call { action, wait, .. } => (action.clone(), wait.clone()),
     };
-    let (action, wait) = (action.0, action.1.clone());
     let progress = ProgressLine::waiting(global, &action, wait::deadline(&wait));
     let dry = global.dry_run;
     let audit = global.audit.as_deref().filter(|_| !dry);
