@@ -218,12 +218,12 @@ pub fn text_lines(states: &[StateLine], waited: bool) -> Vec<String> {
         count("wait")
     )];
     for s in states.iter().filter(|s| s.then != "success") {
-        let why = if s.then == "wait" {
-            "still waiting at the deadline"
+        let late = if s.then == "wait" {
+            " (still waiting at the deadline)"
         } else {
-            "failed"
+            ""
         };
-        lines.push(format!("  {} {}: {} ({why})", s.id, s.state, s.result));
+        lines.push(format!("  {} {}: {}{late}", s.id, s.state, s.result));
     }
     lines
 }
@@ -584,7 +584,7 @@ mod tests {
             "waited: 2 success, 1 failure, 1 still waiting: 2 STOPPED (stopped), 1 RUNNING \
              (failed), 1 STOPPING (waiting)"
         );
-        assert_eq!(lines[1], "  ins-c RUNNING: failed (failed)");
+        assert_eq!(lines[1], "  ins-c RUNNING: failed");
         assert_eq!(
             lines[2],
             "  ins-d STOPPING: waiting (still waiting at the deadline)"
