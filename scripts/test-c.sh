@@ -57,7 +57,7 @@ printf '#include <cloudhalt.hpp>\n#include <cloudhalt.h>\nint tu3() { return 0; 
 $CXX $strict_cxx $cflags "$work/tu1.cpp" "$work/tu2.cpp" "$work/tu3.cpp" $libs -o "$work/tu"
 "$work/tu"
 
-step "version macros = Cargo.toml = cloudhalt_version(), status values 0..15, outcomes 0..3"
+step "version macros = Cargo.toml = cloudhalt_version(), status values 0..17, outcomes 0..3"
 version="$(cargo metadata --no-deps --format-version 1 \
   | python3 -c 'import json,sys; print(next(p["version"] for p in json.load(sys.stdin)["packages"] if p["name"]=="cloudhalt-ffi"))')"
 IFS=. read -r major minor patch <<<"${version%%[-+]*}"
@@ -160,10 +160,10 @@ if [ -n "$emu_url" ]; then
   out="$("$work/quickstart" ap-guangzhou ins-run00040)"
   echo "    $out"
   [[ "$out" =~ ^stopping\ ins-run00040,\ RequestId\ [0-9a-fA-F-]{36}$ ]] || { echo "quickstart printed: $out" >&2; exit 1; }
-  if "$work/quickstart" ap-guangzhou ins-stp00000 2>"$work/qs.err"; then
-    echo "quickstart should fail for a stopped instance" >&2; exit 1
+  if "$work/quickstart" ap-guangzhou ins-zzzzzzzz 2>"$work/qs.err"; then
+    echo "quickstart should fail for an instance that does not exist" >&2; exit 1
   fi
-  grep -q '^CLOUDHALT_STATE_CONFLICT: .*UnsupportedOperation.InstanceStateStopped' "$work/qs.err" \
+  grep '^CLOUDHALT_NOT_FOUND: .*InvalidInstanceId.NotFound' "$work/qs.err" >/dev/null \
     || { echo "quickstart error output: $(cat "$work/qs.err")" >&2; exit 1; }
   out="$("$work/stop_invocation" cn-hangzhou t-hz0jdfwd9f0001 i-bp67acfmxazb4p0001 i-bp67acfmxazb4p0002)"
   expected="StopInvocation: CLOUDHALT_OK code=- http=0

@@ -231,5 +231,13 @@ def _classification_cases():
 def test_every_code_of_errors_json(tencent1, alibaba1, emu, case):
     emu.fault(kind="error", provider=case["provider"], code=case["code"], httpStatus=case["httpStatus"],
               message=f"tcId {case['tcId']}")
-    r = tencent_call(tencent1) if case["provider"] == "tencent" else alibaba_call(alibaba1)
+    if case["code"].startswith("UnsupportedOperation.InstanceState"):
+        # A StopInstances refused for an instance's state is settled by describing it (here it
+        # is RUNNING, so it is sent again and succeeds): classify the code on an operation that
+        # is not settled.
+        r = tencent1.cancel_instance_refresh("asg-grp00001", "asr-act00001", region="ap-guangzhou")
+    elif case["provider"] == "tencent":
+        r = tencent_call(tencent1)
+    else:
+        r = alibaba_call(alibaba1)
     assert_failure(r, case["kind"], code=case["code"], http_status=case["httpStatus"], answered=True)

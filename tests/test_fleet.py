@@ -179,14 +179,27 @@ def test_apply_then_drop_stop_instances_retries_and_ends_already(backend, emu):
     assert instance_states(emu)["ins-run00000"] in ("STOPPING", "STOPPED")
 
 
-def test_apply_then_drop_terminate_ends_unknown_after_one_request(backend, emu):
+def test_apply_then_drop_terminate_is_described_after_one_request(backend, emu):
+    # The answer is lost; TerminateInstances is never sent again: DescribeInstances shows the
+    # instances terminating, so the terminate took effect (done, with the state seen).
     emu.fault(kind="apply_then_drop", action="TerminateInstances")
     r = tencent_client(backend, emu).terminate_instances(REGION, ["ins-run00000", "ins-run00001"])
-    assert isinstance(r, Failure) and r.kind == "transport" and r.send_state == "sent_no_answer", r
+    assert isinstance(r, Outcome), r
     assert r.attempts == 1, r
-    assert r.outcomes == {"ins-run00000": "unknown", "ins-run00001": "unknown"}
+    assert r.outcomes == {"ins-run00000": "done", "ins-run00001": "done"}
+    assert r.states == {"ins-run00000": "TERMINATING", "ins-run00001": "TERMINATING"}, r
     calls = emu.calls()["TerminateInstances"]
     assert (calls["received"], calls["applied"]) == (1, 1), calls
+
+
+def test_apply_then_drop_terminate_stays_unknown_when_the_describe_fails_too(backend, emu):
+    emu.fault(kind="apply_then_drop", action="TerminateInstances")
+    emu.fault(kind="error", provider="tencent", action="DescribeInstances", code="AuthFailure.SignatureFailure")
+    r = tencent_client(backend, emu).terminate_instances(REGION, ["ins-run00000"])
+    assert isinstance(r, Failure) and r.kind == "transport" and r.send_state == "sent_no_answer", r
+    assert r.outcomes == {"ins-run00000": "unknown"}
+    assert "DescribeInstances" in r.message
+    assert emu.calls()["TerminateInstances"]["received"] == 1
 
 
 def test_apply_then_drop_stop_invocation_is_repeated(backend, emu):

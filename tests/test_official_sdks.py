@@ -135,6 +135,7 @@ def test_cvm_terminate_instances(emu):
 
 
 def test_tat_cancel_invocation(emu):
+    emu.configure(transitionMs=0)  # the end states at once (RUNNING tasks pass through CANCELLING / Stopping)
     req = tat_models.CancelInvocationRequest()
     req.InvocationId = "inv-inv00002"
     resp = tat(emu).CancelInvocation(req)
@@ -156,6 +157,7 @@ def test_as_cancel_instance_refresh(emu):
 
 
 def test_ecs_stop_invocation(emu):
+    emu.configure(transitionMs=0)  # the end states at once (RUNNING tasks pass through CANCELLING / Stopping)
     resp = stop_invocation(ecs(emu), "t-hz0jdfwd9f0001", ["i-bp67acfmxazb4p0002"])
     assert resp.status_code == 200
     assert resp.body.request_id == resp.body.request_id.upper()

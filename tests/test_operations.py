@@ -96,6 +96,7 @@ def test_terminate_instances(tencent, emu):
 
 
 def test_cancel_invocation_on_every_instance(tencent, emu):
+    emu.configure(transitionMs=0)  # the end states at once (RUNNING tasks pass through CANCELLING / Stopping)
     assert_tencent_outcome(tencent.cancel_invocation("ap-guangzhou", "inv-inv00001"))
     tasks = tat_tasks(emu.state(), "inv-inv00001")
     assert tasks == {"ins-run00000": "CANCELLED", "ins-run00001": "TERMINATED",
@@ -118,6 +119,7 @@ def test_cancel_instance_refresh(tencent, emu):
 
 
 def test_stop_invocation_on_some_instances(alibaba, emu):
+    emu.configure(transitionMs=0)  # the end states at once (RUNNING tasks pass through CANCELLING / Stopping)
     result = alibaba.stop_invocation("cn-hangzhou", "t-hz0jdfwd9f0001",
                                      ["i-bp67acfmxazb4p0001", "i-bp67acfmxazb4p0002"])
     assert_alibaba_outcome(result)
@@ -129,6 +131,7 @@ def test_stop_invocation_on_some_instances(alibaba, emu):
 
 
 def test_stop_invocation_on_every_instance(alibaba, emu):
+    emu.configure(transitionMs=0)  # the end states at once (RUNNING tasks pass through CANCELLING / Stopping)
     assert_alibaba_outcome(alibaba.stop_invocation("cn-hangzhou", "t-hz0jdfwd9f0001"))
     inv = alibaba_invocation(emu.state(), "t-hz0jdfwd9f0001")
     assert inv["InvocationStatus"] == "Stopped"
@@ -136,6 +139,7 @@ def test_stop_invocation_on_every_instance(alibaba, emu):
 
 
 def test_stop_invocation_accepts_50_ids(alibaba, emu):
+    emu.configure(transitionMs=0)  # the end states at once (RUNNING tasks pass through CANCELLING / Stopping)
     ids = [f"i-bp67acfmxazb4p{n:04d}" for n in range(1, 51)]
     assert_alibaba_outcome(alibaba.stop_invocation("cn-hangzhou", "t-hz0jdfwd9f0003", ids))
     inv = alibaba_invocation(emu.state(), "t-hz0jdfwd9f0003")
@@ -156,6 +160,7 @@ def test_tencent_json_entry_point(tencent, emu):
 
 
 def test_tencent_json_entry_point_terminate_and_cancel(tencent, emu):
+    emu.configure(transitionMs=0)  # the end states at once (RUNNING tasks pass through CANCELLING / Stopping)
     assert_tencent_outcome(tencent.call("TerminateInstances", {"InstanceIds": ["ins-run00021"]},
                                         region="ap-guangzhou"))
     assert tencent_instance(emu.state(), "ins-run00021") in (None, "SHUTDOWN", "TERMINATING")
@@ -169,6 +174,7 @@ def test_tencent_json_entry_point_terminate_and_cancel(tencent, emu):
     {"RegionId": "cn-hangzhou", "InvokeId": "t-hz0jdfwd9f0001", "InstanceId.1": "i-bp67acfmxazb4p0003"},
 ], ids=["list", "wire-form"])
 def test_alibaba_json_entry_point(alibaba, emu, params):
+    emu.configure(transitionMs=0)  # the end states at once (RUNNING tasks pass through CANCELLING / Stopping)
     assert_alibaba_outcome(alibaba.call("StopInvocation", params))
     inv = alibaba_invocation(emu.state(), "t-hz0jdfwd9f0001")
     per_instance = {i["InstanceId"]: i["InvocationStatus"] for i in inv["InvokeInstances"]}

@@ -62,7 +62,7 @@ def test_eight_threads_share_one_tencent_client(tencent, emu):
 
 
 def test_eight_threads_share_one_alibaba_client(alibaba, emu):
-    emu.configure(rateLimits={"StopInvocation": 0})
+    emu.configure(rateLimits={"StopInvocation": 0}, transitionMs=0)
     results: dict = {}
 
     def work(index: int) -> None:
