@@ -1,7 +1,7 @@
 # Hand-written stubs for the compiled module (crates/cloudhalt-py). Checked against the module by
 # `python -m mypy.stubtest cloudhalt` (tests/python/test_stubs.py).
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal, final
 
 from ._types import IdOutcome
@@ -33,6 +33,8 @@ class Retry:
         """Pickles as ``Retry(max_attempts, base_delay, max_delay)``."""
 
 _Path = str | os.PathLike[str]
+# A Describe call's filters: name -> value(s), or the provider's [{"Name": ..., "Values": [...]}].
+_Filters = Mapping[str, str | Iterable[str]] | Sequence[Mapping[str, Any]]
 
 @final
 class Response:
@@ -181,8 +183,39 @@ class Tencent:
         region: str | None = None,
     ) -> Response:
         """Auto Scaling CancelInstanceRefresh."""
+    def describe_instances(
+        self,
+        region: str,
+        instance_ids: Iterable[str] | None = None,
+        *,
+        filters: _Filters | None = None,
+        limit: int | None = None,
+    ) -> Response:
+        """CVM DescribeInstances, every page: ``data["Response"]["InstanceSet"]``."""
+    def describe_invocation_tasks(
+        self,
+        region: str,
+        invocation_id: str | None = None,
+        *,
+        instance_ids: Iterable[str] | None = None,
+        invocation_task_ids: Iterable[str] | None = None,
+        filters: _Filters | None = None,
+        limit: int | None = None,
+    ) -> Response:
+        """TAT DescribeInvocationTasks (output hidden), every page: ``data["Response"]["InvocationTaskSet"]``."""
+    def describe_refresh_activities(
+        self,
+        refresh_activity_ids: Iterable[str] | None = None,
+        *,
+        auto_scaling_group_id: str | None = None,
+        filters: _Filters | None = None,
+        region: str | None = None,
+        limit: int | None = None,
+    ) -> Response:
+        """AS DescribeRefreshActivities, every page: ``data["Response"]["RefreshActivitySet"]``."""
     def call(self, action: str, params: dict[str, Any], *, region: str | None = None) -> Response:
-        """Any of the four operations by its provider name, with the provider's JSON parameters."""
+        """Any operation of the table (the stops, StopInstanceRefresh, the Describe calls) by its
+        provider name, with the provider's JSON parameters."""
 
 @final
 class Alibaba:
@@ -267,8 +300,18 @@ class Alibaba:
         instance_ids: Iterable[str] | None = None,
     ) -> Response:
         """ECS StopInvocation."""
+    def describe_invocations(
+        self,
+        region_id: str,
+        invoke_id: str | None = None,
+        *,
+        instance_id: str | None = None,
+        max_results: int | None = None,
+    ) -> Response:
+        """ECS DescribeInvocations, every page: ``data["Invocations"]["Invocation"]``."""
     def call(self, action: str, params: dict[str, Any]) -> Response:
-        """An operation by its provider name ("StopInvocation") with the provider's parameters."""
+        """An operation by its provider name ("StopInvocation", "DescribeInvocations") with the
+        provider's parameters."""
 
 def error_class(kind: str) -> type[Exception]:
     """The exception class a core error kind (as named in errors.json) raises. For tests."""

@@ -4,6 +4,7 @@ use cloudhalt::Request;
 use cloudhalt::{AlibabaCredentials, AlibabaEndpoint, StopInvocation};
 use pyo3::prelude::*;
 
+use super::describe::Params;
 use super::{
     CoreResult, Options, ca_bundle_value, chain_client, detach, explicit_client, finish, ids_arg,
     lift, network_repr, proxy_value, py_repr,
@@ -316,8 +317,35 @@ impl Alibaba {
         finish(py, result)
     }
 
-    /// An operation by its provider name (`"StopInvocation"`) with the provider's parameters
-    /// (`{"RegionId": ..., "InvokeId": ..., "InstanceId": [...]}`).
+    /// ECS `DescribeInvocations` (read-only): the Cloud Assistant invocations of `region_id`,
+    /// narrowed to the task `invoke_id` (`t-...`) and to the instance `instance_id` (`i-...`)
+    /// when given. Every page is fetched (`NextToken`): `data["Invocations"]["Invocation"]` holds
+    /// every invocation, each with every instance's `InvocationStatus` under
+    /// `InvokeInstances.InvokeInstance`. `max_results` is the page size (1 to 50, default 50).
+    #[pyo3(signature = (region_id, invoke_id = None, *, instance_id = None, max_results = None))]
+    fn describe_invocations(
+        &self,
+        py: Python<'_>,
+        region_id: &Bound<'_, PyAny>,
+        invoke_id: Option<&Bound<'_, PyAny>>,
+        instance_id: Option<&Bound<'_, PyAny>>,
+        max_results: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Response> {
+        let region_id = text(region_id, "region_id")?;
+        let mut params = Params::default();
+        params
+            .set("RegionId", region_id)
+            .text("InvokeId", invoke_id, "invoke_id")?
+            .text("InstanceId", instance_id, "instance_id")?
+            .page_size("MaxResults", max_results, "max_results", 50)?;
+        let params = params.build();
+        let client = &self.inner;
+        let result = detach(py, || client.call_json("DescribeInvocations", &params));
+        finish(py, result)
+    }
+
+    /// An operation by its provider name (`"StopInvocation"`, `"DescribeInvocations"`) with the
+    /// provider's parameters (`{"RegionId": ..., "InvokeId": ..., "InstanceId": [...]}`).
     fn call(
         &self,
         py: Python<'_>,

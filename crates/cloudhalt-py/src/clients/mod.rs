@@ -8,6 +8,7 @@
 //! ones, the timeout check, reading ID lists, and resuming from an audit log.
 
 mod alibaba;
+mod describe;
 mod tencent;
 
 pub(crate) use alibaba::Alibaba;

@@ -7,11 +7,12 @@ use cloudhalt::{
 };
 use pyo3::prelude::*;
 
+use super::describe::Params;
 use super::{
     CoreResult, Options, ca_bundle_value, chain_client, detach, explicit_client, finish, id_list,
     ids_arg, lift, network_repr, proxy_value, py_repr,
 };
-use crate::convert::{opt_text, params_to_json, text};
+use crate::convert::{opt_text, params_to_json, string_list, text};
 use crate::fleet::Retry;
 use crate::response::Response;
 
@@ -42,6 +43,20 @@ impl Tencent {
         }
         let inner = options.settings.apply(py, inner)?;
         Ok(Tencent { inner })
+    }
+
+    /// Sends the Describe call `action` with the parameters built from the typed arguments.
+    fn describe(
+        &self,
+        py: Python<'_>,
+        action: &str,
+        region: Option<String>,
+        params: Params,
+    ) -> PyResult<Response> {
+        let params = params.build();
+        let client = &self.inner;
+        let result = detach(py, || client.call_json(action, region.as_deref(), &params));
+        finish(py, result)
     }
 
     fn endpoint_text(&self) -> String {
@@ -410,9 +425,106 @@ impl Tencent {
         finish(py, result)
     }
 
-    /// Any of the four operations by its provider name (`"StopInstances"`, ...) with the
-    /// provider's JSON parameters (`{"InstanceIds": ["ins-..."], "StopType": "SOFT"}`). The same
-    /// validation applies; unknown parameters are refused.
+    /// CVM `DescribeInstances` (read-only): the instances `instance_ids` (any number, asked for
+    /// 100 per request), or every instance of `region` that `filters` selects. Every page is
+    /// fetched: the `Response.data` is the provider's JSON with every instance in
+    /// `data["Response"]["InstanceSet"]` (and `TotalCount` their number). An ID that does not
+    /// exist is simply absent. `filters` is a dict of filter name to values
+    /// (`{"instance-state": ["RUNNING"]}`) or a list of the provider's `{"Name": ...,
+    /// "Values": [...]}` entries (at most 10, of 1 to 5 values each), never together with
+    /// `instance_ids`; `limit` is the page size (1 to 100, default 100).
+    #[pyo3(signature = (region, instance_ids = None, *, filters = None, limit = None))]
+    fn describe_instances(
+        &self,
+        py: Python<'_>,
+        region: &Bound<'_, PyAny>,
+        instance_ids: Option<&Bound<'_, PyAny>>,
+        filters: Option<&Bound<'_, PyAny>>,
+        limit: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Response> {
+        let region = text(region, "region")?;
+        let mut params = Params::default();
+        params
+            .ids("InstanceIds", instance_ids, "instance_ids")?
+            .filters(filters)?
+            .page_size("Limit", limit, "limit", 100)?;
+        self.describe(py, "DescribeInstances", Some(region), params)
+    }
+
+    /// TAT `DescribeInvocationTasks` (read-only): the tasks (one per instance) of the invocation
+    /// `invocation_id` (the filter `invocation-id`), narrowed to `instance_ids` (the filter
+    /// `instance-id`, at most 5), or the tasks `invocation_task_ids` (`invt-...`), or those
+    /// `filters` selects (as for `describe_instances`). Every page is fetched into
+    /// `data["Response"]["InvocationTaskSet"]`, each task with its `TaskStatus`. The tasks'
+    /// output is never fetched (`HideOutput` is always sent true): cloudhalt reads states.
+    #[pyo3(signature = (region, invocation_id = None, *, instance_ids = None, invocation_task_ids = None, filters = None, limit = None))]
+    #[allow(clippy::too_many_arguments)] // Python's keyword arguments
+    fn describe_invocation_tasks(
+        &self,
+        py: Python<'_>,
+        region: &Bound<'_, PyAny>,
+        invocation_id: Option<&Bound<'_, PyAny>>,
+        instance_ids: Option<&Bound<'_, PyAny>>,
+        invocation_task_ids: Option<&Bound<'_, PyAny>>,
+        filters: Option<&Bound<'_, PyAny>>,
+        limit: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Response> {
+        let region = text(region, "region")?;
+        let mut params = Params::default();
+        if let Some(id) = opt_text(invocation_id, "invocation_id")? {
+            params.filter("invocation-id", vec![id]);
+        }
+        if let Some(ids) = instance_ids.filter(|o| !o.is_none()) {
+            params.filter("instance-id", string_list(ids, "instance_ids")?);
+        }
+        params
+            .ids(
+                "InvocationTaskIds",
+                invocation_task_ids,
+                "invocation_task_ids",
+            )?
+            .filters(filters)?
+            .page_size("Limit", limit, "limit", 100)?;
+        self.describe(py, "DescribeInvocationTasks", Some(region), params)
+    }
+
+    /// Auto Scaling `DescribeRefreshActivities` (read-only): the refresh activities
+    /// `refresh_activity_ids` (`asr-...`), or every activity of the scaling group
+    /// `auto_scaling_group_id` (the filter `auto-scaling-group-id`), or those `filters` selects
+    /// (`refresh-activity-status-code`, ...). Every page is fetched into
+    /// `data["Response"]["RefreshActivitySet"]`, each with its `Status` and its batches'
+    /// statuses. `region` is optional, as for `cancel_instance_refresh`.
+    #[pyo3(signature = (refresh_activity_ids = None, *, auto_scaling_group_id = None, filters = None, region = None, limit = None))]
+    fn describe_refresh_activities(
+        &self,
+        py: Python<'_>,
+        refresh_activity_ids: Option<&Bound<'_, PyAny>>,
+        auto_scaling_group_id: Option<&Bound<'_, PyAny>>,
+        filters: Option<&Bound<'_, PyAny>>,
+        region: Option<&Bound<'_, PyAny>>,
+        limit: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Response> {
+        let region = opt_text(region, "region")?;
+        let mut params = Params::default();
+        if let Some(id) = opt_text(auto_scaling_group_id, "auto_scaling_group_id")? {
+            params.filter("auto-scaling-group-id", vec![id]);
+        }
+        params
+            .ids(
+                "RefreshActivityIds",
+                refresh_activity_ids,
+                "refresh_activity_ids",
+            )?
+            .filters(filters)?
+            .page_size("Limit", limit, "limit", 100)?;
+        self.describe(py, "DescribeRefreshActivities", region, params)
+    }
+
+    /// Any operation of the table by its provider name (the four stops, `"StopInstanceRefresh"`
+    /// and the Describe calls `"DescribeInstances"`, `"DescribeInvocationTasks"`,
+    /// `"DescribeRefreshActivities"`) with the provider's JSON parameters (`{"InstanceIds":
+    /// ["ins-..."], "StopType": "SOFT"}`). The same validation applies; unknown parameters are
+    /// refused. A Describe call fetches every page.
     #[pyo3(signature = (action, params, *, region = None))]
     fn call(
         &self,
