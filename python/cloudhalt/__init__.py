@@ -27,6 +27,8 @@ from ._errors import (
     TimeoutError,
     TransportError,
     UnexpectedResponseError,
+    WaitFailedError,
+    WaitTimeoutError,
 )
 from ._types import IdOutcome
 
@@ -53,4 +55,6 @@ __all__ = [
     "ServerError",
     "UnexpectedResponseError",
     "AuditError",
+    "WaitTimeoutError",
+    "WaitFailedError",
 ]
