@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from backends.base import KINDS, Failure, Retry
+from backends.base import KINDS, Failure, Outcome, Retry
 from conftest import (ALIBABA_ACCESS_KEY_ID, ALIBABA_ACCESS_KEY_SECRET, TENCENT_SECRET_ID,
                       TENCENT_SECRET_KEY, load_vectors)
 
@@ -78,11 +78,19 @@ def test_not_found_alibaba(alibaba):
 
 
 def test_state_conflict(tencent):
-    assert_failure(tencent.stop_instances("ap-guangzhou", ["ins-stp00000"]), "state_conflict",
-                   code="UnsupportedOperation.InstanceStateStopped", http_status=200, answered=True)
     assert_failure(tencent.cancel_instance_refresh("asg-grp00001", "asr-act00002", region="ap-guangzhou"),
                    "state_conflict", code="ResourceUnavailable.RefreshActivityStatusConflictWithOperation",
                    answered=True)
+
+
+def test_stopping_a_stopped_instance_is_already_done_not_an_error(tencent, emu):
+    # The service refuses it (UnsupportedOperation.InstanceStateStopped); the client describes
+    # the instance, sees it STOPPED, and reports it `already` with the refusal's code.
+    r = tencent.stop_instances("ap-guangzhou", ["ins-stp00000"])
+    assert isinstance(r, Outcome), r
+    assert [(x.id, x.outcome, x.code) for x in r.results] == [
+        ("ins-stp00000", "already", "UnsupportedOperation.InstanceStateStopped")]
+    assert emu.calls()["StopInstances"]["ids"]["ins-stp00000"]["applied"] == 0
 
 
 def test_invalid_parameter(tencent):

@@ -43,9 +43,11 @@ def test_eight_threads_share_one_tencent_client(tencent, emu):
             r = tencent.stop_instances("ap-guangzhou", [bad])
             assert isinstance(r, Failure) and r.kind == "invalid_input", r
             assert bad in r.message, (bad, r.message)
-            # Provider errors carry this call's own code.
-            r = tencent.stop_instances("ap-guangzhou", [f"ins-stp{index:05d}"])
-            assert isinstance(r, Failure) and r.kind == "state_conflict", r
+            # Provider errors carry this call's own ID.
+            missing = f"ins-zz{index:03d}{round_:03d}"
+            r = tencent.stop_instances("ap-guangzhou", [missing])
+            assert isinstance(r, Failure) and r.kind == "not_found", r
+            assert missing in r.message, (missing, r.message)
 
     errors = run_threads(work)
     assert not errors, errors
@@ -55,7 +57,7 @@ def test_eight_threads_share_one_tencent_client(tencent, emu):
     state = emu.state()
     stopped = {i["InstanceId"] for i in state["tencent"]["instances"] if i["InstanceState"] == "STOPPED"}
     assert set(results) <= stopped
-    # Only accepted calls are counted: the refused stops of stopped instances are not.
+    # Only accepted calls are counted: the refused stops of unknown instances are not.
     assert state["requests"]["StopInstances"] == THREADS * ROUNDS
 
 

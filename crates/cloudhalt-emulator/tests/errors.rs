@@ -38,16 +38,20 @@ fn unknown_instance_is_not_found() {
 }
 
 #[test]
-fn stopping_a_stopped_instance_is_a_state_conflict() {
+fn stopping_a_stopped_instance_is_a_state_conflict_that_the_client_reads_as_already() {
     let emu = emulator();
     let request = StopInstances::new("ap-guangzhou", vec!["ins-stp00000".into()]);
-    let err = tencent(&emu).stop_instances(&request).unwrap_err();
-    assert_api(
-        &err,
-        ErrorKind::StateConflict,
-        "UnsupportedOperation.InstanceStateStopped",
-        200,
+    // The service refuses it; the client describes the instance, finds it STOPPED, and reports
+    // it `already` with the refusal's code.
+    let r = tencent(&emu).stop_instances(&request).unwrap();
+    let outcome = &r.outcomes()[0];
+    assert_eq!(outcome.outcome(), cloudhalt::Outcome::Already);
+    assert_eq!(
+        outcome.code(),
+        Some("UnsupportedOperation.InstanceStateStopped")
     );
+    assert_eq!(r.states()[0].state(), "STOPPED");
+    assert_eq!(emu.calls()["StopInstances"]["applied"], 0);
 }
 
 #[test]

@@ -365,6 +365,11 @@ impl Resume {
         self.op
     }
 
+    /// The batch's parameters, in the provider's JSON form (as `call_json` takes them).
+    pub fn params(&self) -> &Value {
+        &self.params
+    }
+
     /// The region.
     pub fn region(&self) -> Option<&str> {
         self.region.as_deref()

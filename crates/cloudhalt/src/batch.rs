@@ -183,9 +183,10 @@ pub(crate) struct AttemptResult {
 pub(crate) fn run<C: Cloud>(client: &Client<C>, plan: Plan) -> Result<Response, Error> {
     let fleet = client.fleet();
     // The batch ID only names lines of the audit log: no randomness is drawn without one.
-    let batch = match &fleet.audit {
-        Some(_) => crate::clock::nonce()[..16].to_owned(),
-        None => String::new(),
+    let batch = match (&fleet.audit, &plan.batch) {
+        (Some(_), Some(chosen)) => chosen.clone(),
+        (Some(_), None) => crate::clock::nonce()[..16].to_owned(),
+        (None, _) => String::new(),
     };
     let started = Instant::now();
     if let Some(audit) = &fleet.audit {
@@ -412,6 +413,7 @@ impl<C: Cloud> PartRunner<'_, C> {
                     outcomes: Vec::new(),
                     request_ids: Vec::new(),
                     attempts: 0,
+                    states: Vec::new(),
                 };
                 return PartResult {
                     outcome: Outcome::Already,

@@ -17,6 +17,7 @@ use crate::limiter::{Limiter, Pacing};
 use crate::ops::{Call, Plan, Request, Response};
 use crate::retry::Retry;
 use crate::transport::{HttpAnswer, Network, Prepared, Timeouts, Transport};
+use crate::wait::Wait;
 
 /// A cloud: Tencent ([`TencentCloud`](crate::TencentCloud)) or Alibaba
 /// ([`AlibabaCloud`](crate::AlibabaCloud)). Sealed: its methods are the engine's internals.
@@ -86,6 +87,10 @@ pub(crate) struct Fleet {
     pub concurrency: usize,
     pub audit: Option<AuditLog>,
     pub progress: Option<ProgressFn>,
+    /// Wait after each write until its IDs reach their end state.
+    pub wait: Option<crate::wait::Wait>,
+    /// A CancelInstanceRefresh blocked by a refreshing batch pauses the refresh first.
+    pub pause_first: bool,
 }
 
 /// The default number of requests of one batch in flight at once.
@@ -139,6 +144,8 @@ impl<C: Cloud> fmt::Debug for Client<C> {
             .field("pacing", &config.fleet.pacing)
             .field("concurrency", &config.fleet.concurrency)
             .field("audit", &config.fleet.audit)
+            .field("wait", &config.fleet.wait)
+            .field("pause_first", &config.fleet.pause_first)
             .finish_non_exhaustive()
     }
 }
@@ -330,6 +337,82 @@ impl<C: Cloud> Client<C> {
         self.derive(|c| c.fleet.progress = progress)
     }
 
+    /// The same client waiting after every write it sends (the five stop operations, their
+    /// `call_json`, `resume`) until the IDs reach their end state, as the operation's waiter says
+    /// ([`crate::ops::waiters`]), or not at all for `None` (the default). The wait polls the
+    /// Describe call only, through the retry policy and the rate limits; the write is never
+    /// re-sent. Refused with `InvalidInput` when the wait's settings are out of range.
+    pub fn with_wait(&self, wait: Option<Wait>) -> Result<Client<C>, Error> {
+        let wait = wait.map(Wait::check).transpose()?;
+        Ok(self.derive(|c| c.fleet.wait = wait))
+    }
+
+    /// The wait after each write, if any.
+    pub fn wait_setting(&self) -> Option<Wait> {
+        self.inner.config.fleet.wait
+    }
+
+    /// The same client pausing an instance refresh before cancelling it when a refreshing
+    /// batch blocks the cancel (`ResourceUnavailable.RefreshActivityStatusConflictWithOperation`):
+    /// it sends AS StopInstanceRefresh, waits for `MANUAL_PAUSE` with no batch running, then
+    /// sends CancelInstanceRefresh again. Off by default: pausing is a second write the caller
+    /// asks for.
+    pub fn with_pause_first(&self, pause_first: bool) -> Client<C> {
+        self.derive(|c| c.fleet.pause_first = pause_first)
+    }
+
+    /// Whether a blocked cancel pauses the refresh first.
+    pub fn pause_first(&self) -> bool {
+        self.inner.config.fleet.pause_first
+    }
+
+    /// Waits for what `request` asks for on the IDs it names, sending nothing but the
+    /// waiter's Describe call (for IDs written earlier, by this process or another). Uses the
+    /// client's wait setting, or [`Wait::default`].
+    pub fn wait<R: Request<Cloud = C>>(&self, request: &R) -> Result<Response, Error> {
+        let plan = request
+            .plan()
+            .map_err(|e| e.for_call(C::PROVIDER, R::OP.action))?;
+        crate::finish::wait_only(self, &plan, &self.wait_setting().unwrap_or_default())
+    }
+
+    /// [`wait`](Client::wait) by the write's provider name and JSON parameters (as
+    /// [`call_json`](crate::Tencent::call_json) takes them). An empty instance list returns at
+    /// once with no states.
+    pub fn wait_json(
+        &self,
+        action: &str,
+        region: Option<&str>,
+        params: &serde_json::Value,
+    ) -> Result<Response, Error> {
+        let op =
+            crate::ops::lookup(C::PROVIDER, action).map_err(|e| e.for_call(C::PROVIDER, action))?;
+        if let Some(field) = op.instance_list()
+            && params
+                .get(field.name)
+                .and_then(|v| v.as_array())
+                .is_some_and(Vec::is_empty)
+        {
+            return Ok(crate::finish::synthetic(
+                C::PROVIDER,
+                op.action,
+                String::new(),
+            ));
+        }
+        let plan = crate::ops::call_from_json(C::PROVIDER, action, region, params)
+            .map_err(|e| e.for_call(C::PROVIDER, action))?;
+        crate::finish::wait_only(self, &plan, &self.wait_setting().unwrap_or_default())
+    }
+
+    /// The same client for the read-only calls of a wait: no audit lines, no progress, no wait.
+    pub(crate) fn reader(&self) -> Client<C> {
+        self.derive(|c| {
+            c.fleet.audit = None;
+            c.fleet.progress = None;
+            c.fleet.wait = None;
+        })
+    }
+
     /// The retry policy.
     pub fn retry(&self) -> Retry {
         self.inner.config.fleet.retry
@@ -405,12 +488,12 @@ impl<C: Cloud> Client<C> {
         let plan = request
             .plan()
             .map_err(|e| e.for_call(C::PROVIDER, R::OP.action))?;
-        crate::batch::run(self, plan)
+        crate::finish::run(self, plan)
     }
 
-    /// Runs a planned call.
+    /// Runs a planned call (a write is finished: see [`crate::finish`]).
     pub(crate) fn run(&self, plan: Plan) -> Result<Response, Error> {
-        crate::batch::run(self, plan)
+        crate::finish::run(self, plan)
     }
 
     /// Finishes an interrupted batch read from its audit log: sends what [`Resume::to_send`]
@@ -428,7 +511,34 @@ impl<C: Cloud> Client<C> {
                 ),
             )));
         }
-        self.run(resume.plan().map_err(fail)?)
+        let result = resume.plan().map_err(fail).and_then(|plan| self.run(plan));
+        // IDs held back (a TerminateInstances that may have taken effect) are never re-sent:
+        // what the provider shows for them is reported instead.
+        let held: Vec<String> = resume.held_back().into_iter().map(str::to_owned).collect();
+        let Some(waiter) = crate::ops::waiters::waiter(resume.operation()) else {
+            return result;
+        };
+        let target = crate::ops::waiters::Target {
+            region: resume.region().map(str::to_owned),
+            params: resume.params().clone(),
+            keys: None,
+            request_ids: Vec::new(),
+        };
+        let states = crate::finish::resolve_ids(self, waiter, &target, &held);
+        if states.is_empty() {
+            return result;
+        }
+        match result {
+            Ok(mut response) => {
+                response.states.extend(states);
+                Ok(response)
+            }
+            Err(e) => {
+                let mut all = e.states().to_vec();
+                all.extend(states);
+                Err(e.with_states(all))
+            }
+        }
     }
 
     /// What sending `request` would do, without sending anything: its requests, the IDs of
@@ -530,6 +640,7 @@ impl<C: Cloud> Client<C> {
             outcomes: Vec::new(),
             request_ids: Vec::new(),
             attempts: 1,
+            states: Vec::new(),
         };
         // A peer that echoes a secret gets it redacted. Every string is searched, not the raw
         // body: JSON may escape a token's characters (`\/`), and an answer is a few hundred bytes.

@@ -5,6 +5,7 @@ use std::fmt;
 use std::sync::OnceLock;
 
 use crate::batch::IdOutcome;
+use crate::wait::IdState;
 
 /// Which cloud an operation or error belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -73,11 +74,17 @@ pub enum ErrorKind {
     UnexpectedResponse,
     /// The audit log could not be written; the request it was to record was not sent.
     Audit,
+    /// A wait's deadline came before every ID reached its success state (the write was sent
+    /// once and is not re-sent; the states reached are attached).
+    WaitTimeout,
+    /// A wait saw an ID reach a failure state (the provider's operation failed, the instance
+    /// vanished, too late to cancel).
+    WaitFailed,
 }
 
 impl ErrorKind {
     /// Every kind, in the order of the C status values.
-    pub const ALL: [ErrorKind; 14] = [
+    pub const ALL: [ErrorKind; 16] = [
         ErrorKind::InvalidInput,
         ErrorKind::Credentials,
         ErrorKind::Transport,
@@ -92,6 +99,8 @@ impl ErrorKind {
         ErrorKind::Api,
         ErrorKind::UnexpectedResponse,
         ErrorKind::Audit,
+        ErrorKind::WaitTimeout,
+        ErrorKind::WaitFailed,
     ];
 
     /// The snake_case name used in `errors.json` (`"not_found"`, ...).
@@ -111,6 +120,8 @@ impl ErrorKind {
             ErrorKind::Api => "api",
             ErrorKind::UnexpectedResponse => "unexpected_response",
             ErrorKind::Audit => "audit",
+            ErrorKind::WaitTimeout => "wait_timeout",
+            ErrorKind::WaitFailed => "wait_failed",
         }
     }
 
@@ -204,6 +215,7 @@ struct Inner {
     outcomes: Vec<IdOutcome>,
     request_ids: Vec<String>,
     attempts: u32,
+    states: Vec<IdState>,
 }
 
 impl Error {
@@ -234,6 +246,7 @@ impl Error {
             outcomes: Vec::new(),
             request_ids: Vec::new(),
             attempts: 0,
+            states: Vec::new(),
         }))
     }
 
@@ -260,6 +273,7 @@ impl Error {
             outcomes: Vec::new(),
             request_ids: Vec::new(),
             attempts: 0,
+            states: Vec::new(),
         }))
     }
 
@@ -293,6 +307,12 @@ impl Error {
         self.0.outcomes = outcomes;
         self.0.request_ids = request_ids;
         self.0.attempts = attempts;
+        self
+    }
+
+    /// Attaches the states a wait reached.
+    pub(crate) fn with_states(mut self, states: Vec<IdState>) -> Error {
+        self.0.states = states;
         self
     }
 
@@ -399,6 +419,12 @@ impl Error {
     /// (empty when the call was refused before anything was sent).
     pub fn outcomes(&self) -> &[IdOutcome] {
         &self.0.outcomes
+    }
+
+    /// When a wait ran: the state each ID reached (the provider's state and what it means),
+    /// including those that reached success before the wait gave up.
+    pub fn states(&self) -> &[IdState] {
+        &self.0.states
     }
 
     /// For an operation call: every RequestId the provider answered, in order, over all

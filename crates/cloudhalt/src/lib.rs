@@ -82,6 +82,7 @@ mod credentials;
 mod endpoint;
 mod engine;
 mod error;
+mod finish;
 mod limiter;
 pub mod ops;
 mod retry;
@@ -89,6 +90,7 @@ mod retry;
 pub mod sign;
 mod tencent;
 mod transport;
+mod wait;
 
 pub use alibaba::{Alibaba, AlibabaCloud};
 pub use audit::{AuditLog, Resume};
@@ -104,10 +106,12 @@ pub use ops::tencent::{
     DescribeRefreshActivities, Filter, StopInstanceRefresh, StopInstances, StopType, StoppedMode,
     TerminateInstances,
 };
+pub use ops::waiters::{Then, WAITERS, Waiter};
 pub use ops::{OPERATIONS, Operation, Request, Response, operation};
 pub use retry::Retry;
 pub use tencent::{CONTENT_TYPE, Language, SIGNED_HEADERS, Tencent, TencentCloud};
 pub use transport::{MAX_RESPONSE_BYTES, Network, ProxySetting, Timeouts};
+pub use wait::{IdState, Wait};
 
 /// The version of this library (`CARGO_PKG_VERSION`).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

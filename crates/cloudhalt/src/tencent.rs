@@ -10,7 +10,7 @@ use crate::ops::tencent::{
     CancelInstanceRefresh, CancelInvocation, DescribeInstances, DescribeInvocationTasks,
     DescribeRefreshActivities, StopInstanceRefresh, StopInstances, TerminateInstances,
 };
-use crate::ops::{Call, Response};
+use crate::ops::{Call, Request, Response};
 use crate::sign::tc3;
 use crate::transport::{HttpAnswer, Prepared};
 
@@ -204,6 +204,54 @@ impl Client<TencentCloud> {
         request: &CancelInstanceRefresh,
     ) -> Result<Response, Error> {
         self.send(request)
+    }
+
+    /// Waits until the CVM instances `instance_ids` of `region` reach `state`, sending nothing
+    /// but DescribeInstances: `"STOPPED"` (StopInstances' waiter) or `"TERMINATED"`
+    /// (TerminateInstances' waiter: gone, or a prepaid instance in the recycle bin). An empty
+    /// list returns at once. Uses the client's wait setting, or [`crate::Wait::default`].
+    pub fn wait_instances(
+        &self,
+        region: &str,
+        instance_ids: &[String],
+        state: &str,
+    ) -> Result<Response, Error> {
+        let waiter = match state {
+            "STOPPED" => &crate::ops::waiters::STOP_INSTANCES,
+            "TERMINATED" => &crate::ops::waiters::TERMINATE_INSTANCES,
+            other => {
+                return Err(Error::invalid_input(
+                    "state",
+                    format!(
+                        "state {} is not one cloudhalt waits for: use STOPPED or TERMINATED",
+                        crate::ops::quoted(other)
+                    ),
+                )
+                .for_call(Provider::Tencent, "DescribeInstances"));
+            }
+        };
+        if instance_ids.is_empty() {
+            return Ok(crate::finish::synthetic(
+                Provider::Tencent,
+                waiter.action,
+                String::new(),
+            ));
+        }
+        let plan = DescribeInstances::new(region, instance_ids.to_vec())
+            .plan()
+            .map_err(|e| e.for_call(Provider::Tencent, waiter.action))?;
+        let target = crate::ops::waiters::Target {
+            region: Some(region.to_owned()),
+            params: serde_json::json!({ "InstanceIds": instance_ids }),
+            keys: Some(plan.ids),
+            request_ids: Vec::new(),
+        };
+        crate::finish::run_wait(
+            self,
+            waiter,
+            target,
+            &self.wait_setting().unwrap_or_default(),
+        )
     }
 
     /// AS `StopInstanceRefresh`: pauses a refresh activity (what a cancel blocked by a

@@ -15,6 +15,7 @@ pub mod alibaba;
 pub(crate) mod pages;
 pub(crate) mod sts;
 pub mod tencent;
+pub mod waiters;
 
 pub(crate) use crate::error::quoted;
 use crate::error::{Error, Provider};
@@ -430,6 +431,9 @@ pub(crate) struct Plan {
     pub parts: Vec<Part>,
     /// The batch this one resumes, for the audit log.
     pub resume_of: Option<String>,
+    /// The batch's ID in the audit log, when chosen before it runs (so that later rounds of
+    /// the same call can continue it); drawn by the runner otherwise.
+    pub batch: Option<String>,
 }
 
 /// One request of a plan.
@@ -489,6 +493,7 @@ pub(crate) fn plan<R: Request>(
         ids,
         parts,
         resume_of: None,
+        batch: None,
     })
 }
 
@@ -527,6 +532,7 @@ pub struct Response {
     pub(crate) outcomes: Vec<crate::batch::IdOutcome>,
     pub(crate) request_ids: Vec<String>,
     pub(crate) attempts: u32,
+    pub(crate) states: Vec<crate::wait::IdState>,
 }
 
 impl Response {
@@ -578,6 +584,13 @@ impl Response {
     /// How many attempts were made, over all requests.
     pub fn attempts(&self) -> u32 {
         self.attempts
+    }
+
+    /// The state each ID reached, when it was described: after a wait (every ID waited on),
+    /// or when an ID's outcome had to be read from the provider's state (already stopped, an
+    /// unknown TerminateInstances resolved).
+    pub fn states(&self) -> &[crate::wait::IdState] {
+        &self.states
     }
 }
 
