@@ -824,3 +824,60 @@ fn an_alibaba_fleet_transition_ms_wins_over_the_setting() {
     assert_eq!(aggregate, "Stopped");
     assert!(runs.iter().all(|(_, s)| s == "Stopped"));
 }
+
+#[test]
+fn the_new_members_survive_a_saved_state_and_bad_fleet_values_are_named() {
+    let emu = emulator_with_delay(60_000);
+    emu.seed(
+        &serde_json::from_value(json!({"tencent": {"running": 1, "prefix": "ins-rt",
+            "chargeType": "PREPAID", "transitionMs": 5, "failOperations": ["StopInstances"]}}))
+        .unwrap(),
+    )
+    .unwrap();
+    tencent(&emu)
+        .stop_instances(&StopInstances::new(
+            "ap-guangzhou",
+            vec!["ins-run00000".into()],
+        ))
+        .unwrap();
+    let saved = emu.state();
+    let (status, answer) = control(&emu, "POST", "/_emulator/state", &saved);
+    assert_eq!(status, 200, "{answer}");
+    let again = emu.state();
+    let find = |state: &Value, id: &str| {
+        state["tencent"]["instances"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["InstanceId"] == id)
+            .cloned()
+            .unwrap()
+    };
+    let fleet = find(&again, "ins-rt000000");
+    assert_eq!(fleet["InstanceChargeType"], "PREPAID");
+    assert_eq!(fleet["TransitionMs"], 5);
+    assert_eq!(fleet["FailOperations"], json!(["StopInstances"]));
+    assert_eq!(
+        find(&again, "ins-run00000"),
+        find(&saved, "ins-run00000"),
+        "an operation under way is kept"
+    );
+
+    for (spec, named) in [
+        (
+            json!({"tencent": {"running": 1, "chargeType": "MONTHLY"}}),
+            "tencent.chargeType",
+        ),
+        (
+            json!({"tencent": {"running": 1, "failOperations": ["RebootInstances"]}}),
+            "tencent.failOperations",
+        ),
+    ] {
+        let (status, answer) = control(&emu, "POST", "/_emulator/seed", &spec);
+        assert_eq!(status, 400, "{spec} accepted");
+        assert!(
+            answer["error"].as_str().unwrap().contains(named),
+            "{answer}"
+        );
+    }
+}
