@@ -112,25 +112,21 @@ pub(crate) fn stop_invocation(
             format!("The specified instance {id} does not exist in the invocation {invoke_id}."),
         ));
     }
+    // Not started yet: Cancelled at once; started: Stopping, then Stopped after the delay.
+    let now = std::time::Instant::now();
     for instance in &mut invocation.invoke_instances {
         if !ids.is_empty() && !ids.contains(&instance.instance_id) {
             continue;
         }
-        if matches!(
-            instance.invocation_status.as_str(),
-            "Pending" | "Scheduled" | "Running"
-        ) {
-            instance.invocation_status = "Stopped".into();
+        match instance.invocation_status.as_str() {
+            "Pending" | "Scheduled" => instance.invocation_status = "Cancelled".into(),
+            "Running" => {
+                instance.invocation_status = "Stopping".into();
+                instance.since = Some(now);
+            }
+            _ => {}
         }
     }
-    let active = invocation.invoke_instances.iter().any(|i| {
-        matches!(
-            i.invocation_status.as_str(),
-            "Pending" | "Scheduled" | "Running"
-        )
-    });
-    if !active && matches!(invocation.invocation_status.as_str(), "Pending" | "Running") {
-        invocation.invocation_status = "Stopped".into();
-    }
+    invocation.settle();
     Ok(())
 }

@@ -160,7 +160,8 @@ pub(crate) fn task_id(invocation: &str, instance: &str) -> String {
     format!("invt-{tail}")
 }
 
-/// CVM `DescribeInstances`: `InstanceIds` or `Filters` (`instance-id`, `instance-state`).
+/// CVM `DescribeInstances`: `InstanceIds` or `Filters` (`instance-id`, `instance-state`,
+/// `instance-charge-type`); each instance with its `LatestOperation*` fields.
 pub(crate) fn describe_instances(
     model: &Model,
     region: &str,
@@ -181,10 +182,11 @@ pub(crate) fn describe_instances(
             "At most 100 InstanceIds are allowed.",
         ));
     }
-    let matches = |id: &str, state: &str| {
+    let matches = |i: &crate::state::CvmInstance| {
         filters.iter().all(|(name, values)| match name.as_str() {
-            "instance-id" => values.iter().any(|v| v == id),
-            "instance-state" => values.iter().any(|v| v == state),
+            "instance-id" => values.contains(&i.instance_id),
+            "instance-state" => values.contains(&i.instance_state),
+            "instance-charge-type" => values.contains(&i.instance_charge_type),
             _ => true,
         })
     };
@@ -195,12 +197,24 @@ pub(crate) fn describe_instances(
         .iter()
         .filter(|i| i.region == region)
         .filter(|i| ids.as_ref().is_none_or(|ids| ids.contains(&i.instance_id)))
-        .filter(|i| matches(&i.instance_id, &i.instance_state))
+        .filter(|i| matches(i))
         .map(|i| {
+            // What the console shows as "isolated": the recycle bin is a manual isolation.
+            let isolated = if i.instance_state == "SHUTDOWN" {
+                "MANMADE"
+            } else {
+                "NOTISOLATED"
+            };
             json!({
                 "InstanceId": i.instance_id,
                 "InstanceState": i.instance_state,
-                "InstanceChargeType": "POSTPAID_BY_HOUR",
+                "InstanceChargeType": i.instance_charge_type,
+                "LatestOperation": i.latest_operation,
+                "LatestOperationState": i.latest_operation_state,
+                "LatestOperationRequestId": i.latest_operation_request_id,
+                "LatestOperationErrorMsg": i.latest_operation_error_msg,
+                "RestrictState": "NORMAL",
+                "IsolatedSource": isolated,
                 "Placement": {"Zone": format!("{}-1", i.region)},
             })
         })
@@ -300,11 +314,19 @@ pub(crate) fn describe_refresh_activities(
                     .iter()
                     .map(|b| json!({"RefreshBatchNum": b.batch_number, "RefreshBatchStatus": b.batch_status}))
                     .collect();
+                // The batch being refreshed, else the next one to be.
+                let current = a
+                    .batches
+                    .iter()
+                    .find(|b| b.batch_status == "RUNNING")
+                    .or_else(|| a.batches.iter().find(|b| b.batch_status == "WAITING"))
+                    .map(|b| b.batch_number);
                 items.push(json!({
                     "AutoScalingGroupId": group.auto_scaling_group_id,
                     "RefreshActivityId": a.refresh_activity_id,
                     "ActivityType": "NORMAL",
                     "Status": a.status,
+                    "CurrentRefreshBatchNum": current,
                     "RefreshBatchSet": batches,
                 }));
             }

@@ -37,8 +37,8 @@ pub(crate) fn handle(shared: &Shared, req: &Incoming) -> Answer {
     }
     let known = ids.is_some();
     let ids = ids.as_deref().unwrap_or(&[]);
-    let (answer, faulted) = with_fault(shared, provider, &action, || match provider {
-        FaultProvider::Tencent => tencent_call(shared, req, &action, ids),
+    let (answer, faulted) = with_fault(shared, provider, &action, |fails| match provider {
+        FaultProvider::Tencent => tencent_call(shared, req, &action, ids, fails),
         FaultProvider::Alibaba => alibaba_call(shared, req, &action, ids),
     });
     if known && faulted == Faulted::Throttled {
@@ -92,7 +92,13 @@ fn once_each(mut ids: Vec<String>) -> Vec<String> {
     ids
 }
 
-fn tencent_call(shared: &Shared, req: &Incoming, action: &str, ids: &[String]) -> Answer {
+fn tencent_call(
+    shared: &Shared,
+    req: &Incoming,
+    action: &str,
+    ids: &[String],
+    fails: bool,
+) -> Answer {
     if req.body.len() as u64 > MAX_BODY {
         return tencent_error(
             200,
@@ -188,18 +194,23 @@ fn tencent_call(shared: &Shared, req: &Incoming, action: &str, ids: &[String]) -
             "Only AssumeRoleWithWebIdentity may be sent unsigned.",
         );
     };
+    // Drawn first: a write records the RequestId of the request that made it.
+    let id = request_id();
+    let write = tencent::Write {
+        request_id: &id,
+        fails,
+    };
     let result = params.and_then(|params| {
         crate::describe::tencent(&model, action, region, &params)
-            .unwrap_or_else(|| tencent::handle(&mut model, action, region, &params))
+            .unwrap_or_else(|| tencent::handle(&mut model, action, region, &params, &write))
     });
     match result {
         Ok(mut fields) => {
-            if model.settings.transition_ms == 0 {
-                model.advance();
-            }
+            // A delay of 0 (the setting or a resource's own) ends the transition before the
+            // answer, so that nothing is seen half-way.
+            model.advance();
             model.count(action);
             model.applied(action, ids);
-            let id = request_id();
             model.last_tencent = Some(LastCall {
                 action: action.to_owned(),
                 key_id: auth.secret_id,
@@ -320,6 +331,7 @@ fn alibaba_call(shared: &Shared, req: &Incoming, action: &str, ids: &[String]) -
     };
     match result {
         Ok(mut fields) => {
+            model.advance();
             model.count(action);
             model.applied(action, ids);
             let id = request_id().to_uppercase();

@@ -20,16 +20,17 @@ pub(crate) enum Faulted {
     Wrapped,
 }
 
-/// Applies the next matching fault, if any, around the real handling.
+/// Applies the next matching fault, if any, around the real handling. `handle` is told
+/// whether the write it applies must fail later (an `operation_fails` fault).
 pub(crate) fn with_fault(
     shared: &Shared,
     provider: FaultProvider,
     action: &str,
-    handle: impl FnOnce() -> Answer,
+    handle: impl FnOnce(bool) -> Answer,
 ) -> (Answer, Faulted) {
     let fault = shared.model().take_fault(provider, action);
     let Some(fault) = fault else {
-        return (handle(), Faulted::No);
+        return (handle(false), Faulted::No);
     };
     let (mut answer, faulted) = match fault.kind {
         FaultKind::Throttle => (
@@ -68,14 +69,16 @@ pub(crate) fn with_fault(
         ),
         FaultKind::Latency => {
             std::thread::sleep(Duration::from_millis(fault.ms.unwrap_or(0)));
-            (handle(), Faulted::Wrapped)
+            (handle(false), Faulted::Wrapped)
         }
         // The call takes effect; only its answer is lost, which is what these faults rehearse.
         FaultKind::Close | FaultKind::Truncate => {
-            let mut answer = handle();
+            let mut answer = handle(false);
             answer.cut = Some(fault.kind);
             (answer, Faulted::Wrapped)
         }
+        // Accepted now, failed later: the answer is the normal one.
+        FaultKind::OperationFails => (handle(true), Faulted::Wrapped),
         // Lost before it was applied: the client cannot tell this from `close`, the state can.
         FaultKind::DropBeforeApply => {
             let mut answer = Answer::control(200, serde_json::json!({}));

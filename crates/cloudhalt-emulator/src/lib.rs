@@ -43,8 +43,9 @@ pub use issued::{ALIBABA_ECS_ROLE, TEMPORARY_TTL_SECS, TENCENT_CVM_ROLE};
 pub use model::{Fault, FaultKind, FaultProvider, Settings, SettingsUpdate, default_rate_limits};
 pub use seed::{AlibabaFleet, MAX_SEED_INSTANCES, Seed, TencentFleet};
 pub use state::{
-    AlibabaResources, CvmInstance, EcsInstance, EcsInvocation, EcsInvokeInstance, RefreshActivity,
-    RefreshBatch, Resources, ScalingGroup, TatInvocation, TatTask, TencentResources,
+    AlibabaResources, CHARGE_TYPES, CvmInstance, EcsInstance, EcsInvocation, EcsInvokeInstance,
+    FAILABLE_OPERATIONS, RefreshActivity, RefreshBatch, Resources, ScalingGroup, TatInvocation,
+    TatTask, TencentResources, ecs_aggregate,
 };
 
 /// The built-in Tencent SecretId, accepted when no Tencent credentials are configured.

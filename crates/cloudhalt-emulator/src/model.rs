@@ -12,8 +12,10 @@ use crate::state::Resources;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Settings {
-    /// Delay of STOPPING -> STOPPED and of removing a TERMINATING instance, in milliseconds
-    /// (0 = immediate).
+    /// Delay of every transition (STOPPING -> STOPPED, removing a TERMINATING instance, the
+    /// move to the recycle bin, TAT CANCELLING -> TERMINATED, a paused activity's refreshing
+    /// batch, Cloud Assistant Stopping -> Stopped), in milliseconds (0 = immediate); a
+    /// resource's own `TransitionMs` wins.
     pub transition_ms: u64,
     /// Requests per second per action, enforced per action and region over a sliding
     /// one-second window; 0 (or a missing action) disables the limit.
@@ -107,6 +109,12 @@ pub enum FaultKind {
     DropBeforeApply,
     /// Handle the request, then send the headers and half the body of the answer and close.
     Truncate,
+    /// Accept the write (`action` StopInstances or TerminateInstances) with a normal answer;
+    /// every instance it names goes through its transitional state and then returns to where
+    /// it was, with `LatestOperationState` `FAILED` and a `LatestOperationErrorMsg`. Also
+    /// spelled `operationFails`.
+    #[serde(alias = "operationFails")]
+    OperationFails,
 }
 
 /// Which provider's requests a fault applies to.
@@ -227,6 +235,20 @@ impl Fault {
             {
                 Err("httpStatus must be between 100 and 599".into())
             }
+            FaultKind::OperationFails
+                if !self
+                    .action
+                    .as_deref()
+                    .is_some_and(|a| crate::state::FAILABLE_OPERATIONS.contains(&a)) =>
+            {
+                Err(format!(
+                    "an operation_fails fault needs an action, one of {}, e.g. {{\"kind\": \"operation_fails\", \"action\": \"StopInstances\"}}",
+                    crate::state::FAILABLE_OPERATIONS.join(", ")
+                ))
+            }
+            FaultKind::OperationFails if self.provider == Some(FaultProvider::Alibaba) => Err(
+                "an operation_fails fault applies to Tencent's StopInstances and TerminateInstances: drop \"provider\": \"alibaba\"".into(),
+            ),
             FaultKind::Latency if self.ms.is_none() => {
                 Err("a latency fault needs ms, e.g. {\"kind\": \"latency\", \"ms\": 2000}".into())
             }
@@ -364,12 +386,7 @@ impl Model {
     /// transitional state begin it now.
     pub fn set_resources(&mut self, resources: Resources) {
         self.resources = resources;
-        let now = Instant::now();
-        for i in &mut self.resources.tencent.instances {
-            if matches!(i.instance_state.as_str(), "STOPPING" | "TERMINATING") {
-                i.since = Some(now);
-            }
-        }
+        self.resources.begin_transitions(Instant::now());
     }
 
     /// Adds the fleets of `seed`; what was created, or why the spec is wrong (nothing changed).

@@ -48,6 +48,17 @@ pub struct TencentFleet {
     /// `inv-flt00000` for `ins-flt`).
     #[serde(default)]
     pub invocation_id: Option<String>,
+    /// Every instance's and the invocation's own transition delay (`TransitionMs`), in
+    /// milliseconds; absent = the `transitionMs` setting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transition_ms: Option<u64>,
+    /// Every instance's `InstanceChargeType` (default `POSTPAID_BY_HOUR`; `PREPAID` for the
+    /// recycle bin).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub charge_type: Option<String>,
+    /// Every instance's `FailOperations` (`["StopInstances"]`: its next stop fails).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fail_operations: Vec<String>,
 }
 
 /// An Alibaba fleet: ECS instances `prefix` + a zero-padded number (from 0, at least 5
@@ -71,6 +82,10 @@ pub struct AlibabaFleet {
     /// The invocation's ID (default `t-` + the prefix's letters + `00000`: `t-flt00000`).
     #[serde(default)]
     pub invoke_id: Option<String>,
+    /// The invocation's own transition delay (`TransitionMs`: Stopping -> Stopped), in
+    /// milliseconds; absent = the `transitionMs` setting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transition_ms: Option<u64>,
 }
 
 fn guangzhou() -> String {
@@ -94,6 +109,9 @@ impl Default for TencentFleet {
             stopped: 0,
             prefix: tencent_prefix(),
             invocation_id: None,
+            transition_ms: None,
+            charge_type: None,
+            fail_operations: Vec::new(),
         }
     }
 }
@@ -106,6 +124,7 @@ impl Default for AlibabaFleet {
             stopped: 0,
             prefix: alibaba_prefix(),
             invoke_id: None,
+            transition_ms: None,
         }
     }
 }
@@ -173,6 +192,24 @@ impl TencentFleet {
             return Err(format!(
                 "tencent: {total} instances do not fit in {width} digits after {:?}: use a shorter prefix",
                 self.prefix
+            ));
+        }
+        if let Some(charge) = &self.charge_type
+            && !crate::state::CHARGE_TYPES.contains(&charge.as_str())
+        {
+            return Err(format!(
+                "tencent.chargeType {charge:?} is not one of {}",
+                crate::state::CHARGE_TYPES.join(", ")
+            ));
+        }
+        if let Some(op) = self
+            .fail_operations
+            .iter()
+            .find(|o| !crate::state::FAILABLE_OPERATIONS.contains(&o.as_str()))
+        {
+            return Err(format!(
+                "tencent.failOperations entry {op:?} is not one of {}",
+                crate::state::FAILABLE_OPERATIONS.join(", ")
             ));
         }
         let id = |n: u32| format!("{}{n:0width$}", self.prefix);
@@ -243,11 +280,14 @@ impl Seed {
             let new: std::collections::HashSet<&String> = running.iter().chain(&stopped).collect();
             let t = &mut resources.tencent;
             t.instances.retain(|i| !new.contains(&i.instance_id));
-            let cvm = |id: &String, state: &str| CvmInstance {
-                instance_id: id.clone(),
-                region: fleet.region.clone(),
-                instance_state: state.into(),
-                since: None,
+            let cvm = |id: &String, state: &str| {
+                let mut instance = CvmInstance::new(id.clone(), fleet.region.clone(), state);
+                if let Some(charge) = &fleet.charge_type {
+                    instance.instance_charge_type = charge.clone();
+                }
+                instance.transition_ms = fleet.transition_ms;
+                instance.fail_operations = fleet.fail_operations.clone();
+                instance
             };
             t.instances
                 .extend(running.iter().map(|id| cvm(id, "RUNNING")));
@@ -261,11 +301,9 @@ impl Seed {
                     invocation_status: "RUNNING".into(),
                     tasks: running
                         .iter()
-                        .map(|id| TatTask {
-                            instance_id: id.clone(),
-                            task_status: "RUNNING".into(),
-                        })
+                        .map(|id| TatTask::new(id.clone(), "RUNNING"))
                         .collect(),
+                    transition_ms: fleet.transition_ms,
                 });
                 invocation
             });
@@ -297,11 +335,9 @@ impl Seed {
                     invocation_status: "Running".into(),
                     invoke_instances: running
                         .iter()
-                        .map(|id| EcsInvokeInstance {
-                            instance_id: id.clone(),
-                            invocation_status: "Running".into(),
-                        })
+                        .map(|id| EcsInvokeInstance::new(id.clone(), "Running"))
                         .collect(),
+                    transition_ms: fleet.transition_ms,
                 });
                 invocation
             });

@@ -6,6 +6,7 @@ use std::time::Instant;
 use serde_json::{Map, Value};
 
 use crate::model::Model;
+use crate::state::RefreshActivity;
 
 /// A Tencent error answer: `Response.Error.{Code, Message}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,6 +71,14 @@ pub(crate) fn body_parameters(body: &[u8]) -> Result<Map<String, Value>, ApiErro
     }
 }
 
+/// What a write knows of the request that makes it.
+pub(crate) struct Write<'a> {
+    /// The RequestId its answer carries (recorded as `LatestOperationRequestId`).
+    pub request_id: &'a str,
+    /// An `operation_fails` fault fired for it: the operation is accepted, then fails.
+    pub fails: bool,
+}
+
 /// Runs the write action `action` with `params` (from a POST body or a GET query) in `region`,
 /// changing `model`; answers the fields that go into `Response` beside `RequestId` (none). The
 /// Describe actions are answered by `describe` instead.
@@ -78,8 +87,9 @@ pub(crate) fn handle(
     action: &str,
     region: Option<&str>,
     params: &Map<String, Value>,
+    write: &Write<'_>,
 ) -> Result<Map<String, Value>, ApiError> {
-    change(model, action, region, params).map(|()| Map::new())
+    change(model, action, region, params, write).map(|()| Map::new())
 }
 
 /// The write actions.
@@ -88,6 +98,7 @@ fn change(
     action: &str,
     region: Option<&str>,
     params: &Map<String, Value>,
+    write: &Write<'_>,
 ) -> Result<(), ApiError> {
     let p = Params(params);
     match action {
@@ -123,7 +134,7 @@ fn change(
                     "The parameters `ForceStop` and `StopType` cannot be specified at the same time.",
                 ));
             }
-            stop_instances(model, region, &ids)
+            stop_instances(model, region, &ids, write)
         }
         "TerminateInstances" => {
             p.only(&["InstanceIds", "ReleaseAddress", "ReleasePrepaidDataDisks"])?;
@@ -131,7 +142,7 @@ fn change(
             let ids = p.instance_ids(true)?.unwrap_or_default();
             p.bool("ReleaseAddress")?;
             p.bool("ReleasePrepaidDataDisks")?;
-            terminate_instances(model, region, &ids)
+            terminate_instances(model, region, &ids, write)
         }
         "CancelInvocation" => {
             p.only(&["InvocationId", "InstanceIds"])?;
@@ -148,7 +159,7 @@ fn change(
             let ids = p.instance_ids(false)?;
             cancel_invocation(model, region, &invocation_id, ids.as_deref())
         }
-        "CancelInstanceRefresh" => {
+        "CancelInstanceRefresh" | "StopInstanceRefresh" => {
             p.only(&["AutoScalingGroupId", "RefreshActivityId"])?;
             let group = p.required_string("AutoScalingGroupId")?;
             let activity = p.required_string("RefreshActivityId")?;
@@ -168,7 +179,12 @@ fn change(
                     ),
                 ));
             }
-            cancel_instance_refresh(model, region, &group, &activity)
+            let activity = find_activity(model, region, &group, &activity)?;
+            if action == "StopInstanceRefresh" {
+                stop_instance_refresh(activity)
+            } else {
+                cancel_instance_refresh(activity)
+            }
         }
         _ => Err(err(
             "InvalidAction",
@@ -329,7 +345,12 @@ fn find_instances(model: &Model, region: &str, ids: &[String]) -> Result<Vec<usi
     Ok(found)
 }
 
-fn stop_instances(model: &mut Model, region: &str, ids: &[String]) -> Result<(), ApiError> {
+fn stop_instances(
+    model: &mut Model,
+    region: &str,
+    ids: &[String],
+    write: &Write<'_>,
+) -> Result<(), ApiError> {
     let found = find_instances(model, region, ids)?;
     let instances = &mut model.resources.tencent.instances;
     for &i in &found {
@@ -351,13 +372,26 @@ fn stop_instances(model: &mut Model, region: &str, ids: &[String]) -> Result<(),
     }
     let now = Instant::now();
     for i in found {
-        instances[i].instance_state = "STOPPING".into();
-        instances[i].since = Some(now);
+        instances[i].begin(
+            "StopInstances",
+            write.request_id,
+            "STOPPING",
+            write.fails,
+            now,
+        );
     }
     Ok(())
 }
 
-fn terminate_instances(model: &mut Model, region: &str, ids: &[String]) -> Result<(), ApiError> {
+/// Postpaid instances are destroyed (TERMINATING, then gone); a prepaid one's first terminate
+/// moves it to the recycle bin (`SHUTDOWN`, `OPERATING` until the delay has passed), and a
+/// terminate of an instance in the recycle bin destroys it, as the CVM documentation says.
+fn terminate_instances(
+    model: &mut Model,
+    region: &str,
+    ids: &[String],
+    write: &Write<'_>,
+) -> Result<(), ApiError> {
     let found = find_instances(model, region, ids)?;
     let instances = &mut model.resources.tencent.instances;
     if let Some(&i) = found
@@ -372,14 +406,57 @@ fn terminate_instances(model: &mut Model, region: &str, ids: &[String]) -> Resul
             ),
         ));
     }
+    if let Some(&i) = found.iter().find(|&&i| {
+        instances[i].instance_state == "SHUTDOWN"
+            && instances[i].latest_operation_state.as_deref() == Some("OPERATING")
+    }) {
+        return Err(err(
+            "OperationDenied.InstanceOperationInProgress",
+            format!(
+                "The instance `{}` is still being moved to the recycle bin (LatestOperationState OPERATING): retry once the operation has ended.",
+                instances[i].instance_id
+            ),
+        ));
+    }
+    if let Some(&first) = found.first()
+        && let Some(&other) = found
+            .iter()
+            .find(|&&i| instances[i].instance_charge_type != instances[first].instance_charge_type)
+    {
+        return Err(err(
+            "UnsupportedOperation.InstanceMixedPricingModel",
+            format!(
+                "The instances `{}` ({}) and `{}` ({}) have different charge types: every instance of one TerminateInstances request must have the same charge type; send them in separate requests.",
+                instances[first].instance_id,
+                instances[first].instance_charge_type,
+                instances[other].instance_id,
+                instances[other].instance_charge_type
+            ),
+        ));
+    }
     let now = Instant::now();
     for i in found {
-        instances[i].instance_state = "TERMINATING".into();
-        instances[i].since = Some(now);
+        let instance = &mut instances[i];
+        let to_recycle_bin =
+            instance.instance_charge_type == "PREPAID" && instance.instance_state != "SHUTDOWN";
+        let state = if to_recycle_bin {
+            "SHUTDOWN"
+        } else {
+            "TERMINATING"
+        };
+        instance.begin(
+            "TerminateInstances",
+            write.request_id,
+            state,
+            write.fails,
+            now,
+        );
     }
     Ok(())
 }
 
+/// PENDING, DELIVERING and DELIVER_DELAYED tasks are CANCELLED at once; RUNNING ones go
+/// CANCELLING, and TERMINATED after the delay.
 fn cancel_invocation(
     model: &mut Model,
     region: &str,
@@ -408,34 +485,30 @@ fn cancel_invocation(
             format!("The instance `{id}` is not related to the invocation `{invocation_id}`."),
         ));
     }
+    let now = Instant::now();
     for task in &mut invocation.tasks {
         if ids.is_some_and(|ids| !ids.contains(&task.instance_id)) {
             continue;
         }
         match task.task_status.as_str() {
             "PENDING" | "DELIVERING" | "DELIVER_DELAYED" => task.task_status = "CANCELLED".into(),
-            "RUNNING" => task.task_status = "TERMINATED".into(),
+            "RUNNING" => {
+                task.task_status = "CANCELLING".into();
+                task.since = Some(now);
+            }
             _ => {}
         }
     }
-    let active = invocation.tasks.iter().any(|t| {
-        matches!(
-            t.task_status.as_str(),
-            "PENDING" | "DELIVERING" | "DELIVER_DELAYED" | "RUNNING"
-        )
-    });
-    if !active && matches!(invocation.invocation_status.as_str(), "PENDING" | "RUNNING") {
-        invocation.invocation_status = "CANCELLED".into();
-    }
+    invocation.settle_after_cancel();
     Ok(())
 }
 
-fn cancel_instance_refresh(
-    model: &mut Model,
+fn find_activity<'m>(
+    model: &'m mut Model,
     region: Option<&str>,
     group_id: &str,
     activity_id: &str,
-) -> Result<(), ApiError> {
+) -> Result<&'m mut RefreshActivity, ApiError> {
     let group = model
         .resources
         .tencent
@@ -448,7 +521,7 @@ fn cancel_instance_refresh(
                 format!("The scaling group `{group_id}` is not found."),
             )
         })?;
-    let activity = group
+    group
         .refresh_activities
         .iter_mut()
         .find(|a| a.refresh_activity_id == activity_id)
@@ -459,23 +532,66 @@ fn cancel_instance_refresh(
                     "The refresh activity `{activity_id}` is not found in scaling group `{group_id}`."
                 ),
             )
-        })?;
+        })
+}
+
+const ACTIVITY_CONFLICT: &str = "ResourceUnavailable.RefreshActivityStatusConflictWithOperation";
+
+/// An unfinished activity with no batch refreshing is CANCELLED at once, and its WAITING
+/// batches with it; a refreshing batch blocks the cancel (pause first).
+fn cancel_instance_refresh(activity: &mut RefreshActivity) -> Result<(), ApiError> {
+    let id = &activity.refresh_activity_id;
     if !matches!(
         activity.status.as_str(),
         "INIT" | "RUNNING" | "FAILED_PAUSE" | "AUTO_PAUSE" | "MANUAL_PAUSE"
     ) {
         return Err(err(
-            "ResourceUnavailable.RefreshActivityStatusConflictWithOperation",
+            ACTIVITY_CONFLICT,
             format!(
-                "The refresh activity `{activity_id}` is {}: only an unfinished activity can be cancelled.",
+                "The refresh activity `{id}` is {}: only an unfinished activity can be cancelled.",
                 activity.status
+            ),
+        ));
+    }
+    if let Some(batch) = activity
+        .batches
+        .iter()
+        .find(|b| b.batch_status == "RUNNING")
+    {
+        return Err(err(
+            ACTIVITY_CONFLICT,
+            format!(
+                "The refresh activity `{id}` has a batch refreshing (batch {} is RUNNING), so it cannot be cancelled now: pause it first (StopInstanceRefresh), wait until no batch is RUNNING, then cancel.",
+                batch.batch_number
             ),
         ));
     }
     activity.status = "CANCELLED".into();
     for batch in &mut activity.batches {
-        if batch.batch_status == "WAITING" {
+        if matches!(batch.batch_status.as_str(), "WAITING" | "INIT") {
             batch.batch_status = "CANCELLED".into();
+        }
+    }
+    Ok(())
+}
+
+/// An INIT or RUNNING activity is paused (`MANUAL_PAUSE`) at once; its refreshing batch
+/// finishes (SUCCESSFUL) after the delay and the WAITING ones stay WAITING.
+fn stop_instance_refresh(activity: &mut RefreshActivity) -> Result<(), ApiError> {
+    if !matches!(activity.status.as_str(), "INIT" | "RUNNING") {
+        return Err(err(
+            ACTIVITY_CONFLICT,
+            format!(
+                "The refresh activity `{}` is {}: only an INIT or RUNNING activity can be paused.",
+                activity.refresh_activity_id, activity.status
+            ),
+        ));
+    }
+    activity.status = "MANUAL_PAUSE".into();
+    let now = Instant::now();
+    for batch in &mut activity.batches {
+        if batch.batch_status == "RUNNING" {
+            batch.since = Some(now);
         }
     }
     Ok(())

@@ -89,7 +89,8 @@ fn describe_refresh_activities_and_invocations() {
         .describe_refresh_activities(&DescribeRefreshActivities::for_group("asg-grp00001"))
         .unwrap();
     let set = items(r.data(), &["Response", "RefreshActivitySet"]);
-    assert_eq!(set.len(), 2);
+    // asr-act00001 (RUNNING), asr-act00002 (SUCCESSFUL), asr-act00003 (a batch refreshing).
+    assert_eq!(set.len(), 3);
     assert_eq!(set[0]["Status"], "RUNNING");
     assert_eq!(set[0]["RefreshBatchSet"].as_array().unwrap().len(), 3);
 
