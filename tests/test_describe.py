@@ -130,6 +130,7 @@ def test_describe_invocation_tasks_of_an_invocation(backend, emu):
 
 
 def test_describe_invocation_tasks_sees_a_cancel(backend, emu):
+    emu.configure(transitionMs=0)  # a RUNNING task is TERMINATED at once
     client = tencent_client(backend, emu)
     cancel = client.cancel_invocation(REGION, "inv-inv00002")
     assert isinstance(cancel, Outcome), cancel
@@ -190,6 +191,7 @@ def test_describe_invocations_follows_next_token(backend, emu):
 
 
 def test_describe_invocations_gives_every_instance_status(backend, emu):
+    emu.configure(transitionMs=0)  # a Running instance is Stopped at once
     client = alibaba_client(backend, emu)
     stop = client.stop_invocation("cn-hangzhou", "t-hz0jdfwd9f0001", ["i-bp67acfmxazb4p0001"])
     assert isinstance(stop, Outcome), stop

@@ -50,11 +50,12 @@ def test_an_attempt_is_one_info_record_with_the_operation(tc, collected):  # noq
 
 
 def test_a_failed_attempt_is_a_warning(tc, collected):  # noqa: F811
-    with pytest.raises(cloudhalt.StateConflictError):
-        tc.stop_instances("ap-guangzhou", ["ins-stp00000"])
+    # (A stopped instance is no longer a failure: it is "already". An unknown one still is.)
+    with pytest.raises(cloudhalt.NotFoundError):
+        tc.stop_instances("ap-guangzhou", ["ins-zzzzzzzz"])
     warnings = [rec for rec in collected if rec.levelno == logging.WARNING]
     assert warnings and "StopInstances" in warnings[0].getMessage()
-    assert "InstanceStateStopped" in warnings[0].getMessage()
+    assert "InvalidInstanceId.NotFound" in warnings[0].getMessage()
 
 
 def test_credential_sources_are_debug_records_without_the_secret(collected, chain_home):
