@@ -135,37 +135,26 @@ fn a_transition_takes_at_least_its_delay() {
 
 #[test]
 fn a_stop_refused_for_one_instance_changes_none() {
+    // Raw requests: the core client would settle the refusal (describe, re-send the rest).
     let emu = emulator_with_delay(60_000);
-    let err = tencent(&emu)
-        .stop_instances(&StopInstances::new(
-            "ap-guangzhou",
-            vec!["ins-run00000".into(), "ins-stp00000".into()],
-        ))
-        .unwrap_err();
+    let stop = |ids: &str| {
+        let body = format!(r#"{{"InstanceIds": [{ids}]}}"#);
+        let (_, answer) = RawTencent::new("StopInstances", Some("ap-guangzhou"), &body).send(&emu);
+        tencent_code(&answer).to_owned()
+    };
     assert_eq!(
-        err.code(),
-        Some("UnsupportedOperation.InstanceStateStopped")
+        stop(r#""ins-run00000", "ins-stp00000""#),
+        "UnsupportedOperation.InstanceStateStopped"
     );
     let i = describe(&emu, "ins-run00000").unwrap();
     assert_eq!(i["InstanceState"], "RUNNING");
     assert_eq!(i["LatestOperation"], Value::Null);
     assert_eq!(calls(&emu, "StopInstances", "ins-run00000"), (1, 0));
 
-    tencent(&emu)
-        .stop_instances(&StopInstances::new(
-            "ap-guangzhou",
-            vec!["ins-run00001".into()],
-        ))
-        .unwrap();
-    let err = tencent(&emu)
-        .stop_instances(&StopInstances::new(
-            "ap-guangzhou",
-            vec!["ins-run00002".into(), "ins-run00001".into()],
-        ))
-        .unwrap_err();
+    assert_eq!(stop(r#""ins-run00001""#), "");
     assert_eq!(
-        err.code(),
-        Some("UnsupportedOperation.InstanceStateStopping")
+        stop(r#""ins-run00002", "ins-run00001""#),
+        "UnsupportedOperation.InstanceStateStopping"
     );
     assert_eq!(
         describe(&emu, "ins-run00002").unwrap()["InstanceState"],
@@ -880,4 +869,40 @@ fn the_new_members_survive_a_saved_state_and_bad_fleet_values_are_named() {
             "{answer}"
         );
     }
+}
+
+#[test]
+fn stop_instance_refresh_checks_its_parameters_on_the_server_too() {
+    let emu = emulator();
+    let cases = [
+        (
+            r#"{"AutoScalingGroupId": "asg-grp00001"}"#,
+            "MissingParameter",
+        ),
+        (
+            r#"{"AutoScalingGroupId": "asg-grp00001", "RefreshActivityId": "asr-act00003", "Force": true}"#,
+            "UnknownParameter",
+        ),
+        (
+            r#"{"AutoScalingGroupId": "asg-GRP", "RefreshActivityId": "asr-act00003"}"#,
+            "InvalidParameterValue.InvalidAutoScalingGroupId",
+        ),
+        (
+            r#"{"AutoScalingGroupId": "asg-grp00001", "RefreshActivityId": "act00003"}"#,
+            "InvalidParameterValue.InvalidRefreshActivityId",
+        ),
+    ];
+    for (body, code) in cases {
+        let (_, answer) = RawTencent::new("StopInstanceRefresh", None, body).send(&emu);
+        assert_eq!(tencent_code(&answer), code, "{body}: {answer}");
+    }
+    assert_eq!(activity(&emu, "asr-act00003")["Status"], "RUNNING");
+    let (_, answer) = RawTencent::new(
+        "StopInstanceRefresh",
+        None,
+        r#"{"AutoScalingGroupId": "asg-grp00001", "RefreshActivityId": "asr-act00003"}"#,
+    )
+    .send(&emu);
+    assert_eq!(tencent_code(&answer), "", "{answer}");
+    assert_eq!(activity(&emu, "asr-act00003")["Status"], "MANUAL_PAUSE");
 }

@@ -199,12 +199,14 @@ fn apply_then_drop_applies_the_call_and_loses_the_answer() {
         "applied"
     );
     client.stop_instances(&stop(&run(5))).unwrap();
-    // The 6th is applied and its answer lost; sent again, it answers that it is done already.
+    // The 6th is applied and its answer lost; sent again, the service answers that it is
+    // stopped already, which the client reads (after describing it) as `already`.
     let err = client.stop_instances(&stop(&run(6))).unwrap_err();
     assert_eq!(err.send_state(), SendState::SentNoAnswer);
-    let err = client.stop_instances(&stop(&run(6))).unwrap_err();
+    let r = client.stop_instances(&stop(&run(6))).unwrap();
+    assert_eq!(r.outcomes()[0].outcome(), cloudhalt::Outcome::Already);
     assert_eq!(
-        err.code(),
+        r.outcomes()[0].code(),
         Some("UnsupportedOperation.InstanceStateStopped")
     );
     let (_, faults) = control(&emu, "GET", "/_emulator/faults", &json!({}));

@@ -96,8 +96,10 @@ pub struct RawTencent<'a> {
 impl<'a> RawTencent<'a> {
     pub fn new(action: &'a str, region: Option<&'a str>, body: &'a str) -> RawTencent<'a> {
         let (service, version) = match action {
-            "CancelInvocation" => ("tat", "2020-10-28"),
-            "CancelInstanceRefresh" => ("as", "2018-04-19"),
+            "CancelInvocation" | "DescribeInvocationTasks" => ("tat", "2020-10-28"),
+            "CancelInstanceRefresh" | "StopInstanceRefresh" | "DescribeRefreshActivities" => {
+                ("as", "2018-04-19")
+            }
             _ => ("cvm", "2017-03-12"),
         };
         RawTencent {
