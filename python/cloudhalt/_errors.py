@@ -66,7 +66,8 @@ class Error(Exception):
     - ``attempts``: how many requests were sent in all.
 
     And, when a wait ran (``wait=True``, or a standalone ``wait_*`` method), what it saw last
-    (empty otherwise):
+    (otherwise only the IDs cloudhalt described to settle them, e.g. TerminateInstances IDs
+    whose answer was lost; usually empty):
 
     - ``states``: every waited-for ID to the provider's last state (``"STOPPED"``,
       ``"STOPPING"``, ``"SHUTDOWN"``, ``"CANCELLED"``, ``"Stopped"``, ...; ``"gone"`` when the

@@ -58,7 +58,8 @@ pub(crate) fn exception_type(py: Python<'_>, kind: ErrorKind) -> Bound<'_, PyTyp
 /// Turns a core error into the matching Python exception, with every attribute the core knows
 /// (`provider`, `action`, `code`, `message`, `request_id`, `http_status`, `send_state`, `field`,
 /// `kind`), the batch's record (`request_ids`, `attempts`, `id_outcomes`, from which the class
-/// derives `outcomes`) and, when a wait ran, the states it reached (`states`, `wait_results`). The core guarantees its text never contains a secret.
+/// derives `outcomes`) and the per-ID states a wait or a settling describe saw (`states`,
+/// `wait_results`). The core guarantees its text never contains a secret.
 pub(crate) fn map_error(py: Python<'_>, err: &cloudhalt::Error) -> PyErr {
     let build = || -> PyResult<PyErr> {
         let kwargs = PyDict::new(py);

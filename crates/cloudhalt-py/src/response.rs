@@ -138,7 +138,9 @@ impl Response {
     /// provider's final state (`"STOPPED"`, `"SHUTDOWN"`, `"CANCELLED"`, `"Stopped"`, ...;
     /// `"gone"` when the Describe answer no longer lists it). For `cancel_invocation` and
     /// `stop_invocation` the IDs are the instances of the invocation (every task's instance when
-    /// no instance list was given). Empty when no wait ran.
+    /// no instance list was given). Without a wait, only the IDs cloudhalt had to describe to
+    /// settle them (TerminateInstances IDs whose answer was lost, a resume's held-back IDs);
+    /// usually empty.
     #[getter]
     fn states<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         states(py, &self.states)
