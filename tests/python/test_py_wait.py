@@ -172,3 +172,13 @@ def test_resume_can_wait(tc, emu, tmp_path):
     r = tc.resume(log, wait=True, **FAST)
     assert r.outcomes == {"ins-run00008": "done"}
     assert r.states == {"ins-run00008": "STOPPED"}
+
+
+def test_a_lost_terminate_answer_is_described_not_resent_and_reported_in_states(tc, emu):
+    emu.fault(kind="apply_then_drop", action="TerminateInstances")
+    r = tc.terminate_instances(REGION, ["ins-run00009"])  # no wait asked for
+    assert r.outcomes == {"ins-run00009": "done"}
+    assert r.states == {"ins-run00009": "TERMINATING"}
+    assert r.wait_results == {"ins-run00009": "terminating"}
+    c = emu.calls()["TerminateInstances"]["ids"]["ins-run00009"]
+    assert c == {"received": 1, "applied": 1}, c
