@@ -226,6 +226,8 @@ mod tests {
             (ErrorKind::Api, 1, 1),
             (ErrorKind::UnexpectedResponse, 7, 8),
             (ErrorKind::Audit, 9, 9),
+            (ErrorKind::WaitTimeout, 10, 10),
+            (ErrorKind::WaitFailed, 11, 11),
         ];
         assert_eq!(expected.len(), ErrorKind::ALL.len());
         for (kind, not_sent, sent) in expected {

@@ -2,11 +2,12 @@
 //! (retries, pacing, concurrency, audit log, progress), the dry run, and the report of a call of
 //! any size (a line per ID, a summary, the exit code of the worst outcome).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use cloudhalt::{
     AuditLog, Client, Cloud, DryRun, Error, IdOutcome, Outcome, Pacing, Progress, Provider,
@@ -16,6 +17,7 @@ use serde_json::{Map, Value, json};
 
 use crate::exit::{self, clean};
 use crate::setup::flag_error;
+use crate::wait::{self, StateLine};
 use crate::{Global, Output};
 
 /// A client of cloud `C` set up from the global flags: credentials from the default chain (or
@@ -84,26 +86,56 @@ pub fn execute<C: Cloud, R: Request<Cloud = C>>(
 
 // ---------------------------------------------------------------- progress
 
-/// The one progress line of a batch on stderr, rewritten in place after every request.
+/// The one progress line of a batch on stderr, rewritten in place after every request, and
+/// while a wait runs after it, every half second with the time waited.
 pub struct ProgressLine {
     action: String,
-    /// True once the line was drawn (then it is ended with a newline).
-    drawn: Mutex<bool>,
+    /// The deadline of the wait that follows the writes (`--wait`), if any.
+    wait_timeout: Option<Duration>,
+    state: Mutex<LineState>,
 }
+
+#[derive(Default)]
+struct LineState {
+    /// True once the line was drawn (then it is ended with a newline).
+    drawn: bool,
+    /// True once the wait's ticker runs.
+    waiting: bool,
+    /// True once the command has its result: nothing is drawn after that.
+    finished: bool,
+}
+
+/// How often the line of a wait is redrawn.
+const TICK: Duration = Duration::from_millis(500);
 
 impl ProgressLine {
     /// A progress line for `action`, or `None` when stderr is not a terminal, with `-q`, with
     /// `-v` (whose log lines it would overwrite), or on a dry run (nothing to wait for): a log
     /// file or a pipe gets no carriage returns.
     pub fn new(global: &Global, action: &str) -> Option<Arc<ProgressLine>> {
+        ProgressLine::waiting(global, action, None)
+    }
+
+    /// As [`new`](ProgressLine::new), for a command that waits up to `wait_timeout` after its
+    /// writes (or only waits): the line then also shows the wait.
+    pub fn waiting(
+        global: &Global,
+        action: &str,
+        wait_timeout: Option<Duration>,
+    ) -> Option<Arc<ProgressLine>> {
         if global.quiet || global.verbose > 0 || global.dry_run || !std::io::stderr().is_terminal()
         {
             return None;
         }
         Some(Arc::new(ProgressLine {
             action: clean(action),
-            drawn: Mutex::new(false),
+            wait_timeout,
+            state: Mutex::new(LineState::default()),
         }))
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, LineState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn callback(self: &Arc<Self>) -> cloudhalt::ProgressFn {
@@ -111,26 +143,83 @@ impl ProgressLine {
         Arc::new(move |p: &Progress| line.draw(p))
     }
 
-    fn draw(&self, p: &Progress) {
-        let mut drawn = self.drawn.lock().unwrap_or_else(|e| e.into_inner());
-        // A call of one request is finished by its first report: it shows its result, not a
-        // progress line (so it prints exactly what it printed before batches existed).
-        if !*drawn && p.left() == 0 {
+    fn draw(self: &Arc<Self>, p: &Progress) {
+        let mut state = self.lock();
+        if state.finished || state.waiting {
             return;
         }
-        *drawn = true;
+        if p.left() == 0 && self.wait_timeout.is_some() {
+            drop(state);
+            self.start_wait(Some(p.done + p.already));
+            return;
+        }
+        // A call of one request is finished by its first report: it shows its result, not a
+        // progress line (so it prints exactly what it printed before batches existed).
+        if !state.drawn && p.left() == 0 {
+            return;
+        }
+        state.drawn = true;
         let mut err = std::io::stderr().lock();
         // \r and "erase to end of line": one line, rewritten in place.
         let _ = write!(err, "\r\x1b[K{}", progress_text(&self.action, p));
         let _ = err.flush();
     }
 
+    /// Shows the wait from now on, redrawn every [`TICK`] until [`finish`](ProgressLine::finish):
+    /// `sent` is how many IDs the writes got through, `None` for a standalone wait.
+    pub fn start_wait(self: &Arc<Self>, sent: Option<usize>) {
+        let Some(timeout) = self.wait_timeout else {
+            return;
+        };
+        {
+            let mut state = self.lock();
+            if state.waiting || state.finished {
+                return;
+            }
+            state.waiting = true;
+        }
+        let line = Arc::clone(self);
+        let started = Instant::now();
+        // Detached: it stops at the first tick after `finish`, or with the process.
+        std::thread::spawn(move || {
+            loop {
+                {
+                    let mut state = line.lock();
+                    if state.finished {
+                        return;
+                    }
+                    state.drawn = true;
+                    let text = wait_text(&line.action, sent, started.elapsed(), timeout);
+                    let mut err = std::io::stderr().lock();
+                    let _ = write!(err, "\r\x1b[K{text}");
+                    let _ = err.flush();
+                }
+                std::thread::sleep(TICK);
+            }
+        });
+    }
+
     /// Ends the line (if it was drawn) so that what follows starts on a line of its own.
     pub fn finish(&self) {
-        if *self.drawn.lock().unwrap_or_else(|e| e.into_inner()) {
+        let mut state = self.lock();
+        state.finished = true;
+        if state.drawn {
             eprintln!();
         }
     }
+}
+
+/// `cloudhalt: StopInstances: 250 sent; waiting for their end state: 3.5 s of 300 s`.
+fn wait_text(action: &str, sent: Option<usize>, waited: Duration, timeout: Duration) -> String {
+    let what = match sent {
+        Some(n) => format!("{n} sent; waiting for their end state"),
+        None => "waiting for the end state".to_owned(),
+    };
+    format!(
+        "cloudhalt: {action}: {what}: {:.1} s of {:.0} s",
+        waited.as_secs_f64(),
+        timeout.as_secs_f64()
+    )
 }
 
 /// `StopInstances: 200 done, 0 already, 0 failed, 0 unknown, 200 left of 400; 36.4 IDs/s; 5.5 s`.
@@ -232,15 +321,16 @@ pub fn counts(lines: &[IdLine]) -> Value {
     })
 }
 
-/// The exit code of a call from its IDs' outcomes: 0 when every ID is done or already; the
-/// "may have been sent" code (8) when any is unknown; else the code of the error's kind (the
-/// first failed request's). Without outcomes (nothing was sent), the error's code as always.
+/// The exit code of a call from its IDs' outcomes: 0 when every ID is done or already (unless
+/// the wait after them did not reach success: then the wait's code, 10 or 11); the "may have
+/// been sent" code (8) when any is unknown; else the code of the error's kind (the first failed
+/// request's). Without outcomes (nothing was sent), the error's code as always.
 pub fn exit_code(lines: &[IdLine], err: Option<&Error>) -> u8 {
     let error_code = |e: &Error| exit::code_for(e.kind(), e.send_state());
     match lines.iter().map(|l| l.outcome).max_by_key(|o| o.severity()) {
         Some(Outcome::Unknown) => exit::may_have_been_sent_code(),
         Some(Outcome::Failed) => err.map_or(1, error_code),
-        Some(_) => 0,
+        Some(_) => err.filter(|e| wait::is_wait_error(e)).map_or(0, error_code),
         None => err.map_or(0, error_code),
     }
 }
@@ -261,6 +351,11 @@ pub struct Report<'a> {
     pub extra: Map<String, Value>,
     /// Text printed before the result (resume: what it skips and holds back).
     pub notes: Vec<String>,
+    /// The state of each ID when a wait ran (`--wait`) or the core described IDs whose outcome
+    /// was unknown (TerminateInstances), else `None`; see [`wait::report_states`].
+    pub states: Option<Vec<StateLine>>,
+    /// True when the states come from a wait (`--wait`).
+    pub waited: bool,
 }
 
 impl Report<'_> {
@@ -282,8 +377,20 @@ impl Report<'_> {
 
     fn print_json(&self, result: Result<&Response, &Error>) {
         let mut out = std::io::stdout().lock();
+        let states: HashMap<&str, &StateLine> = self
+            .states
+            .iter()
+            .flatten()
+            .map(|s| (s.id.as_str(), s))
+            .collect();
         for line in &self.lines {
-            let _ = writeln!(out, "{}", line.json());
+            let mut v = line.json();
+            if self.states.is_some() {
+                let state = states.get(line.id.as_str());
+                v["state"] = state.map(|s| s.state.clone()).into();
+                v["result"] = state.map(|s| s.result.clone()).into();
+            }
+            let _ = writeln!(out, "{v}");
         }
         let mut summary = match result {
             Ok(response) => success_value(response),
@@ -295,6 +402,11 @@ impl Report<'_> {
         summary["attempts"] = self.attempts.into();
         for (key, value) in &self.extra {
             summary[key] = value.clone();
+        }
+        if let Some(states) = &self.states {
+            for (key, value) in wait::summary_members(states) {
+                summary[key] = value;
+            }
         }
         let _ = writeln!(out, "{summary}");
         let _ = out.flush();
@@ -324,6 +436,41 @@ impl Report<'_> {
             .map(|r| clean(r))
             .collect::<Vec<_>>()
             .join(", ");
+        // Nothing to say when no ID was waited for (every request failed).
+        let wait_lines = self
+            .states
+            .as_deref()
+            .filter(|states| !states.is_empty())
+            .map(|states| wait::text_lines(states, self.waited));
+        // A wait that did not reach success comes after a write that went through: that is
+        // said as for a success, then the states, then the wait's error.
+        let sent_ok = match result {
+            Ok(_) => true,
+            Err(err) => {
+                wait::is_wait_error(err) && self.lines.iter().all(|l| l.outcome.is_success())
+            }
+        };
+        if sent_ok && let Err(err) = result {
+            let _ = writeln!(
+                out,
+                "ok: {} {} ({}): {counted}; RequestIds {}",
+                clean(self.call.0),
+                clean(self.call.1),
+                clean(&self.summary),
+                if request_ids.is_empty() {
+                    "none"
+                } else {
+                    &request_ids
+                }
+            );
+            for line in wait_lines.iter().flatten() {
+                let _ = writeln!(out, "{line}");
+            }
+            let _ = out.flush();
+            drop(out);
+            exit::print(err, self.call, Output::Text);
+            return;
+        }
         match result {
             Ok(response) => {
                 let plain = self.attempts <= 1
@@ -350,6 +497,9 @@ impl Report<'_> {
                     for line in self.lines.iter().filter(|l| !l.outcome.is_success()) {
                         let _ = writeln!(out, "{}", line.text());
                     }
+                }
+                for line in wait_lines.iter().flatten() {
+                    let _ = writeln!(out, "{line}");
                 }
             }
             Err(err) => {
@@ -382,6 +532,9 @@ impl Report<'_> {
                         }
                     }
                 }
+                for line in wait_lines.iter().flatten() {
+                    let _ = writeln!(out, "{line}");
+                }
                 let _ = out.flush();
                 drop(out);
                 exit::print(err, self.call, Output::Text);
@@ -406,12 +559,17 @@ pub fn success_value(response: &Response) -> Value {
 /// The one-line text success of a single call. The provider's RequestId is cleaned of control
 /// characters like every provider text the command prints.
 pub fn render_text(response: &Response, summary: &str) -> String {
+    // A result the core put together without an answer of its own (the states of IDs it
+    // described after a lost answer) has no RequestId to show.
+    let request_id = match response.request_id() {
+        "" => "none".to_owned(),
+        id => clean(id),
+    };
     format!(
-        "ok: {} {} ({}), RequestId {}",
+        "ok: {} {} ({}), RequestId {request_id}",
         response.provider(),
         response.action(),
         clean(summary),
-        clean(response.request_id()),
     )
 }
 
@@ -421,6 +579,7 @@ pub fn finish(
     call: (&str, &str),
     result: Result<(Result<Finished, Error>, String), String>,
     progress: Option<Arc<ProgressLine>>,
+    waited: bool,
 ) -> ExitCode {
     if let Some(line) = &progress {
         line.finish();
@@ -429,18 +588,20 @@ pub fn finish(
         Err(usage) => exit::usage(&usage, call, global.output),
         Ok((Ok(Finished::Planned(plan)), _)) => print_dry_run(global, call, &plan),
         Ok((Ok(Finished::Sent(response)), summary)) => {
-            report_result(global, call, summary, Ok(&response))
+            report_result(global, call, summary, Ok(&response), waited)
         }
-        Ok((Err(err), summary)) => report_result(global, call, summary, Err(&err)),
+        Ok((Err(err), summary)) => report_result(global, call, summary, Err(&err), waited),
     }
 }
 
-/// Prints the result of a sent call (every ID's outcome, or an error before anything was sent).
+/// Prints the result of a sent call (every ID's outcome, or an error before anything was sent);
+/// `waited` when the client waited after the write (the lines then carry each ID's state).
 pub fn report_result(
     global: &Global,
     call: (&str, &str),
     summary: String,
     result: Result<&Response, &Error>,
+    waited: bool,
 ) -> ExitCode {
     let (outcomes, request_ids, attempts) = match result {
         Ok(r) => (r.outcomes(), r.request_ids(), r.attempts()),
@@ -461,6 +622,8 @@ pub fn report_result(
         attempts,
         extra: Map::new(),
         notes: Vec::new(),
+        states: wait::report_states(waited, result),
+        waited,
     }
     .print(global.output, result)
 }
@@ -604,6 +767,29 @@ mod tests {
     }
 
     #[test]
+    fn a_wait_that_did_not_succeed_decides_the_code_only_when_every_id_was_sent() {
+        let timeout = Error::new(
+            ErrorKind::WaitTimeout,
+            "late",
+            cloudhalt::SendState::Answered,
+        );
+        let failed = Error::new(
+            ErrorKind::WaitFailed,
+            "failed",
+            cloudhalt::SendState::Answered,
+        );
+        let done = [line(Outcome::Done), line(Outcome::Already)];
+        assert_eq!(exit_code(&done, Some(&timeout)), 10);
+        assert_eq!(exit_code(&done, Some(&failed)), 11);
+        // A request that may have been sent outranks the wait.
+        let unknown = [line(Outcome::Done), line(Outcome::Unknown)];
+        assert_eq!(exit_code(&unknown, Some(&timeout)), 8);
+        // Any other error with every ID done keeps the old rule (exit 0).
+        let api = Error::new(ErrorKind::Api, "odd", cloudhalt::SendState::Answered);
+        assert_eq!(exit_code(&done, Some(&api)), 0);
+    }
+
+    #[test]
     fn the_progress_line_counts_what_is_left() {
         // Progress is non-exhaustive: built field by field.
         let mut p = Progress::default();
@@ -619,5 +805,29 @@ mod tests {
              400; 50.0 IDs/s; 4.0 s"
         );
         assert!(!text.contains('\n'));
+    }
+
+    #[test]
+    fn the_wait_line_shows_the_time_waited_of_the_deadline() {
+        let text = wait_text(
+            "StopInstances",
+            Some(250),
+            Duration::from_millis(3500),
+            Duration::from_secs(300),
+        );
+        assert_eq!(
+            text,
+            "cloudhalt: StopInstances: 250 sent; waiting for their end state: 3.5 s of 300 s"
+        );
+        let text = wait_text(
+            "TerminateInstances",
+            None,
+            Duration::ZERO,
+            Duration::from_secs(60),
+        );
+        assert!(
+            text.ends_with("waiting for the end state: 0.0 s of 60 s"),
+            "{text}"
+        );
     }
 }

@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 mod demo;
+mod describe;
 mod emulator;
 mod exit;
 mod fleet;
@@ -10,6 +11,7 @@ mod ops;
 mod resume;
 mod setup;
 mod shell;
+mod wait;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -27,16 +29,22 @@ Exit codes:
   3  credentials or auth (missing/malformed credentials, signature, key or permission refused)
   4  throttled (rate limit hit: retry later)
   5  not found (instance, invocation, activity ...)
-  6  state conflict (e.g. the instance is already stopped)
+  6  state conflict (e.g. a refresh activity that already finished; an instance that is
+     already stopped is `already`, exit 0)
   7  transport or timeout, not sent (nothing reached the provider: a retry is safe)
   8  transport, timeout or unexpected answer: the request MAY HAVE BEEN SENT and taken effect
      (no answer, an answer cut short, or one that is not the documented shape): check the state
      before sending it again
   9  the --audit log could not be written: that request was not sent (free space or give
      another file, then `cloudhalt resume`)
+  10 --wait (or a wait command): the deadline (--wait-timeout) came before every ID reached
+     its end state; the write itself went through: wait again, or look with describe-*
+  11 --wait (or a wait command): an ID reached a failure state (the stop FAILED, the instance
+     vanished ...): the message names the IDs
 
 A call of many IDs exits with its worst outcome's code: 0 when every ID is done (or was
-already), 8 when any ID's outcome is unknown, else the code of the first failed request's error.
+already), 8 when any ID's outcome is unknown, else the code of the first failed request's error;
+with --wait, 10 or 11 when every ID was sent but the wait did not reach success.
 
 Credentials come from the default chain, the first source that yields wins (README
 \"Credentials\"). Tencent: TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY [, TENCENTCLOUD_SESSION_TOKEN];
@@ -51,8 +59,9 @@ SSL_CERT_FILE or --ca-bundle FILE. Errors go to stderr as one line with the prov
 the provider's code and message, the RequestId and whether the request may have been sent; with
 --output json as one JSON object on one line: {kind, code, message, request_id, http_status,
 send_state, provider, action}, null where unknown; once requests were sent, stdout has one
-line per ID {id, outcome, code, request_id} (done, already, failed or unknown), then a summary
-line. Control characters in provider text are shown as U+FFFD.
+line per ID {id, outcome, code, request_id} (done, already, failed or unknown; with --wait also
+state and result), then a summary line. The describe-* commands print the provider's JSON, every
+page merged. Control characters in provider text are shown as U+FFFD.
 
 IDs may be given as arguments, or one per line on stdin with `-`, any number of them (sent 100
 per request to Tencent, 50 to Alibaba, paced at the documented rate, retried when that is safe):
@@ -155,7 +164,8 @@ pub struct Global {
 /// How a success and an error are printed.
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Output {
-    /// One JSON line per ID {"id", "outcome", "code", "request_id"}, then a summary: the object
+    /// One JSON line per ID {"id", "outcome", "code", "request_id"} (after --wait also "state"
+    /// and "result"), then a summary: the object
     /// {"action", "provider", "request_id", "response"} ("operation" is the old name of
     /// "action", same value) with "ok", "summary", "request_ids", "attempts"; an error (stderr):
     /// {"kind", "code", "message", "request_id", "http_status", "send_state", "provider",

@@ -10,7 +10,9 @@ use cloudhalt::{
 };
 
 use crate::Global;
+use crate::describe;
 use crate::fleet::{self, Finished, ProgressLine};
+use crate::wait::{self, WaitArgs};
 
 /// Tencent Cloud subcommands.
 #[derive(Subcommand, Debug)]
@@ -36,6 +38,8 @@ pub enum TencentCommand {
         /// KEEP_CHARGING or STOP_CHARGING.
         #[arg(long, value_name = "MODE")]
         stopped_mode: Option<String>,
+        #[command(flatten)]
+        wait: WaitArgs,
         /// Instance IDs (ins-...), or `-` to read them one per line from stdin.
         #[arg(required = true, value_name = "ID")]
         ids: Vec<String>,
@@ -52,6 +56,8 @@ pub enum TencentCommand {
         /// Also release the instances' EIPs.
         #[arg(long)]
         release_address: bool,
+        #[command(flatten)]
+        wait: WaitArgs,
         /// Instance IDs (ins-...), or `-` to read them one per line from stdin.
         #[arg(required = true, value_name = "ID")]
         ids: Vec<String>,
@@ -68,6 +74,8 @@ pub enum TencentCommand {
         /// Cancel on every instance of the invocation (instead of listing IDs).
         #[arg(long, conflicts_with = "ids")]
         all_instances: bool,
+        #[command(flatten)]
+        wait: WaitArgs,
         /// Instance IDs (ins-, lhins-, mi-), or `-` to read them one per line from stdin. An empty
         /// list is refused: use --all-instances to mean every instance.
         #[arg(value_name = "ID")]
@@ -85,7 +93,25 @@ pub enum TencentCommand {
         /// The refresh activity, asr-...
         #[arg(long, alias = "activity", value_name = "ID")]
         refresh_activity_id: String,
+        /// When the cancel is refused because a batch is refreshing
+        /// (ResourceUnavailable.RefreshActivityStatusConflictWithOperation): pause the activity
+        /// (StopInstanceRefresh), wait until it is MANUAL_PAUSE with no batch running, then
+        /// cancel again. Without it that refusal is the answer (exit 6).
+        #[arg(long)]
+        pause_first: bool,
+        #[command(flatten)]
+        wait: WaitArgs,
     },
+    /// CVM DescribeInstances: the instances named, those the filters select, or every instance
+    /// of the region, with every page merged (the provider's JSON: `Response.InstanceSet`,
+    /// `InstanceState`, `LatestOperation*`, `InstanceChargeType` ...). Read-only.
+    DescribeInstances(crate::describe::DescribeInstancesArgs),
+    /// TAT DescribeInvocationTasks: the tasks of an invocation (one per instance, `TaskStatus`),
+    /// every page merged, output hidden. Read-only.
+    DescribeInvocationTasks(crate::describe::DescribeInvocationTasksArgs),
+    /// Auto Scaling DescribeRefreshActivities: refresh activities by ID, or every one of a
+    /// scaling group (`Status`, `RefreshBatchSet`), every page merged. Read-only.
+    DescribeRefreshActivities(crate::describe::DescribeRefreshActivitiesArgs),
     /// Any Tencent operation by its provider name (StopInstances, TerminateInstances,
     /// CancelInvocation, CancelInstanceRefresh) with the provider's JSON parameters, as in the
     /// API reference: `call StopInstances --region ap-guangzhou --params
@@ -99,7 +125,19 @@ pub enum TencentCommand {
         /// The parameters as one JSON object, or `-` to read it from stdin.
         #[arg(long, value_name = "JSON")]
         params: String,
+        #[command(flatten)]
+        wait: WaitArgs,
     },
+    /// Wait, sending nothing but CVM DescribeInstances, until the instances are STOPPED, or
+    /// TERMINATED (gone, or in the recycle bin for a prepaid instance): one JSON line per ID
+    /// {"id", "state", "result", "then"}, then a summary. Exit 10 when --wait-timeout passes
+    /// first, 11 when an instance reached a failure state (its stop FAILED, it vanished ...).
+    WaitInstances(crate::wait::WaitInstancesArgs),
+    /// Wait for what a write asked for, sending only its Describe call: ACTION (StopInstances,
+    /// TerminateInstances, CancelInvocation, CancelInstanceRefresh, StopInstanceRefresh) and
+    /// --params as for `call` (`wait StopInstances --region ap-guangzhou --params
+    /// '{"InstanceIds":["ins-r8hr2upy"]}'`). Output and exit codes as for wait-instances.
+    Wait(crate::wait::TencentWaitArgs),
 }
 
 /// Alibaba Cloud subcommands.
@@ -123,11 +161,16 @@ pub enum AlibabaCommand {
         /// Stop the task on every instance it runs on (instead of listing IDs).
         #[arg(long, conflicts_with = "ids")]
         all_instances: bool,
+        #[command(flatten)]
+        wait: WaitArgs,
         /// Instance IDs (i-...; sent 50 per request), or `-` to read them one per line from
         /// stdin. An empty list is refused: use --all-instances to mean every instance.
         #[arg(value_name = "ID")]
         ids: Vec<String>,
     },
+    /// ECS DescribeInvocations: a Cloud Assistant task with each instance's `InvocationStatus`,
+    /// every page merged (the provider's JSON). Read-only.
+    DescribeInvocations(crate::describe::DescribeInvocationsArgs),
     /// Any Alibaba operation by its provider name (StopInvocation) with the provider's
     /// parameters as JSON: `call StopInvocation --params
     /// '{"RegionId":"cn-hangzhou","InvokeId":"t-...","InstanceId":["i-..."]}'`.
@@ -138,11 +181,17 @@ pub enum AlibabaCommand {
         /// `-` to read it from stdin.
         #[arg(long, value_name = "JSON")]
         params: String,
+        #[command(flatten)]
+        wait: WaitArgs,
     },
+    /// Wait for what a write asked for, sending only its Describe call (DescribeInvocations):
+    /// ACTION (StopInvocation) and --params as for `call`. One JSON line per instance, then a
+    /// summary; exit 10 past --wait-timeout, 11 on a failure state.
+    Wait(crate::wait::AlibabaWaitArgs),
 }
 
 /// The JSON parameters of `call`: the argument, or stdin for `-`.
-fn read_params(params: &str) -> Result<serde_json::Value, String> {
+pub(crate) fn read_params(params: &str) -> Result<serde_json::Value, String> {
     let text = if params == "-" {
         let mut text = String::new();
         std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut text)
@@ -208,7 +257,7 @@ fn read_ids_from(
 }
 
 /// The IDs from the arguments and stdin, refusing an empty list (see [`read_ids_from`]).
-fn read_ids(args: Vec<String>, all_hint: Option<&str>) -> Result<Vec<String>, String> {
+pub(crate) fn read_ids(args: Vec<String>, all_hint: Option<&str>) -> Result<Vec<String>, String> {
     read_ids_from(args, std::io::stdin().lock(), all_hint)
 }
 
@@ -239,30 +288,74 @@ const STOP_ALL_HINT: &str =
 
 /// Runs a Tencent subcommand.
 pub fn run_tencent(global: &Global, cmd: TencentCommand) -> ExitCode {
-    let action = match &cmd {
+    // The Describe calls print the provider's answer, not a report per ID.
+    let cmd = match cmd {
+        TencentCommand::DescribeInstances(args) => return describe::instances(global, args),
+        TencentCommand::DescribeInvocationTasks(args) => {
+            return describe::invocation_tasks(global, args);
+        }
+        TencentCommand::DescribeRefreshActivities(args) => {
+            return describe::refresh_activities(global, args);
+        }
+        TencentCommand::WaitInstances(args) => return wait::wait_instances(global, args),
+        TencentCommand::Wait(args) => return wait::tencent_wait(global, args),
+        other => other,
+    };
+    // The action (for the progress line and the report), and how to wait after it.
+    let (action, wait, pause_first) = match &cmd {
         TencentCommand::Whoami => {
             return crate::setup::whoami::<TencentCloud>(global, "tencent");
         }
-        TencentCommand::StopInstances { .. } => "StopInstances".to_owned(),
-        TencentCommand::TerminateInstances { .. } => "TerminateInstances".to_owned(),
-        TencentCommand::CancelInvocation { .. } => "CancelInvocation".to_owned(),
-        TencentCommand::CancelInstanceRefresh { .. } => "CancelInstanceRefresh".to_owned(),
-        TencentCommand::Call { action, .. } => action.clone(),
+        TencentCommand::DescribeInstances(_)
+        | TencentCommand::DescribeInvocationTasks(_)
+        | TencentCommand::DescribeRefreshActivities(_)
+        | TencentCommand::WaitInstances(_)
+        | TencentCommand::Wait(_) => {
+            unreachable!("the Describe calls and waits were routed above")
+        }
+        TencentCommand::StopInstances { wait, .. } => {
+            ("StopInstances".to_owned(), wait.clone(), false)
+        }
+        TencentCommand::TerminateInstances { wait, .. } => {
+            ("TerminateInstances".to_owned(), wait.clone(), false)
+        }
+        TencentCommand::CancelInvocation { wait, .. } => {
+            ("CancelInvocation".to_owned(), wait.clone(), false)
+        }
+        TencentCommand::CancelInstanceRefresh {
+            wait, pause_first, ..
+        } => (
+            "CancelInstanceRefresh".to_owned(),
+            wait.clone(),
+            *pause_first,
+        ),
+        TencentCommand::Call { action, wait, .. } => (action.clone(), wait.clone(), false),
     };
-    let progress = ProgressLine::new(global, &action);
+    let progress = ProgressLine::waiting(global, &action, wait::deadline(&wait));
     let dry = global.dry_run;
     // A dry run opens no audit log: it must change nothing, not even create a file.
     let audit = global.audit.as_deref().filter(|_| !dry);
-    let client = || fleet::client::<TencentCloud>(global, audit, progress.as_ref());
+    let client = || {
+        fleet::client::<TencentCloud>(global, audit, progress.as_ref())
+            .and_then(|c| wait::configure(c, &wait, pause_first))
+    };
     let result = (|| -> Result<(Result<Finished, Error>, String), String> {
         Ok(match cmd {
             TencentCommand::Whoami => unreachable!("whoami returns before any request is made"),
+            TencentCommand::DescribeInstances(_)
+            | TencentCommand::DescribeInvocationTasks(_)
+            | TencentCommand::DescribeRefreshActivities(_)
+            | TencentCommand::WaitInstances(_)
+            | TencentCommand::Wait(_) => {
+                unreachable!("the Describe calls and waits return before the writes' report")
+            }
             TencentCommand::StopInstances {
                 region,
                 force_stop,
                 stop_type,
                 stopped_mode,
                 ids,
+                wait: _,
             } => {
                 let ids = read_ids(ids, None)?;
                 let summary = format!("{} instance(s) in {region}", ids.len());
@@ -286,6 +379,7 @@ pub fn run_tencent(global: &Global, cmd: TencentCommand) -> ExitCode {
                 release_prepaid_data_disks,
                 release_address,
                 ids,
+                wait: _,
             } => {
                 let ids = read_ids(ids, None)?;
                 let summary = format!("{} instance(s) in {region}", ids.len());
@@ -302,6 +396,7 @@ pub fn run_tencent(global: &Global, cmd: TencentCommand) -> ExitCode {
                 invocation_id,
                 all_instances,
                 ids,
+                wait: _,
             } => {
                 let ids = instance_choice(all_instances, ids, CANCEL_ALL_HINT)?;
                 let summary = match &ids {
@@ -319,6 +414,8 @@ pub fn run_tencent(global: &Global, cmd: TencentCommand) -> ExitCode {
                 region,
                 auto_scaling_group_id,
                 refresh_activity_id,
+                pause_first: _,
+                wait: _,
             } => {
                 let summary = format!("{refresh_activity_id} of {auto_scaling_group_id}");
                 let mut request =
@@ -333,6 +430,7 @@ pub fn run_tencent(global: &Global, cmd: TencentCommand) -> ExitCode {
                 action,
                 region,
                 params,
+                wait: _,
             } => {
                 let params = read_params(&params)?;
                 let result = client().and_then(|c| {
@@ -348,28 +446,43 @@ pub fn run_tencent(global: &Global, cmd: TencentCommand) -> ExitCode {
             }
         })
     })();
-    fleet::finish(global, ("tencent", &action), result, progress)
+    fleet::finish(global, ("tencent", &action), result, progress, wait.wait)
 }
 
 /// Runs an Alibaba subcommand.
 pub fn run_alibaba(global: &Global, cmd: AlibabaCommand) -> ExitCode {
-    let action = match &cmd {
-        AlibabaCommand::Whoami => return crate::setup::whoami::<AlibabaCloud>(global, "alibaba"),
-        AlibabaCommand::StopInvocation { .. } => "StopInvocation".to_owned(),
-        AlibabaCommand::Call { action, .. } => action.clone(),
+    let cmd = match cmd {
+        AlibabaCommand::DescribeInvocations(args) => return describe::invocations(global, args),
+        AlibabaCommand::Wait(args) => return wait::alibaba_wait(global, args),
+        other => other,
     };
-    let progress = ProgressLine::new(global, &action);
+    let (action, wait) = match &cmd {
+        AlibabaCommand::Whoami => return crate::setup::whoami::<AlibabaCloud>(global, "alibaba"),
+        AlibabaCommand::DescribeInvocations(_) | AlibabaCommand::Wait(_) => {
+            unreachable!("the Describe calls and waits were routed above")
+        }
+        AlibabaCommand::StopInvocation { wait, .. } => ("StopInvocation".to_owned(), wait.clone()),
+        AlibabaCommand::Call { action, wait, .. } => (action.clone(), wait.clone()),
+    };
+    let progress = ProgressLine::waiting(global, &action, wait::deadline(&wait));
     let dry = global.dry_run;
     let audit = global.audit.as_deref().filter(|_| !dry);
-    let client = || fleet::client::<AlibabaCloud>(global, audit, progress.as_ref());
+    let client = || {
+        fleet::client::<AlibabaCloud>(global, audit, progress.as_ref())
+            .and_then(|c| wait::configure(c, &wait, false))
+    };
     let result = (|| -> Result<(Result<Finished, Error>, String), String> {
         Ok(match cmd {
             AlibabaCommand::Whoami => unreachable!("whoami returns before any request is made"),
+            AlibabaCommand::DescribeInvocations(_) | AlibabaCommand::Wait(_) => {
+                unreachable!("the Describe calls and waits return before the writes' report")
+            }
             AlibabaCommand::StopInvocation {
                 region,
                 invoke_id,
                 all_instances,
                 ids,
+                wait: _,
             } => {
                 let ids = instance_choice(all_instances, ids, STOP_ALL_HINT)?;
                 let summary = match &ids {
@@ -383,7 +496,11 @@ pub fn run_alibaba(global: &Global, cmd: AlibabaCommand) -> ExitCode {
                     summary,
                 )
             }
-            AlibabaCommand::Call { action, params } => {
+            AlibabaCommand::Call {
+                action,
+                params,
+                wait: _,
+            } => {
                 let params = read_params(&params)?;
                 let result = client().and_then(|c| {
                     if dry {
@@ -396,7 +513,7 @@ pub fn run_alibaba(global: &Global, cmd: AlibabaCommand) -> ExitCode {
             }
         })
     })();
-    fleet::finish(global, ("alibaba", &action), result, progress)
+    fleet::finish(global, ("alibaba", &action), result, progress, wait.wait)
 }
 
 #[cfg(test)]
@@ -498,6 +615,124 @@ mod tests {
             assert_eq!(err.exit_code(), 2, "{line:?}");
             assert_eq!(err.kind(), clap::error::ErrorKind::ArgumentConflict);
         }
+    }
+
+    #[test]
+    fn every_write_command_takes_the_wait_flags() {
+        let wait = ["--wait", "--wait-timeout", "2.5", "--wait-min-delay", "0.1"];
+        let wait = &wait[..];
+        for line in [
+            &["tencent", "stop-instances", "--region", "r", "ins-1"][..],
+            &["tencent", "terminate-instances", "--region", "r", "ins-1"],
+            &[
+                "tencent",
+                "cancel-invocation",
+                "--region",
+                "r",
+                "--invocation-id",
+                "inv-1",
+                "ins-1",
+            ],
+            &[
+                "tencent",
+                "cancel-instance-refresh",
+                "--auto-scaling-group-id",
+                "asg-1",
+                "--refresh-activity-id",
+                "asr-1",
+                "--pause-first",
+            ],
+            &[
+                "tencent",
+                "call",
+                "StopInstances",
+                "--region",
+                "r",
+                "--params",
+                "{}",
+            ],
+            &[
+                "alibaba",
+                "stop-invocation",
+                "--region",
+                "r",
+                "--invoke-id",
+                "t-1",
+                "i-1",
+            ],
+            &["alibaba", "call", "StopInvocation", "--params", "{}"],
+            &["resume", "stop.log"],
+        ] {
+            let args: Vec<&str> = line.iter().chain(wait).copied().collect();
+            let cli = parse(&args).unwrap_or_else(|e| panic!("{args:?}: {e}"));
+            let debug = format!("{:?}", cli.command);
+            assert!(debug.contains("wait: true"), "{debug}");
+            assert!(debug.contains("wait_timeout: Some(2.5)"), "{debug}");
+        }
+        for line in [
+            &[
+                "tencent",
+                "wait-instances",
+                "--region",
+                "r",
+                "--state",
+                "STOPPED",
+                "ins-1",
+            ][..],
+            &[
+                "tencent",
+                "wait-instances",
+                "--region",
+                "r",
+                "--state",
+                "terminated",
+                "--instance-id",
+                "ins-1",
+            ],
+            &[
+                "tencent",
+                "wait",
+                "StopInstances",
+                "--region",
+                "r",
+                "--params",
+                "{}",
+            ],
+            &["alibaba", "wait", "StopInvocation", "--params", "{}"],
+        ] {
+            let args: Vec<&str> = line
+                .iter()
+                .chain(&["--wait-timeout", "1"])
+                .copied()
+                .collect();
+            parse(&args).unwrap_or_else(|e| panic!("{args:?}: {e}"));
+        }
+        // A standalone wait always waits: it has no --wait to give.
+        assert!(
+            parse(&[
+                "tencent",
+                "wait-instances",
+                "--region",
+                "r",
+                "--state",
+                "STOPPED",
+                "--wait",
+                "i"
+            ])
+            .is_err()
+        );
+        assert!(
+            parse(&[
+                "tencent",
+                "wait-instances",
+                "--region",
+                "r",
+                "--state",
+                "RUNNING",
+                "i"
+            ])
+            .is_err()
+        );
     }
 
     #[test]

@@ -17,6 +17,7 @@ use serde_json::{Map, Value, json};
 
 use crate::exit::{self, clean};
 use crate::fleet::{self, IdLine, ProgressLine, Report};
+use crate::wait::{self, StateLine, WaitArgs};
 use crate::{Global, Output};
 
 /// Arguments of `cloudhalt resume`.
@@ -26,6 +27,10 @@ pub struct ResumeArgs {
     /// to it.
     #[arg(value_name = "FILE")]
     file: PathBuf,
+    /// `--wait` and its timings, as for the command that wrote the log: after the resume, wait
+    /// for the IDs it sent (and those finished before) to reach their end state.
+    #[command(flatten)]
+    wait: WaitArgs,
 }
 
 /// The call named in errors found before the log says which operation it is.
@@ -48,8 +53,8 @@ pub fn run(global: &Global, args: ResumeArgs) -> ExitCode {
         Err(err) => return exit::report(&err, CALL, global.output),
     };
     match resume.provider() {
-        Provider::Tencent => resume_with::<TencentCloud>(global, &args.file, &resume),
-        Provider::Alibaba => resume_with::<AlibabaCloud>(global, &args.file, &resume),
+        Provider::Tencent => resume_with::<TencentCloud>(global, &args, &resume),
+        Provider::Alibaba => resume_with::<AlibabaCloud>(global, &args, &resume),
         other => exit::usage(
             &format!("the audit log is of {other}, which this command does not know"),
             CALL,
@@ -85,7 +90,8 @@ fn check_hint(region: Option<&str>, ids: &[&str]) -> String {
     )
 }
 
-fn resume_with<C: Cloud>(global: &Global, file: &Path, resume: &Resume) -> ExitCode {
+fn resume_with<C: Cloud>(global: &Global, args: &ResumeArgs, resume: &Resume) -> ExitCode {
+    let file = args.file.as_path();
     let call = (resume.provider().as_str(), resume.action());
     let finished = resume.finished();
     let held = resume.held_back();
@@ -159,12 +165,14 @@ fn resume_with<C: Cloud>(global: &Global, file: &Path, resume: &Resume) -> ExitC
             if held.is_empty() { "" } else { " or held back" }
         ));
         let lines = merged_lines(resume, &HashMap::new());
-        return finish_without_sending(global, call, summary, lines, notes, extra);
+        let read = read_back::<C>(global, args, resume);
+        return finish_without_sending(global, call, summary, lines, notes, extra, read);
     }
 
-    let progress = ProgressLine::new(global, call.1);
-    let result =
-        fleet::client::<C>(global, Some(file), progress.as_ref()).and_then(|c| c.resume(resume));
+    let progress = ProgressLine::waiting(global, call.1, wait::deadline(&args.wait));
+    let result = fleet::client::<C>(global, Some(file), progress.as_ref())
+        .and_then(|c| wait::configure(c, &args.wait, false))
+        .and_then(|c| c.resume(resume));
     if let Some(line) = &progress {
         line.finish();
     }
@@ -191,6 +199,8 @@ fn resume_with<C: Cloud>(global: &Global, file: &Path, resume: &Resume) -> ExitC
         attempts,
         extra,
         notes,
+        states: wait::report_states(args.wait.wait, result.as_ref()),
+        waited: args.wait.wait,
     }
     .print(global.output, result.as_ref())
 }
@@ -234,8 +244,72 @@ fn print_notes(global: &Global, notes: &[String]) {
     }
 }
 
-/// Nothing left to send: the report of the log alone. Exit 0 when every ID is finished, 8 when
-/// IDs are held back (their outcome is unknown: a script must not read this as "all done").
+/// What a resume with nothing left to send reads back, sending no write: the states of the
+/// held-back IDs (the core describes them, as after a lost answer) and, with `--wait`, the wait
+/// for the IDs finished before.
+#[derive(Default)]
+struct ReadBack {
+    /// Every state read, `None` when nothing was read.
+    states: Option<Vec<StateLine>>,
+    /// True when a wait ran.
+    waited: bool,
+    /// The wait's error (`wait_timeout`, `wait_failed`, or why it could not run).
+    error: Option<cloudhalt::Error>,
+}
+
+fn read_back<C: Cloud>(global: &Global, args: &ResumeArgs, resume: &Resume) -> ReadBack {
+    let held = resume.held_back();
+    if held.is_empty() && !args.wait.wait {
+        return ReadBack::default();
+    }
+    // No audit log: reading writes nothing worth resuming.
+    let client = match fleet::client::<C>(global, None, None)
+        .and_then(|c| wait::configure(c, &args.wait, false))
+    {
+        Ok(client) => client,
+        Err(error) if args.wait.wait => {
+            return ReadBack {
+                error: Some(error),
+                waited: true,
+                ..ReadBack::default()
+            };
+        }
+        // Without --wait the states are a courtesy: the log's report stands without them.
+        Err(_) => return ReadBack::default(),
+    };
+    let mut states = Vec::new();
+    if !held.is_empty() {
+        // The core refuses the resume itself (nothing to send) but describes the held-back
+        // IDs first; their states come with its answer either way.
+        states.extend(wait::states_of(client.resume(resume).as_ref()));
+    }
+    let mut read = ReadBack {
+        waited: args.wait.wait,
+        ..ReadBack::default()
+    };
+    if args.wait.wait {
+        let finished: Vec<String> = resume
+            .finished()
+            .iter()
+            .map(|(id, _)| (*id).to_owned())
+            .collect();
+        let mut params = resume.params().clone();
+        if let Some(field) = resume.operation().instance_list()
+            && params.get(field.name).is_some()
+        {
+            params[field.name] = finished.into();
+        }
+        let result = client.wait_json(resume.action(), resume.region(), &params);
+        states.extend(wait::states_of(result.as_ref()));
+        read.error = result.err();
+    }
+    read.states = Some(states);
+    read
+}
+
+/// Nothing left to send: the report of the log alone (with what was read back). Exit 0 when
+/// every ID is finished, 8 when IDs are held back (their outcome is unknown: a script must not
+/// read this as "all done"), 10 or 11 when the wait of `--wait` did not reach success.
 fn finish_without_sending(
     global: &Global,
     call: (&str, &str),
@@ -243,13 +317,33 @@ fn finish_without_sending(
     lines: Vec<IdLine>,
     notes: Vec<String>,
     extra: Map<String, Value>,
+    read: ReadBack,
 ) -> ExitCode {
-    let code = fleet::exit_code(&lines, None);
+    let code = match &read.error {
+        // A wait that could not even start (bad credentials ...) is its own error.
+        Some(err) if !wait::is_wait_error(err) => exit::code_for(err.kind(), err.send_state()),
+        err => fleet::exit_code(&lines, err.as_ref()),
+    };
+    let states = read.states.unwrap_or_default();
+    let by_id: HashMap<&str, &StateLine> = states.iter().map(|s| (s.id.as_str(), s)).collect();
     match global.output {
-        Output::Text => print_notes(global, &notes),
+        Output::Text => {
+            print_notes(global, &notes);
+            if !states.is_empty() {
+                for line in wait::text_lines(&states, read.waited) {
+                    println!("{line}");
+                }
+            }
+        }
         Output::Json => {
             for line in &lines {
-                println!("{}", line.json());
+                let mut v = line.json();
+                if !states.is_empty() || read.waited {
+                    let state = by_id.get(line.id.as_str());
+                    v["state"] = state.map(|s| s.state.clone()).into();
+                    v["result"] = state.map(|s| s.result.clone()).into();
+                }
+                println!("{v}");
             }
             let mut summary_line = json!({
                 "ok": code == 0,
@@ -264,8 +358,26 @@ fn finish_without_sending(
             for (k, v) in extra {
                 summary_line[k] = v;
             }
+            if !states.is_empty() || read.waited {
+                for (k, v) in wait::summary_members(&states) {
+                    summary_line[k] = v;
+                }
+            }
+            if let Some(err) = &read.error {
+                for (k, v) in exit::error_value(err, call)
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                {
+                    summary_line[k] = v.clone();
+                }
+                summary_line["ok"] = false.into();
+            }
             println!("{summary_line}");
         }
+    }
+    if let Some(err) = &read.error {
+        exit::print(err, call, global.output);
     }
     ExitCode::from(code)
 }

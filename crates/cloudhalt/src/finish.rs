@@ -106,7 +106,9 @@ impl Record {
         op: &crate::ops::Operation,
         wait_error: Option<Error>,
     ) -> Result<Response, Error> {
-        let all_ok = self.outcomes.iter().all(|o| o.outcome.is_success());
+        // No outcome at all means nothing was sent (the audit log could not be written).
+        let all_ok =
+            !self.outcomes.is_empty() && self.outcomes.iter().all(|o| o.outcome.is_success());
         if !all_ok || wait_error.is_some() {
             let error = match (all_ok, self.error, wait_error) {
                 (false, Some(e), _) => e,
