@@ -6,7 +6,10 @@ Five operations, validated before anything is sent, signed (TC3 / ACS3) and sent
 accepted and split into requests of the provider's limit, paced at its rate limit and retried
 where that is safe (``Retry``); ``resume`` finishes a batch from its audit log. Failures raise
 the classes of ``cloudhalt._errors`` (all re-exported here); successes return a ``Response``;
-both carry every ID's ``IdOutcome``.
+both carry every ID's ``IdOutcome``. ``wait=True`` on each operation (and the standalone
+``wait_*`` methods) waits until the IDs reached their end state, reading the Describe calls
+(``describe_*``), and reports it in ``states``; ``WaitTimeoutError`` / ``WaitFailedError`` when
+they did not.
 """
 
 from ._cloudhalt import Alibaba, Response, Retry, Tencent, __version__
@@ -27,6 +30,8 @@ from ._errors import (
     TimeoutError,
     TransportError,
     UnexpectedResponseError,
+    WaitFailedError,
+    WaitTimeoutError,
 )
 from ._types import IdOutcome
 
@@ -53,4 +58,6 @@ __all__ = [
     "ServerError",
     "UnexpectedResponseError",
     "AuditError",
+    "WaitTimeoutError",
+    "WaitFailedError",
 ]

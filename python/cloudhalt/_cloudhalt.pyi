@@ -1,7 +1,7 @@
 # Hand-written stubs for the compiled module (crates/cloudhalt-py). Checked against the module by
 # `python -m mypy.stubtest cloudhalt` (tests/python/test_stubs.py).
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal, final
 
 from ._types import IdOutcome
@@ -33,6 +33,8 @@ class Retry:
         """Pickles as ``Retry(max_attempts, base_delay, max_delay)``."""
 
 _Path = str | os.PathLike[str]
+# A Describe call's filters: name -> value(s), or the provider's [{"Name": ..., "Values": [...]}].
+_Filters = Mapping[str, str | Iterable[str]] | Sequence[Mapping[str, Any]]
 
 @final
 class Response:
@@ -65,6 +67,12 @@ class Response:
     @property
     def id_outcomes(self) -> list[IdOutcome]:
         """The per-ID record (id, outcome, code, request_id), in input order."""
+    @property
+    def states(self) -> dict[str, str]:
+        """After a wait: every waited-for ID to the provider's final state ("STOPPED", "gone", ...)."""
+    @property
+    def wait_results(self) -> dict[str, str]:
+        """After a wait: the same IDs to what the state means ("stopped", "recycle bin", ...)."""
 
 @final
 class Tencent:
@@ -145,7 +153,15 @@ class Tencent:
     def concurrency(self) -> int: ...
     @property
     def audit_log(self) -> str | None: ...
-    def resume(self, audit_file: _Path) -> Response:
+    def resume(
+        self,
+        audit_file: _Path,
+        *,
+        wait: bool = False,
+        wait_timeout: float = 300.0,
+        wait_min_delay: float | None = None,
+        wait_max_delay: float | None = None,
+    ) -> Response:
         """Finishes the interrupted batch of an audit log; unknown TerminateInstances IDs are held back."""
     def stop_instances(
         self,
@@ -155,6 +171,10 @@ class Tencent:
         force_stop: bool = False,
         stop_type: str | None = None,
         stopped_mode: str | None = None,
+        wait: bool = False,
+        wait_timeout: float = 300.0,
+        wait_min_delay: float | None = None,
+        wait_max_delay: float | None = None,
     ) -> Response:
         """CVM StopInstances. stop_type: "SOFT", "HARD", "SOFT_FIRST"; stopped_mode: "KEEP_CHARGING", "STOP_CHARGING"."""
     def terminate_instances(
@@ -164,6 +184,10 @@ class Tencent:
         *,
         release_prepaid_data_disks: bool = False,
         release_address: bool = False,
+        wait: bool = False,
+        wait_timeout: float = 300.0,
+        wait_min_delay: float | None = None,
+        wait_max_delay: float | None = None,
     ) -> Response:
         """CVM TerminateInstances."""
     def cancel_invocation(
@@ -171,6 +195,11 @@ class Tencent:
         region: str,
         invocation_id: str,
         instance_ids: Iterable[str] | None = None,
+        *,
+        wait: bool = False,
+        wait_timeout: float = 300.0,
+        wait_min_delay: float | None = None,
+        wait_max_delay: float | None = None,
     ) -> Response:
         """TAT CancelInvocation."""
     def cancel_instance_refresh(
@@ -179,10 +208,100 @@ class Tencent:
         refresh_activity_id: str,
         *,
         region: str | None = None,
+        pause_first: bool = False,
+        wait: bool = False,
+        wait_timeout: float = 300.0,
+        wait_min_delay: float | None = None,
+        wait_max_delay: float | None = None,
     ) -> Response:
-        """Auto Scaling CancelInstanceRefresh."""
-    def call(self, action: str, params: dict[str, Any], *, region: str | None = None) -> Response:
-        """Any of the four operations by its provider name, with the provider's JSON parameters."""
+        """Auto Scaling CancelInstanceRefresh; pause_first=True pauses a refresh whose batch is refreshing first."""
+    def describe_instances(
+        self,
+        region: str,
+        instance_ids: Iterable[str] | None = None,
+        *,
+        filters: _Filters | None = None,
+        limit: int | None = None,
+    ) -> Response:
+        """CVM DescribeInstances, every page: ``data["Response"]["InstanceSet"]``."""
+    def describe_invocation_tasks(
+        self,
+        region: str,
+        invocation_id: str | None = None,
+        *,
+        instance_ids: Iterable[str] | None = None,
+        invocation_task_ids: Iterable[str] | None = None,
+        filters: _Filters | None = None,
+        limit: int | None = None,
+    ) -> Response:
+        """TAT DescribeInvocationTasks (output hidden), every page: ``data["Response"]["InvocationTaskSet"]``."""
+    def describe_refresh_activities(
+        self,
+        refresh_activity_ids: Iterable[str] | None = None,
+        *,
+        auto_scaling_group_id: str | None = None,
+        filters: _Filters | None = None,
+        region: str | None = None,
+        limit: int | None = None,
+    ) -> Response:
+        """AS DescribeRefreshActivities, every page: ``data["Response"]["RefreshActivitySet"]``."""
+    def call(
+        self,
+        action: str,
+        params: dict[str, Any],
+        *,
+        region: str | None = None,
+        wait: bool = False,
+        wait_timeout: float = 300.0,
+        wait_min_delay: float | None = None,
+        wait_max_delay: float | None = None,
+    ) -> Response:
+        """Any operation of the table (the stops, StopInstanceRefresh, the Describe calls) by its
+        provider name, with the provider's JSON parameters."""
+    def wait_instances(
+        self,
+        region: str,
+        instance_ids: Iterable[str],
+        state: Literal["STOPPED", "TERMINATED"] | str = "STOPPED",
+        *,
+        timeout: float = 300.0,
+        min_delay: float | None = None,
+        max_delay: float | None = None,
+    ) -> Response:
+        """Polls DescribeInstances until the instances are STOPPED or TERMINATED (gone or recycle bin)."""
+    def wait_invocation(
+        self,
+        region: str,
+        invocation_id: str,
+        instance_ids: Iterable[str] | None = None,
+        *,
+        timeout: float = 300.0,
+        min_delay: float | None = None,
+        max_delay: float | None = None,
+    ) -> Response:
+        """Polls DescribeInvocationTasks until every task of the invocation is terminal."""
+    def wait_instance_refresh(
+        self,
+        auto_scaling_group_id: str,
+        refresh_activity_id: str,
+        *,
+        region: str | None = None,
+        timeout: float = 300.0,
+        min_delay: float | None = None,
+        max_delay: float | None = None,
+    ) -> Response:
+        """Polls DescribeRefreshActivities until the activity is CANCELLED."""
+    def wait(
+        self,
+        action: str,
+        params: dict[str, Any],
+        *,
+        region: str | None = None,
+        timeout: float = 300.0,
+        min_delay: float | None = None,
+        max_delay: float | None = None,
+    ) -> Response:
+        """The waiter of the write ``action`` for the IDs its params name; sends nothing but its Describe call."""
 
 @final
 class Alibaba:
@@ -258,17 +377,70 @@ class Alibaba:
     def concurrency(self) -> int: ...
     @property
     def audit_log(self) -> str | None: ...
-    def resume(self, audit_file: _Path) -> Response:
+    def resume(
+        self,
+        audit_file: _Path,
+        *,
+        wait: bool = False,
+        wait_timeout: float = 300.0,
+        wait_min_delay: float | None = None,
+        wait_max_delay: float | None = None,
+    ) -> Response:
         """Finishes the interrupted batch of an audit log."""
     def stop_invocation(
         self,
         region_id: str,
         invoke_id: str,
         instance_ids: Iterable[str] | None = None,
+        *,
+        wait: bool = False,
+        wait_timeout: float = 300.0,
+        wait_min_delay: float | None = None,
+        wait_max_delay: float | None = None,
     ) -> Response:
         """ECS StopInvocation."""
-    def call(self, action: str, params: dict[str, Any]) -> Response:
-        """An operation by its provider name ("StopInvocation") with the provider's parameters."""
+    def describe_invocations(
+        self,
+        region_id: str,
+        invoke_id: str | None = None,
+        *,
+        instance_id: str | None = None,
+        max_results: int | None = None,
+    ) -> Response:
+        """ECS DescribeInvocations, every page: ``data["Invocations"]["Invocation"]``."""
+    def call(
+        self,
+        action: str,
+        params: dict[str, Any],
+        *,
+        wait: bool = False,
+        wait_timeout: float = 300.0,
+        wait_min_delay: float | None = None,
+        wait_max_delay: float | None = None,
+    ) -> Response:
+        """An operation by its provider name ("StopInvocation", "DescribeInvocations") with the
+        provider's parameters."""
+    def wait_invocation(
+        self,
+        region_id: str,
+        invoke_id: str,
+        instance_ids: Iterable[str] | None = None,
+        *,
+        timeout: float = 300.0,
+        min_delay: float | None = None,
+        max_delay: float | None = None,
+    ) -> Response:
+        """Polls DescribeInvocations until every instance's run of the task is over."""
+    def wait(
+        self,
+        action: str,
+        params: dict[str, Any],
+        *,
+        timeout: float = 300.0,
+        min_delay: float | None = None,
+        max_delay: float | None = None,
+    ) -> Response:
+        """The waiter of the write ``action`` for the IDs its params name; sends nothing but its Describe call."""
 
 def error_class(kind: str) -> type[Exception]:
     """The exception class a core error kind (as named in errors.json) raises. For tests."""

@@ -9,7 +9,7 @@ ever contains a secret.
 from __future__ import annotations
 
 import builtins
-from typing import Any, Dict, Iterable, List, Optional
+from typing import Any, Dict, Iterable, List, Mapping, Optional
 
 from ._types import IdOutcome
 
@@ -30,6 +30,8 @@ __all__ = [
     "ServerError",
     "UnexpectedResponseError",
     "AuditError",
+    "WaitTimeoutError",
+    "WaitFailedError",
 ]
 
 
@@ -62,6 +64,18 @@ class Error(Exception):
       and the RequestId of its request.
     - ``request_ids``: every RequestId the provider answered, retries included, in order.
     - ``attempts``: how many requests were sent in all.
+
+    And, when a wait ran (``wait=True``, or a standalone ``wait_*`` method), what it saw last
+    (otherwise only the IDs cloudhalt described to settle them, e.g. TerminateInstances IDs
+    whose answer was lost; usually empty):
+
+    - ``states``: every waited-for ID to the provider's last state (``"STOPPED"``,
+      ``"STOPPING"``, ``"SHUTDOWN"``, ``"CANCELLED"``, ``"Stopped"``, ...; ``"gone"`` when the
+      Describe answer no longer lists it). For ``cancel_invocation`` / ``stop_invocation`` the
+      IDs are the instances of the invocation.
+    - ``wait_results``: the same IDs to what that state means: ``"stopped"``, ``"gone"``,
+      ``"recycle bin"``, ``"cancelled"``, ``"finished before the cancel landed"``,
+      ``"failed"``, ``"waiting"`` (the deadline came first), ...
     """
 
     kind: Optional[str] = None
@@ -76,6 +90,8 @@ class Error(Exception):
     request_ids: List[str]
     attempts: int
     id_outcomes: List[IdOutcome]
+    states: Dict[str, str]
+    wait_results: Dict[str, str]
 
     def __init__(
         self,
@@ -93,6 +109,8 @@ class Error(Exception):
         request_ids: Iterable[str] = (),
         attempts: int = 0,
         id_outcomes: Iterable[IdOutcome] = (),
+        states: Optional[Mapping[str, str]] = None,
+        wait_results: Optional[Mapping[str, str]] = None,
     ) -> None:
         super().__init__(text)
         self.kind = kind
@@ -107,6 +125,8 @@ class Error(Exception):
         self.request_ids = list(request_ids)
         self.attempts = attempts
         self.id_outcomes = [IdOutcome(*o) for o in id_outcomes]
+        self.states = dict(states or {})
+        self.wait_results = dict(wait_results or {})
 
     @property
     def outcomes(self) -> Dict[str, str]:
@@ -123,7 +143,8 @@ class Error(Exception):
             name: getattr(self, name)
             for name in (
                 "kind", "provider", "action", "code", "message", "request_id", "http_status",
-                "send_state", "field", "request_ids", "attempts", "id_outcomes",
+                "send_state", "field", "request_ids", "attempts", "id_outcomes", "states",
+                "wait_results",
             )
         }
 
@@ -210,6 +231,23 @@ class AuditError(Error):
     """The audit log could not be written (a full disk, a removed file...): the request it was
     to record was not sent. Free space or give another ``audit_log``, then ``resume`` the batch.
     """
+
+
+class WaitTimeoutError(TimeoutError):
+    """A wait's deadline (``wait_timeout``) came before every ID reached success: nothing
+    failed, some IDs are still on their way. ``states`` / ``wait_results`` say where each ID
+    was (``"waiting"`` for those not done); the message names them. The write itself was sent
+    (``outcomes``): wait again with a standalone ``wait_*`` call, never by sending it again.
+
+    A subclass of ``cloudhalt.TimeoutError`` (and so of the builtin ``TimeoutError``), so code
+    that catches timeouts catches this one too.
+    """
+
+
+class WaitFailedError(Error):
+    """Some IDs reached a failure state while waiting (the stop failed, the instance vanished,
+    the refresh finished before the cancel, ...): the message names them and why;
+    ``states`` / ``wait_results`` hold every ID's last state and what it means."""
 
 
 # Tracebacks and reprs show the public spelling, `cloudhalt.NotFoundError`; pickle finds the

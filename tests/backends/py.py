@@ -11,7 +11,7 @@ import json
 import pathlib
 from typing import Any, Callable, Dict, Optional, Union
 
-from backends.base import Failure, IdResult, Outcome, Retry
+from backends.base import Failure, IdResult, Outcome, Retry, Wait
 
 _ERRORS_JSON = pathlib.Path(__file__).resolve().parent.parent / "vectors" / "errors.json"
 
@@ -45,7 +45,8 @@ class _Normaliser:
                            http_status=exc.http_status, send_state=exc.send_state,
                            may_have_been_sent=exc.may_have_been_sent,
                            results=self.results(exc.id_outcomes, exc.outcomes),
-                           request_ids=tuple(exc.request_ids), attempts=exc.attempts)
+                           request_ids=tuple(exc.request_ids), attempts=exc.attempts,
+                           **self.states(exc))
         if isinstance(exc, TypeError):
             return Failure(kind="invalid_input", message=str(exc))
         raise exc
@@ -61,7 +62,19 @@ class _Normaliser:
             raise AssertionError(f"malformed Response record {r!r}")
         return Outcome(request_id=r.request_id, data=r.data,
                        results=self.results(r.id_outcomes, r.outcomes),
-                       request_ids=tuple(r.request_ids), attempts=r.attempts)
+                       request_ids=tuple(r.request_ids), attempts=r.attempts, **self.states(r))
+
+    @staticmethod
+    def states(r: Any) -> Dict[str, Dict[str, str]]:
+        """`states` and `wait_results` of a Response or Error: dicts of str, with the same IDs."""
+        states, results = r.states, r.wait_results
+        for name, d in (("states", states), ("wait_results", results)):
+            if not isinstance(d, dict) or not all(isinstance(k, str) and isinstance(v, str)
+                                                   for k, v in d.items()):
+                raise AssertionError(f"{name} is {d!r}, not a dict of str")
+        if list(states) != list(results):
+            raise AssertionError(f"states {states!r} and wait_results {results!r} name other IDs")
+        return {"states": dict(states), "wait_results": dict(results)}
 
     def results(self, id_outcomes: Any, outcomes: Any) -> tuple:
         """The per-ID record; `outcomes` (the dict) must say the same as `id_outcomes`."""
@@ -72,31 +85,63 @@ class _Normaliser:
         return out
 
 
+def _wait(wait: Optional[Wait]) -> Dict[str, Any]:
+    """The wait keywords of an operation: none for no wait (the binding's default, wait=False)."""
+    if wait is None:
+        return {}
+    return {"wait": True, "wait_timeout": wait.timeout, "wait_min_delay": wait.min_delay,
+            "wait_max_delay": wait.max_delay}
+
+
+def _standalone(wait: Optional[Wait]) -> Dict[str, Any]:
+    """The keywords of a standalone wait_* method: none for the binding's defaults."""
+    if wait is None:
+        return {}
+    return {"timeout": wait.timeout, "min_delay": wait.min_delay, "max_delay": wait.max_delay}
+
+
 class _Tencent:
     def __init__(self, client: Any, norm: _Normaliser) -> None:
         self.client = client
         self._n = norm
 
     def stop_instances(self, region: Any, instance_ids: Any, *, force_stop: Any = False,
-                       stop_type: Any = None, stopped_mode: Any = None) -> Union[Outcome, Failure]:
+                       stop_type: Any = None, stopped_mode: Any = None,
+                       wait: Optional[Wait] = None) -> Union[Outcome, Failure]:
         return self._n.run(lambda: self.client.stop_instances(
-            region, instance_ids, force_stop=force_stop, stop_type=stop_type, stopped_mode=stopped_mode))
+            region, instance_ids, force_stop=force_stop, stop_type=stop_type, stopped_mode=stopped_mode,
+            **_wait(wait)))
 
     def terminate_instances(self, region: Any, instance_ids: Any, *,
-                            release_prepaid_data_disks: Any = False) -> Union[Outcome, Failure]:
+                            release_prepaid_data_disks: Any = False,
+                            wait: Optional[Wait] = None) -> Union[Outcome, Failure]:
         return self._n.run(lambda: self.client.terminate_instances(
-            region, instance_ids, release_prepaid_data_disks=release_prepaid_data_disks))
+            region, instance_ids, release_prepaid_data_disks=release_prepaid_data_disks, **_wait(wait)))
 
-    def cancel_invocation(self, region: Any, invocation_id: Any, instance_ids: Any = None) -> Union[Outcome, Failure]:
-        return self._n.run(lambda: self.client.cancel_invocation(region, invocation_id, instance_ids))
+    def cancel_invocation(self, region: Any, invocation_id: Any, instance_ids: Any = None, *,
+                          wait: Optional[Wait] = None) -> Union[Outcome, Failure]:
+        return self._n.run(lambda: self.client.cancel_invocation(region, invocation_id, instance_ids,
+                                                                 **_wait(wait)))
 
     def cancel_instance_refresh(self, auto_scaling_group_id: Any, refresh_activity_id: Any, *,
-                                region: Any = None) -> Union[Outcome, Failure]:
+                                region: Any = None, pause_first: Any = False,
+                                wait: Optional[Wait] = None) -> Union[Outcome, Failure]:
         return self._n.run(lambda: self.client.cancel_instance_refresh(
-            auto_scaling_group_id, refresh_activity_id, region=region))
+            auto_scaling_group_id, refresh_activity_id, region=region, pause_first=pause_first,
+            **_wait(wait)))
 
-    def call(self, action: Any, params: Any, *, region: Any = None) -> Union[Outcome, Failure]:
-        return self._n.run(lambda: self.client.call(action, params, region=region))
+    def call(self, action: Any, params: Any, *, region: Any = None,
+             wait: Optional[Wait] = None) -> Union[Outcome, Failure]:
+        return self._n.run(lambda: self.client.call(action, params, region=region, **_wait(wait)))
+
+    def wait_instances(self, region: Any, instance_ids: Any, state: Any,
+                       wait: Optional[Wait] = None) -> Union[Outcome, Failure]:
+        return self._n.run(lambda: self.client.wait_instances(region, instance_ids, state,
+                                                              **_standalone(wait)))
+
+    def wait_call(self, action: Any, params: Any, *, region: Any = None,
+                  wait: Optional[Wait] = None) -> Union[Outcome, Failure]:
+        return self._n.run(lambda: self.client.wait(action, params, region=region, **_standalone(wait)))
 
     def resume(self, audit_file: str) -> Union[Outcome, Failure]:
         return self._n.run(lambda: self.client.resume(audit_file))
@@ -113,11 +158,16 @@ class _Alibaba:
         self.client = client
         self._n = norm
 
-    def stop_invocation(self, region_id: Any, invoke_id: Any, instance_ids: Any = None) -> Union[Outcome, Failure]:
-        return self._n.run(lambda: self.client.stop_invocation(region_id, invoke_id, instance_ids))
+    def stop_invocation(self, region_id: Any, invoke_id: Any, instance_ids: Any = None, *,
+                        wait: Optional[Wait] = None) -> Union[Outcome, Failure]:
+        return self._n.run(lambda: self.client.stop_invocation(region_id, invoke_id, instance_ids,
+                                                               **_wait(wait)))
 
-    def call(self, action: Any, params: Any) -> Union[Outcome, Failure]:
-        return self._n.run(lambda: self.client.call(action, params))
+    def call(self, action: Any, params: Any, *, wait: Optional[Wait] = None) -> Union[Outcome, Failure]:
+        return self._n.run(lambda: self.client.call(action, params, **_wait(wait)))
+
+    def wait_call(self, action: Any, params: Any, *, wait: Optional[Wait] = None) -> Union[Outcome, Failure]:
+        return self._n.run(lambda: self.client.wait(action, params, **_standalone(wait)))
 
     def resume(self, audit_file: str) -> Union[Outcome, Failure]:
         return self._n.run(lambda: self.client.resume(audit_file))

@@ -88,8 +88,11 @@ def test_tencent_not_found(tc):
 
 
 def test_tencent_state_conflict(tc):
+    # A STOPPED instance is "already" stopped now (the confirm issue); a TERMINATING one is
+    # still a state the stop conflicts with.
+    tc.terminate_instances("ap-guangzhou", ["ins-run00090"])
     with pytest.raises(cloudhalt.StateConflictError) as ei:
-        tc.stop_instances("ap-guangzhou", ["ins-stp00000"])
+        tc.stop_instances("ap-guangzhou", ["ins-run00090"])
     check_api_error(ei.value, cloudhalt.StateConflictError, "tencent", "StopInstances", "UnsupportedOperation.InstanceState", 200)
 
 

@@ -50,6 +50,7 @@ def test_an_attempt_is_one_info_record_with_the_operation(tc, collected):  # noq
 
 
 def test_a_failed_attempt_is_a_warning(tc, collected):  # noqa: F811
+    # (A stopped instance is no longer a failure: it is "already". An unknown one still is.)
     with pytest.raises(cloudhalt.NotFoundError):
         tc.stop_instances("ap-guangzhou", ["ins-zzzzzzzz"])
     warnings = [rec for rec in collected if rec.levelno == logging.WARNING]

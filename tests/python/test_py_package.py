@@ -79,17 +79,28 @@ def test_contract_signatures():
     assert sig(cloudhalt.Alibaba.from_profile) == f"(profile, *, endpoint=None, timeout=None, {chain})"
     assert sig(cloudhalt.Retry) == "(max_attempts=3, base_delay=0.2, max_delay=5.0)"
     T, A = cloudhalt.Tencent, cloudhalt.Alibaba
-    assert sig(T.stop_instances).startswith(
-        "(self, /, region, instance_ids, *, force_stop=False, stop_type=None, stopped_mode=None")
-    assert sig(T.terminate_instances).startswith(
-        "(self, /, region, instance_ids, *, release_prepaid_data_disks=False")
-    assert sig(T.cancel_invocation) == "(self, /, region, invocation_id, instance_ids=None)"
+    wait = "wait=False, wait_timeout=300.0, wait_min_delay=None, wait_max_delay=None"
+    standalone = "timeout=300.0, min_delay=None, max_delay=None"
+    assert sig(T.stop_instances) == (
+        f"(self, /, region, instance_ids, *, force_stop=False, stop_type=None, stopped_mode=None, {wait})")
+    assert sig(T.terminate_instances) == (
+        "(self, /, region, instance_ids, *, release_prepaid_data_disks=False, release_address=False, "
+        f"{wait})")
+    assert sig(T.cancel_invocation) == f"(self, /, region, invocation_id, instance_ids=None, *, {wait})"
     assert sig(T.cancel_instance_refresh) == (
-        "(self, /, auto_scaling_group_id, refresh_activity_id, *, region=None)")
-    assert sig(T.call) == "(self, /, action, params, *, region=None)"
-    assert sig(A.stop_invocation) == "(self, /, region_id, invoke_id, instance_ids=None)"
-    assert sig(A.call) == "(self, /, action, params)"
-    assert sig(T.resume) == sig(A.resume) == "(self, /, audit_file)"
+        f"(self, /, auto_scaling_group_id, refresh_activity_id, *, region=None, pause_first=False, {wait})")
+    assert sig(T.call) == f"(self, /, action, params, *, region=None, {wait})"
+    assert sig(A.stop_invocation) == f"(self, /, region_id, invoke_id, instance_ids=None, *, {wait})"
+    assert sig(A.call) == f"(self, /, action, params, *, {wait})"
+    assert sig(T.resume) == sig(A.resume) == f"(self, /, audit_file, *, {wait})"
+    # The standalone waits (the confirm issue).
+    assert sig(T.wait_instances) == f"(self, /, region, instance_ids, state='STOPPED', *, {standalone})"
+    assert sig(T.wait_invocation) == f"(self, /, region, invocation_id, instance_ids=None, *, {standalone})"
+    assert sig(T.wait_instance_refresh) == (
+        f"(self, /, auto_scaling_group_id, refresh_activity_id, *, region=None, {standalone})")
+    assert sig(T.wait) == f"(self, /, action, params, *, region=None, {standalone})"
+    assert sig(A.wait_invocation) == f"(self, /, region_id, invoke_id, instance_ids=None, *, {standalone})"
+    assert sig(A.wait) == f"(self, /, action, params, *, {standalone})"
 
 
 def _run(*args: str) -> subprocess.CompletedProcess:

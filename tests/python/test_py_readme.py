@@ -28,12 +28,12 @@ def test_quick_start_runs(emu):
         exec(compile(code.replace(DOC_URL, emu.url), str(README), "exec"), {"__name__": "__readme__"})
     lines = out.getvalue().splitlines()
     assert len(lines) == 4, lines
-    assert lines[0].startswith("stopping, RequestId ")
-    assert lines[1].startswith("already stopped: UnsupportedOperation.InstanceState")
+    assert lines[0].startswith("stopped: {'ins-run00000': 'STOPPED', 'ins-run00001': 'STOPPED'} RequestId ")
+    assert lines[1] == "already stopped: {'ins-stp00000': 'already'}"
     assert lines[2].startswith("bad input: ") and "InstanceIds" in lines[2]
     assert lines[3].startswith("stopped the command task, RequestId ")
     states = {i["InstanceId"]: i["InstanceState"] for i in emu.state()["tencent"]["instances"]}
-    assert states["ins-run00000"] in ("STOPPING", "STOPPED")
+    assert states["ins-run00000"] == states["ins-run00001"] == "STOPPED"
     invocations = {i["InvokeId"]: i for i in emu.state()["alibaba"]["invocations"]}
     assert invocations["t-hz0jdfwd9f0001"]["InvocationStatus"] != "Running"
 

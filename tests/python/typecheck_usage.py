@@ -31,6 +31,8 @@ from cloudhalt import (
     TimeoutError,
     TransportError,
     UnexpectedResponseError,
+    WaitFailedError,
+    WaitTimeoutError,
 )
 from cloudhalt._cloudhalt import error_class
 from cloudhalt._testing import sign_acs3, sign_tc3
@@ -54,7 +56,28 @@ def tencent_calls(tc: Tencent) -> List[Response]:
         tc.cancel_instance_refresh("asg-grp00001", "asr-act00001"),
         tc.cancel_instance_refresh("asg-grp00001", "asr-act00001", region="ap-guangzhou"),
         tc.call("StopInstances", {"InstanceIds": ["ins-run00000"]}, region="ap-guangzhou"),
+        # The confirm issue: waits after a write, standalone waits and the Describe calls.
+        tc.stop_instances("ap-guangzhou", ["ins-run00000"], wait=True, wait_timeout=60.0,
+                          wait_min_delay=0.5, wait_max_delay=5.0),
+        tc.terminate_instances("ap-guangzhou", ["ins-run00000"], wait=True),
+        tc.cancel_invocation("ap-guangzhou", "inv-inv00001", wait=True, wait_timeout=30),
+        tc.cancel_instance_refresh("asg-grp00001", "asr-act00001", pause_first=True, wait=True),
+        tc.call("StopInstances", {"InstanceIds": ["ins-run00000"]}, region="ap-guangzhou", wait=True),
+        tc.wait_instances("ap-guangzhou", ["ins-run00000"]),
+        tc.wait_instances("ap-guangzhou", ids(), "TERMINATED", timeout=10.0, min_delay=0.1, max_delay=1.0),
+        tc.wait_invocation("ap-guangzhou", "inv-inv00001", ["ins-run00000"], timeout=5),
+        tc.wait_instance_refresh("asg-grp00001", "asr-act00001", region="ap-guangzhou"),
+        tc.wait("StopInstances", {"InstanceIds": ["ins-run00000"]}, region="ap-guangzhou", timeout=0.0),
+        tc.describe_instances("ap-guangzhou", ["ins-run00000"]),
+        tc.describe_instances("ap-guangzhou", filters={"instance-state": ["RUNNING"]}, limit=50),
+        tc.describe_instances("ap-guangzhou", filters=[{"Name": "instance-state", "Values": ["RUNNING"]}]),
+        tc.describe_invocation_tasks("ap-guangzhou", "inv-inv00001", instance_ids=["ins-run00000"]),
+        tc.describe_invocation_tasks("ap-guangzhou", invocation_task_ids=["invt-0c5brvtk"], limit=10),
+        tc.describe_refresh_activities(["asr-act00001"]),
+        tc.describe_refresh_activities(auto_scaling_group_id="asg-grp00001", region="ap-guangzhou"),
     ]
+    states: Dict[str, str] = out[-1].states
+    results: Dict[str, str] = out[-1].wait_results
     secret_id: str = tc.secret_id
     endpoint: str = tc.endpoint
     timeout: float = tc.timeout
@@ -70,6 +93,12 @@ def alibaba_calls(ali: Alibaba) -> List[Response]:
         ali.stop_invocation("cn-hangzhou", "t-hz0jdfwd9f0001"),
         ali.stop_invocation("cn-hangzhou", "t-hz0jdfwd9f0001", ["i-bp67acfmxazb4p0001"]),
         ali.call("StopInvocation", {"RegionId": "cn-hangzhou", "InvokeId": "t-hz0jdfwd9f0001"}),
+        ali.stop_invocation("cn-hangzhou", "t-hz0jdfwd9f0001", wait=True, wait_timeout=60.0),
+        ali.call("StopInvocation", {"RegionId": "cn-hangzhou", "InvokeId": "t-hz0jdfwd9f0001"}, wait=True),
+        ali.wait_invocation("cn-hangzhou", "t-hz0jdfwd9f0001", timeout=30.0, min_delay=0.2),
+        ali.wait("StopInvocation", {"RegionId": "cn-hangzhou", "InvokeId": "t-hz0jdfwd9f0001"}),
+        ali.describe_invocations("cn-hangzhou", "t-hz0jdfwd9f0001", instance_id="i-bp67acfmxazb4p0001",
+                                 max_results=50),
     ]
 
 
@@ -139,6 +168,13 @@ def main() -> None:
     try:
         for r in tencent_calls(tc) + alibaba_calls(ali) + fleet(pathlib.Path("audit.jsonl")):
             print(read(r), record(r))
+    except WaitTimeoutError as e:
+        timed_out: TimeoutError = e
+        print(timed_out.states, timed_out.wait_results)
+    except WaitFailedError as e:
+        failed: Error = e
+        where: Dict[str, str] = failed.states
+        print(where, failed.wait_results)
     except InvalidInput as e:
         value_error: ValueError = e
         print(value_error, describe(e))

@@ -25,6 +25,8 @@ pub(crate) mod exc {
     pyo3::import_exception!(cloudhalt._errors, ServerError);
     pyo3::import_exception!(cloudhalt._errors, UnexpectedResponseError);
     pyo3::import_exception!(cloudhalt._errors, AuditError);
+    pyo3::import_exception!(cloudhalt._errors, WaitTimeoutError);
+    pyo3::import_exception!(cloudhalt._errors, WaitFailedError);
 }
 
 /// The exception class for `kind`: the table `tests/vectors/errors.json` ("kinds"[].python)
@@ -45,6 +47,8 @@ pub(crate) fn exception_type(py: Python<'_>, kind: ErrorKind) -> Bound<'_, PyTyp
         ErrorKind::Api => py.get_type::<exc::ApiError>(),
         ErrorKind::UnexpectedResponse => py.get_type::<exc::UnexpectedResponseError>(),
         ErrorKind::Audit => py.get_type::<exc::AuditError>(),
+        ErrorKind::WaitTimeout => py.get_type::<exc::WaitTimeoutError>(),
+        ErrorKind::WaitFailed => py.get_type::<exc::WaitFailedError>(),
         // A kind added to the core later still raises a catchable cloudhalt.Error, never a bare
         // exception, until it gets its own class.
         _ => py.get_type::<exc::Error>(),
@@ -53,8 +57,9 @@ pub(crate) fn exception_type(py: Python<'_>, kind: ErrorKind) -> Bound<'_, PyTyp
 
 /// Turns a core error into the matching Python exception, with every attribute the core knows
 /// (`provider`, `action`, `code`, `message`, `request_id`, `http_status`, `send_state`, `field`,
-/// `kind`) and the batch's record (`request_ids`, `attempts`, `id_outcomes`, from which the class
-/// derives `outcomes`). The core guarantees its text never contains a secret.
+/// `kind`), the batch's record (`request_ids`, `attempts`, `id_outcomes`, from which the class
+/// derives `outcomes`) and the per-ID states a wait or a settling describe saw (`states`,
+/// `wait_results`). The core guarantees its text never contains a secret.
 pub(crate) fn map_error(py: Python<'_>, err: &cloudhalt::Error) -> PyErr {
     let build = || -> PyResult<PyErr> {
         let kwargs = PyDict::new(py);
@@ -72,6 +77,11 @@ pub(crate) fn map_error(py: Python<'_>, err: &cloudhalt::Error) -> PyErr {
         kwargs.set_item(
             "id_outcomes",
             crate::fleet::id_outcomes(py, err.outcomes())?,
+        )?;
+        kwargs.set_item("states", crate::response::states(py, err.states())?)?;
+        kwargs.set_item(
+            "wait_results",
+            crate::response::wait_results(py, err.states())?,
         )?;
         let instance = exception_type(py, err.kind()).call((err.to_string(),), Some(&kwargs))?;
         Ok(PyErr::from_value(instance))

@@ -18,6 +18,31 @@ pub struct Response {
     outcomes: Vec<cloudhalt::IdOutcome>,
     request_ids: Vec<String>,
     attempts: u32,
+    states: Vec<cloudhalt::IdState>,
+}
+
+/// `{ID: provider state}` of a wait, in the order the core reports the IDs.
+pub(crate) fn states<'py>(
+    py: Python<'py>,
+    states: &[cloudhalt::IdState],
+) -> PyResult<Bound<'py, PyDict>> {
+    let dict = PyDict::new(py);
+    for s in states {
+        dict.set_item(s.id(), s.state())?;
+    }
+    Ok(dict)
+}
+
+/// `{ID: what the state means}` of a wait (`"stopped"`, `"recycle bin"`, ...).
+pub(crate) fn wait_results<'py>(
+    py: Python<'py>,
+    states: &[cloudhalt::IdState],
+) -> PyResult<Bound<'py, PyDict>> {
+    let dict = PyDict::new(py);
+    for s in states {
+        dict.set_item(s.id(), s.result())?;
+    }
+    Ok(dict)
 }
 
 impl Response {
@@ -38,6 +63,7 @@ impl Response {
             outcomes: r.outcomes().to_vec(),
             request_ids: r.request_ids().to_vec(),
             attempts: r.attempts(),
+            states: r.states().to_vec(),
         })
     }
 }
@@ -106,6 +132,26 @@ impl Response {
     #[getter]
     fn id_outcomes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         crate::fleet::id_outcomes(py, &self.outcomes)
+    }
+
+    /// After a wait (`wait=True`, or a standalone `wait_*` method): every waited-for ID to the
+    /// provider's final state (`"STOPPED"`, `"SHUTDOWN"`, `"CANCELLED"`, `"Stopped"`, ...;
+    /// `"gone"` when the Describe answer no longer lists it). For `cancel_invocation` and
+    /// `stop_invocation` the IDs are the instances of the invocation (every task's instance when
+    /// no instance list was given). Without a wait, only the IDs cloudhalt had to describe to
+    /// settle them (TerminateInstances IDs whose answer was lost, a resume's held-back IDs);
+    /// usually empty.
+    #[getter]
+    fn states<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        states(py, &self.states)
+    }
+
+    /// The same IDs as `states`, to what the state means: `"stopped"`, `"gone"`,
+    /// `"recycle bin"`, `"cancelled"`, `"finished before the cancel landed"`,
+    /// `"finished before the stop landed"`, ...
+    #[getter]
+    fn wait_results<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        wait_results(py, &self.states)
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {

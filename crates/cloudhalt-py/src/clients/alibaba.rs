@@ -4,9 +4,10 @@ use cloudhalt::Request;
 use cloudhalt::{AlibabaCredentials, AlibabaEndpoint, StopInvocation};
 use pyo3::prelude::*;
 
+use super::describe::Params;
 use super::{
-    CoreResult, Options, ca_bundle_value, chain_client, detach, explicit_client, finish, ids_arg,
-    lift, network_repr, proxy_value, py_repr,
+    CoreResult, Options, ca_bundle_value, chain_client, configured, detach, explicit_client,
+    finish, ids_arg, lift, network_repr, proxy_value, py_repr, standalone_wait, write_wait,
 };
 use crate::convert::{opt_text, params_to_json, text};
 use crate::fleet::Retry;
@@ -292,42 +293,170 @@ impl Alibaba {
     /// Finishes the interrupted batch recorded in the audit log `audit_file` (str or
     /// `os.PathLike`): IDs already done are skipped, the rest is sent. Returns the `Response` of
     /// what was sent; raises `InvalidInputError` when nothing is left or the log is not an
-    /// Alibaba one. Give this client the same `audit_log` to record the resume too.
-    fn resume(&self, py: Python<'_>, audit_file: &Bound<'_, PyAny>) -> PyResult<Response> {
-        super::resume(py, &self.inner, audit_file)
+    /// Alibaba one. Give this client the same `audit_log` to record the resume too. `wait=True`
+    /// (and `wait_timeout`, `wait_min_delay`, `wait_max_delay`) waits for what was sent, as
+    /// `stop_invocation` does.
+    #[pyo3(signature = (audit_file, *, wait = false, wait_timeout = 300.0, wait_min_delay = None, wait_max_delay = None))]
+    fn resume(
+        &self,
+        py: Python<'_>,
+        audit_file: &Bound<'_, PyAny>,
+        wait: bool,
+        wait_timeout: f64,
+        wait_min_delay: Option<f64>,
+        wait_max_delay: Option<f64>,
+    ) -> PyResult<Response> {
+        let wait = write_wait(py, wait, wait_timeout, wait_min_delay, wait_max_delay)?;
+        super::resume(py, &self.inner, audit_file, wait)
     }
 
     /// ECS `StopInvocation`: stops a Cloud Assistant command task on all its instances, or on
     /// `instance_ids` (`i-...` IDs, any number, sent 50 per request) only.
-    #[pyo3(signature = (region_id, invoke_id, instance_ids = None))]
+    ///
+    /// `wait=True` then waits until every instance's run is over, reading each instance's
+    /// `InvocationStatus` in DescribeInvocations (never the aggregate alone, and never
+    /// re-sending the stop): `Stopped`, `Cancelled`, `Terminated`; one that ended `Success` or
+    /// `Failed` first is reported as "finished before the stop landed" (a started run-once
+    /// execution is not interrupted). `wait_timeout` seconds (default 300; 0 looks once),
+    /// `wait_min_delay` to `wait_max_delay` seconds between looks (default 1 to 10, with jitter).
+    /// The `Response` then carries `states` and `wait_results` keyed by instance ID; a wait
+    /// that does not get there raises `WaitTimeoutError` or `WaitFailedError`, with the states
+    /// reached. The GIL is released while waiting.
+    #[pyo3(signature = (region_id, invoke_id, instance_ids = None, *, wait = false, wait_timeout = 300.0, wait_min_delay = None, wait_max_delay = None))]
+    #[allow(clippy::too_many_arguments)] // Python's keyword arguments
     fn stop_invocation(
         &self,
         py: Python<'_>,
         region_id: &Bound<'_, PyAny>,
         invoke_id: &Bound<'_, PyAny>,
         instance_ids: Option<&Bound<'_, PyAny>>,
+        wait: bool,
+        wait_timeout: f64,
+        wait_min_delay: Option<f64>,
+        wait_max_delay: Option<f64>,
     ) -> PyResult<Response> {
         let region_id = text(region_id, "region_id")?;
         let invoke_id = text(invoke_id, "invoke_id")?;
         let mut request = StopInvocation::new(region_id, invoke_id);
         request.set_instance_ids(ids_arg(instance_ids, "instance_ids", StopInvocation::OP)?);
-        let client = &self.inner;
+        let wait = write_wait(py, wait, wait_timeout, wait_min_delay, wait_max_delay)?;
+        let derived = configured(py, &self.inner, wait, false)?;
+        let client = derived.as_ref().unwrap_or(&self.inner);
         let result = detach(py, || client.stop_invocation(&request));
         finish(py, result)
     }
 
-    /// An operation by its provider name (`"StopInvocation"`) with the provider's parameters
-    /// (`{"RegionId": ..., "InvokeId": ..., "InstanceId": [...]}`).
+    /// ECS `DescribeInvocations` (read-only): the Cloud Assistant invocations of `region_id`,
+    /// narrowed to the task `invoke_id` (`t-...`) and to the instance `instance_id` (`i-...`)
+    /// when given. Every page is fetched (`NextToken`): `data["Invocations"]["Invocation"]` holds
+    /// every invocation, each with every instance's `InvocationStatus` under
+    /// `InvokeInstances.InvokeInstance`. `max_results` is the page size (1 to 50, default 50).
+    #[pyo3(signature = (region_id, invoke_id = None, *, instance_id = None, max_results = None))]
+    fn describe_invocations(
+        &self,
+        py: Python<'_>,
+        region_id: &Bound<'_, PyAny>,
+        invoke_id: Option<&Bound<'_, PyAny>>,
+        instance_id: Option<&Bound<'_, PyAny>>,
+        max_results: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Response> {
+        let region_id = text(region_id, "region_id")?;
+        let mut params = Params::default();
+        params
+            .set("RegionId", region_id)
+            .text("InvokeId", invoke_id, "invoke_id")?
+            .text("InstanceId", instance_id, "instance_id")?
+            .page_size("MaxResults", max_results, "max_results", 50)?;
+        let params = params.build();
+        let client = &self.inner;
+        let result = detach(py, || client.call_json("DescribeInvocations", &params));
+        finish(py, result)
+    }
+
+    /// An operation by its provider name (`"StopInvocation"`, `"DescribeInvocations"`) with the
+    /// provider's parameters (`{"RegionId": ..., "InvokeId": ..., "InstanceId": [...]}`).
+    /// `wait=True` (and `wait_timeout`, `wait_min_delay`, `wait_max_delay`) waits after
+    /// StopInvocation as `stop_invocation` does.
+    #[pyo3(signature = (action, params, *, wait = false, wait_timeout = 300.0, wait_min_delay = None, wait_max_delay = None))]
+    #[allow(clippy::too_many_arguments)] // Python's keyword arguments
     fn call(
         &self,
         py: Python<'_>,
         action: &Bound<'_, PyAny>,
         params: &Bound<'_, PyAny>,
+        wait: bool,
+        wait_timeout: f64,
+        wait_min_delay: Option<f64>,
+        wait_max_delay: Option<f64>,
     ) -> PyResult<Response> {
         let action = text(action, "action")?;
         let params = params_to_json(params)?;
-        let client = &self.inner;
+        let wait = write_wait(py, wait, wait_timeout, wait_min_delay, wait_max_delay)?;
+        let derived = configured(py, &self.inner, wait, false)?;
+        let client = derived.as_ref().unwrap_or(&self.inner);
         let result = detach(py, || client.call_json(&action, &params));
+        finish(py, result)
+    }
+
+    /// Waits until every instance's run of the Cloud Assistant task `invoke_id` (on
+    /// `instance_ids` only, when given) is over, as `stop_invocation(wait=True)` does, reading
+    /// DescribeInvocations; `states` is keyed by instance ID.
+    /// Polls only: nothing is written. Waits up to `timeout` seconds (default 300; 0 looks
+    /// once), `min_delay` to `max_delay` seconds apart (default 1 to 10, with jitter), with the
+    /// GIL released. Returns a `Response` with `states` and `wait_results`; raises
+    /// `WaitTimeoutError` or `WaitFailedError` (with the states reached) when the IDs do not get
+    /// there.
+    #[pyo3(signature = (region_id, invoke_id, instance_ids = None, *, timeout = 300.0, min_delay = None, max_delay = None))]
+    #[allow(clippy::too_many_arguments)] // Python's keyword arguments
+    fn wait_invocation(
+        &self,
+        py: Python<'_>,
+        region_id: &Bound<'_, PyAny>,
+        invoke_id: &Bound<'_, PyAny>,
+        instance_ids: Option<&Bound<'_, PyAny>>,
+        timeout: f64,
+        min_delay: Option<f64>,
+        max_delay: Option<f64>,
+    ) -> PyResult<Response> {
+        let region_id = text(region_id, "region_id")?;
+        let invoke_id = text(invoke_id, "invoke_id")?;
+        let mut request = StopInvocation::new(region_id, invoke_id);
+        request.set_instance_ids(ids_arg(instance_ids, "instance_ids", StopInvocation::OP)?);
+        let client = lift(
+            py,
+            self.inner
+                .with_wait(Some(standalone_wait(py, timeout, min_delay, max_delay)?)),
+        )?;
+        let result = detach(py, || client.wait(&request));
+        finish(py, result)
+    }
+
+    /// The waiter of the write `action` (`"StopInvocation"`) for the IDs its `params` name, the
+    /// params `call` would take: what `call(action, params, wait=True)` waits for, without
+    /// sending the write.
+    /// Polls only: nothing is written. Waits up to `timeout` seconds (default 300; 0 looks
+    /// once), `min_delay` to `max_delay` seconds apart (default 1 to 10, with jitter), with the
+    /// GIL released. Returns a `Response` with `states` and `wait_results`; raises
+    /// `WaitTimeoutError` or `WaitFailedError` (with the states reached) when the IDs do not get
+    /// there.
+    #[pyo3(signature = (action, params, *, timeout = 300.0, min_delay = None, max_delay = None))]
+    fn wait(
+        &self,
+        py: Python<'_>,
+        action: &Bound<'_, PyAny>,
+        params: &Bound<'_, PyAny>,
+        timeout: f64,
+        min_delay: Option<f64>,
+        max_delay: Option<f64>,
+    ) -> PyResult<Response> {
+        let action = text(action, "action")?;
+        let params = params_to_json(params)?;
+        let client = lift(
+            py,
+            self.inner
+                .with_wait(Some(standalone_wait(py, timeout, min_delay, max_delay)?)),
+        )?;
+        let result = detach(py, || client.wait_json(&action, None, &params));
         finish(py, result)
     }
 }

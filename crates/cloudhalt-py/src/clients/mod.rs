@@ -8,6 +8,7 @@
 //! ones, the timeout check, reading ID lists, and resuming from an audit log.
 
 mod alibaba;
+mod describe;
 mod tencent;
 
 pub(crate) use alibaba::Alibaba;
@@ -267,15 +268,78 @@ fn ids_arg(
     obj.map(|o| id_list(o, name, op)).transpose()
 }
 
+/// The wait after a write, from an operation's `wait=`, `wait_timeout=`, `wait_min_delay=` and
+/// `wait_max_delay=` keywords (seconds; `None` delays: the core's 1 s and 10 s): `None` when
+/// `wait` is false. Out-of-range values raise `InvalidInputError` naming the keyword before
+/// anything is sent, even with `wait=False`: a bad value is a bug in the caller either way.
+fn write_wait(
+    py: Python<'_>,
+    wait: bool,
+    timeout: f64,
+    min_delay: Option<f64>,
+    max_delay: Option<f64>,
+) -> PyResult<Option<cloudhalt::Wait>> {
+    let setting = lift(
+        py,
+        cloudhalt::Wait::from_secs_f64(timeout, min_delay, max_delay),
+    )?;
+    Ok(wait.then_some(setting))
+}
+
+/// The wait of a standalone `wait_*` method, from its `timeout=`, `min_delay=` and
+/// `max_delay=` keywords; an error names those keywords (the core's names are the operations'
+/// `wait_timeout`, `wait_min_delay`, `wait_max_delay`).
+fn standalone_wait(
+    py: Python<'_>,
+    timeout: f64,
+    min_delay: Option<f64>,
+    max_delay: Option<f64>,
+) -> PyResult<cloudhalt::Wait> {
+    cloudhalt::Wait::from_secs_f64(timeout, min_delay, max_delay).map_err(|e| {
+        let renamed = |text: &str| {
+            ["timeout", "min_delay", "max_delay"]
+                .iter()
+                .fold(text.to_owned(), |t, k| t.replace(&format!("wait_{k}"), k))
+        };
+        let field = renamed(e.field().unwrap_or("timeout"));
+        map_error(
+            py,
+            &cloudhalt::Error::invalid_input(&field, renamed(e.message())),
+        )
+    })
+}
+
+/// `client` waiting by `wait` and (for CancelInstanceRefresh) pausing first, or `None` when
+/// neither is asked for and `client` itself does.
+fn configured<C: cloudhalt::Cloud>(
+    py: Python<'_>,
+    client: &cloudhalt::Client<C>,
+    wait: Option<cloudhalt::Wait>,
+    pause_first: bool,
+) -> PyResult<Option<cloudhalt::Client<C>>> {
+    if wait.is_none() && !pause_first {
+        return Ok(None);
+    }
+    let mut derived = lift(py, client.with_wait(wait))?;
+    if pause_first {
+        derived = derived.with_pause_first(true);
+    }
+    Ok(Some(derived))
+}
+
 /// Reads an audit log and finishes its batch with `client` (GIL released): what
 /// `cloudhalt::Resume::to_send` lists is sent; finished IDs are skipped and unknown
-/// TerminateInstances IDs held back.
+/// TerminateInstances IDs held back (their states are described and reported). With `wait`,
+/// what was sent is waited for.
 fn resume<C: cloudhalt::Cloud>(
     py: Python<'_>,
     client: &cloudhalt::Client<C>,
     audit_file: &Bound<'_, PyAny>,
+    wait: Option<cloudhalt::Wait>,
 ) -> PyResult<Response> {
     let path = crate::fleet::path_arg(audit_file, "audit_file")?;
+    let derived = configured(py, client, wait, false)?;
+    let client = derived.as_ref().unwrap_or(client);
     let result = detach(py, || {
         let resume = cloudhalt::Resume::read(&path)?;
         client.resume(&resume)

@@ -7,11 +7,13 @@ use cloudhalt::{
 };
 use pyo3::prelude::*;
 
+use super::describe::Params;
 use super::{
-    CoreResult, Options, ca_bundle_value, chain_client, detach, explicit_client, finish, id_list,
-    ids_arg, lift, network_repr, proxy_value, py_repr,
+    CoreResult, Options, ca_bundle_value, chain_client, configured, detach, explicit_client,
+    finish, id_list, ids_arg, lift, network_repr, proxy_value, py_repr, standalone_wait,
+    write_wait,
 };
-use crate::convert::{opt_text, params_to_json, text};
+use crate::convert::{opt_text, params_to_json, string_list, text};
 use crate::fleet::Retry;
 use crate::response::Response;
 
@@ -42,6 +44,20 @@ impl Tencent {
         }
         let inner = options.settings.apply(py, inner)?;
         Ok(Tencent { inner })
+    }
+
+    /// Sends the Describe call `action` with the parameters built from the typed arguments.
+    fn describe(
+        &self,
+        py: Python<'_>,
+        action: &str,
+        region: Option<String>,
+        params: Params,
+    ) -> PyResult<Response> {
+        let params = params.build();
+        let client = &self.inner;
+        let result = detach(py, || client.call_json(action, region.as_deref(), &params));
+        finish(py, result)
     }
 
     fn endpoint_text(&self) -> String {
@@ -307,14 +323,35 @@ impl Tencent {
     /// unknown are never sent again (check their state with DescribeInstances), the rest is sent.
     /// Returns the `Response` of what was sent; raises `InvalidInputError` when nothing is left
     /// or the log is not a Tencent one. Give this client the same `audit_log` to record the
-    /// resume too.
-    fn resume(&self, py: Python<'_>, audit_file: &Bound<'_, PyAny>) -> PyResult<Response> {
-        super::resume(py, &self.inner, audit_file)
+    /// resume too. `wait=True` (and `wait_timeout`, `wait_min_delay`, `wait_max_delay`) waits
+    /// for what was sent, as the operation's method does.
+    #[pyo3(signature = (audit_file, *, wait = false, wait_timeout = 300.0, wait_min_delay = None, wait_max_delay = None))]
+    fn resume(
+        &self,
+        py: Python<'_>,
+        audit_file: &Bound<'_, PyAny>,
+        wait: bool,
+        wait_timeout: f64,
+        wait_min_delay: Option<f64>,
+        wait_max_delay: Option<f64>,
+    ) -> PyResult<Response> {
+        let wait = write_wait(py, wait, wait_timeout, wait_min_delay, wait_max_delay)?;
+        super::resume(py, &self.inner, audit_file, wait)
     }
 
     /// CVM `StopInstances`: shuts down RUNNING instances, any number (sent 100 per request). `stop_type` is `"SOFT"`,
     /// `"HARD"` or `"SOFT_FIRST"`; `stopped_mode` is `"KEEP_CHARGING"` or `"STOP_CHARGING"`.
-    #[pyo3(signature = (region, instance_ids, *, force_stop = false, stop_type = None, stopped_mode = None))]
+    /// A request refused as a whole because some instances are already STOPPED or STOPPING is
+    /// described: those become `"already"` and only the running ones are sent again.
+    ///
+    /// `wait=True` then waits until every ID reaches its end state (`"STOPPED"`; a stop that fails or an instance that vanishes is a failure), polling DescribeInstances
+    /// only (never re-sending the write) for up to `wait_timeout` seconds (default 300; 0 looks
+    /// once), `wait_min_delay` to `wait_max_delay` seconds apart (default 1 to 10, with jitter).
+    /// The `Response` then carries `states` and `wait_results`; a wait that does not get there
+    /// raises `WaitTimeoutError` (the deadline came first) or `WaitFailedError` (an ID reached a
+    /// failure state), both with the states reached. The GIL is released while waiting.
+    #[pyo3(signature = (region, instance_ids, *, force_stop = false, stop_type = None, stopped_mode = None, wait = false, wait_timeout = 300.0, wait_min_delay = None, wait_max_delay = None))]
+    #[allow(clippy::too_many_arguments)] // Python's keyword arguments
     fn stop_instances(
         &self,
         py: Python<'_>,
@@ -323,6 +360,10 @@ impl Tencent {
         force_stop: bool,
         stop_type: Option<&Bound<'_, PyAny>>,
         stopped_mode: Option<&Bound<'_, PyAny>>,
+        wait: bool,
+        wait_timeout: f64,
+        wait_min_delay: Option<f64>,
+        wait_max_delay: Option<f64>,
     ) -> PyResult<Response> {
         let region = text(region, "region")?;
         let stop_type = opt_text(stop_type, "stop_type")?;
@@ -341,15 +382,26 @@ impl Tencent {
                 py,
                 stopped_mode.as_deref().map(StoppedMode::parse).transpose(),
             )?);
-        let client = &self.inner;
+        let wait = write_wait(py, wait, wait_timeout, wait_min_delay, wait_max_delay)?;
+        let derived = configured(py, &self.inner, wait, false)?;
+        let client = derived.as_ref().unwrap_or(&self.inner);
         let result = detach(py, || client.stop_instances(&request));
         finish(py, result)
     }
 
     /// CVM `TerminateInstances`: returns (destroys) instances, any number (sent 100 per request).
     /// A prepaid instance goes to the recycle bin first; cloudhalt never re-sends this request
-    /// after a failure that may have taken effect (its IDs are then `unknown`).
-    #[pyo3(signature = (region, instance_ids, *, release_prepaid_data_disks = false, release_address = false))]
+    /// after a failure that may have taken effect (its IDs are then described: what the
+    /// provider shows is reported, and a running one stays `unknown`).
+    ///
+    /// `wait=True` then waits until every ID reaches its end state (gone for a postpaid instance, `"SHUTDOWN"` in the recycle bin for a prepaid one), polling DescribeInstances
+    /// only (never re-sending the write) for up to `wait_timeout` seconds (default 300; 0 looks
+    /// once), `wait_min_delay` to `wait_max_delay` seconds apart (default 1 to 10, with jitter).
+    /// The `Response` then carries `states` and `wait_results`; a wait that does not get there
+    /// raises `WaitTimeoutError` (the deadline came first) or `WaitFailedError` (an ID reached a
+    /// failure state), both with the states reached. The GIL is released while waiting.
+    #[pyo3(signature = (region, instance_ids, *, release_prepaid_data_disks = false, release_address = false, wait = false, wait_timeout = 300.0, wait_min_delay = None, wait_max_delay = None))]
+    #[allow(clippy::too_many_arguments)] // Python's keyword arguments
     fn terminate_instances(
         &self,
         py: Python<'_>,
@@ -357,6 +409,10 @@ impl Tencent {
         instance_ids: &Bound<'_, PyAny>,
         release_prepaid_data_disks: bool,
         release_address: bool,
+        wait: bool,
+        wait_timeout: f64,
+        wait_min_delay: Option<f64>,
+        wait_max_delay: Option<f64>,
     ) -> PyResult<Response> {
         let region = text(region, "region")?;
         let mut request = TerminateInstances::new(
@@ -366,66 +422,344 @@ impl Tencent {
         request
             .set_release_prepaid_data_disks(release_prepaid_data_disks)
             .set_release_address(release_address);
-        let client = &self.inner;
+        let wait = write_wait(py, wait, wait_timeout, wait_min_delay, wait_max_delay)?;
+        let derived = configured(py, &self.inner, wait, false)?;
+        let client = derived.as_ref().unwrap_or(&self.inner);
         let result = detach(py, || client.terminate_instances(&request));
         finish(py, result)
     }
 
     /// TAT `CancelInvocation`: cancels a command invocation on all its instances, or on
     /// `instance_ids` only.
-    #[pyo3(signature = (region, invocation_id, instance_ids = None))]
+    ///
+    /// `wait=True` then waits until every ID reaches its end state (every task terminal, keyed by instance ID: `CANCELLED`, `TERMINATED`, ...; a task that ended `SUCCESS` or `FAILED` first is reported as "finished before the cancel landed"), polling DescribeInvocationTasks
+    /// only (never re-sending the write) for up to `wait_timeout` seconds (default 300; 0 looks
+    /// once), `wait_min_delay` to `wait_max_delay` seconds apart (default 1 to 10, with jitter).
+    /// The `Response` then carries `states` and `wait_results`; a wait that does not get there
+    /// raises `WaitTimeoutError` (the deadline came first) or `WaitFailedError` (an ID reached a
+    /// failure state), both with the states reached. The GIL is released while waiting.
+    #[pyo3(signature = (region, invocation_id, instance_ids = None, *, wait = false, wait_timeout = 300.0, wait_min_delay = None, wait_max_delay = None))]
+    #[allow(clippy::too_many_arguments)] // Python's keyword arguments
     fn cancel_invocation(
         &self,
         py: Python<'_>,
         region: &Bound<'_, PyAny>,
         invocation_id: &Bound<'_, PyAny>,
         instance_ids: Option<&Bound<'_, PyAny>>,
+        wait: bool,
+        wait_timeout: f64,
+        wait_min_delay: Option<f64>,
+        wait_max_delay: Option<f64>,
     ) -> PyResult<Response> {
         let region = text(region, "region")?;
         let invocation_id = text(invocation_id, "invocation_id")?;
         let mut request = CancelInvocation::new(region, invocation_id);
         request.set_instance_ids(ids_arg(instance_ids, "instance_ids", CancelInvocation::OP)?);
-        let client = &self.inner;
+        let wait = write_wait(py, wait, wait_timeout, wait_min_delay, wait_max_delay)?;
+        let derived = configured(py, &self.inner, wait, false)?;
+        let client = derived.as_ref().unwrap_or(&self.inner);
         let result = detach(py, || client.cancel_invocation(&request));
         finish(py, result)
     }
 
     /// Auto Scaling `CancelInstanceRefresh`: cancels the pending batches of an instance refresh
     /// activity. `region` is optional for this operation.
-    #[pyo3(signature = (auto_scaling_group_id, refresh_activity_id, *, region = None))]
+    ///
+    /// A batch being refreshed blocks the cancel
+    /// (`ResourceUnavailable.RefreshActivityStatusConflictWithOperation`): with
+    /// `pause_first=True` the activity is paused first (AS `StopInstanceRefresh`, a second
+    /// write), cloudhalt waits for `MANUAL_PAUSE` with no batch running, then cancels again;
+    /// without it the error says so.
+    ///
+    /// `wait=True` then waits until every ID reaches its end state (`CANCELLED`; `SUCCESSFUL` or `FAILED` first means too late to cancel, a failure), polling DescribeRefreshActivities
+    /// only (never re-sending the write) for up to `wait_timeout` seconds (default 300; 0 looks
+    /// once), `wait_min_delay` to `wait_max_delay` seconds apart (default 1 to 10, with jitter).
+    /// The `Response` then carries `states` and `wait_results`; a wait that does not get there
+    /// raises `WaitTimeoutError` (the deadline came first) or `WaitFailedError` (an ID reached a
+    /// failure state), both with the states reached. The GIL is released while waiting.
+    #[pyo3(signature = (auto_scaling_group_id, refresh_activity_id, *, region = None, pause_first = false, wait = false, wait_timeout = 300.0, wait_min_delay = None, wait_max_delay = None))]
+    #[allow(clippy::too_many_arguments)] // Python's keyword arguments
     fn cancel_instance_refresh(
         &self,
         py: Python<'_>,
         auto_scaling_group_id: &Bound<'_, PyAny>,
         refresh_activity_id: &Bound<'_, PyAny>,
         region: Option<&Bound<'_, PyAny>>,
+        pause_first: bool,
+        wait: bool,
+        wait_timeout: f64,
+        wait_min_delay: Option<f64>,
+        wait_max_delay: Option<f64>,
     ) -> PyResult<Response> {
         let auto_scaling_group_id = text(auto_scaling_group_id, "auto_scaling_group_id")?;
         let refresh_activity_id = text(refresh_activity_id, "refresh_activity_id")?;
         let region = opt_text(region, "region")?;
         let mut request = CancelInstanceRefresh::new(auto_scaling_group_id, refresh_activity_id);
         request.set_region(region);
-        let client = &self.inner;
+        let wait = write_wait(py, wait, wait_timeout, wait_min_delay, wait_max_delay)?;
+        let derived = configured(py, &self.inner, wait, pause_first)?;
+        let client = derived.as_ref().unwrap_or(&self.inner);
         let result = detach(py, || client.cancel_instance_refresh(&request));
         finish(py, result)
     }
 
-    /// Any of the four operations by its provider name (`"StopInstances"`, ...) with the
-    /// provider's JSON parameters (`{"InstanceIds": ["ins-..."], "StopType": "SOFT"}`). The same
-    /// validation applies; unknown parameters are refused.
-    #[pyo3(signature = (action, params, *, region = None))]
+    /// CVM `DescribeInstances` (read-only): the instances `instance_ids` (any number, asked for
+    /// 100 per request), or every instance of `region` that `filters` selects. Every page is
+    /// fetched: the `Response.data` is the provider's JSON with every instance in
+    /// `data["Response"]["InstanceSet"]` (and `TotalCount` their number). An ID that does not
+    /// exist is simply absent. `filters` is a dict of filter name to values
+    /// (`{"instance-state": ["RUNNING"]}`) or a list of the provider's `{"Name": ...,
+    /// "Values": [...]}` entries (at most 10, of 1 to 5 values each), never together with
+    /// `instance_ids`; `limit` is the page size (1 to 100, default 100).
+    #[pyo3(signature = (region, instance_ids = None, *, filters = None, limit = None))]
+    fn describe_instances(
+        &self,
+        py: Python<'_>,
+        region: &Bound<'_, PyAny>,
+        instance_ids: Option<&Bound<'_, PyAny>>,
+        filters: Option<&Bound<'_, PyAny>>,
+        limit: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Response> {
+        let region = text(region, "region")?;
+        let mut params = Params::default();
+        params
+            .ids("InstanceIds", instance_ids, "instance_ids")?
+            .filters(filters)?
+            .page_size("Limit", limit, "limit", 100)?;
+        self.describe(py, "DescribeInstances", Some(region), params)
+    }
+
+    /// TAT `DescribeInvocationTasks` (read-only): the tasks (one per instance) of the invocation
+    /// `invocation_id` (the filter `invocation-id`), narrowed to `instance_ids` (the filter
+    /// `instance-id`, at most 5), or the tasks `invocation_task_ids` (`invt-...`), or those
+    /// `filters` selects (as for `describe_instances`). Every page is fetched into
+    /// `data["Response"]["InvocationTaskSet"]`, each task with its `TaskStatus`. The tasks'
+    /// output is never fetched (`HideOutput` is always sent true): cloudhalt reads states.
+    #[pyo3(signature = (region, invocation_id = None, *, instance_ids = None, invocation_task_ids = None, filters = None, limit = None))]
+    #[allow(clippy::too_many_arguments)] // Python's keyword arguments
+    fn describe_invocation_tasks(
+        &self,
+        py: Python<'_>,
+        region: &Bound<'_, PyAny>,
+        invocation_id: Option<&Bound<'_, PyAny>>,
+        instance_ids: Option<&Bound<'_, PyAny>>,
+        invocation_task_ids: Option<&Bound<'_, PyAny>>,
+        filters: Option<&Bound<'_, PyAny>>,
+        limit: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Response> {
+        let region = text(region, "region")?;
+        let mut params = Params::default();
+        if let Some(id) = opt_text(invocation_id, "invocation_id")? {
+            params.filter("invocation-id", vec![id]);
+        }
+        if let Some(ids) = instance_ids.filter(|o| !o.is_none()) {
+            params.filter("instance-id", string_list(ids, "instance_ids")?);
+        }
+        params
+            .ids(
+                "InvocationTaskIds",
+                invocation_task_ids,
+                "invocation_task_ids",
+            )?
+            .filters(filters)?
+            .page_size("Limit", limit, "limit", 100)?;
+        self.describe(py, "DescribeInvocationTasks", Some(region), params)
+    }
+
+    /// Auto Scaling `DescribeRefreshActivities` (read-only): the refresh activities
+    /// `refresh_activity_ids` (`asr-...`), or every activity of the scaling group
+    /// `auto_scaling_group_id` (the filter `auto-scaling-group-id`), or those `filters` selects
+    /// (`refresh-activity-status-code`, ...). Every page is fetched into
+    /// `data["Response"]["RefreshActivitySet"]`, each with its `Status` and its batches'
+    /// statuses. `region` is optional, as for `cancel_instance_refresh`.
+    #[pyo3(signature = (refresh_activity_ids = None, *, auto_scaling_group_id = None, filters = None, region = None, limit = None))]
+    fn describe_refresh_activities(
+        &self,
+        py: Python<'_>,
+        refresh_activity_ids: Option<&Bound<'_, PyAny>>,
+        auto_scaling_group_id: Option<&Bound<'_, PyAny>>,
+        filters: Option<&Bound<'_, PyAny>>,
+        region: Option<&Bound<'_, PyAny>>,
+        limit: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Response> {
+        let region = opt_text(region, "region")?;
+        let mut params = Params::default();
+        if let Some(id) = opt_text(auto_scaling_group_id, "auto_scaling_group_id")? {
+            params.filter("auto-scaling-group-id", vec![id]);
+        }
+        params
+            .ids(
+                "RefreshActivityIds",
+                refresh_activity_ids,
+                "refresh_activity_ids",
+            )?
+            .filters(filters)?
+            .page_size("Limit", limit, "limit", 100)?;
+        self.describe(py, "DescribeRefreshActivities", region, params)
+    }
+
+    /// Any operation of the table by its provider name (the four stops, `"StopInstanceRefresh"`
+    /// and the Describe calls `"DescribeInstances"`, `"DescribeInvocationTasks"`,
+    /// `"DescribeRefreshActivities"`) with the provider's JSON parameters (`{"InstanceIds":
+    /// ["ins-..."], "StopType": "SOFT"}`). The same validation applies; unknown parameters are
+    /// refused. A Describe call fetches every page. `wait=True` (and `wait_timeout`,
+    /// `wait_min_delay`, `wait_max_delay`) waits after a write as its typed method does.
+    #[pyo3(signature = (action, params, *, region = None, wait = false, wait_timeout = 300.0, wait_min_delay = None, wait_max_delay = None))]
+    #[allow(clippy::too_many_arguments)] // Python's keyword arguments
     fn call(
         &self,
         py: Python<'_>,
         action: &Bound<'_, PyAny>,
         params: &Bound<'_, PyAny>,
         region: Option<&Bound<'_, PyAny>>,
+        wait: bool,
+        wait_timeout: f64,
+        wait_min_delay: Option<f64>,
+        wait_max_delay: Option<f64>,
     ) -> PyResult<Response> {
         let action = text(action, "action")?;
         let region = opt_text(region, "region")?;
         let params = params_to_json(params)?;
-        let client = &self.inner;
+        let wait = write_wait(py, wait, wait_timeout, wait_min_delay, wait_max_delay)?;
+        let derived = configured(py, &self.inner, wait, false)?;
+        let client = derived.as_ref().unwrap_or(&self.inner);
         let result = detach(py, || client.call_json(&action, region.as_deref(), &params));
+        finish(py, result)
+    }
+
+    /// Waits until the CVM instances `instance_ids` of `region` reach `state`: `"STOPPED"`
+    /// (what `stop_instances(wait=True)` waits for) or `"TERMINATED"` (gone, or a prepaid
+    /// instance in the recycle bin: what `terminate_instances(wait=True)` waits for), reading
+    /// DescribeInstances. An empty `instance_ids` returns at once with no states.
+    /// Polls only: nothing is written. Waits up to `timeout` seconds (default 300; 0 looks
+    /// once), `min_delay` to `max_delay` seconds apart (default 1 to 10, with jitter), with the
+    /// GIL released. Returns a `Response` with `states` and `wait_results`; raises
+    /// `WaitTimeoutError` or `WaitFailedError` (with the states reached) when the IDs do not get
+    /// there.
+    #[pyo3(
+        signature = (region, instance_ids, state = None, *, timeout = 300.0, min_delay = None, max_delay = None),
+        text_signature = "($self, region, instance_ids, state=\"STOPPED\", *, timeout=300.0, min_delay=None, max_delay=None)"
+    )]
+    #[allow(clippy::too_many_arguments)] // Python's keyword arguments
+    fn wait_instances(
+        &self,
+        py: Python<'_>,
+        region: &Bound<'_, PyAny>,
+        instance_ids: &Bound<'_, PyAny>,
+        state: Option<&Bound<'_, PyAny>>,
+        timeout: f64,
+        min_delay: Option<f64>,
+        max_delay: Option<f64>,
+    ) -> PyResult<Response> {
+        let region = text(region, "region")?;
+        let ids = string_list(instance_ids, "instance_ids")?;
+        let state = opt_text(state, "state")?.unwrap_or_else(|| "STOPPED".to_owned());
+        let client = lift(
+            py,
+            self.inner
+                .with_wait(Some(standalone_wait(py, timeout, min_delay, max_delay)?)),
+        )?;
+        let result = detach(py, || client.wait_instances(&region, &ids, &state));
+        finish(py, result)
+    }
+
+    /// Waits until the tasks of the TAT invocation `invocation_id` (on `instance_ids` only, when
+    /// given) are terminal, as `cancel_invocation(wait=True)` does, reading
+    /// DescribeInvocationTasks; `states` is keyed by instance ID.
+    /// Polls only: nothing is written. Waits up to `timeout` seconds (default 300; 0 looks
+    /// once), `min_delay` to `max_delay` seconds apart (default 1 to 10, with jitter), with the
+    /// GIL released. Returns a `Response` with `states` and `wait_results`; raises
+    /// `WaitTimeoutError` or `WaitFailedError` (with the states reached) when the IDs do not get
+    /// there.
+    #[pyo3(signature = (region, invocation_id, instance_ids = None, *, timeout = 300.0, min_delay = None, max_delay = None))]
+    #[allow(clippy::too_many_arguments)] // Python's keyword arguments
+    fn wait_invocation(
+        &self,
+        py: Python<'_>,
+        region: &Bound<'_, PyAny>,
+        invocation_id: &Bound<'_, PyAny>,
+        instance_ids: Option<&Bound<'_, PyAny>>,
+        timeout: f64,
+        min_delay: Option<f64>,
+        max_delay: Option<f64>,
+    ) -> PyResult<Response> {
+        let region = text(region, "region")?;
+        let invocation_id = text(invocation_id, "invocation_id")?;
+        let mut request = CancelInvocation::new(region, invocation_id);
+        request.set_instance_ids(ids_arg(instance_ids, "instance_ids", CancelInvocation::OP)?);
+        let client = lift(
+            py,
+            self.inner
+                .with_wait(Some(standalone_wait(py, timeout, min_delay, max_delay)?)),
+        )?;
+        let result = detach(py, || client.wait(&request));
+        finish(py, result)
+    }
+
+    /// Waits until the instance refresh activity `refresh_activity_id` of the scaling group
+    /// `auto_scaling_group_id` is `CANCELLED`, as `cancel_instance_refresh(wait=True)` does,
+    /// reading DescribeRefreshActivities (`SUCCESSFUL` / `FAILED`: too late to cancel).
+    /// Polls only: nothing is written. Waits up to `timeout` seconds (default 300; 0 looks
+    /// once), `min_delay` to `max_delay` seconds apart (default 1 to 10, with jitter), with the
+    /// GIL released. Returns a `Response` with `states` and `wait_results`; raises
+    /// `WaitTimeoutError` or `WaitFailedError` (with the states reached) when the IDs do not get
+    /// there.
+    #[pyo3(signature = (auto_scaling_group_id, refresh_activity_id, *, region = None, timeout = 300.0, min_delay = None, max_delay = None))]
+    #[allow(clippy::too_many_arguments)] // Python's keyword arguments
+    fn wait_instance_refresh(
+        &self,
+        py: Python<'_>,
+        auto_scaling_group_id: &Bound<'_, PyAny>,
+        refresh_activity_id: &Bound<'_, PyAny>,
+        region: Option<&Bound<'_, PyAny>>,
+        timeout: f64,
+        min_delay: Option<f64>,
+        max_delay: Option<f64>,
+    ) -> PyResult<Response> {
+        let auto_scaling_group_id = text(auto_scaling_group_id, "auto_scaling_group_id")?;
+        let refresh_activity_id = text(refresh_activity_id, "refresh_activity_id")?;
+        let region = opt_text(region, "region")?;
+        let mut request = CancelInstanceRefresh::new(auto_scaling_group_id, refresh_activity_id);
+        request.set_region(region);
+        let client = lift(
+            py,
+            self.inner
+                .with_wait(Some(standalone_wait(py, timeout, min_delay, max_delay)?)),
+        )?;
+        let result = detach(py, || client.wait(&request));
+        finish(py, result)
+    }
+
+    /// The waiter of the write `action` (`"StopInstances"`, `"TerminateInstances"`,
+    /// `"CancelInvocation"`, `"CancelInstanceRefresh"`, `"StopInstanceRefresh"`: paused) for the
+    /// IDs its JSON `params` name, the params `call` would take for it: what
+    /// `call(action, params, wait=True)` waits for, without sending the write.
+    /// Polls only: nothing is written. Waits up to `timeout` seconds (default 300; 0 looks
+    /// once), `min_delay` to `max_delay` seconds apart (default 1 to 10, with jitter), with the
+    /// GIL released. Returns a `Response` with `states` and `wait_results`; raises
+    /// `WaitTimeoutError` or `WaitFailedError` (with the states reached) when the IDs do not get
+    /// there.
+    #[pyo3(signature = (action, params, *, region = None, timeout = 300.0, min_delay = None, max_delay = None))]
+    #[allow(clippy::too_many_arguments)] // Python's keyword arguments
+    fn wait(
+        &self,
+        py: Python<'_>,
+        action: &Bound<'_, PyAny>,
+        params: &Bound<'_, PyAny>,
+        region: Option<&Bound<'_, PyAny>>,
+        timeout: f64,
+        min_delay: Option<f64>,
+        max_delay: Option<f64>,
+    ) -> PyResult<Response> {
+        let action = text(action, "action")?;
+        let region = opt_text(region, "region")?;
+        let params = params_to_json(params)?;
+        let client = lift(
+            py,
+            self.inner
+                .with_wait(Some(standalone_wait(py, timeout, min_delay, max_delay)?)),
+        )?;
+        let result = detach(py, || client.wait_json(&action, region.as_deref(), &params));
         finish(py, result)
     }
 }
