@@ -182,3 +182,35 @@ def test_a_lost_terminate_answer_is_described_not_resent_and_reported_in_states(
     assert r.wait_results == {"ins-run00009": "terminating"}
     c = emu.calls()["TerminateInstances"]["ids"]["ins-run00009"]
     assert c == {"received": 1, "applied": 1}, c
+
+
+class _Interrupted(Exception):
+    pass
+
+
+def test_a_signal_handler_that_raises_ends_a_wait_at_once(tc, emu):
+    # Ctrl-C must not be held until the deadline: the GIL is released while waiting, and the
+    # wait runs Python's signal handlers every 100 ms or so. A SIGUSR1 handler stands for
+    # SIGINT's KeyboardInterrupt here, so that the test runner's own handler is left alone.
+    import signal
+    emu.configure(transitionMs=60000)  # STOPPING for a minute
+
+    def handler(signum, frame):
+        raise _Interrupted()
+
+    previous = signal.signal(signal.SIGUSR1, handler)
+    main = threading.get_ident()
+    timer = threading.Timer(0.5, lambda: signal.pthread_kill(main, signal.SIGUSR1))
+    started = time.monotonic()
+    try:
+        timer.start()
+        with pytest.raises(_Interrupted):
+            tc.stop_instances(REGION, ["ins-run00010"], wait=True, wait_timeout=30.0,
+                              wait_min_delay=0.2, wait_max_delay=1.0)
+    finally:
+        timer.cancel()
+        signal.signal(signal.SIGUSR1, previous)
+    took = time.monotonic() - started
+    assert took < 3.0, took
+    # The stop itself was sent once and took effect; nothing else was written.
+    assert emu.calls()["StopInstances"]["ids"]["ins-run00010"] == {"received": 1, "applied": 1}

@@ -268,6 +268,8 @@ impl Settings {
             client = lift(client.with_retry(retry))?;
         }
         client = lift(client.with_rate_limit(self.pacing))?;
+        // Ctrl-C ends a wait (it would otherwise hold the thread until its deadline).
+        client = client.with_interrupt(Some(crate::interrupt::hook()));
         if let Some(n) = self.concurrency {
             client = lift(client.with_concurrency(n))?;
         }

@@ -9,6 +9,7 @@ mod clients;
 mod convert;
 mod errors;
 mod fleet;
+mod interrupt;
 mod logging;
 mod response;
 mod signing;

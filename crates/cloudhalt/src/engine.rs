@@ -91,7 +91,14 @@ pub(crate) struct Fleet {
     pub wait: Option<crate::wait::Wait>,
     /// A CancelInstanceRefresh blocked by a refreshing batch pauses the refresh first.
     pub pause_first: bool,
+    /// Asked between the slices of a wait's sleeps: true ends the wait (Python's Ctrl-C).
+    pub interrupt: Option<InterruptFn>,
 }
+
+/// A check a long wait makes every 100 ms or so while it sleeps: `true` ends the wait at once
+/// (with a `wait_timeout` error saying it was interrupted). The Python binding uses it so that
+/// Ctrl-C stops a wait, as it would a `time.sleep`.
+pub type InterruptFn = Arc<dyn Fn() -> bool + Send + Sync>;
 
 /// The default number of requests of one batch in flight at once.
 pub const DEFAULT_CONCURRENCY: usize = 4;
@@ -350,6 +357,12 @@ impl<C: Cloud> Client<C> {
     /// The wait after each write, if any.
     pub fn wait_setting(&self) -> Option<Wait> {
         self.inner.config.fleet.wait
+    }
+
+    /// The same client asking `interrupt` while its waits sleep (see [`InterruptFn`]), or never
+    /// for `None` (the default).
+    pub fn with_interrupt(&self, interrupt: Option<InterruptFn>) -> Client<C> {
+        self.derive(|c| c.fleet.interrupt = interrupt)
     }
 
     /// The same client pausing an instance refresh before cancelling it when a refreshing

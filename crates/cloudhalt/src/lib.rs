@@ -97,7 +97,7 @@ pub use audit::{AuditLog, Resume};
 pub use batch::{IdOutcome, MAX_CONCURRENCY, Outcome, Progress, ProgressFn};
 pub use credentials::{AlibabaCredentials, ChainEnv, ChainOptions, Secret, TencentCredentials};
 pub use endpoint::{AlibabaEndpoint, BaseUrl, Scheme, TencentEndpoint, check_region};
-pub use engine::{Client, Cloud, DEFAULT_CONCURRENCY, DryRequest, DryRun};
+pub use engine::{Client, Cloud, DEFAULT_CONCURRENCY, DryRequest, DryRun, InterruptFn};
 pub use error::{Error, ErrorKind, Provider, SendState, classify};
 pub use limiter::{PACING_MARGIN, Pacing, UNPUBLISHED_RATE};
 pub use ops::alibaba::{DescribeInvocations, StopInvocation};

@@ -207,6 +207,12 @@ pub(crate) fn run<C: Cloud>(
     let deadline = started + wait.timeout;
     // The Describe calls are not part of the batch: no audit lines, no progress callbacks.
     let reader = client.reader();
+    // The look taken at the deadline gets no retries: their backoff would carry the wait past
+    // its deadline, and a throttled last look changes nothing (the wait has timed out).
+    let last_reader = reader
+        .with_retry(crate::retry::Retry::never())
+        .unwrap_or_else(|_| reader.clone());
+    let mut last_look = false;
     let mut report = Report {
         states: Vec::new(),
         request_ids: Vec::new(),
@@ -223,8 +229,9 @@ pub(crate) fn run<C: Cloud>(
             break;
         }
         poll += 1;
+        let looker = if last_look { &last_reader } else { &reader };
         let looked = (waiter.poll)(&target, pending.as_deref().unwrap_or_default())
-            .and_then(|plan| reader.run(plan));
+            .and_then(|plan| looker.run(plan));
         match looked {
             Ok(response) => {
                 report
@@ -293,7 +300,24 @@ pub(crate) fn run<C: Cloud>(
             report.states.append(&mut still);
             break;
         }
-        std::thread::sleep(wait.delay(poll).min(deadline - now));
+        let delay = wait.delay(poll);
+        last_look = now + delay >= deadline;
+        if pause(client, delay.min(deadline - now)) {
+            let still = pending.as_ref().map_or(0, Vec::len);
+            report.error = Some(
+                Error::new(
+                    ErrorKind::WaitTimeout,
+                    format!(
+                        "the wait for {} was interrupted with {still} ID(s) still waiting; \
+                         nothing is re-sent",
+                        waiter.action
+                    ),
+                    SendState::Answered,
+                )
+                .for_call(waiter.provider, waiter.action),
+            );
+            break;
+        }
     }
     if report.error.is_none() {
         let failed: Vec<&IdState> = report
@@ -312,6 +336,26 @@ pub(crate) fn run<C: Cloud>(
             .sort_by_key(|s| keys.iter().position(|k| *k == s.id).unwrap_or(usize::MAX));
     }
     report
+}
+
+/// Sleeps `total`, in slices of at most 100 ms when the client has an interrupt check; true
+/// when the check asked to stop.
+fn pause<C: Cloud>(client: &Client<C>, total: Duration) -> bool {
+    let Some(interrupt) = &client.fleet().interrupt else {
+        std::thread::sleep(total);
+        return false;
+    };
+    let end = Instant::now() + total;
+    loop {
+        if interrupt() {
+            return true;
+        }
+        let now = Instant::now();
+        if now >= end {
+            return false;
+        }
+        std::thread::sleep((end - now).min(Duration::from_millis(100)));
+    }
 }
 
 /// Every ID of the answer's items, once each, in its order.

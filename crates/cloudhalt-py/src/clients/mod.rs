@@ -219,6 +219,9 @@ type CoreResult<T> = Result<T, cloudhalt::Error>;
 
 /// Turns the core's result into a `Response` or the matching exception.
 fn finish(py: Python<'_>, result: CoreResult<cloudhalt::Response>) -> PyResult<Response> {
+    if let Some(raised) = crate::interrupt::take() {
+        return Err(raised);
+    }
     match result {
         Ok(r) => Response::from_core(py, r),
         Err(e) => Err(map_error(py, &e)),
