@@ -29,8 +29,17 @@ fn unknown_instance_is_not_found() {
     let err = tencent(&emu).stop_instances(&request).unwrap_err();
     assert_api(&err, ErrorKind::NotFound, "InvalidInstanceId.NotFound", 200);
     assert!(err.message().contains("ins-zzzzzzzz"));
-    // The whole request is refused: the known instance did not change.
-    assert_eq!(cvm_state(&emu, "ins-run00000").as_deref(), Some("RUNNING"));
+    // The service refuses the whole request; the client describes the IDs and sends the stop
+    // again for the known, running one only: the unknown one stays failed.
+    let outcomes: Vec<_> = err.outcomes().iter().map(|o| (o.id(), o.outcome())).collect();
+    assert_eq!(
+        outcomes,
+        [
+            ("ins-run00000", cloudhalt::Outcome::Done),
+            ("ins-zzzzzzzz", cloudhalt::Outcome::Failed)
+        ]
+    );
+    assert_eq!(emu.calls()["StopInstances"]["ids"]["ins-run00000"]["applied"], 1);
     // An instance of another region is not found in this one.
     let request = StopInstances::new("ap-guangzhou", vec!["ins-sha00000".into()]);
     let err = tencent(&emu).stop_instances(&request).unwrap_err();

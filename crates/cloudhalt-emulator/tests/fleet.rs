@@ -105,7 +105,9 @@ fn one_request_in_three_failing_reports_the_failed_ids_and_the_rest_succeed() {
     let ids = seed(&emu, 600);
     let mut fault = Fault::new(FaultKind::Error);
     fault.action = Some("StopInstances".into());
-    fault.code = Some("InvalidInstanceId.NotFound".into());
+    // A refusal that no describe can settle (a not-found or state refusal would be looked up
+    // and the rest of its request sent again).
+    fault.code = Some("UnauthorizedOperation".into());
     fault.every = Some(3);
     fault.forever = true;
     emu.add_fault(fault).unwrap();

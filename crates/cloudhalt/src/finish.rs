@@ -247,6 +247,15 @@ fn settle<C: Cloud>(client: &Client<C>, waiter: &Waiter, original: &Plan, record
         let mut again = Vec::new();
         for id in &refused {
             let item = items.iter().find(|(i, _)| i == id).map(|(_, item)| item);
+            let not_found = record
+                .outcomes
+                .iter()
+                .any(|o| o.id == *id && o.code.as_deref() == Some(waiters::NOT_FOUND));
+            if item.is_none() && not_found {
+                // Unknown to the provider: it stays refused, whatever a missing ID means to
+                // the settle list.
+                continue;
+            }
             match waiter.decide(waiter.settle, item, &[]) {
                 Some(a) if a.then == Then::Success => {
                     record.set(id, Outcome::Already);

@@ -87,6 +87,9 @@ impl Cvm {
         let mut all = self.instances.lock().unwrap();
         match a.header("x-tc-action").unwrap_or_default() {
             "StopInstances" => {
+                if ids.iter().any(|id| !all.contains_key(id)) {
+                    return error(&rid, "InvalidInstanceId.NotFound");
+                }
                 if let Some(bad) = ids.iter().find(|id| all[*id].state != "RUNNING") {
                     let code = match all[bad].state {
                         "STOPPED" => "UnsupportedOperation.InstanceStateStopped",
@@ -253,6 +256,30 @@ fn a_batch_refused_for_stopped_instances_resends_only_the_running_ones() {
         sent(&peer, "StopInstances"),
         [ids.clone(), vec![ids[1].clone(), ids[3].clone()]],
         "the refused request is sent again for the running instances only"
+    );
+}
+
+#[test]
+fn an_unknown_id_does_not_block_the_others_of_its_request() {
+    let ids: Vec<String> = (0..3).map(id).collect();
+    let (peer, _) = start(Cvm::new(&[(&ids[0], "RUNNING"), (&ids[2], "STOPPED")]));
+    let e = client(&peer)
+        .stop_instances(&StopInstances::new(REGION, ids.clone()))
+        .unwrap_err();
+    assert_eq!(e.code(), Some("InvalidInstanceId.NotFound"));
+    let outcomes: Vec<(&str, Outcome)> =
+        e.outcomes().iter().map(|o| (o.id(), o.outcome())).collect();
+    assert_eq!(
+        outcomes,
+        [
+            (ids[0].as_str(), Outcome::Done),
+            (ids[1].as_str(), Outcome::Failed),
+            (ids[2].as_str(), Outcome::Already),
+        ]
+    );
+    assert_eq!(
+        sent(&peer, "StopInstances"),
+        [ids.clone(), vec![ids[0].clone()]]
     );
 }
 

@@ -298,6 +298,11 @@ fn tencent_errors_come_in_a_200_body_and_keep_code_and_request_id() {
             200,
             r#"{"Response":{"Error":{"Code":"InvalidInstanceId.NotFound","Message":"instance ins-r8hr2upy not found"},"RequestId":"rid-1"}}"#,
         ),
+        // The refused ID is described: the provider does not list it, so the refusal stands.
+        Answer::Json(
+            200,
+            r#"{"Response":{"TotalCount":0,"InstanceSet":[],"RequestId":"rid-d"}}"#,
+        ),
         Answer::Json(
             200,
             r#"{"Response":{"Error":{"Code":"RequestLimitExceeded","Message":"slow down"},"RequestId":"rid-2"}}"#,

@@ -126,7 +126,9 @@ pub struct Waiter {
     /// The acceptors, in order.
     pub acceptors: &'static [Acceptor],
     /// Error codes (prefixes) of a definite refusal of a whole request because of some of its
-    /// instances' states: the instances are then described and [`settle`](Waiter::settle) read.
+    /// instances (their states, or an ID that does not exist): the instances are then described
+    /// and [`settle`](Waiter::settle) read; an ID refused as not found and absent from the
+    /// answer stays refused.
     pub refusals: &'static [&'static str],
     /// After such a refusal: [`Then::Success`] means already done (`already`), [`Then::Wait`]
     /// means send it again for this ID (the refused request did nothing), [`Then::Failure`]
@@ -160,6 +162,11 @@ fn describe_instances(target: &Target, pending: &[String]) -> Result<Plan, Error
     DescribeInstances::new(target.region(), pending.to_vec()).plan()
 }
 
+/// The refusal of a whole CVM request because one of its IDs does not exist: the others are
+/// sent again; the unknown ones stay refused with this code (never `already`: an ID that was
+/// mistyped and one that was destroyed look the same).
+pub const NOT_FOUND: &str = "InvalidInstanceId.NotFound";
+
 /// The instance gone from `InstanceSet`: for a stop, it vanished.
 const CVM_GONE: Acceptor = accept(When::Gone, Then::Failure, "gone");
 
@@ -183,7 +190,7 @@ pub static STOP_INSTANCES: Waiter = Waiter {
         ),
         accept(When::State(&["STOPPED"]), Then::Success, "stopped"),
     ],
-    refusals: &["UnsupportedOperation.InstanceState"],
+    refusals: &["UnsupportedOperation.InstanceState", NOT_FOUND],
     settle: &[
         accept(
             When::State(&["STOPPED", "STOPPING"]),
@@ -213,7 +220,7 @@ pub static TERMINATE_INSTANCES: Waiter = Waiter {
         accept(When::OurOperation("FAILED"), Then::Failure, "failed"),
         RECYCLE_BIN,
     ],
-    refusals: &["UnsupportedOperation.InstanceState"],
+    refusals: &["UnsupportedOperation.InstanceState", NOT_FOUND],
     settle: &[
         accept(When::Gone, Then::Success, "gone"),
         accept(
