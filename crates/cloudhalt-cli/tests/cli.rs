@@ -2,56 +2,11 @@
 //! checked by `cargo test` alone (the pytest suite checks the same and more against a separate
 //! emulator process).
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
-
-use cloudhalt_emulator::{Config, Emulator, Fault, RunningEmulator};
+use cloudhalt_emulator::{Fault, RunningEmulator};
 use serde_json::{Value, json};
 
-fn emulator() -> RunningEmulator {
-    Emulator::start(Config::default()).expect("the emulator starts on a free loopback port")
-}
-
-/// Runs the command with the emulator's test credentials and endpoint, `stdin` on its stdin.
-fn cloudhalt(emu: &RunningEmulator, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cloudhalt"))
-        .args(args)
-        .env_remove("TENCENTCLOUD_SESSION_TOKEN")
-        .env_remove("ALIBABA_CLOUD_SECURITY_TOKEN")
-        .env("CLOUDHALT_ENDPOINT", emu.url())
-        .env(
-            "TENCENTCLOUD_SECRET_ID",
-            cloudhalt_emulator::TENCENT_SECRET_ID,
-        )
-        .env(
-            "TENCENTCLOUD_SECRET_KEY",
-            cloudhalt_emulator::TENCENT_SECRET_KEY,
-        )
-        .env(
-            "ALIBABA_CLOUD_ACCESS_KEY_ID",
-            cloudhalt_emulator::ALIBABA_ACCESS_KEY_ID,
-        )
-        .env(
-            "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
-            cloudhalt_emulator::ALIBABA_ACCESS_KEY_SECRET,
-        )
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the cloudhalt binary runs");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8(out.stderr.clone()).unwrap()
-}
+mod common;
+use common::*;
 
 fn fault(emu: &RunningEmulator, spec: Value) {
     let fault: Fault = serde_json::from_value(spec).unwrap();

@@ -5,55 +5,14 @@
 
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
-use cloudhalt_emulator::{Config, Emulator, Fault, RunningEmulator, Seed};
+use cloudhalt_emulator::{Fault, RunningEmulator, Seed};
 use serde_json::{Value, json};
 
-fn emulator() -> RunningEmulator {
-    Emulator::start(Config::default()).expect("the emulator starts on a free loopback port")
-}
-
-fn command(emu: &RunningEmulator, args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cloudhalt"));
-    cmd.args(args)
-        .env_remove("TENCENTCLOUD_SESSION_TOKEN")
-        .env("CLOUDHALT_ENDPOINT", emu.url())
-        .env(
-            "TENCENTCLOUD_SECRET_ID",
-            cloudhalt_emulator::TENCENT_SECRET_ID,
-        )
-        .env(
-            "TENCENTCLOUD_SECRET_KEY",
-            cloudhalt_emulator::TENCENT_SECRET_KEY,
-        )
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    cmd
-}
-
-fn cloudhalt(emu: &RunningEmulator, args: &[&str], stdin: &str) -> Output {
-    let mut child = command(emu, args)
-        .spawn()
-        .expect("the cloudhalt binary runs");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8(out.stderr.clone()).unwrap()
-}
+mod common;
+use common::*;
 
 /// The JSON lines of stdout: one per ID, then the summary.
 fn json_lines(out: &Output) -> (Vec<Value>, Value) {

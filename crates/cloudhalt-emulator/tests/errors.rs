@@ -31,7 +31,11 @@ fn unknown_instance_is_not_found() {
     assert!(err.message().contains("ins-zzzzzzzz"));
     // The service refuses the whole request; the client describes the IDs and sends the stop
     // again for the known, running one only: the unknown one stays failed.
-    let outcomes: Vec<_> = err.outcomes().iter().map(|o| (o.id(), o.outcome())).collect();
+    let outcomes: Vec<_> = err
+        .outcomes()
+        .iter()
+        .map(|o| (o.id(), o.outcome()))
+        .collect();
     assert_eq!(
         outcomes,
         [
@@ -39,7 +43,10 @@ fn unknown_instance_is_not_found() {
             ("ins-zzzzzzzz", cloudhalt::Outcome::Failed)
         ]
     );
-    assert_eq!(emu.calls()["StopInstances"]["ids"]["ins-run00000"]["applied"], 1);
+    assert_eq!(
+        emu.calls()["StopInstances"]["ids"]["ins-run00000"]["applied"],
+        1
+    );
     // An instance of another region is not found in this one.
     let request = StopInstances::new("ap-guangzhou", vec!["ins-sha00000".into()]);
     let err = tencent(&emu).stop_instances(&request).unwrap_err();
