@@ -539,13 +539,13 @@ class Bench:
                 value = f"{v:,.0f}" if v >= 100 else f"{v:,.2f}"
                 r = ratio(rat[0], rat[1]) if rat else None
                 rtxt = f"{r:.2f} {rat[2]}" if r is not None else ""
-                lines.append(f"  {label:<58} {value:>12} {unit:<8} {rtxt}")
+                lines.append(f"  {label:<64} {value:>12} {unit:<8} {rtxt}".rstrip())
                 data.append({"row": label, "key": key, "median": v, "unit": unit,
                              "runs": self.values[key], "ratio": r,
                              "ratio_of": list(rat) if rat else None})
             else:
                 note = self.notes.get(key, "not measured")
-                lines.append(f"  {label:<58} {note}")
+                lines.append(f"  {label:<64} {note}")
                 data.append({"row": label, "key": key, "median": None, "note": note})
         return {"lines": lines, "rows": data, "machine": machine(), "rounds": self.rounds,
                 "calls": self.calls}
