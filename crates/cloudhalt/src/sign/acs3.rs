@@ -220,33 +220,7 @@ fn mac(secret: &str, data: &[u8]) -> [u8; 32] {
 /// Computes every stage of the ACS3 signature.
 pub fn sign(input: &Acs3Input<'_>) -> Acs3Signature {
     let hashed_payload = sha256_hex(input.payload);
-    let mut headers: Vec<(Cow<'_, str>, &str)> = input
-        .headers
-        .iter()
-        .map(|(n, v)| {
-            let n = n.trim();
-            let name = if n.bytes().any(|b| b.is_ascii_uppercase()) {
-                Cow::Owned(n.to_ascii_lowercase())
-            } else {
-                Cow::Borrowed(n)
-            };
-            (name, v.trim())
-        })
-        .collect();
-    headers.sort();
-    let mut canonical_headers =
-        String::with_capacity(headers.iter().map(|(n, v)| n.len() + v.len() + 2).sum());
-    let mut signed_headers = String::with_capacity(headers.iter().map(|(n, _)| n.len() + 1).sum());
-    for (i, (n, v)) in headers.iter().enumerate() {
-        canonical_headers.push_str(n);
-        canonical_headers.push(':');
-        canonical_headers.push_str(v);
-        canonical_headers.push('\n');
-        if i > 0 {
-            signed_headers.push(';');
-        }
-        signed_headers.push_str(n);
-    }
+    let (canonical_headers, signed_headers) = canonical_headers(input.headers);
     let parts = [
         input.method,
         input.path,
@@ -295,6 +269,88 @@ pub fn sign(input: &Acs3Input<'_>) -> Acs3Signature {
         signature,
         authorization,
     }
+}
+
+/// The `Authorization` header of `input`: the same value as `sign(input).authorization`, without
+/// keeping the stages (no copy of the canonical request kept, three allocations instead of ten).
+pub fn authorization(input: &Acs3Input<'_>) -> String {
+    let hashed_payload = if input.payload.is_empty() {
+        *EMPTY_HEX
+    } else {
+        hex32(&super::sha256(input.payload))
+    };
+    let (canonical_headers, signed_headers) = canonical_headers(input.headers);
+    let parts = [
+        input.method,
+        input.path,
+        input.query,
+        &canonical_headers,
+        &signed_headers,
+        super::ascii(&hashed_payload),
+    ];
+    let mut text = String::with_capacity(parts.iter().map(|p| p.len() + 1).sum());
+    for (i, part) in parts.into_iter().enumerate() {
+        if i > 0 {
+            text.push('\n');
+        }
+        text.push_str(part);
+    }
+    let hashed_canonical_request = hex32(&super::sha256(text.as_bytes()));
+    // The string to sign, in the same buffer.
+    text.clear();
+    text.push_str(ALGORITHM);
+    text.push('\n');
+    text.push_str(super::ascii(&hashed_canonical_request));
+    let signature = hex32(&mac(input.access_key_secret, text.as_bytes()));
+    let parts = [
+        ALGORITHM,
+        " Credential=",
+        input.access_key_id,
+        ",SignedHeaders=",
+        &signed_headers,
+        ",Signature=",
+        super::ascii(&signature),
+    ];
+    let mut authorization = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for part in parts {
+        authorization.push_str(part);
+    }
+    authorization
+}
+
+/// The hex SHA-256 of no bytes, as bytes.
+const EMPTY_HEX: &[u8; 64] = b"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+/// The canonical header lines and the signed header names: names trimmed and lower-cased, values
+/// trimmed, sorted by name then value.
+fn canonical_headers(input: &[(&str, &str)]) -> (String, String) {
+    let mut headers: Vec<(Cow<'_, str>, &str)> = input
+        .iter()
+        .map(|(n, v)| {
+            let n = n.trim();
+            let name = if n.bytes().any(|b| b.is_ascii_uppercase()) {
+                Cow::Owned(n.to_ascii_lowercase())
+            } else {
+                Cow::Borrowed(n)
+            };
+            (name, v.trim())
+        })
+        .collect();
+    headers.sort();
+    let mut canonical_headers =
+        String::with_capacity(headers.iter().map(|(n, v)| n.len() + v.len() + 2).sum());
+    let mut signed_headers = String::with_capacity(headers.iter().map(|(n, _)| n.len() + 1).sum());
+    for (i, (n, v)) in headers.iter().enumerate() {
+        canonical_headers.push_str(n);
+        canonical_headers.push(':');
+        canonical_headers.push_str(v);
+        canonical_headers.push('\n');
+        if i > 0 {
+            signed_headers.push(';');
+        }
+        signed_headers.push_str(n);
+    }
+    (canonical_headers, signed_headers)
 }
 
 /// The parts of an ACS3 `Authorization` header.

@@ -192,6 +192,113 @@ mod tests {
         }
     }
 
+    fn vectors(name: &str) -> Vec<serde_json::Value> {
+        let path = format!(
+            "{}/../../tests/vectors/signing/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let doc: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        doc["testGroups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|g| g["tests"].as_array().unwrap().clone())
+            .collect()
+    }
+
+    #[test]
+    fn the_hot_path_authorizations_equal_the_staged_ones_and_the_vectors() {
+        let s = |v: &serde_json::Value, k: &str| v[k].as_str().unwrap().to_owned();
+        for t in vectors("tc3_hmac_sha256.json") {
+            let (i, e) = (&t["input"], &t["expected"]);
+            let (ct, host, action) = (s(i, "contentType"), s(i, "host"), s(i, "action"));
+            let mut headers = vec![("content-type", ct.as_str()), ("host", host.as_str())];
+            if s(i, "signedHeaders").contains("x-tc-action") {
+                headers.push(("x-tc-action", action.as_str()));
+            }
+            let (id, key, service, payload) = (
+                s(i, "secretId"),
+                s(i, "secretKey"),
+                s(i, "service"),
+                s(i, "payload"),
+            );
+            let input = tc3::Tc3Input {
+                secret_id: &id,
+                secret_key: &key,
+                service: &service,
+                method: "POST",
+                query: "",
+                headers: &headers,
+                payload: payload.as_bytes(),
+                timestamp: i["timestamp"].as_i64().unwrap(),
+            };
+            assert_eq!(
+                tc3::authorization(&input),
+                s(e, "authorization"),
+                "{}",
+                t["tcId"]
+            );
+            assert_eq!(tc3::authorization(&input), tc3::sign(&input).authorization);
+        }
+        for t in vectors("acs3_hmac_sha256.json") {
+            let (i, e) = (&t["input"], &t["expected"]);
+            let pairs: Vec<(String, String)> = i["query"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| (p[0].as_str().unwrap().into(), p[1].as_str().unwrap().into()))
+                .collect();
+            let query = acs3::canonical_query(&pairs);
+            let payload = s(i, "payload");
+            let hashed = sha256_hex(payload.as_bytes());
+            let (host, action, date, nonce, version) = (
+                s(i, "host"),
+                s(i, "action"),
+                s(i, "date"),
+                s(i, "nonce"),
+                s(i, "version"),
+            );
+            let mut headers = vec![
+                ("host", host.as_str()),
+                ("x-acs-action", action.as_str()),
+                ("x-acs-content-sha256", hashed.as_str()),
+                ("x-acs-date", date.as_str()),
+                ("x-acs-signature-nonce", nonce.as_str()),
+                ("x-acs-version", version.as_str()),
+            ];
+            let token = i["securityToken"].as_str().map(str::to_owned);
+            if let Some(token) = &token {
+                headers.push(("x-acs-security-token", token.as_str()));
+            }
+            let (id, secret, method, path) = (
+                s(i, "accessKeyId"),
+                s(i, "accessKeySecret"),
+                s(i, "method"),
+                s(i, "path"),
+            );
+            let input = acs3::Acs3Input {
+                access_key_id: &id,
+                access_key_secret: &secret,
+                method: &method,
+                path: &path,
+                query: &query,
+                headers: &headers,
+                payload: payload.as_bytes(),
+            };
+            assert_eq!(
+                acs3::authorization(&input),
+                s(e, "authorization"),
+                "{}",
+                t["tcId"]
+            );
+            assert_eq!(
+                acs3::authorization(&input),
+                acs3::sign(&input).authorization
+            );
+        }
+    }
+
     #[test]
     fn the_signing_key_cache_shows_no_secret() {
         let shown = format!("{:?}", ReadyKey::new(b"very-secret-value"));

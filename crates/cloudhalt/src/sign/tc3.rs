@@ -8,7 +8,7 @@
 
 use std::borrow::Cow;
 
-use super::{ReadyKey, bytes_equal, hex32, hmac_sha256, sha256_hex};
+use super::{ReadyKey, bytes_equal, hex32, hmac_sha256, sha256, sha256_hex};
 
 /// The algorithm name, as sent in the `Authorization` header.
 pub const ALGORITHM: &str = "TC3-HMAC-SHA256";
@@ -322,6 +322,79 @@ pub fn sign(input: &Tc3Input<'_>) -> Tc3Signature {
         signature,
         authorization,
     }
+}
+
+/// The `Authorization` header of `input`: the same value as `sign(input).authorization`, without
+/// keeping the stages (what a client sends; six allocations instead of fourteen).
+pub fn authorization(input: &Tc3Input<'_>) -> String {
+    let hashed_payload = hex32(&sha256(input.payload));
+    let date = utc_date_bytes(input.timestamp);
+    let (canonical_headers, signed_headers) = canonical_headers(input.headers);
+    let mut text = String::with_capacity(
+        input.method.len()
+            + input.query.len()
+            + canonical_headers.len()
+            + signed_headers.len()
+            + 64
+            + 6,
+    );
+    for (i, part) in [
+        input.method,
+        "/",
+        input.query,
+        &canonical_headers,
+        &signed_headers,
+        super::ascii(&hashed_payload),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        if i > 0 {
+            text.push('\n');
+        }
+        text.push_str(part);
+    }
+    let hashed_canonical_request = hex32(&sha256(text.as_bytes()));
+    // The string to sign, in the same buffer.
+    text.clear();
+    let mut timestamp = itoa_buf();
+    for part in [
+        ALGORITHM,
+        "\n",
+        format_i64(input.timestamp, &mut timestamp),
+        "\n",
+        super::ascii(&date),
+        "/",
+        input.service,
+        "/tc3_request\n",
+        super::ascii(&hashed_canonical_request),
+    ] {
+        text.push_str(part);
+    }
+    let signature = hex32(&mac_with_signing_key(
+        input.secret_key,
+        &date,
+        input.service,
+        text.as_bytes(),
+    ));
+    let parts = [
+        ALGORITHM,
+        " Credential=",
+        input.secret_id,
+        "/",
+        super::ascii(&date),
+        "/",
+        input.service,
+        "/tc3_request, SignedHeaders=",
+        &signed_headers,
+        ", Signature=",
+        super::ascii(&signature),
+    ];
+    let mut authorization = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for part in parts {
+        authorization.push_str(part);
+    }
+    authorization
 }
 
 /// A buffer for [`format_i64`].
