@@ -238,6 +238,7 @@ class Bench:
         self.cli = self.target / "release" / "cloudhalt"
         self.tmp = pathlib.Path(tempfile.mkdtemp(prefix="cloudhalt-perf-"))
         self.nginx = None
+        self.c_loop = self.build_c_loop()
         self.values: dict[str, list[float]] = {}
         self.notes: dict[str, str] = {}
 
@@ -252,6 +253,31 @@ class Bench:
             if msg.get("reason") == "compiler-artifact" and msg.get("executable"):
                 bins[msg["target"]["name"]] = msg["executable"]
         return bins
+
+    def build_c_loop(self) -> str | None:
+        """tests/perf/c_loop.c against the release libcloudhalt.so, or None (its rows then say
+        why). The library's SONAME is libcloudhalt.so.0 (scripts/install-c.sh makes the link):
+        a directory of this run holds both names."""
+        so = self.target / "release" / "libcloudhalt.so"
+        lib = self.tmp / "clib"
+        lib.mkdir()
+        for name in ("libcloudhalt.so", "libcloudhalt.so.0"):
+            (lib / name).symlink_to(so)
+        out = self.tmp / "c_loop"
+        r = subprocess.run(["cc", "-O2", "-I", str(ROOT / "include"), str(HERE / "c_loop.c"),
+                            "-L", str(lib), "-lcloudhalt", "-lpthread", f"-Wl,-rpath,{lib}",
+                            "-o", str(out)], capture_output=True, text=True)
+        if r.returncode != 0 or not so.exists():
+            self.c_loop_error = (r.stderr.strip() or f"{so} is missing")[-200:]
+            return None
+        return str(out)
+
+    def c(self, url: str, threads: int) -> float:
+        if self.c_loop is None:
+            raise RuntimeError(f"the C loop did not build: {self.c_loop_error}")
+        out = subprocess.run([self.c_loop, url, str(self.calls), str(threads)], check=True,
+                             capture_output=True, text=True).stdout
+        return float(out.strip())
 
     # -- peers
 
@@ -387,6 +413,7 @@ class Bench:
             self.record("seq_ureq", lambda: self.rust("ureq", url))
             self.record("seq_rust_tc", lambda: self.rust("tc", url))
             self.record("seq_rust_ali", lambda: self.rust("ali", url))
+            self.record("seq_c_tc", lambda: self.c(url, 1))
             self.record("seq_py_tc", lambda: self.py("py_tc", url))
             self.record("seq_py_ali", lambda: self.py("py_ali", url))
             self.record("seq_sdk_tc", lambda: self.py("sdk_tc", url, self.calls // 4))
@@ -397,6 +424,7 @@ class Bench:
             # 8 threads
             self.record("thr8_py_tc", lambda: self.py("py_tc_8t", url))
             self.record("thr8_sdk_tc", lambda: self.py("sdk_tc_8t", url, self.calls // 4))
+            self.record("thr8_c_tc", lambda: self.c(url, 8))
             # cold start
             for key, module in [("import_cloudhalt", "cloudhalt"),
                                 ("import_sdk_tc", "tencentcloud.cvm.v20170312.cvm_client"),
@@ -408,7 +436,8 @@ class Bench:
             self.record("cold_tccli_ms",
                         lambda: 1e3 / self.processes(self.tccli_argv(tls_url), env, 1))
         # peak RSS of a process making 100 calls (once: the kernel's count does not jitter much)
-        for key, argv in [("rss_rust_tc", [self.bins["hot_path"], "tc", url, "100"]),
+        rss_c = [("rss_c_tc", [self.c_loop, url, "100", "1"])] if self.c_loop else []
+        for key, argv in rss_c + [("rss_rust_tc", [self.bins["hot_path"], "tc", url, "100"]),
                           ("rss_py_tc", [self.venv_python, __file__, "worker", "py_tc", "100", url]),
                           ("rss_sdk_tc", [self.venv_python, __file__, "worker", "sdk_tc", "100", url]),
                           ("rss_sdk_ali", [self.venv_python, __file__, "worker", "sdk_ali", "100", url]),
@@ -431,7 +460,15 @@ class Bench:
             subprocess.run(["strip", str(stripped)], check=False)
             self.values["size_cli_mib"] = [stripped.stat().st_size / 2**20]
             stripped.unlink()
-        self.notes["size_libcloudhalt_so"] = "not measured: the C library is not built by this run"
+        so = self.target / "release" / "libcloudhalt.so"
+        if so.exists():
+            stripped = self.tmp.parent / f"cloudhalt-perf-stripped-{os.getpid()}.so"
+            shutil.copy(so, stripped)
+            subprocess.run(["strip", str(stripped)], check=False)
+            self.values["size_libcloudhalt_so"] = [stripped.stat().st_size / 2**20]
+            stripped.unlink()
+        else:
+            self.notes["size_libcloudhalt_so"] = "not measured: no libcloudhalt.so built"
         site = next((HERE / ".venv" / "lib").glob("python*/site-packages"))
         for key, prefixes in [("size_sdk_tc_mib", ["tencentcloud_sdk_python_common", "tencentcloud_sdk_python_cvm"]),
                               ("size_sdk_ali_mib", ["alibabacloud_ecs20140526", "alibabacloud_tea_openapi"]),
@@ -479,7 +516,8 @@ class Bench:
              ("seq_rust_tc", "seq_wire", "of wire")),
             ("cloudhalt Rust, StopInvocation (ureq loop: StopInstances bytes)", "seq_rust_ali", "calls/s",
              ("seq_rust_ali", "seq_ureq", "of ureq")),
-            ("cloudhalt C", "seq_c_tc", "calls/s", None),
+            ("cloudhalt C, StopInstances", "seq_c_tc", "calls/s",
+             ("seq_c_tc", "seq_rust_tc", "of Rust")),
             ("cloudhalt Python, StopInstances", "seq_py_tc", "calls/s",
              ("seq_py_tc", "seq_rust_tc", "of Rust")),
             ("cloudhalt Python, StopInvocation", "seq_py_ali", "calls/s",
@@ -497,7 +535,8 @@ class Bench:
              ("thr8_py_tc", "seq_py_tc", "× 1 thread")),
             ("official Tencent SDK, 8 threads, a client each", "thr8_sdk_tc", "calls/s",
              ("thr8_sdk_tc", "seq_sdk_tc", "× 1 thread")),
-            ("cloudhalt C, 8 threads", "thr8_c_tc", "calls/s", None),
+            ("cloudhalt C, 8 threads, one shared client", "thr8_c_tc", "calls/s",
+             ("thr8_c_tc", "seq_c_tc", "× 1 thread")),
             ("Cold start", None, None, None),
             ("import cloudhalt", "import_cloudhalt", "ms", None),
             ("import tencentcloud.cvm.v20170312.cvm_client", "import_sdk_tc", "ms",
@@ -509,6 +548,7 @@ class Bench:
              ("cold_tccli_ms", "cold_cli_ms", "× CLI")),
             ("Peak RSS (MiB)", None, None, None),
             ("cloudhalt Rust, 100 calls", "rss_rust_tc", "MiB", None),
+            ("cloudhalt C, 100 calls", "rss_c_tc", "MiB", None),
             ("cloudhalt Python, 100 calls", "rss_py_tc", "MiB", None),
             ("official Tencent SDK, 100 calls", "rss_sdk_tc", "MiB", None),
             ("official Alibaba SDK, 100 calls", "rss_sdk_ali", "MiB", None),
@@ -524,9 +564,6 @@ class Bench:
             ("Batch", None, None, None),
             ("1,000-ID batch at the documented rate vs ideal", "batch_1000", "s", None),
         ]
-        c_note = "not measured: this benchmark has no C loop yet (the C ABI calls the same engine)"
-        self.notes.setdefault("seq_c_tc", c_note)
-        self.notes.setdefault("thr8_c_tc", c_note)
         self.notes.setdefault("batch_1000", "not measured: the emulator run at the documented rate "
                                             "is not written yet")
         lines, data = [], []
