@@ -217,6 +217,28 @@ def timed(f, n: int) -> float:
     return statistics.median(rounds)
 
 
+def batch_worker(url: str) -> None:
+    """Seeds 1,000 running instances in the emulator at url, stops them in one call at the
+    documented rate (StopInstances: 10 requests/s, 100 IDs a request) and prints the seconds."""
+    import urllib.request
+
+    import cloudhalt
+
+    def control(path, body):
+        req = urllib.request.Request(url + path, data=json.dumps(body).encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return json.loads(r.read() or b"null")
+
+    control("/_emulator/reset", {})
+    ids = control("/_emulator/seed", {"tencent": {"running": 1000}})["tencent"]["running"]
+    client = cloudhalt.Tencent("AKIDcloudhaltEMULATOR", "cloudhalt-emulator-tencent-key",
+                               endpoint=url)
+    start = time.perf_counter()
+    client.stop_instances("ap-guangzhou", ids)
+    print(time.perf_counter() - start)
+
+
 def import_worker(module: str) -> None:
     """Prints the seconds `import module` takes in this fresh interpreter."""
     start = time.perf_counter()
@@ -444,9 +466,40 @@ class Bench:
                           ("rss_cli_tc_one_call", self.cli_argv(tls_url)),
                           ("rss_tccli_one_call", self.tccli_argv(tls_url))]:
             self.record(key, lambda a=argv: self.rss_kib(a, env) / 1024)
+        self.batch(rounds)
         self.sizes()
         self.stop()
         return self.table()
+
+    def batch(self, rounds: int) -> None:
+        """The 1,000-ID StopInstances against the emulator (signatures checked, the documented
+        rate enforced), through the Python client at its default pacing."""
+        try:
+            emu = subprocess.Popen([str(self.cli), "emulator", "--port", "0"],
+                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        except OSError as e:
+            self.notes["batch_1000"] = f"not measured: the emulator did not start ({e})"
+            return
+        try:
+            line = emu.stdout.readline().strip()
+            if not line.startswith("listening on "):
+                raise RuntimeError(f"the emulator said {line!r}")
+            url = line[len("listening on "):]
+            for _ in range(rounds):
+                self.record("batch_1000", lambda: float(subprocess.run(
+                    [self.venv_python, __file__, "batch", url], check=True, capture_output=True,
+                    text=True).stdout))
+            # Ideal: requests / rate = 10 requests at 10 per second.
+            self.values["batch_ideal"] = [1.0] * len(self.values.get("batch_1000", []))
+        except Exception as e:
+            self.notes["batch_1000"] = f"not measured: {e}"
+        finally:
+            emu.terminate()
+            try:
+                emu.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                emu.kill()
+            emu.stdout.close()
 
     def sizes(self) -> None:
         wheels = list((HERE / ".wheel").glob("*.whl"))
@@ -562,10 +615,10 @@ class Bench:
             ("alibabacloud-ecs20140526 + tea-openapi, installed", "size_sdk_ali_mib", "MiB", None),
             ("tccli + tencentcloud-sdk-python, installed", "size_tccli_mib", "MiB", None),
             ("Batch", None, None, None),
-            ("1,000-ID batch at the documented rate vs ideal", "batch_1000", "s", None),
+            ("1,000-ID StopInstances at 10 requests/s (emulator), wall time", "batch_1000", "s",
+             ("batch_1000", "batch_ideal", "of the ideal 1.0 s")),
         ]
-        self.notes.setdefault("batch_1000", "not measured: the emulator run at the documented rate "
-                                            "is not written yet")
+
         lines, data = [], []
         for label, key, unit, rat in rows:
             if key is None:
@@ -641,6 +694,9 @@ def main() -> None:
         return
     if len(sys.argv) > 1 and sys.argv[1] == "sign":
         sign_worker(int(sys.argv[2]))
+        return
+    if len(sys.argv) > 1 and sys.argv[1] == "batch":
+        batch_worker(sys.argv[2])
         return
     if len(sys.argv) > 1 and sys.argv[1] == "import":
         import_worker(sys.argv[2])
