@@ -95,7 +95,7 @@ pub(crate) fn prepare(
     if let Some(token) = credentials.security_token().filter(|_| op.signed) {
         signed.push(("x-acs-security-token", token.expose()));
     }
-    let signature = acs3::sign(&acs3::Acs3Input {
+    let signature = acs3::authorization(&acs3::Acs3Input {
         access_key_id: credentials.access_key_id(),
         access_key_secret: credentials.access_key_secret().expose(),
         method: "POST",
@@ -112,7 +112,7 @@ pub(crate) fn prepare(
     headers.push(("accept".into(), "application/json".into()));
     // The unsigned STS call (AssumeRoleWithOIDC) goes without an Authorization header.
     if op.signed {
-        headers.push(("authorization".into(), signature.authorization));
+        headers.push(("authorization".into(), signature));
     }
     // RPC parameters travel in the query: exactly the canonical string that was signed.
     let url = if query.is_empty() {

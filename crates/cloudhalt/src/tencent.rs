@@ -98,7 +98,7 @@ impl Wire for TencentCloud {
         let op = call.op;
         let base = config.endpoint.resolve(op.service, call.region.as_deref());
         let host = base.host_header();
-        let signature = tc3::sign(&tc3::Tc3Input {
+        let signature = tc3::authorization(&tc3::Tc3Input {
             secret_id: credentials.secret_id(),
             secret_key: credentials.secret_key().expose(),
             service: op.service,
@@ -114,7 +114,7 @@ impl Wire for TencentCloud {
         });
         // The unsigned STS call (AssumeRoleWithWebIdentity) says so, as the SDKs' SkipSign does.
         let authorization = if op.signed {
-            signature.authorization
+            signature
         } else {
             "SKIP".to_owned()
         };

@@ -133,20 +133,85 @@ fn current_phase() -> Phase {
     PHASE.try_with(Cell::get).unwrap_or(Phase::Written)
 }
 
-/// Marks `Resolved` once the system resolver answered.
+/// The agent's resolver: it resolves nothing, so that a request on a pooled connection costs no
+/// lookup at all.
+///
+/// ureq asks its resolver before it looks in the pool, and its default resolver applies the
+/// resolve timeout by spawning a thread per lookup: one thread per request, even for an IP
+/// literal on a kept-alive connection. The lookup is done instead by [`ResolvingTcp`], which ureq
+/// runs only when it opens a connection (the pool is keyed by scheme, host and port, never by
+/// address).
 #[derive(Debug, Default)]
-struct RecordingResolver(DefaultResolver);
+struct Deferred;
 
-impl Resolver for RecordingResolver {
+impl Resolver for Deferred {
     fn resolve(
         &self,
-        uri: &Uri,
-        config: &ureq::config::Config,
-        timeout: NextTimeout,
+        _uri: &Uri,
+        _config: &ureq::config::Config,
+        _timeout: NextTimeout,
     ) -> Result<ResolvedSocketAddrs, ureq::Error> {
-        let addrs = self.0.resolve(uri, config, timeout)?;
+        Ok(self.empty())
+    }
+}
+
+/// ureq's TCP connector, preceded by the lookup [`Deferred`] left out, and marking `Resolved`
+/// once the addresses are known. Through a CONNECT proxy this resolves the proxy's host (the hop),
+/// as ureq's resolver did.
+#[derive(Debug, Default)]
+struct ResolvingTcp(TcpConnector);
+
+impl ResolvingTcp {
+    /// The addresses of `details.uri`: an IP literal directly (no thread, no system call), a name
+    /// through the system resolver within the connect budget (one thread per new connection,
+    /// which is how ureq bounds `getaddrinfo`).
+    fn resolve(details: &ConnectionDetails) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        let literal = details
+            .uri
+            .scheme()
+            .zip(details.uri.authority())
+            .and_then(|(scheme, authority)| DefaultResolver::host_and_port(scheme, authority))
+            .and_then(|host_port| host_port.parse::<std::net::SocketAddr>().ok());
+        match literal {
+            Some(addr) => {
+                let mut addrs = details.resolver.empty();
+                addrs.push(addr);
+                Ok(addrs)
+            }
+            None => {
+                DefaultResolver::default().resolve(details.uri, details.config, details.timeout)
+            }
+        }
+    }
+}
+
+impl<In: UreqTransport> Connector<In> for ResolvingTcp {
+    type Out = <TcpConnector as Connector<In>>::Out;
+
+    fn connect(
+        &self,
+        details: &ConnectionDetails,
+        chained: Option<In>,
+    ) -> Result<Option<Self::Out>, ureq::Error> {
+        if chained.is_some() || !details.addrs.is_empty() {
+            // A connection already made (the CONNECT tunnel), or addresses already resolved.
+            return self.0.connect(details, chained);
+        }
+        let addrs = ResolvingTcp::resolve(details)?;
         advance(Phase::Resolved);
-        Ok(addrs)
+        let resolved = ConnectionDetails {
+            uri: details.uri,
+            addrs,
+            config: details.config,
+            request_level: details.request_level,
+            resolver: details.resolver,
+            now: details.now,
+            timeout: details.timeout,
+            current_time: details.current_time.clone(),
+            run_connector: details.run_connector.clone(),
+            register_shutdown: details.register_shutdown.clone(),
+        };
+        self.0.connect(&resolved, None)
     }
 }
 
@@ -178,17 +243,78 @@ impl<In: UreqTransport> Connector<In> for Recorder {
             Recording {
                 inner,
                 records: carries_the_request,
+                held: Vec::new(),
+                write_timeout: NextTimeout::default(),
+                answered: false,
             }
         }))
     }
 }
 
 /// A connection that records, into the running exchange, that request bytes were written and that
-/// answer bytes arrived (the hop to a proxy records nothing).
+/// answer bytes arrived (the hop to a proxy records nothing, and is passed through untouched).
+///
+/// It also keeps the request on the wire in one piece: ureq hands over the head and then the body
+/// of a request as two writes; this holds them (a copy of a few hundred bytes) and hands them on in
+/// one write when ureq starts waiting for the answer. One `sendto` per request instead of two,
+/// and through TLS one record instead of two.
 #[derive(Debug)]
 struct Recording<T> {
     inner: T,
     records: bool,
+    /// Request bytes written by ureq and not yet handed on (the allocation is kept for the next
+    /// request on this connection).
+    held: Vec<u8>,
+    /// The timeout of the latest write ureq asked for, used when the held bytes are handed on.
+    write_timeout: NextTimeout,
+    /// An answer was read since the connection was last probed.
+    answered: bool,
+}
+
+/// Held bytes are handed on without waiting once there are this many (a request of these
+/// operations is a few KiB; ureq's output buffer is 128 KiB).
+const MAX_HELD: usize = 64 * 1024;
+
+/// A timeout above one second is rounded down to 10 ms. ureq sets a socket's timeout with a
+/// `setsockopt` whenever the remaining budget differs from the last one set, which, counted in
+/// nanoseconds, is every read and every write; rounded, kept-alive calls with the same budget
+/// set it once. The deadline moves earlier by less than 1%, never later.
+fn coarse(mut timeout: NextTimeout) -> NextTimeout {
+    use ureq::unversioned::transport::time::Duration as UreqDuration;
+    const STEP_NANOS: u32 = 10_000_000;
+    if let UreqDuration::Exact(d) = timeout.after
+        && d > Duration::from_secs(1)
+    {
+        let rounded = d - Duration::from_nanos(u64::from(d.subsec_nanos() % STEP_NANOS));
+        timeout.after = UreqDuration::Exact(rounded);
+    }
+    timeout
+}
+
+impl<T: UreqTransport> Recording<T> {
+    /// Hands the held request bytes to the connection, in one write (several only if they
+    /// exceed the connection's output buffer).
+    fn flush(&mut self) -> Result<(), ureq::Error> {
+        if self.held.is_empty() {
+            return Ok(());
+        }
+        // Before the write, not after: a write that fails half-way may still have delivered a
+        // whole request, and a wrong "not sent" becomes a blind re-send.
+        advance(Phase::Written);
+        let mut sent = 0;
+        while sent < self.held.len() {
+            let output = self.inner.buffers().output();
+            let n = output.len().min(self.held.len() - sent);
+            output[..n].copy_from_slice(&self.held[sent..sent + n]);
+            sent += n;
+            if let Err(e) = self.inner.transmit_output(n, self.write_timeout) {
+                self.held.clear();
+                return Err(e);
+            }
+        }
+        self.held.clear();
+        Ok(())
+    }
 }
 
 impl<T: UreqTransport> UreqTransport for Recording<T> {
@@ -197,23 +323,50 @@ impl<T: UreqTransport> UreqTransport for Recording<T> {
     }
 
     fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
-        if amount > 0 && self.records {
-            // Before the write, not after: a write that fails half-way may still have delivered a
-            // whole request, and a wrong "not sent" becomes a blind re-send.
-            advance(Phase::Written);
+        if !self.records {
+            return self.inner.transmit_output(amount, timeout);
         }
-        self.inner.transmit_output(amount, timeout)
+        let output = self.inner.buffers().output();
+        self.held.extend_from_slice(&output[..amount]);
+        self.write_timeout = coarse(timeout);
+        if self.held.len() >= MAX_HELD {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn maybe_await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
+        // ureq may find input already buffered and not call `await_input`: hand the request on
+        // first in any case, or both ends would wait.
+        self.flush()?;
+        if self.buffers().can_use_input() {
+            return Ok(true);
+        }
+        self.await_input(timeout)
     }
 
     fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
-        let got = self.inner.await_input(timeout)?;
-        if got && self.records && current_phase() >= Phase::Written {
+        if !self.records {
+            return self.inner.await_input(timeout);
+        }
+        self.flush()?;
+        let got = self.inner.await_input(coarse(timeout))?;
+        if got && current_phase() >= Phase::Written {
             advance(Phase::AnswerStarted);
+            self.answered = true;
         }
         Ok(got)
     }
 
     fn is_open(&mut self) -> bool {
+        // ureq probes a connection twice per request: when it goes back to the pool right after
+        // its answer was read, and when it is taken out for the next request. Each TCP probe is
+        // three system calls (a non-blocking read between two `ioctl`s). The first is skipped:
+        // whatever it would find (a peer's close, stray bytes) the second finds too, and only
+        // the second runs right before a request is written on the connection.
+        if self.records && std::mem::take(&mut self.answered) && self.held.is_empty() {
+            return true;
+        }
         self.inner.is_open()
     }
 
@@ -488,11 +641,11 @@ impl Transport {
         // finished connection.
         let connector =
             ().chain(ConnectProxyConnector::default())
-                .chain(TcpConnector::default())
+                .chain(ResolvingTcp::default())
                 .chain(RustlsConnector::default())
                 .chain(Recorder { proxied });
         let transport = Transport {
-            agent: ureq::Agent::with_parts(config, connector, RecordingResolver::default()),
+            agent: ureq::Agent::with_parts(config, connector, Deferred),
             broken: broken.clone(),
         };
         match broken {
