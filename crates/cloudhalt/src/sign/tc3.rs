@@ -223,8 +223,8 @@ fn canonical_headers(headers: &[(&str, &str)]) -> (String, String) {
 
 /// Computes every stage of the TC3 signature.
 ///
-/// The signing key of a secret, date and service is derived once per thread and kept (see
-/// [`CachedKey`]); the result is the same as deriving it every time.
+/// The signing key of a secret, date and service is derived once per thread and kept in a
+/// per-thread cache; the result is the same as deriving it every time.
 pub fn sign(input: &Tc3Input<'_>) -> Tc3Signature {
     let hashed_payload = sha256_hex(input.payload);
     let date_bytes = utc_date_bytes(input.timestamp);
