@@ -7,7 +7,7 @@ use pyo3::prelude::*;
 use super::describe::Params;
 use super::{
     CoreResult, Options, ca_bundle_value, chain_client, configured, detach, explicit_client,
-    finish, ids_arg, lift, network_repr, proxy_value, py_repr, standalone_wait, write_wait,
+    finish, ids_arg, lift, network_repr, proxy_value, py_repr, waiting, write_wait,
 };
 use crate::convert::{opt_text, params_to_json, text};
 use crate::fleet::Retry;
@@ -422,11 +422,7 @@ impl Alibaba {
         let invoke_id = text(invoke_id, "invoke_id")?;
         let mut request = StopInvocation::new(region_id, invoke_id);
         request.set_instance_ids(ids_arg(instance_ids, "instance_ids", StopInvocation::OP)?);
-        let client = lift(
-            py,
-            self.inner
-                .with_wait(Some(standalone_wait(py, timeout, min_delay, max_delay)?)),
-        )?;
+        let client = waiting(py, &self.inner, timeout, min_delay, max_delay)?;
         let result = detach(py, || client.wait(&request));
         finish(py, result)
     }
@@ -451,11 +447,7 @@ impl Alibaba {
     ) -> PyResult<Response> {
         let action = text(action, "action")?;
         let params = params_to_json(params)?;
-        let client = lift(
-            py,
-            self.inner
-                .with_wait(Some(standalone_wait(py, timeout, min_delay, max_delay)?)),
-        )?;
+        let client = waiting(py, &self.inner, timeout, min_delay, max_delay)?;
         let result = detach(py, || client.wait_json(&action, None, &params));
         finish(py, result)
     }

@@ -312,6 +312,19 @@ fn standalone_wait(
     })
 }
 
+/// `client` set up for a standalone `wait_*` method: waiting by its `timeout=`, `min_delay=`
+/// and `max_delay=` keywords (see [`standalone_wait`]).
+fn waiting<C: cloudhalt::Cloud>(
+    py: Python<'_>,
+    client: &cloudhalt::Client<C>,
+    timeout: f64,
+    min_delay: Option<f64>,
+    max_delay: Option<f64>,
+) -> PyResult<cloudhalt::Client<C>> {
+    let wait = standalone_wait(py, timeout, min_delay, max_delay)?;
+    lift(py, client.with_wait(Some(wait)))
+}
+
 /// `client` waiting by `wait` and (for CancelInstanceRefresh) pausing first, or `None` when
 /// neither is asked for and `client` itself does.
 fn configured<C: cloudhalt::Cloud>(

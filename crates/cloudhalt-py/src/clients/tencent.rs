@@ -10,8 +10,7 @@ use pyo3::prelude::*;
 use super::describe::Params;
 use super::{
     CoreResult, Options, ca_bundle_value, chain_client, configured, detach, explicit_client,
-    finish, id_list, ids_arg, lift, network_repr, proxy_value, py_repr, standalone_wait,
-    write_wait,
+    finish, id_list, ids_arg, lift, network_repr, proxy_value, py_repr, waiting, write_wait,
 };
 use crate::convert::{opt_text, params_to_json, string_list, text};
 use crate::fleet::Retry;
@@ -654,11 +653,7 @@ impl Tencent {
         let region = text(region, "region")?;
         let ids = string_list(instance_ids, "instance_ids")?;
         let state = opt_text(state, "state")?.unwrap_or_else(|| "STOPPED".to_owned());
-        let client = lift(
-            py,
-            self.inner
-                .with_wait(Some(standalone_wait(py, timeout, min_delay, max_delay)?)),
-        )?;
+        let client = waiting(py, &self.inner, timeout, min_delay, max_delay)?;
         let result = detach(py, || client.wait_instances(&region, &ids, &state));
         finish(py, result)
     }
@@ -687,11 +682,7 @@ impl Tencent {
         let invocation_id = text(invocation_id, "invocation_id")?;
         let mut request = CancelInvocation::new(region, invocation_id);
         request.set_instance_ids(ids_arg(instance_ids, "instance_ids", CancelInvocation::OP)?);
-        let client = lift(
-            py,
-            self.inner
-                .with_wait(Some(standalone_wait(py, timeout, min_delay, max_delay)?)),
-        )?;
+        let client = waiting(py, &self.inner, timeout, min_delay, max_delay)?;
         let result = detach(py, || client.wait(&request));
         finish(py, result)
     }
@@ -721,11 +712,7 @@ impl Tencent {
         let region = opt_text(region, "region")?;
         let mut request = CancelInstanceRefresh::new(auto_scaling_group_id, refresh_activity_id);
         request.set_region(region);
-        let client = lift(
-            py,
-            self.inner
-                .with_wait(Some(standalone_wait(py, timeout, min_delay, max_delay)?)),
-        )?;
+        let client = waiting(py, &self.inner, timeout, min_delay, max_delay)?;
         let result = detach(py, || client.wait(&request));
         finish(py, result)
     }
@@ -754,11 +741,7 @@ impl Tencent {
         let action = text(action, "action")?;
         let region = opt_text(region, "region")?;
         let params = params_to_json(params)?;
-        let client = lift(
-            py,
-            self.inner
-                .with_wait(Some(standalone_wait(py, timeout, min_delay, max_delay)?)),
-        )?;
+        let client = waiting(py, &self.inner, timeout, min_delay, max_delay)?;
         let result = detach(py, || client.wait_json(&action, region.as_deref(), &params));
         finish(py, result)
     }
