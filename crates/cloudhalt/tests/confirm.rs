@@ -470,3 +470,26 @@ fn a_cancel_blocked_by_a_refreshing_batch_pauses_first_only_when_asked() {
         ]
     );
 }
+
+#[test]
+fn a_wait_on_a_read_only_call_is_refused_before_anything_is_sent() {
+    let (peer, _) = start(Cvm::new(&[]));
+    let e = client(&peer)
+        .wait_json(
+            "DescribeInstances",
+            Some(REGION),
+            &json!({"InstanceIds": [id(0)]}),
+        )
+        .unwrap_err();
+    assert_eq!(
+        (e.kind(), e.field()),
+        (ErrorKind::InvalidInput, Some("action"))
+    );
+    assert!(e.message().contains("StopInstances"), "{e}");
+    // An empty instance list returns at once, also by name.
+    let r = client(&peer)
+        .wait_json("StopInstances", Some(REGION), &json!({"InstanceIds": []}))
+        .unwrap();
+    assert!(r.states().is_empty());
+    assert!(peer.arrived().is_empty());
+}
