@@ -112,7 +112,7 @@ impl AuditLog {
             "provider": plan.op.provider.as_str(),
             "operation": plan.op.action,
             "region": plan.region,
-            "params": plan.params,
+            "params": plan.params(),
             "ids": plan.ids,
             "requests": plan.parts.len(),
             "resume_of": plan.resume_of,
@@ -467,13 +467,8 @@ impl Resume {
                 None => plan = Some(part),
                 Some(plan) => {
                     plan.ids.extend(part.ids);
+                    // The logged parameters (built from the IDs) name every ID of the call.
                     plan.parts.extend(part.parts);
-                    // The logged parameters name every ID of the resumed call.
-                    if let Some(field) = self.op.instance_list()
-                        && let Some(all) = plan.params.get_mut(field.name)
-                    {
-                        *all = plan.ids.clone().into();
-                    }
                 }
             }
         }

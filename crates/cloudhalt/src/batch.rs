@@ -175,12 +175,12 @@ pub(crate) struct AttemptResult {
     pub answer_json: Option<serde_json::Value>,
     /// True when an answer came back with an empty body (a gateway's bare 503).
     pub empty_body: bool,
-    /// The record of the headers sent.
+    /// The record of the headers sent, for a failed attempt (a response carries its own).
     pub sent_headers: Vec<(String, String)>,
 }
 
 /// Runs `plan` on `client`.
-pub(crate) fn run<C: Cloud>(client: &Client<C>, plan: Plan) -> Result<Response, Error> {
+pub(crate) fn run<C: Cloud>(client: &Client<C>, plan: &Plan) -> Result<Response, Error> {
     let fleet = client.fleet();
     // The batch ID only names lines of the audit log: no randomness is drawn without one.
     let batch = match (&fleet.audit, &plan.batch) {
@@ -190,7 +190,7 @@ pub(crate) fn run<C: Cloud>(client: &Client<C>, plan: Plan) -> Result<Response, 
     };
     let started = Instant::now();
     if let Some(audit) = &fleet.audit {
-        audit.batch(&batch, &plan)?;
+        audit.batch(&batch, plan)?;
     }
     let progress = Mutex::new(Progress {
         total: plan.ids.len(),
@@ -212,7 +212,7 @@ pub(crate) fn run<C: Cloud>(client: &Client<C>, plan: Plan) -> Result<Response, 
     };
     let runner = PartRunner {
         client,
-        plan: &plan,
+        plan,
         batch: &batch,
         audit: fleet.audit.as_ref(),
     };
@@ -303,6 +303,9 @@ impl<C: Cloud> PartRunner<'_, C> {
     /// merging every page's items into the first answer.
     fn run(&self, index: usize, part: &Part) -> PartResult {
         let mut first = self.run_request(index, part, &part.call);
+        if part.call.op.pagination == crate::ops::Pagination::None {
+            return first;
+        }
         let mut call = part.call.clone();
         // The next page is decided by the last page's answer, not by the merged one.
         let mut last = match &first.result {
@@ -373,7 +376,11 @@ impl<C: Cloud> PartRunner<'_, C> {
                 empty_body,
                 sent_headers,
             } = self.client.attempt_once(call);
-            log_attempt(op, &sent_headers, &result, attempt, sent_at.elapsed());
+            let record = match &result {
+                Ok(response) => &response.sent_headers,
+                Err(_) => &sent_headers,
+            };
+            log_attempt(op, record, &result, attempt, sent_at.elapsed());
             let error = match result {
                 Ok(response) => {
                     request_ids.push(response.request_id.clone());

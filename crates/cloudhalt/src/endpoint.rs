@@ -113,19 +113,34 @@ impl BaseUrl {
 
     /// The `Host` header value, exactly as sent and signed: with `:port` unless it is the default.
     pub fn host_header(&self) -> String {
+        let mut host = String::with_capacity(self.host.len() + 6);
+        self.push_host(&mut host);
+        host
+    }
+
+    /// Appends the `Host` value to `out` (built on every request: one allocation, no `format!`).
+    fn push_host(&self, out: &mut String) {
+        out.push_str(&self.host);
         match (self.scheme, self.port) {
-            (Scheme::Http, Some(80)) | (Scheme::Https, Some(443)) | (_, None) => self.host.clone(),
-            (_, Some(p)) => format!("{}:{p}", self.host),
+            (Scheme::Http, Some(80)) | (Scheme::Https, Some(443)) | (_, None) => {}
+            (_, Some(p)) => {
+                use std::fmt::Write;
+                let _ = write!(out, ":{p}");
+            }
         }
     }
 
     /// The URL of `/` on this endpoint, with the default port left out.
     pub fn root(&self) -> String {
         let scheme = match self.scheme {
-            Scheme::Http => "http",
-            Scheme::Https => "https",
+            Scheme::Http => "http://",
+            Scheme::Https => "https://",
         };
-        format!("{scheme}://{}/", self.host_header())
+        let mut url = String::with_capacity(scheme.len() + self.host.len() + 7);
+        url.push_str(scheme);
+        self.push_host(&mut url);
+        url.push('/');
+        url
     }
 }
 

@@ -580,8 +580,8 @@ impl<C: Cloud> Client<C> {
                 DryRequest {
                     ids: part.ids.clone(),
                     url: prepared.url.clone(),
-                    headers: prepared.record(),
                     body: String::from_utf8_lossy(&prepared.body).into_owned(),
+                    headers: prepared.into_record(),
                 }
             })
             .collect::<Vec<_>>();
@@ -628,27 +628,32 @@ impl<C: Cloud> Client<C> {
 
     fn attempt(&self, creds: &C::Credentials, call: &Call, secrets: &[&str]) -> AttemptResult {
         let prepared = C::prepare(&self.inner.config, creds, call, crate::clock::unix_now());
-        let sent_headers = prepared.record();
-        let failed = |error: Error, answer: Option<&HttpAnswer>| AttemptResult {
+        let sent = self.inner.transport.post(&prepared);
+        let sent_headers = prepared.into_record();
+        let failed = |error: Error, answer: Option<&HttpAnswer>, sent_headers| AttemptResult {
             result: Err(error),
             answer_json: answer.and_then(|a| serde_json::from_slice(&a.body).ok()),
             empty_body: answer.is_some_and(|a| a.body.iter().all(u8::is_ascii_whitespace)),
-            sent_headers: sent_headers.clone(),
+            sent_headers,
         };
-        let answer = match self.inner.transport.post(&prepared) {
+        let answer = match sent {
             Ok(answer) => answer,
-            Err(e) => return failed(e, None),
+            Err(e) => return failed(e, None, sent_headers),
         };
         let (request_id, data) = match C::read_answer(&answer) {
             Ok(read) => read,
-            Err(e) => return failed(e.with_headers(answer.headers.clone()), Some(&answer)),
+            Err(e) => {
+                let e = e.with_headers(answer.headers.clone());
+                return failed(e, Some(&answer), sent_headers);
+            }
         };
+        // The record travels in the response (the runner reads it there for its log line).
         let mut response = Response {
             provider: C::PROVIDER,
             action: call.op.action,
             request_id,
             data,
-            sent_headers: sent_headers.clone(),
+            sent_headers,
             headers: answer.headers,
             outcomes: Vec::new(),
             request_ids: Vec::new(),
@@ -666,7 +671,7 @@ impl<C: Cloud> Client<C> {
             result: Ok(response),
             answer_json: None,
             empty_body: false,
-            sent_headers,
+            sent_headers: Vec::new(),
         }
     }
 }

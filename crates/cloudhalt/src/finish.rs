@@ -62,10 +62,14 @@ impl Record {
                 e.attempts(),
             ),
         };
-        for outcome in outcomes {
-            match self.outcomes.iter_mut().find(|o| o.id == outcome.id) {
-                Some(old) => *old = outcome,
-                None => self.outcomes.push(outcome),
+        if self.outcomes.is_empty() {
+            self.outcomes = outcomes;
+        } else {
+            for outcome in outcomes {
+                match self.outcomes.iter_mut().find(|o| o.id == outcome.id) {
+                    Some(old) => *old = outcome,
+                    None => self.outcomes.push(outcome),
+                }
             }
         }
         self.request_ids.extend(request_ids);
@@ -162,14 +166,22 @@ pub(crate) fn synthetic(provider: Provider, action: &'static str, request_id: St
 pub(crate) fn run<C: Cloud>(client: &Client<C>, mut plan: Plan) -> Result<Response, Error> {
     let op = plan.op;
     let Some(waiter) = waiters::waiter(op).filter(|_| op.mutating) else {
-        return crate::batch::run(client, plan);
+        return crate::batch::run(client, &plan);
     };
     // Later rounds of this call continue its batch in the audit log (resume reads the chain).
     if client.fleet().audit.is_some() && plan.batch.is_none() {
         plan.batch = Some(crate::clock::nonce()[..16].to_owned());
     }
-    let original = plan.clone();
-    let mut record = Record::new(crate::batch::run(client, plan));
+    let first = crate::batch::run(client, &plan);
+    // Nothing to finish: every ID done and no wait asked for (the common case, kept cheap).
+    let finished = first
+        .as_ref()
+        .is_ok_and(|r| r.outcomes.iter().all(|o| o.outcome.is_success()));
+    if finished && client.fleet().wait.is_none() {
+        return first;
+    }
+    let original = plan;
+    let mut record = Record::new(first);
     if op.action == "CancelInstanceRefresh" {
         cancel_blocked_refresh(client, &original, &mut record);
     }
@@ -186,7 +198,7 @@ pub(crate) fn run<C: Cloud>(client: &Client<C>, mut plan: Plan) -> Result<Respon
 /// A plan of the same write for other IDs (of its instance list), continuing its batch.
 fn narrowed(original: &Plan, ids: &[String]) -> Result<Plan, Error> {
     let op = original.op;
-    let mut params = original.params.clone();
+    let mut params = original.params();
     if let Some(field) = op.instance_list()
         && params.get(field.name).is_some()
     {
@@ -216,7 +228,7 @@ fn describe<C: Cloud>(
 fn target(original: &Plan, keys: Option<Vec<String>>, request_ids: Vec<String>) -> Target {
     Target {
         region: original.region.clone(),
-        params: original.params.clone(),
+        params: original.params(),
         keys,
         request_ids,
     }
@@ -280,7 +292,7 @@ fn settle<C: Cloud>(client: &Client<C>, waiter: &Waiter, original: &Plan, record
             again.len()
         );
         match narrowed(original, &again) {
-            Ok(plan) => record.add(crate::batch::run(client, plan)),
+            Ok(plan) => record.add(crate::batch::run(client, &plan)),
             Err(_) => return,
         }
     }
@@ -294,6 +306,9 @@ fn resolve<C: Cloud>(
     unknown: &[String],
     record: &mut Record,
 ) {
+    if unknown.is_empty() {
+        return;
+    }
     let target = target(original, None, record.request_ids.clone());
     for state in resolve_ids(client, waiter, &target, unknown) {
         if state.then == Then::Success {
@@ -340,9 +355,7 @@ pub(crate) fn resolve_ids<C: Cloud>(
 fn wait_keys(original: &Plan, record: &Record) -> Option<Option<Vec<String>>> {
     let op = original.op;
     let reached = record.ids_with(|o| o.outcome.is_success());
-    let listed = op
-        .instance_list()
-        .is_some_and(|field| original.params.get(field.name).is_some());
+    let listed = original.listed;
     if listed || op.instance_list().is_none() {
         return (!reached.is_empty()).then_some(Some(reached));
     }
@@ -394,9 +407,7 @@ pub(crate) fn wait_only<C: Cloud>(
         )
         .for_call(op.provider, op.action));
     };
-    let listed = op
-        .instance_list()
-        .is_some_and(|field| plan.params.get(field.name).is_some());
+    let listed = plan.listed;
     let keys = (listed || op.instance_list().is_none()).then(|| plan.ids.clone());
     run_wait(client, waiter, target(plan, keys, Vec::new()), wait)
 }
@@ -486,7 +497,7 @@ fn cancel_blocked_refresh<C: Cloud>(client: &Client<C>, original: &Plan, record:
         Provider::Tencent,
         "StopInstanceRefresh",
         original.region.as_deref(),
-        &original.params,
+        &original.params(),
     ) {
         Ok(mut plan) => {
             plan.resume_of = original.batch.clone();
@@ -498,7 +509,7 @@ fn cancel_blocked_refresh<C: Cloud>(client: &Client<C>, original: &Plan, record:
         }
     };
     let op = plan.op;
-    let paused = match crate::batch::run(client, plan) {
+    let paused = match crate::batch::run(client, &plan) {
         Ok(r) => r,
         Err(e) => {
             let e =
@@ -519,7 +530,7 @@ fn cancel_blocked_refresh<C: Cloud>(client: &Client<C>, original: &Plan, record:
         pause,
         Target {
             region: original.region.clone(),
-            params: original.params.clone(),
+            params: original.params(),
             keys: Some(original.ids.clone()),
             request_ids: paused.request_ids.clone(),
         },
@@ -542,7 +553,7 @@ fn cancel_blocked_refresh<C: Cloud>(client: &Client<C>, original: &Plan, record:
         }
     };
     again.resume_of = original.batch.clone();
-    record.add(crate::batch::run(client, again));
+    record.add(crate::batch::run(client, &again));
     if record.outcomes.iter().all(|o| o.outcome.is_success()) {
         record.error = None;
     }

@@ -414,23 +414,24 @@ fn is_secret_header(name: &str) -> bool {
 impl Prepared {
     /// The record of what was sent: `Host` first, secrets redacted, and the signature shortened
     /// (a whole logged signature could be replayed within the provider's 5-minute window).
-    pub(crate) fn record(&self) -> Vec<(String, String)> {
-        let mut record = Vec::with_capacity(self.headers.len() + 1);
+    /// Made from the request's own headers once it has been sent, so that the record costs no
+    /// copy of them.
+    pub(crate) fn into_record(mut self) -> Vec<(String, String)> {
         let host_name = if self.headers.iter().any(|(n, _)| n.starts_with("x-acs-")) {
             "host"
         } else {
             "Host"
         };
-        record.push((host_name.to_owned(), self.host.clone()));
-        for (name, value) in &self.headers {
-            let shown = if is_secret_header(name) {
-                "<redacted>".to_owned()
+        let mut record = Vec::with_capacity(self.headers.len() + 1);
+        record.push((host_name.to_owned(), std::mem::take(&mut self.host)));
+        for (name, mut value) in std::mem::take(&mut self.headers) {
+            if is_secret_header(&name) {
+                zeroize::Zeroize::zeroize(&mut value);
+                value.push_str("<redacted>");
             } else if name.eq_ignore_ascii_case("authorization") {
-                shorten_signature(value)
-            } else {
-                value.clone()
-            };
-            record.push((name.clone(), shown));
+                value = shorten_signature(&value);
+            }
+            record.push((name, value));
         }
         record
     }
@@ -443,8 +444,14 @@ pub(crate) fn shorten_signature(authorization: &str) -> String {
     match authorization.find("Signature=") {
         Some(at) => {
             let start = at + "Signature=".len();
-            let keep: String = authorization[start..].chars().take(KEEP).collect();
-            format!("{}{keep}…", &authorization[..start])
+            let end = authorization[start..]
+                .char_indices()
+                .nth(KEEP)
+                .map_or(authorization.len(), |(i, _)| start + i);
+            let mut short = String::with_capacity(end + '…'.len_utf8());
+            short.push_str(&authorization[..end]);
+            short.push('…');
+            short
         }
         None => "<unrecognised authorization, not shown>".into(),
     }

@@ -260,7 +260,16 @@ pub struct IdField {
 impl IdField {
     /// Checks one ID against the shape; `field` is how the message names it (`InstanceIds[3]`).
     pub(crate) fn check_one(&self, field: &str, value: &str) -> Result<(), Error> {
-        let ok = self.prefixes.iter().any(|p| {
+        if self.is_valid(value) {
+            Ok(())
+        } else {
+            Err(self.invalid(field, value))
+        }
+    }
+
+    /// True when `value` has the shape of this field's IDs.
+    fn is_valid(&self, value: &str) -> bool {
+        self.prefixes.iter().any(|p| {
             value.strip_prefix(p).is_some_and(|rest| match self.shape {
                 IdShape::Tencent => {
                     rest.len() == 8
@@ -276,10 +285,11 @@ impl IdField {
                             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
                 }
             })
-        });
-        if ok {
-            return Ok(());
-        }
+        })
+    }
+
+    /// The error for an ID of the wrong shape; `field` is how the message names it.
+    fn invalid(&self, field: &str, value: &str) -> Error {
         let shape = self
             .prefixes
             .iter()
@@ -297,7 +307,7 @@ impl IdField {
         } else {
             "a"
         };
-        Err(Error::invalid_input(
+        Error::invalid_input(
             self.name,
             format!(
                 "{field} {} is not {article} {}: expected {rule}, e.g. {}",
@@ -305,7 +315,7 @@ impl IdField {
                 self.what,
                 self.example
             ),
-        ))
+        )
     }
 
     /// Checks a list of one request: 1 to `max` IDs, each valid, none repeated.
@@ -333,11 +343,19 @@ impl IdField {
                 ),
             ));
         }
-        let mut seen = std::collections::HashSet::with_capacity(items.len());
+        // A short list is searched in place: a set costs more than it saves below a few dozen.
+        let mut seen = std::collections::HashSet::new();
         for (i, item) in items.iter().enumerate() {
             let item = item.as_ref();
-            self.check_one(&format!("{field}[{i}]"), item)?;
-            if !seen.insert(item) {
+            if !self.is_valid(item) {
+                return Err(self.invalid(&format!("{field}[{i}]"), item));
+            }
+            let repeated = if items.len() <= 32 {
+                items[..i].iter().any(|earlier| earlier.as_ref() == item)
+            } else {
+                !seen.insert(item)
+            };
+            if repeated {
                 return Err(Error::invalid_input(
                     field,
                     format!(
@@ -422,9 +440,9 @@ pub trait Request: sealed::Sealed {
 pub(crate) struct Plan {
     pub op: &'static Operation,
     pub region: Option<String>,
-    /// The whole request in the provider's JSON form (what `call_json` takes): written to the
-    /// audit log, so that an interrupted batch can be resumed from it.
-    pub params: serde_json::Value,
+    /// True when the request names its instances (the instance list was given, and is `ids`);
+    /// false for an operation without a list, or with the list left out (every instance).
+    pub listed: bool,
     /// Every ID an outcome is reported for, in input order: the instance IDs, or the one ID of
     /// an operation without a list (InvocationId, InvokeId, RefreshActivityId).
     pub ids: Vec<String>,
@@ -484,17 +502,25 @@ pub(crate) fn plan<R: Request>(
             )
         }
     };
-    let first = &parts[0].call;
-    let params = whole_params(first, list, op);
     Ok(Plan {
         op,
-        region: first.region.clone(),
-        params,
+        region: parts[0].call.region.clone(),
+        listed: list.is_some() && op.instance_list().is_some(),
         ids,
         parts,
         resume_of: None,
         batch: None,
     })
+}
+
+impl Plan {
+    /// The whole request in the provider's JSON form (what `call_json` takes), rebuilt from its
+    /// first call and its IDs: written to the audit log, so that an interrupted batch can be
+    /// resumed from it. Built only when asked for: a plain call never needs it.
+    pub fn params(&self) -> serde_json::Value {
+        let list = self.listed.then_some(&self.ids[..]);
+        whole_params(&self.parts[0].call, list, self.op)
+    }
 }
 
 /// The provider's JSON parameters of the whole request, rebuilt from its first call.
