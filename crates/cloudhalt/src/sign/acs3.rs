@@ -67,15 +67,16 @@ pub fn percent_encode(s: &str) -> String {
     into_text(out)
 }
 
-/// One encoded query pair: where its name and value are, and the start of its name as a number.
-#[derive(Clone, Copy)]
-struct Part {
+/// One encoded query pair, and the start of its name as a number.
+struct Part<'a> {
     /// The first 16 bytes of the encoded name, big-endian, zero-padded: comparing these compares
     /// the names' starts in byte order (an encoded name holds no zero byte, so a shorter name
     /// sorts first, as in byte order), and with them most names in one step.
     key: u128,
-    /// Name from `at[0]` to `at[1]`, value from `at[1]` to `at[2]`.
-    at: [usize; 3],
+    /// The encoded name and value: borrowed from the input when they need no encoding (the
+    /// names and IDs of these operations never do), so that most pairs cost no copy.
+    name: Cow<'a, str>,
+    value: Cow<'a, str>,
 }
 
 fn prefix_key(name: &[u8]) -> u128 {
@@ -85,54 +86,54 @@ fn prefix_key(name: &[u8]) -> u128 {
     u128::from_be_bytes(bytes)
 }
 
+/// `s` RFC 3986-encoded, borrowed when it is already.
+fn encoded(s: &str) -> Cow<'_, str> {
+    // Names and IDs are a dozen bytes or so: a table lookup per byte beats a vectorised check.
+    if s.bytes().all(|b| UNRESERVED[usize::from(b)]) {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(percent_encode(s))
+    }
+}
+
 /// Builds the canonical query string from unencoded `(name, value)` pairs: each part encoded, the
 /// pairs sorted by encoded name (then value), joined with `&`. The same string is what the client
 /// sends as the URL query, so the server sees exactly what was signed.
 pub fn canonical_query<K: AsRef<str>, V: AsRef<str>>(params: &[(K, V)]) -> String {
-    // Every part encoded once into one buffer; the pairs sorted as offsets into it (name from
-    // `start` to `middle`, value from `middle` to `end`), no string per part.
-    let raw: usize = params
+    let pairs: Vec<Part<'_>> = params
         .iter()
-        .map(|(k, v)| k.as_ref().len() + v.as_ref().len())
-        .sum();
-    let mut encoded = Vec::with_capacity(raw + raw / 8);
-    let mut pairs: Vec<Part> = Vec::with_capacity(params.len());
-    for (k, v) in params {
-        let start = encoded.len();
-        encode_into(&mut encoded, k.as_ref());
-        let middle = encoded.len();
-        encode_into(&mut encoded, v.as_ref());
-        pairs.push(Part {
-            key: prefix_key(&encoded[start..middle]),
-            at: [start, middle, encoded.len()],
-        });
-    }
-    // Equal pairs are equal bytes: an unstable sort gives the same string.
-    pairs.sort_unstable_by(|a, b| {
-        a.key.cmp(&b.key).then_with(|| {
-            let ([a0, a1, a2], [b0, b1, b2]) = (a.at, b.at);
-            encoded[a0..a1]
-                .cmp(&encoded[b0..b1])
-                .then_with(|| encoded[a1..a2].cmp(&encoded[b1..b2]))
+        .map(|(k, v)| {
+            let name = encoded(k.as_ref());
+            Part {
+                key: prefix_key(name.as_bytes()),
+                name,
+                value: encoded(v.as_ref()),
+            }
+        })
+        .collect();
+    // Sorted as small (key, index) pairs rather than moving the parts; equal pairs are equal
+    // bytes, so an unstable sort gives the same string.
+    let mut order: Vec<(u128, usize)> = pairs.iter().map(|p| p.key).zip(0..).collect();
+    order.sort_unstable_by(|&(ka, a), &(kb, b)| {
+        ka.cmp(&kb).then_with(|| {
+            let (a, b) = (&pairs[a], &pairs[b]);
+            a.name
+                .as_bytes()
+                .cmp(b.name.as_bytes())
+                .then_with(|| a.value.as_bytes().cmp(b.value.as_bytes()))
         })
     });
-    let mut query = Vec::with_capacity(encoded.len() + 2 * pairs.len());
-    for (
-        i,
-        Part {
-            at: [start, middle, end],
-            ..
-        },
-    ) in pairs.iter().copied().enumerate()
-    {
+    let len: usize = pairs.iter().map(|p| p.name.len() + p.value.len() + 2).sum();
+    let mut query = String::with_capacity(len);
+    for (i, &(_, at)) in order.iter().enumerate() {
         if i > 0 {
-            query.push(b'&');
+            query.push('&');
         }
-        query.extend_from_slice(&encoded[start..middle]);
-        query.push(b'=');
-        query.extend_from_slice(&encoded[middle..end]);
+        query.push_str(&pairs[at].name);
+        query.push('=');
+        query.push_str(&pairs[at].value);
     }
-    into_text(query)
+    query
 }
 
 /// Everything ACS3 signs.
