@@ -449,7 +449,7 @@ pub(crate) unsafe fn finish(
 ) -> Result<(), Error> {
     let response = result?;
     // SAFETY: by the caller's contract.
-    unsafe { write_out(out, cloudhalt_response::new(&response)) };
+    unsafe { write_out(out, cloudhalt_response::new(response)) };
     Ok(())
 }
 

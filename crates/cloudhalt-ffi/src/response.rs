@@ -17,23 +17,29 @@ use crate::strings::to_c_string;
 /// and released with cloudhalt_response_free(). Immutable, so it may be read from any thread.
 pub struct cloudhalt_response {
     request_id: CString,
-    json: CString,
+    /// The provider's answer; serialised on the first cloudhalt_response_json() (most callers
+    /// read only the outcomes, and a loop of calls should not pay for JSON it never reads).
+    data: serde_json::Value,
+    json: std::sync::OnceLock<CString>,
     record: Record,
 }
 
 impl Handle for cloudhalt_response {}
 
 impl cloudhalt_response {
-    pub(crate) fn new(response: &cloudhalt::Response) -> cloudhalt_response {
+    pub(crate) fn new(response: cloudhalt::Response) -> cloudhalt_response {
+        let request_id = to_c_string(response.request_id());
+        let record = Record::new(
+            response.outcomes(),
+            response.request_ids(),
+            response.attempts(),
+            response.states(),
+        );
         cloudhalt_response {
-            request_id: to_c_string(response.request_id()),
-            json: to_c_string(&response.data().to_string()),
-            record: Record::new(
-                response.outcomes(),
-                response.request_ids(),
-                response.attempts(),
-                response.states(),
-            ),
+            request_id,
+            data: response.into_data(),
+            json: std::sync::OnceLock::new(),
+            record,
         }
     }
 }
@@ -82,7 +88,11 @@ pub unsafe extern "C" fn cloudhalt_response_request_id(
 pub unsafe extern "C" fn cloudhalt_response_json(r: *const cloudhalt_response) -> *const c_char {
     boundary!({
         // SAFETY: by the caller's contract.
-        unsafe { cloudhalt_response::borrow(r) }.map_or(ptr::null(), |r| r.json.as_ptr())
+        unsafe { cloudhalt_response::borrow(r) }.map_or(ptr::null(), |r| {
+            r.json
+                .get_or_init(|| to_c_string(&r.data.to_string()))
+                .as_ptr()
+        })
     })
 }
 

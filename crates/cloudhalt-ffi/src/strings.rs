@@ -8,7 +8,13 @@ use cloudhalt::Error;
 /// A `CString` from text that came from the core or the provider; an interior NUL (which C could
 /// not see past) becomes U+FFFD rather than truncating the text silently.
 pub(crate) fn to_c_string(text: &str) -> CString {
-    CString::new(text.replace('\0', "\u{FFFD}")).unwrap_or_default()
+    if text.contains('\0') {
+        return CString::new(text.replace('\0', "\u{FFFD}")).unwrap_or_default();
+    }
+    // One allocation, with room for the NUL (CString::new would grow the copy to add it).
+    let mut bytes = Vec::with_capacity(text.len() + 1);
+    bytes.extend_from_slice(text.as_bytes());
+    CString::new(bytes).unwrap_or_default()
 }
 
 /// A NUL-terminated copy of `name`, made on first use and kept for the life of the process, for

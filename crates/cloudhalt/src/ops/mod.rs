@@ -584,6 +584,11 @@ impl Response {
         &self.data
     }
 
+    /// The provider's whole answer, taken out of the response (for a binding that keeps only it).
+    pub fn into_data(self) -> serde_json::Value {
+        self.data
+    }
+
     /// The request headers that were sent, in order, with session tokens redacted and the
     /// `Authorization` signature shortened: a record of what was signed that cannot be replayed.
     pub fn sent_headers(&self) -> &[(String, String)] {
