@@ -173,11 +173,15 @@ impl std::fmt::Debug for TcpTransport {
 
 /// The socket timeout for `timeout`: `None` when it never expires. A budget already spent is an
 /// error before any system call.
+///
+/// It is rounded here too ([`super::coarse`]), not only where the recorder hands the timeout on:
+/// through TLS, ureq's rustls transport recomputes the remaining budget to the nanosecond before
+/// each read and write of the socket, which would cost two `setsockopt` per request.
 fn socket_timeout(timeout: NextTimeout) -> Result<Option<Duration>, ureq::Error> {
     if timeout.after.is_zero() {
         return Err(ureq::Error::Timeout(timeout.reason));
     }
-    Ok(timeout.not_zero().map(|d| *d))
+    Ok(super::coarse(timeout).not_zero().map(|d| *d))
 }
 
 /// Sets a socket timeout with `set` unless `cached` says it already has that value; the cache
@@ -599,5 +603,17 @@ mod tests {
             socket_timeout(budget(Duration::ZERO)),
             Err(ureq::Error::Timeout(Timeout::Connect))
         ));
+    }
+
+    #[test]
+    fn budgets_a_few_microseconds_apart_set_the_same_socket_timeout() {
+        // What the TLS layer hands down for two kept-alive calls of a 30 s budget.
+        let a = socket_timeout(budget(Duration::from_nanos(29_990_125_000))).unwrap();
+        let b = socket_timeout(budget(Duration::from_nanos(29_990_127_431))).unwrap();
+        assert_eq!(a, Some(Duration::from_millis(29_990)));
+        assert_eq!(a, b);
+        // Never later than asked, and short budgets are kept exact.
+        let short = Duration::from_nanos(999_999_999);
+        assert_eq!(socket_timeout(budget(short)).unwrap(), Some(short));
     }
 }
