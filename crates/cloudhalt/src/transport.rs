@@ -285,10 +285,12 @@ struct Recording<T> {
 /// operations is a few KiB; ureq's output buffer is 128 KiB).
 const MAX_HELD: usize = 64 * 1024;
 
-/// A timeout above one second is rounded down to 10 ms. ureq sets a socket's timeout with a
-/// `setsockopt` whenever the remaining budget differs from the last one set, which, counted in
-/// nanoseconds, is every read and every write; rounded, kept-alive calls with the same budget
-/// set it once. The deadline moves earlier by less than 1%, never later.
+/// A timeout above one second is rounded down to 10 ms. The TCP transport sets a socket's
+/// timeout with a `setsockopt` whenever the remaining budget differs from the last one set,
+/// which, counted in nanoseconds, is every read and every write; rounded, kept-alive calls with
+/// the same budget set it once. The deadline moves earlier by less than 1%, never later. (Our
+/// TCP transport rounds again where it sets the socket: ureq's TLS layer in between recomputes
+/// the budget to the nanosecond.)
 fn coarse(mut timeout: NextTimeout) -> NextTimeout {
     use ureq::unversioned::transport::time::Duration as UreqDuration;
     const STEP_NANOS: u32 = 10_000_000;
