@@ -8,7 +8,7 @@ use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::time::Duration;
 
-use support::{OK, read_head, tls_server};
+use support::{OK, read_head, tls_server, tls_server_answering};
 
 use cloudhalt::{ErrorKind, Network, SendState, StopInstances, Tencent, TencentCredentials};
 
@@ -126,6 +126,32 @@ fn a_tls_server_signed_by_the_custom_ca_bundle_passes() {
     let response = stop(&client(&url, network).unwrap()).unwrap();
     assert_eq!(response.request_id(), "net-rid-1");
     assert!(server.join().unwrap(), "the server got the request");
+    let _ = std::fs::remove_file(bundle);
+}
+
+#[test]
+fn a_tls_connection_is_kept_alive_across_calls() {
+    // The server accepts one connection only: a second call that did not reuse it would wait
+    // for a handshake nobody answers and time out.
+    let keep_alive = |rid: &str| {
+        let body = format!(r#"{{"Response":{{"RequestId":"{rid}"}}}}"#);
+        format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .into_bytes()
+    };
+    let (url, ca_pem, server) =
+        tls_server_answering(vec![keep_alive("tls-1"), keep_alive("tls-2")]);
+    let bundle = temp_file("keepalive-ca.pem", &ca_pem);
+    let network = Network::new().without_proxy().with_ca_bundle(&bundle);
+    let c = client(&url, network).unwrap();
+    assert_eq!(stop(&c).unwrap().request_id(), "tls-1");
+    assert_eq!(stop(&c).unwrap().request_id(), "tls-2");
+    assert!(
+        server.join().unwrap(),
+        "both requests came on the one connection"
+    );
     let _ = std::fs::remove_file(bundle);
 }
 

@@ -398,3 +398,84 @@ fn a_json_escaped_echo_is_redacted_too() {
     server.join().unwrap();
     assert_eq!(r.data()["Response"]["Note"], "<redacted>");
 }
+
+/// Writes a keep-alive success answer with `request_id` on `s`.
+fn answer_keep_alive(s: &mut TcpStream, request_id: &str) {
+    let body = format!(r#"{{"Response":{{"RequestId":"{request_id}"}}}}"#);
+    let _ = write!(
+        s,
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+}
+
+/// A server for two calls: the first on one connection, which `between` then spoils while the
+/// test waits (closes it, or writes bytes nobody asked for, each time after the first answer was
+/// read), the second on a new connection. Answers the server thread and a sender that lets it go
+/// on once the first call returned.
+fn spoiled_between_calls(
+    between: impl FnOnce(&mut TcpStream) + Send + 'static,
+) -> (
+    String,
+    std::sync::mpsc::Sender<()>,
+    std::sync::mpsc::Receiver<()>,
+    JoinHandle<()>,
+) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (first_done, wait_first) = std::sync::mpsc::channel::<()>();
+    let (spoiled, wait_spoiled) = std::sync::mpsc::channel::<()>();
+    let thread = std::thread::spawn(move || {
+        let (mut first, _) = listener.accept().unwrap();
+        first
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        read_request(&mut first);
+        answer_keep_alive(&mut first, "first-0000");
+        wait_first.recv_timeout(Duration::from_secs(10)).unwrap();
+        between(&mut first);
+        // Give loopback time to deliver the FIN or the bytes before the client looks.
+        std::thread::sleep(Duration::from_millis(50));
+        spoiled.send(()).unwrap();
+        let (mut second, _) = listener.accept().unwrap();
+        second
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        read_request(&mut second);
+        answer_keep_alive(&mut second, "second-0000");
+        // Held open until the client is done, so that nothing else can explain a failure.
+        read_request(&mut second);
+        drop(first);
+    });
+    (url, first_done, wait_spoiled, thread)
+}
+
+fn terminate_twice_around(between: impl FnOnce(&mut TcpStream) + Send + 'static) {
+    let (url, first_done, wait_spoiled, server) = spoiled_between_calls(between);
+    let c = client(&url, Some(Duration::from_secs(5)));
+    let request = TerminateInstances::new("ap-guangzhou", vec!["ins-r8hr2upy".into()]);
+    let first = c.terminate_instances(&request).unwrap();
+    assert_eq!(first.request_id(), "first-0000");
+    first_done.send(()).unwrap();
+    wait_spoiled.recv_timeout(Duration::from_secs(10)).unwrap();
+    // Retries are off: a second call written on the spoiled connection would fail ambiguously
+    // (or read the stray answer), never come back from the second connection.
+    let second = c.terminate_instances(&request).unwrap();
+    assert_eq!(second.request_id(), "second-0000");
+    drop(c);
+    server.join().unwrap();
+}
+
+#[test]
+fn a_kept_alive_connection_the_peer_closed_is_not_used_again() {
+    terminate_twice_around(|s| {
+        let _ = s.shutdown(Shutdown::Both);
+    });
+}
+
+#[test]
+fn a_kept_alive_connection_that_got_stray_bytes_is_not_used_again() {
+    // A whole answer nobody asked for: written on the old connection, the next request would
+    // take it for its own.
+    terminate_twice_around(|s| answer_keep_alive(s, "stray-0000"));
+}

@@ -72,6 +72,14 @@ pub fn pem(der: &[u8]) -> String {
 /// A CA made by the test, and a TLS server for `localhost` whose certificate it signed,
 /// answering one request with `OK`. Answers the CA's PEM.
 pub fn tls_server() -> (String, String, std::thread::JoinHandle<bool>) {
+    tls_server_answering(vec![OK.to_vec()])
+}
+
+/// The same, answering as many requests as `answers` on its one connection, in order; the
+/// thread answers whether every one of them came.
+pub fn tls_server_answering(
+    answers: Vec<Vec<u8>>,
+) -> (String, String, std::thread::JoinHandle<bool>) {
     let ca_key = rcgen::KeyPair::generate().unwrap();
     let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
     ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
@@ -110,12 +118,14 @@ pub fn tls_server() -> (String, String, std::thread::JoinHandle<bool>) {
             }
         }
         let mut tls = rustls::Stream::new(&mut conn, &mut tcp);
-        let head = read_head(&mut tls);
-        if head.is_empty() {
-            return false;
+        for answer in &answers {
+            let head = read_head(&mut tls);
+            if head.is_empty() {
+                return false;
+            }
+            let _ = tls.write_all(answer);
+            let _ = tls.flush();
         }
-        let _ = tls.write_all(OK);
-        let _ = tls.flush();
         conn.send_close_notify();
         let _ = conn.complete_io(&mut tcp);
         true
