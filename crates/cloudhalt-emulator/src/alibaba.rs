@@ -114,6 +114,7 @@ pub(crate) fn stop_invocation(
     }
     // Not started yet: Cancelled at once; started: Stopping, then Stopped after the delay.
     let now = std::time::Instant::now();
+    let mut began = false;
     for instance in &mut invocation.invoke_instances {
         if !ids.is_empty() && !ids.contains(&instance.instance_id) {
             continue;
@@ -123,10 +124,15 @@ pub(crate) fn stop_invocation(
             "Running" => {
                 instance.invocation_status = "Stopping".into();
                 instance.since = Some(now);
+                began = true;
             }
             _ => {}
         }
     }
     invocation.settle();
+    if began {
+        let own = invocation.transition_ms;
+        model.begun(now, own);
+    }
     Ok(())
 }
