@@ -364,6 +364,17 @@ pub(crate) struct Model {
     cvm_index: HashMap<String, usize>,
     /// The length of the instance list when `cvm_index` was built: a removal shifts positions.
     cvm_index_len: usize,
+    /// Per Alibaba invocation (by position), its instances' positions by ID, for
+    /// [`Model::ecs_positions`]; a hint like `cvm_index`.
+    ecs_index: HashMap<usize, EcsIndex>,
+}
+
+/// The positions of one Cloud Assistant invocation's instances, by ID.
+struct EcsIndex {
+    /// The invocation's number of instances when it was built.
+    len: usize,
+    /// Every position of each ID (an ID listed twice in a loaded state is two entries).
+    positions: HashMap<String, Vec<usize>>,
 }
 
 impl Model {
@@ -385,6 +396,7 @@ impl Model {
             nonces_by_date: BTreeMap::new(),
             cvm_index: HashMap::new(),
             cvm_index_len: 0,
+            ecs_index: HashMap::new(),
         };
         model.reset();
         model
@@ -416,6 +428,7 @@ impl Model {
         self.resources.begin_transitions(Instant::now());
         self.next_due = None;
         self.cvm_index.clear();
+        self.ecs_index.clear();
     }
 
     /// Adds the fleets of `seed`; what was created, or why the spec is wrong (nothing changed).
@@ -424,6 +437,7 @@ impl Model {
         let created = seed.apply(&mut self.resources);
         self.next_due = None;
         self.cvm_index.clear();
+        self.ecs_index.clear();
         created
     }
 
@@ -470,6 +484,42 @@ impl Model {
     /// looks at every resource.
     pub fn rescan(&mut self) {
         self.next_due = None;
+    }
+
+    /// Every position of instance `id` in the Alibaba invocation at position `invocation` (of
+    /// `resources.alibaba.invocations`), in order; `None` when it has none.
+    pub fn ecs_positions(&mut self, invocation: usize, id: &str) -> Option<Vec<usize>> {
+        let instances = &self
+            .resources
+            .alibaba
+            .invocations
+            .get(invocation)?
+            .invoke_instances;
+        if let Some(index) = self.ecs_index.get(&invocation)
+            && index.len == instances.len()
+            && let Some(found) = index.positions.get(id)
+            && found.iter().all(|&p| instances[p].instance_id == id)
+        {
+            return Some(found.clone());
+        }
+        // Not indexed, out of date, or not there: a scan decides.
+        let found: Vec<usize> = instances
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| i.instance_id == id)
+            .map(|(p, _)| p)
+            .collect();
+        if found.is_empty() {
+            return None;
+        }
+        let mut positions: HashMap<String, Vec<usize>> = HashMap::new();
+        for (p, i) in instances.iter().enumerate() {
+            positions.entry(i.instance_id.clone()).or_default().push(p);
+        }
+        let len = instances.len();
+        self.ecs_index
+            .insert(invocation, EcsIndex { len, positions });
+        Some(found)
     }
 
     /// The position of CVM instance `id` of `region` in `resources.tencent.instances` (the
@@ -704,6 +754,32 @@ mod tests {
         assert_eq!(
             m.resources.tencent.instances[index].instance_state,
             "STOPPED"
+        );
+    }
+
+    #[test]
+    fn an_invocation_instance_is_found_by_its_index_and_after_a_change() {
+        let mut m = model();
+        let invocations = &m.resources.alibaba.invocations;
+        let at = invocations
+            .iter()
+            .position(|i| i.invoke_id == "t-hz0jdfwd9f0003")
+            .unwrap();
+        let id = invocations[at].invoke_instances[7].instance_id.clone();
+        assert_eq!(m.ecs_positions(at, &id), Some(vec![7]));
+        assert_eq!(m.ecs_positions(at, "i-notthere"), None);
+        let instances = &mut m.resources.alibaba.invocations[at].invoke_instances;
+        let moved = instances.remove(0);
+        instances.push(moved.clone());
+        let last = instances.len() - 1;
+        assert_eq!(m.ecs_positions(at, &id), Some(vec![6]));
+        assert_eq!(m.ecs_positions(at, &moved.instance_id), Some(vec![last]));
+        m.resources.alibaba.invocations[at]
+            .invoke_instances
+            .push(moved.clone());
+        assert_eq!(
+            m.ecs_positions(at, &moved.instance_id),
+            Some(vec![last, last + 1])
         );
     }
 
