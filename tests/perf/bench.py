@@ -7,6 +7,9 @@ computed within each round (row A of round r over row B of round r) and its medi
 machine's load cancels out of a ratio far better than out of two medians taken apart.
 
 Outputs (tests/perf/latest/): results.txt (the table as printed), results.json, ratios.svg.
+
+`bench.py [--quick] --only emulator` measures the emulator rows alone (it needs the release
+`cloudhalt` binary built; nothing else) and prints them without replacing tests/perf/latest/.
 """
 from __future__ import annotations
 
@@ -31,6 +34,11 @@ TC_ID, TC_KEY = "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE", "Gu5t9xGARNpq86cd98joQYC
 ALI_ID, ALI_SECRET = "YourAccessKeyId", "YourAccessKeySecret"
 INSTANCE = "ins-r8hr2upy"
 INVOKE_ID, ALI_INSTANCE = "t-hz0jdfwd9f0001", "i-bp67acfmxazb4p0001"
+
+# The emulator rows: connections (one cloudhalt client and thread each) of the load generator
+# (crates/cloudhalt-emulator/benches/load.rs), and issue 13's target.
+EMU_THREADS = 4
+EMU_TARGET = 5000.0
 
 NGINX_CONF = """
 worker_processes 1;
@@ -250,8 +258,10 @@ def import_worker(module: str) -> None:
 
 
 class Bench:
-    def __init__(self, quick: bool):
+    def __init__(self, quick: bool, only: str | None = None):
         self.quick = quick
+        # "emulator": only the emulator rows (no nginx, no SDKs, no C loop), printed, not saved.
+        self.only = only
         self.rounds = 3 if quick else 5
         self.calls = 1000 if quick else 4000
         self.venv_python = str(HERE / ".venv" / "bin" / "python")
@@ -260,20 +270,26 @@ class Bench:
         self.cli = self.target / "release" / "cloudhalt"
         self.tmp = pathlib.Path(tempfile.mkdtemp(prefix="cloudhalt-perf-"))
         self.nginx = None
-        self.c_loop = self.build_c_loop()
+        self.emulator = None
+        self.emu_url = None
+        self.c_loop = None if only else self.build_c_loop()
         self.values: dict[str, list[float]] = {}
         self.notes: dict[str, str] = {}
 
     def find_benches(self) -> dict[str, str]:
-        out = subprocess.run(
-            ["cargo", "build", "--release", "-p", "cloudhalt", "--bench", "hot_path", "--bench",
-             "signing", "--message-format=json", "--quiet"],
-            cwd=ROOT, check=True, capture_output=True, text=True).stdout
+        benches = [("cloudhalt-emulator", ["load"])]
+        if not self.only:
+            benches.insert(0, ("cloudhalt", ["hot_path", "signing"]))
         bins = {}
-        for line in out.splitlines():
-            msg = json.loads(line)
-            if msg.get("reason") == "compiler-artifact" and msg.get("executable"):
-                bins[msg["target"]["name"]] = msg["executable"]
+        for package, names in benches:
+            out = subprocess.run(
+                ["cargo", "build", "--release", "-p", package,
+                 *[a for n in names for a in ("--bench", n)], "--message-format=json", "--quiet"],
+                cwd=ROOT, check=True, capture_output=True, text=True).stdout
+            for line in out.splitlines():
+                msg = json.loads(line)
+                if msg.get("reason") == "compiler-artifact" and msg.get("executable"):
+                    bins[msg["target"]["name"]] = msg["executable"]
         return bins
 
     def build_c_loop(self) -> str | None:
@@ -344,7 +360,54 @@ class Bench:
                 time.sleep(0.05)
         raise SystemExit(f"nginx did not start: see {d}/error.log")
 
+    def start_emulator(self) -> None:
+        """`cloudhalt emulator --port 0` (signature checks on, the documented rates, the
+        built-in credentials): the peer of the emulator rows and of the batch row. A failure
+        to start is noted on those rows."""
+        try:
+            self.emulator = subprocess.Popen([str(self.cli), "emulator", "--port", "0"],
+                                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                             text=True)
+            line = self.emulator.stdout.readline().strip()
+            if not line.startswith("listening on "):
+                raise RuntimeError(f"the emulator said {line!r}")
+            self.emu_url = line[len("listening on "):]
+        except (OSError, RuntimeError) as e:
+            for key in ("emu_tc", "emu_ali", "batch_1000"):
+                self.notes[key] = f"not measured: the emulator did not start ({e})"
+
+    def emu_load(self, mode: str) -> None:
+        """One run of the load generator on the emulator: verified requests/s, and the CPU the
+        emulator and the generator spent per request (from /proc: the emulator's is its
+        capacity whatever the generator costs on these shared cores)."""
+        key = f"emu_{mode}"
+        if self.emu_url is None:
+            return
+        try:
+            out = subprocess.run([self.bins["load"], mode, self.emu_url, str(self.calls),
+                                  str(EMU_THREADS), str(self.emulator.pid)], check=True,
+                                 capture_output=True, text=True)
+            fields = dict(f.split("=", 1) for f in out.stdout.split()[1:] if "=" in f)
+            self.values.setdefault(key, []).append(float(fields["requests_per_s"]))
+            # The target as a row of its own, so that the ratio to it is taken as any other.
+            self.values.setdefault(f"{key}_target", []).append(EMU_TARGET)
+            for name in ("emulator_cpu_us", "client_cpu_us"):
+                if name in fields:
+                    self.values.setdefault(f"{key}_{name}", []).append(float(fields[name]))
+        except Exception as e:  # a row that fails says why instead of vanishing
+            err = getattr(e, "stderr", "") or ""
+            self.notes[key] = f"not measured: {type(e).__name__}: {(err or str(e))[-160:]}"
+
     def stop(self) -> None:
+        if self.emulator is not None:
+            # The emulator is the process we started: stop it by its PID.
+            self.emulator.terminate()
+            try:
+                self.emulator.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.emulator.kill()
+            self.emulator.stdout.close()
+            self.emulator = None
         if self.nginx is not None:
             # The master (daemon off) is the process we started: stop it by its PID.
             self.nginx.send_signal(signal.SIGQUIT)
@@ -409,12 +472,27 @@ class Bench:
         except Exception as e:  # a row that fails says why instead of vanishing
             self.notes[key] = f"not measured: {type(e).__name__}: {str(e)[:160]}"
 
+    def run_emulator_only(self) -> dict:
+        self.start_emulator()
+        for r in range(self.rounds):
+            print(f"perf: round {r + 1}/{self.rounds} (emulator rows only)", file=sys.stderr)
+            self.emu_load("tc")
+            self.emu_load("ali")
+        self.stop()
+        return self.table()
+
     def run(self) -> dict:
+        if self.only == "emulator":
+            return self.run_emulator_only()
         url, tls_url = self.start_nginx()
+        self.start_emulator()
         env = self.cli_env()
         rounds = self.rounds
         for r in range(rounds):
             print(f"perf: round {r + 1}/{rounds}", file=sys.stderr)
+            # the emulator under load (its own peer: nothing else runs meanwhile)
+            self.emu_load("tc")
+            self.emu_load("ali")
             # signing
             rs = subprocess.run([self.bins["signing"], "--json"], check=True, capture_output=True,
                                 text=True).stdout
@@ -473,18 +551,12 @@ class Bench:
 
     def batch(self, rounds: int) -> None:
         """The 1,000-ID StopInstances against the emulator (signatures checked, the documented
-        rate enforced), through the Python client at its default pacing."""
-        try:
-            emu = subprocess.Popen([str(self.cli), "emulator", "--port", "0"],
-                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        except OSError as e:
-            self.notes["batch_1000"] = f"not measured: the emulator did not start ({e})"
+        rate enforced), through the Python client at its default pacing. The batch worker
+        resets the emulator first (the load rows leave it reset too)."""
+        if self.emu_url is None:
             return
+        url = self.emu_url
         try:
-            line = emu.stdout.readline().strip()
-            if not line.startswith("listening on "):
-                raise RuntimeError(f"the emulator said {line!r}")
-            url = line[len("listening on "):]
             for _ in range(rounds):
                 self.record("batch_1000", lambda: float(subprocess.run(
                     [self.venv_python, __file__, "batch", url], check=True, capture_output=True,
@@ -493,13 +565,6 @@ class Bench:
             self.values["batch_ideal"] = [1.0] * len(self.values.get("batch_1000", []))
         except Exception as e:
             self.notes["batch_1000"] = f"not measured: {e}"
-        finally:
-            emu.terminate()
-            try:
-                emu.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                emu.kill()
-            emu.stdout.close()
 
     def sizes(self) -> None:
         wheels = list((HERE / ".wheel").glob("*.whl"))
@@ -614,11 +679,25 @@ class Bench:
             ("tencentcloud-sdk-python-common + -cvm, installed", "size_sdk_tc_mib", "MiB", None),
             ("alibabacloud-ecs20140526 + tea-openapi, installed", "size_sdk_ali_mib", "MiB", None),
             ("tccli + tencentcloud-sdk-python, installed", "size_tccli_mib", "MiB", None),
+            (f"Emulator, signature checks on (load: cloudhalt Rust, {EMU_THREADS} threads with a client and "
+             "a keep-alive connection each; every request freshly signed, each stopping another "
+             "seeded instance; rate limit off)", None, None, None),
+            ("verified StopInstances/s (TC3)", "emu_tc", "req/s",
+             ("emu_tc", "emu_tc_target", "× the 5,000/s target")),
+            ("emulator CPU per StopInstances", "emu_tc_emulator_cpu_us", "µs", None),
+            ("load generator CPU per StopInstances", "emu_tc_client_cpu_us", "µs", None),
+            ("verified StopInvocation/s (ACS3, a new nonce each)", "emu_ali", "req/s",
+             ("emu_ali", "emu_ali_target", "× the 5,000/s target")),
+            ("emulator CPU per StopInvocation", "emu_ali_emulator_cpu_us", "µs", None),
+            ("load generator CPU per StopInvocation", "emu_ali_client_cpu_us", "µs", None),
             ("Batch", None, None, None),
             ("1,000-ID StopInstances at 10 requests/s (emulator), wall time", "batch_1000", "s",
              ("batch_1000", "batch_ideal", "of the ideal 1.0 s")),
         ]
 
+        if self.only == "emulator":
+            rows = [r for r in rows if r[0].startswith("Emulator") or
+                    (r[1] or "").startswith("emu_")]
         lines, data = [], []
         for label, key, unit, rat in rows:
             if key is None:
@@ -701,7 +780,13 @@ def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "import":
         import_worker(sys.argv[2])
         return
-    bench = Bench(quick="--quick" in sys.argv)
+    only = None
+    if "--only" in sys.argv:
+        at = sys.argv.index("--only") + 1
+        only = sys.argv[at] if at < len(sys.argv) else ""
+        if only != "emulator":
+            raise SystemExit("bench.py: --only takes `emulator` (the emulator rows alone)")
+    bench = Bench(quick="--quick" in sys.argv, only=only)
     load_before = os.getloadavg()
     try:
         result = bench.run()
@@ -716,6 +801,9 @@ def main() -> None:
               f"per sequential row; ratios are medians of per-round ratios")
     text = header + "\n" + "\n".join(result["lines"]) + "\n"
     print(text)
+    if only:
+        # A partial table does not replace the latest full one.
+        return
     OUT.mkdir(exist_ok=True)
     (OUT / "results.txt").write_text(text)
     (OUT / "results.json").write_text(json.dumps(result, indent=1) + "\n")

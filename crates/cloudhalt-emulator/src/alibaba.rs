@@ -87,12 +87,12 @@ pub(crate) fn stop_invocation(
     }
     numbered.sort();
     let ids: Vec<String> = numbered.into_iter().map(|(_, id)| id).collect();
-    let invocation = model
+    let at = model
         .resources
         .alibaba
         .invocations
-        .iter_mut()
-        .find(|inv| inv.invoke_id == invoke_id && inv.region_id == region)
+        .iter()
+        .position(|inv| inv.invoke_id == invoke_id && inv.region_id == region)
         .ok_or_else(|| {
             err(
                 "InvalidInvokeId.NotFound",
@@ -100,33 +100,46 @@ pub(crate) fn stop_invocation(
                 "The specified invoke ID does not exist.",
             )
         })?;
-    if let Some(id) = ids.iter().find(|id| {
-        !invocation
-            .invoke_instances
-            .iter()
-            .any(|i| i.instance_id == **id)
-    }) {
-        return Err(err(
-            "InvalidInstanceId.NotFound",
-            404,
-            format!("The specified instance {id} does not exist in the invocation {invoke_id}."),
-        ));
+    // Where each named instance is in the invocation (every instance when none is named), so
+    // that a large invocation is not searched once per ID.
+    let mut positions = Vec::with_capacity(ids.len());
+    for id in &ids {
+        match model.ecs_positions(at, id) {
+            Some(found) => positions.extend(found),
+            None => {
+                return Err(err(
+                    "InvalidInstanceId.NotFound",
+                    404,
+                    format!(
+                        "The specified instance {id} does not exist in the invocation {invoke_id}."
+                    ),
+                ));
+            }
+        }
+    }
+    let invocation = &mut model.resources.alibaba.invocations[at];
+    if ids.is_empty() {
+        positions.extend(0..invocation.invoke_instances.len());
     }
     // Not started yet: Cancelled at once; started: Stopping, then Stopped after the delay.
     let now = std::time::Instant::now();
-    for instance in &mut invocation.invoke_instances {
-        if !ids.is_empty() && !ids.contains(&instance.instance_id) {
-            continue;
-        }
+    let mut began = false;
+    for p in positions {
+        let instance = &mut invocation.invoke_instances[p];
         match instance.invocation_status.as_str() {
             "Pending" | "Scheduled" => instance.invocation_status = "Cancelled".into(),
             "Running" => {
                 instance.invocation_status = "Stopping".into();
                 instance.since = Some(now);
+                began = true;
             }
             _ => {}
         }
     }
     invocation.settle();
+    if began {
+        let own = invocation.transition_ms;
+        model.begun(now, own);
+    }
     Ok(())
 }

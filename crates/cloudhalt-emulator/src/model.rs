@@ -324,6 +324,15 @@ pub(crate) struct IdCalls {
     pub applied: u64,
 }
 
+/// When the next transition under way falls due, as last worked out (see [`Model::advance`]).
+#[derive(Debug, Clone, Copy)]
+struct NextDue {
+    /// No transition falls due before this instant; `None`: none is under way.
+    at: Option<Instant>,
+    /// The `transitionMs` setting it was worked out for: a change makes it unknown again.
+    transition_ms: u64,
+}
+
 /// Everything mutable.
 pub(crate) struct Model {
     seed: Resources,
@@ -342,6 +351,30 @@ pub(crate) struct Model {
     calls: BTreeMap<String, ActionCalls>,
     pub last_tencent: Option<LastCall>,
     pub last_alibaba: Option<LastCall>,
+    /// When a transition next falls due; `None`: unknown, the next `advance` looks at every
+    /// resource. Without it every request scanned the whole fleet twice (thousands of
+    /// instances in a seeded one), which was most of the emulator's time per request.
+    next_due: Option<NextDue>,
+    /// Nonces by request date, oldest first, so that the expired ones are dropped from the
+    /// front instead of by a pass over all of them on every request.
+    nonces_by_date: BTreeMap<i64, Vec<String>>,
+    /// A CVM instance's position in `resources.tencent.instances` by ID (its first one), for
+    /// [`Model::cvm_position`]. A hint: checked on every use and rebuilt when wrong, so it need
+    /// not be kept in step with every change of the list.
+    cvm_index: HashMap<String, usize>,
+    /// The length of the instance list when `cvm_index` was built: a removal shifts positions.
+    cvm_index_len: usize,
+    /// Per Alibaba invocation (by position), its instances' positions by ID, for
+    /// [`Model::ecs_positions`]; a hint like `cvm_index`.
+    ecs_index: HashMap<usize, EcsIndex>,
+}
+
+/// The positions of one Cloud Assistant invocation's instances, by ID.
+struct EcsIndex {
+    /// The invocation's number of instances when it was built.
+    len: usize,
+    /// Every position of each ID (an ID listed twice in a loaded state is two entries).
+    positions: HashMap<String, Vec<usize>>,
 }
 
 impl Model {
@@ -359,6 +392,11 @@ impl Model {
             calls: BTreeMap::new(),
             last_tencent: None,
             last_alibaba: None,
+            next_due: None,
+            nonces_by_date: BTreeMap::new(),
+            cvm_index: HashMap::new(),
+            cvm_index_len: 0,
+            ecs_index: HashMap::new(),
         };
         model.reset();
         model
@@ -375,6 +413,7 @@ impl Model {
             .map(QueuedFault::new)
             .collect();
         self.nonces.clear();
+        self.nonces_by_date.clear();
         self.rate.clear();
         self.requests.clear();
         self.calls.clear();
@@ -387,18 +426,129 @@ impl Model {
     pub fn set_resources(&mut self, resources: Resources) {
         self.resources = resources;
         self.resources.begin_transitions(Instant::now());
+        self.next_due = None;
+        self.cvm_index.clear();
+        self.ecs_index.clear();
     }
 
     /// Adds the fleets of `seed`; what was created, or why the spec is wrong (nothing changed).
     pub fn seed(&mut self, seed: &crate::seed::Seed) -> Result<serde_json::Value, String> {
         self.advance();
-        seed.apply(&mut self.resources)
+        let created = seed.apply(&mut self.resources);
+        self.next_due = None;
+        self.cvm_index.clear();
+        self.ecs_index.clear();
+        created
     }
 
-    /// Finishes due transitions; called under the lock before every read or change.
+    /// Finishes due transitions; called under the lock before every read or change. Looks at
+    /// the resources only when a transition may be due: every place that begins one tells
+    /// [`Model::begun`] (or [`Model::rescan`]) when it falls due.
     pub fn advance(&mut self) {
-        let delay = Duration::from_millis(self.settings.transition_ms);
-        self.resources.advance(Instant::now(), delay);
+        let now = Instant::now();
+        let ms = self.settings.transition_ms;
+        let delay = Duration::from_millis(ms);
+        if let Some(next) = self.next_due
+            && next.transition_ms == ms
+            && next.at.is_none_or(|at| now < at)
+        {
+            // Tests run this: a place that began a transition without saying so shows here.
+            debug_assert!(
+                self.resources
+                    .next_due(now, delay)
+                    .is_none_or(|at| now < at),
+                "a transition is due that Model::begun was not told of"
+            );
+            return;
+        }
+        self.resources.advance(now, delay);
+        self.next_due = Some(NextDue {
+            at: self.resources.next_due(now, delay),
+            transition_ms: ms,
+        });
+    }
+
+    /// A transition began at `since`, with the resource's own delay `own_ms` (else the
+    /// setting's): the next `advance` finishes it once due.
+    pub fn begun(&mut self, since: Instant, own_ms: Option<u64>) {
+        let delay = Duration::from_millis(own_ms.unwrap_or(self.settings.transition_ms));
+        // A delay too long to fall due changes nothing.
+        if let Some(due) = since.checked_add(delay)
+            && let Some(next) = &mut self.next_due
+        {
+            next.at = Some(next.at.map_or(due, |at| at.min(due)));
+        }
+    }
+
+    /// Transitions began whose due time the caller does not work out: the next `advance`
+    /// looks at every resource.
+    pub fn rescan(&mut self) {
+        self.next_due = None;
+    }
+
+    /// Every position of instance `id` in the Alibaba invocation at position `invocation` (of
+    /// `resources.alibaba.invocations`), in order; `None` when it has none.
+    pub fn ecs_positions(&mut self, invocation: usize, id: &str) -> Option<Vec<usize>> {
+        let instances = &self
+            .resources
+            .alibaba
+            .invocations
+            .get(invocation)?
+            .invoke_instances;
+        if let Some(index) = self.ecs_index.get(&invocation)
+            && index.len == instances.len()
+            && let Some(found) = index.positions.get(id)
+            && found.iter().all(|&p| instances[p].instance_id == id)
+        {
+            return Some(found.clone());
+        }
+        // Not indexed, out of date, or not there: a scan decides.
+        let found: Vec<usize> = instances
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| i.instance_id == id)
+            .map(|(p, _)| p)
+            .collect();
+        if found.is_empty() {
+            return None;
+        }
+        let mut positions: HashMap<String, Vec<usize>> = HashMap::new();
+        for (p, i) in instances.iter().enumerate() {
+            positions.entry(i.instance_id.clone()).or_default().push(p);
+        }
+        let len = instances.len();
+        self.ecs_index
+            .insert(invocation, EcsIndex { len, positions });
+        Some(found)
+    }
+
+    /// The position of CVM instance `id` of `region` in `resources.tencent.instances` (the
+    /// first one, as a scan would find it).
+    pub fn cvm_position(&mut self, id: &str, region: &str) -> Option<usize> {
+        let instances = &self.resources.tencent.instances;
+        let at = |p: usize| {
+            instances
+                .get(p)
+                .is_some_and(|i| i.instance_id == id && i.region == region)
+        };
+        if self.cvm_index_len == instances.len()
+            && let Some(&p) = self.cvm_index.get(id)
+            && at(p)
+        {
+            return Some(p);
+        }
+        // Not indexed, out of date, or in another region than the first one with this ID.
+        let found = instances
+            .iter()
+            .position(|i| i.instance_id == id && i.region == region);
+        if found.is_some() {
+            self.cvm_index.clear();
+            for (p, i) in instances.iter().enumerate() {
+                self.cvm_index.entry(i.instance_id.clone()).or_insert(p);
+            }
+            self.cvm_index_len = instances.len();
+        }
+        found
     }
 
     /// Takes one use of the first queued fault that matches and whose turn it is. Every
@@ -458,11 +608,32 @@ impl Model {
     /// Records an Alibaba nonce; false when it was already used within the window.
     pub fn use_nonce(&mut self, nonce: &str, timestamp: i64, now: i64) -> bool {
         let window = self.settings.alibaba_timestamp_window_secs.max(0);
-        self.nonces.retain(|_, t| (now - *t).abs() <= window);
+        // Every nonce dated outside the window of `now` is forgotten: those from the oldest
+        // date up, and those dated beyond `now + window` (a clock that went back).
+        while let Some(entry) = self.nonces_by_date.first_entry() {
+            if now - *entry.key() <= window {
+                break;
+            }
+            for old in entry.remove() {
+                self.nonces.remove(&old);
+            }
+        }
+        while let Some(entry) = self.nonces_by_date.last_entry() {
+            if *entry.key() - now <= window {
+                break;
+            }
+            for old in entry.remove() {
+                self.nonces.remove(&old);
+            }
+        }
         if self.nonces.contains_key(nonce) {
             return false;
         }
         self.nonces.insert(nonce.to_owned(), timestamp);
+        self.nonces_by_date
+            .entry(timestamp)
+            .or_default()
+            .push(nonce.to_owned());
         true
     }
 
@@ -524,5 +695,114 @@ impl Model {
         value["faults"] = serde_json::to_value(&self.faults).unwrap_or_default();
         value["config"] = serde_json::to_value(&self.settings).unwrap_or_default();
         value
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model() -> Model {
+        Model::new(Resources::builtin(), Settings::default(), Vec::new())
+    }
+
+    #[test]
+    fn a_nonce_is_refused_within_the_window_and_forgotten_after_it() {
+        let mut m = model();
+        let window = m.settings.alibaba_timestamp_window_secs;
+        assert!(m.use_nonce("n1", 1000, 1000));
+        assert!(!m.use_nonce("n1", 1000, 1000 + window));
+        assert!(m.use_nonce("n2", 1000 + window, 1000 + window));
+        // n1's date is now outside the window: forgotten, and taken again.
+        assert!(m.use_nonce("n1", 1001 + window, 1001 + window));
+        assert!(!m.use_nonce("n2", 1001 + window, 1001 + window));
+        // A clock that went back forgets the nonces dated beyond its window too.
+        assert!(m.use_nonce("n2", 900, 900));
+        assert_eq!(
+            m.nonces.len(),
+            m.nonces_by_date.values().map(Vec::len).sum::<usize>()
+        );
+    }
+
+    #[test]
+    fn a_begun_transition_is_finished_once_due_and_not_before() {
+        let mut m = model();
+        m.settings.transition_ms = 50;
+        m.advance();
+        let now = Instant::now();
+        let index = m.cvm_position("ins-run00000", "ap-guangzhou").unwrap();
+        m.resources.tencent.instances[index].begin("StopInstances", "r", "STOPPING", false, now);
+        m.begun(now, None);
+        m.advance();
+        assert_eq!(
+            m.resources.tencent.instances[index].instance_state,
+            "STOPPING"
+        );
+        std::thread::sleep(Duration::from_millis(60));
+        m.advance();
+        assert_eq!(
+            m.resources.tencent.instances[index].instance_state,
+            "STOPPED"
+        );
+        // A shorter setting applies to a transition under way at once.
+        let index = m.cvm_position("ins-run00001", "ap-guangzhou").unwrap();
+        let now = Instant::now();
+        m.resources.tencent.instances[index].begin("StopInstances", "r", "STOPPING", false, now);
+        m.begun(now, None);
+        m.settings.transition_ms = 0;
+        m.advance();
+        assert_eq!(
+            m.resources.tencent.instances[index].instance_state,
+            "STOPPED"
+        );
+    }
+
+    #[test]
+    fn an_invocation_instance_is_found_by_its_index_and_after_a_change() {
+        let mut m = model();
+        let invocations = &m.resources.alibaba.invocations;
+        let at = invocations
+            .iter()
+            .position(|i| i.invoke_id == "t-hz0jdfwd9f0003")
+            .unwrap();
+        let id = invocations[at].invoke_instances[7].instance_id.clone();
+        assert_eq!(m.ecs_positions(at, &id), Some(vec![7]));
+        assert_eq!(m.ecs_positions(at, "i-notthere"), None);
+        let instances = &mut m.resources.alibaba.invocations[at].invoke_instances;
+        let moved = instances.remove(0);
+        instances.push(moved.clone());
+        let last = instances.len() - 1;
+        assert_eq!(m.ecs_positions(at, &id), Some(vec![6]));
+        assert_eq!(m.ecs_positions(at, &moved.instance_id), Some(vec![last]));
+        m.resources.alibaba.invocations[at]
+            .invoke_instances
+            .push(moved.clone());
+        assert_eq!(
+            m.ecs_positions(at, &moved.instance_id),
+            Some(vec![last, last + 1])
+        );
+    }
+
+    #[test]
+    fn an_instance_is_found_after_the_list_changed_under_its_index() {
+        let mut m = model();
+        let first = m.cvm_position("ins-run00005", "ap-guangzhou").unwrap();
+        assert_eq!(m.cvm_position("ins-run00005", "ap-shanghai"), None);
+        m.resources.tencent.instances.remove(0);
+        assert_eq!(
+            m.cvm_position("ins-run00005", "ap-guangzhou"),
+            Some(first - 1)
+        );
+        assert_eq!(m.cvm_position("ins-run00000", "ap-guangzhou"), None);
+        let moved = m.resources.tencent.instances.remove(3);
+        m.resources.tencent.instances.push(moved);
+        let last = m.resources.tencent.instances.len() - 1;
+        assert_eq!(
+            m.cvm_position(
+                &m.resources.tencent.instances[last].instance_id.clone(),
+                "ap-guangzhou"
+            ),
+            Some(last)
+        );
     }
 }

@@ -637,6 +637,47 @@ impl Resources {
         }
     }
 
+    /// The earliest instant at which a transition under way falls due (the resource's
+    /// `TransitionMs`, else `delay`, after its start; `now` for one with no start), or `None`
+    /// when none is under way: the same transitions, and the same test, as [`Resources::advance`].
+    pub(crate) fn next_due(&self, now: Instant, delay: Duration) -> Option<Instant> {
+        // `None` for a delay too long to fall due at all.
+        let due = |since: Option<Instant>, own: Option<u64>| match since {
+            Some(s) => s.checked_add(own.map_or(delay, Duration::from_millis)),
+            None => Some(now),
+        };
+        let instances = self
+            .tencent
+            .instances
+            .iter()
+            .filter_map(|i| due(Some(i.pending.as_ref()?.since), i.transition_ms));
+        let tasks = self.tencent.invocations.iter().flat_map(|inv| {
+            inv.tasks
+                .iter()
+                .filter(|t| t.task_status == "CANCELLING")
+                .filter_map(|t| due(t.since, inv.transition_ms))
+        });
+        let batches = self
+            .tencent
+            .scaling_groups
+            .iter()
+            .flat_map(|g| &g.refresh_activities)
+            .filter(|a| a.paused())
+            .flat_map(|a| {
+                a.batches
+                    .iter()
+                    .filter(|b| b.batch_status == "RUNNING")
+                    .filter_map(|b| due(b.since, a.transition_ms))
+            });
+        let runs = self.alibaba.invocations.iter().flat_map(|inv| {
+            inv.invoke_instances
+                .iter()
+                .filter(|r| r.invocation_status == "Stopping")
+                .filter_map(|r| due(r.since, inv.transition_ms))
+        });
+        instances.chain(tasks).chain(batches).chain(runs).min()
+    }
+
     /// Finishes the transitions whose delay (the resource's `TransitionMs`, else `delay`) has
     /// passed: STOPPING -> STOPPED (or back to RUNNING, `FAILED`), TERMINATING instances are
     /// removed, a prepaid instance's move to the recycle bin ends (`SHUTDOWN`, `SUCCESS`), TAT

@@ -157,7 +157,10 @@ fn change(
                 ));
             }
             let ids = p.instance_ids(false)?;
-            cancel_invocation(model, region, &invocation_id, ids.as_deref())
+            let cancelled = cancel_invocation(model, region, &invocation_id, ids.as_deref());
+            // Tasks may have begun CANCELLING.
+            model.rescan();
+            cancelled
         }
         "CancelInstanceRefresh" | "StopInstanceRefresh" => {
             p.only(&["AutoScalingGroupId", "RefreshActivityId"])?;
@@ -180,11 +183,14 @@ fn change(
                 ));
             }
             let activity = find_activity(model, region, &group, &activity)?;
-            if action == "StopInstanceRefresh" {
+            let changed = if action == "StopInstanceRefresh" {
                 stop_instance_refresh(activity)
             } else {
                 cancel_instance_refresh(activity)
-            }
+            };
+            // A paused activity's refreshing batch may have begun its transition.
+            model.rescan();
+            changed
         }
         _ => Err(err(
             "InvalidAction",
@@ -321,25 +327,19 @@ impl Params<'_> {
 
 /// Finds every instance or fails on the first unknown one, as the service checks the whole
 /// request before changing anything.
-fn find_instances(model: &Model, region: &str, ids: &[String]) -> Result<Vec<usize>, ApiError> {
+fn find_instances(model: &mut Model, region: &str, ids: &[String]) -> Result<Vec<usize>, ApiError> {
     let mut seen = HashSet::new();
     let mut found = Vec::new();
     for id in ids {
         if !seen.insert(id.as_str()) {
             continue;
         }
-        let index = model
-            .resources
-            .tencent
-            .instances
-            .iter()
-            .position(|i| i.instance_id == *id && i.region == region)
-            .ok_or_else(|| {
-                err(
-                    "InvalidInstanceId.NotFound",
-                    format!("The instance `{id}` is not found in region {region}."),
-                )
-            })?;
+        let index = model.cvm_position(id, region).ok_or_else(|| {
+            err(
+                "InvalidInstanceId.NotFound",
+                format!("The instance `{id}` is not found in region {region}."),
+            )
+        })?;
         found.push(index);
     }
     Ok(found)
@@ -372,13 +372,16 @@ fn stop_instances(
     }
     let now = Instant::now();
     for i in found {
-        instances[i].begin(
+        let instance = &mut model.resources.tencent.instances[i];
+        instance.begin(
             "StopInstances",
             write.request_id,
             "STOPPING",
             write.fails,
             now,
         );
+        let own = instance.transition_ms;
+        model.begun(now, own);
     }
     Ok(())
 }
@@ -436,7 +439,7 @@ fn terminate_instances(
     }
     let now = Instant::now();
     for i in found {
-        let instance = &mut instances[i];
+        let instance = &mut model.resources.tencent.instances[i];
         let to_recycle_bin =
             instance.instance_charge_type == "PREPAID" && instance.instance_state != "SHUTDOWN";
         let state = if to_recycle_bin {
@@ -451,6 +454,8 @@ fn terminate_instances(
             write.fails,
             now,
         );
+        let own = instance.transition_ms;
+        model.begun(now, own);
     }
     Ok(())
 }
