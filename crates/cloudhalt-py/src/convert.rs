@@ -41,7 +41,14 @@ pub(crate) fn string_list(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<St
             type_name(obj)
         ))
     })?;
-    let mut out = Vec::new();
+    // Sized up front only from a list or tuple, whose length is real (any other `__len__`
+    // could claim anything).
+    let known = if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
+        obj.len().unwrap_or(0)
+    } else {
+        0
+    };
+    let mut out = Vec::with_capacity(known);
     for (i, item) in iter.enumerate() {
         let item = item?;
         if !item.is_instance_of::<PyString>() {
@@ -50,7 +57,11 @@ pub(crate) fn string_list(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<St
                 type_name(&item)
             )));
         }
-        out.push(utf8(&item, &format!("{name}[{i}]"))?);
+        // The item's name (`instance_ids[3]`) is formatted only for an error.
+        let id = item
+            .extract::<String>()
+            .map_err(|_| not_utf8(&item, &format!("{name}[{i}]")))?;
+        out.push(id);
     }
     Ok(out)
 }
@@ -194,18 +205,21 @@ const CREDENTIAL_ARGS: [&str; 6] = [
 /// Reads a `str` that must be valid Unicode: a lone surrogate (e.g. from a mis-decoded file name
 /// or `os.environ` on a non-UTF-8 system) has no UTF-8 form, so it is a bad value.
 fn utf8(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<String> {
-    obj.extract::<String>().map_err(|_| {
-        let message = format!(
-            "{name} contains a lone surrogate character, which is not valid Unicode and cannot be \
-             sent: check how the value was read or decoded"
-        );
-        let err = if CREDENTIAL_ARGS.contains(&name) {
-            cloudhalt::Error::credentials(message)
-        } else {
-            cloudhalt::Error::invalid_input(name, message)
-        };
-        crate::errors::map_error(obj.py(), &err)
-    })
+    obj.extract::<String>().map_err(|_| not_utf8(obj, name))
+}
+
+/// The error for a `str` argument `name` that has no UTF-8 form (see [`utf8`]).
+fn not_utf8(obj: &Bound<'_, PyAny>, name: &str) -> PyErr {
+    let message = format!(
+        "{name} contains a lone surrogate character, which is not valid Unicode and cannot be \
+         sent: check how the value was read or decoded"
+    );
+    let err = if CREDENTIAL_ARGS.contains(&name) {
+        cloudhalt::Error::credentials(message)
+    } else {
+        cloudhalt::Error::invalid_input(name, message)
+    };
+    crate::errors::map_error(obj.py(), &err)
 }
 
 /// Reads an optional `str` argument (`None` is allowed).

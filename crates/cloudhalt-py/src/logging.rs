@@ -5,20 +5,40 @@
 //! the GIL is taken only to hand the finished text to `logging`, with no lock of ours held
 //! while waiting for it: a thread that holds the GIL can never be waiting on this one.
 //!
-//! Python's `logging` has no "level changed" hook, so the logger's effective level is read into
-//! an atomic whenever a client method starts (it holds the GIL then anyway, see [`sync_level`]);
-//! records below it are dropped without touching the GIL.
+//! Python's `logging` has no "level changed" hook, so the logger's effective level is read
+//! whenever a client method starts (it holds the GIL then anyway, see [`sync_level`]) and set
+//! as `log`'s own max level: the core's records below it are then skipped by the `log!`
+//! macros themselves, before any record is built, and never touch the GIL. The logger object
+//! is looked up once and kept, as a Python library's module-level `logging.getLogger(...)`
+//! would be: `getLogger` takes logging's module lock, which is most of a per-call lookup's cost.
 
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 
 /// The name of the Python logger every record goes to.
 const LOGGER: &str = "cloudhalt";
 
-/// The most verbose `log` level the Python logger wants, as `log::LevelFilter as u8` (0 = off).
-/// Starts at `Trace` so nothing is lost before the first [`sync_level`].
-static MAX_LEVEL: AtomicU8 = AtomicU8::new(log::LevelFilter::Trace as u8);
+/// True once [`install`] made [`PythonLogger`] `log`'s logger: only then is `log`'s max level
+/// ours to set (another logger's level is left alone).
+static INSTALLED: AtomicBool = AtomicBool::new(false);
+
+/// `logging.getLogger("cloudhalt")`, looked up on first use.
+static PY_LOGGER: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// The `"cloudhalt"` logger (the same object `logging.getLogger` returns every time).
+fn py_logger(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
+    PY_LOGGER
+        .get_or_try_init(py, || {
+            Ok::<_, PyErr>(
+                py.import("logging")?
+                    .call_method1("getLogger", (LOGGER,))?
+                    .unbind(),
+            )
+        })
+        .map(|l| l.bind(py))
+}
 
 /// The `logging` level number of a `log` level.
 fn python_level(level: log::Level) -> u32 {
@@ -41,27 +61,17 @@ fn filter_for(python_level: i64) -> log::LevelFilter {
     }
 }
 
-fn max_level() -> log::LevelFilter {
-    match MAX_LEVEL.load(Ordering::Relaxed) {
-        0 => log::LevelFilter::Off,
-        1 => log::LevelFilter::Error,
-        2 => log::LevelFilter::Warn,
-        3 => log::LevelFilter::Info,
-        4 => log::LevelFilter::Debug,
-        _ => log::LevelFilter::Trace,
-    }
-}
-
 /// Reads the `"cloudhalt"` logger's effective level (called with the GIL, before a client
 /// method releases it). A failure keeps the last level: logging must never fail a call.
 pub(crate) fn sync_level(py: Python<'_>) {
-    let level = py
-        .import("logging")
-        .and_then(|m| m.call_method1("getLogger", (LOGGER,)))
-        .and_then(|l| l.call_method0("getEffectiveLevel"))
+    if !INSTALLED.load(Ordering::Relaxed) {
+        return;
+    }
+    let level = py_logger(py)
+        .and_then(|l| l.call_method0(pyo3::intern!(py, "getEffectiveLevel")))
         .and_then(|l| l.extract::<i64>());
     if let Ok(level) = level {
-        MAX_LEVEL.store(filter_for(level) as u8, Ordering::Relaxed);
+        log::set_max_level(filter_for(level));
     }
 }
 
@@ -72,7 +82,7 @@ impl log::Log for PythonLogger {
     fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
         // The core's records only: the HTTP and TLS crates log through `log` too, and their
         // debug lines may show request headers (the Authorization signature, a token).
-        metadata.target().starts_with("cloudhalt") && metadata.level() <= max_level()
+        metadata.target().starts_with("cloudhalt") && metadata.level() <= log::max_level()
     }
 
     fn log(&self, record: &log::Record<'_>) {
@@ -86,13 +96,20 @@ impl log::Log for PythonLogger {
         // `try_attach`: during interpreter shutdown the record is dropped rather than panic.
         Python::try_attach(|py| {
             let emit = || -> PyResult<()> {
-                let logger = py.import("logging")?.call_method1("getLogger", (LOGGER,))?;
-                if logger.call_method1("isEnabledFor", (level,))?.is_truthy()? {
+                let logger = py_logger(py)?;
+                if logger
+                    .call_method1(pyo3::intern!(py, "isEnabledFor"), (level,))?
+                    .is_truthy()?
+                {
                     let extra = pyo3::types::PyDict::new(py);
                     extra.set_item("rust_target", target)?;
                     let kwargs = pyo3::types::PyDict::new(py);
                     kwargs.set_item("extra", extra)?;
-                    logger.call_method("log", (level, "%s", message), Some(&kwargs))?;
+                    logger.call_method(
+                        pyo3::intern!(py, "log"),
+                        (level, "%s", message),
+                        Some(&kwargs),
+                    )?;
                 }
                 Ok(())
             };
@@ -107,11 +124,13 @@ impl log::Log for PythonLogger {
 }
 
 /// Installs the logger, once per process (a second import, or another library's logger
-/// already installed, leaves things as they are).
+/// already installed, leaves things as they are). Everything is let through until the first
+/// [`sync_level`], so that nothing is lost before the level was read.
 pub(crate) fn install() {
     static LOGGER_INSTANCE: PythonLogger = PythonLogger;
     if log::set_logger(&LOGGER_INSTANCE).is_ok() {
         log::set_max_level(log::LevelFilter::Trace);
+        INSTALLED.store(true, Ordering::Relaxed);
     }
 }
 

@@ -223,7 +223,7 @@ fn finish(py: Python<'_>, result: CoreResult<cloudhalt::Response>) -> PyResult<R
         return Err(raised);
     }
     match result {
-        Ok(r) => Response::from_core(py, r),
+        Ok(r) => Ok(Response::from_core(r)),
         Err(e) => Err(map_error(py, &e)),
     }
 }
