@@ -11,38 +11,57 @@ use serde_json::json;
 use crate::exit::{self, clean};
 use crate::{Global, Output};
 
-/// The network settings of the flags, checked before the chain runs: a bad `--proxy` or
-/// `--ca-bundle` is a usage error naming the flag (exit 2) even when no credential source would
-/// have yielded, rather than hiding behind the chain's credentials error.
-pub fn network(global: &Global) -> Result<Network, Error> {
+/// The network settings of the flags. They are checked when the client is built (see
+/// [`chain_client`]), not here: a check needs a transport of its own, and building one parses
+/// the CA bundle (`SSL_CERT_FILE`'s is 200 KB of PEM), which was most of a one-call process's
+/// CPU time.
+pub fn network(global: &Global) -> Network {
     let mut network = Network::new();
-    let mut flag = None;
     if let Some(url) = &global.proxy {
         network = network.with_proxy(url.clone());
-        flag = Some("--proxy");
     } else if global.no_proxy {
         network = network.without_proxy();
     }
     if let Some(path) = &global.ca_bundle {
         network = network.with_ca_bundle(path.clone());
-        flag = flag.or(Some("--ca-bundle"));
     }
-    if let Some(first_flag) = flag {
-        // The core checks proxy URLs and CA files when it builds a transport; one built with
-        // placeholder keys (never sent anywhere) checks the flags without running the chain.
-        let probe = cloudhalt::TencentCredentials::new("check-only", "check-only", None)?;
-        Client::<TencentCloud>::new(probe)
-            .with_network(network.clone())
-            .map_err(|e| {
-                let flag = match e.field() {
-                    Some("proxy") => "--proxy",
-                    Some("ca_bundle") => "--ca-bundle",
-                    _ => first_flag,
-                };
-                flag_error(flag, e)
-            })?;
+    network
+}
+
+/// The first network flag given (`--proxy`, then `--ca-bundle`), the one an error of the
+/// network settings is blamed on when the core's field does not say.
+fn first_network_flag(global: &Global) -> Option<&'static str> {
+    if global.proxy.is_some() {
+        Some("--proxy")
+    } else if global.ca_bundle.is_some() {
+        Some("--ca-bundle")
+    } else {
+        None
     }
-    Ok(network)
+}
+
+/// A bad `--proxy` or `--ca-bundle` as a usage error naming the flag (exit 2). The core checks
+/// proxy URLs and CA files when it builds a transport; one built with placeholder keys (never
+/// sent anywhere) checks the flags without the chain.
+fn check_network(global: &Global, network: &Network) -> Result<(), Error> {
+    let Some(first_flag) = first_network_flag(global) else {
+        return Ok(());
+    };
+    let probe = cloudhalt::TencentCredentials::new("check-only", "check-only", None)?;
+    Client::<TencentCloud>::new(probe)
+        .with_network(network.clone())
+        .map(drop)
+        .map_err(|e| network_flag_error(first_flag, e))
+}
+
+/// An error of the network settings, named by the flag that set the field.
+fn network_flag_error(first_flag: &str, err: Error) -> Error {
+    let flag = match err.field() {
+        Some("proxy") => "--proxy",
+        Some("ca_bundle") => "--ca-bundle",
+        _ => first_flag,
+    };
+    flag_error(flag, err)
 }
 
 /// A configuration error of the core, with the flag that set the value in front, so the user
@@ -58,8 +77,8 @@ pub fn flag_error(flag: &str, err: Error) -> Error {
 /// The chain options of the flags: `--profile`, `--metadata-endpoint`, `--sts-endpoint`, and
 /// the network settings so that STS refreshes
 /// go through the same proxy and trust the same CAs as the calls.
-pub fn chain_options(global: &Global) -> Result<ChainOptions, Error> {
-    let mut options = ChainOptions::new().with_network(network(global)?);
+pub fn chain_options(global: &Global) -> ChainOptions {
+    let mut options = ChainOptions::new().with_network(network(global));
     if let Some(profile) = &global.profile {
         options = options.with_profile(profile.clone());
     }
@@ -69,13 +88,29 @@ pub fn chain_options(global: &Global) -> Result<ChainOptions, Error> {
     if let Some(url) = &global.sts_endpoint {
         options = options.with_sts_endpoint(url.clone());
     }
-    Ok(options)
+    options
 }
 
 /// A client of cloud `C` with credentials from the default chain (or `--profile`) and the
 /// network flags.
+///
+/// A bad `--proxy` or `--ca-bundle` is a usage error naming the flag (exit 2) even when no
+/// credential source would have yielded, rather than hiding behind the chain's credentials
+/// error. On success the client's own transport has already checked them, so the separate
+/// check (a second transport, a second parse of the CA bundle) runs only when the chain failed.
 pub fn chain_client<C: Cloud>(global: &Global) -> Result<Client<C>, Error> {
-    Client::<C>::from_chain(&chain_options(global)?)
+    let options = chain_options(global);
+    Client::<C>::from_chain(&options).map_err(|err| {
+        if let Err(flag_err) = check_network(global, &options.network) {
+            return flag_err;
+        }
+        match first_network_flag(global) {
+            Some(first_flag) if matches!(err.field(), Some("proxy" | "ca_bundle")) => {
+                network_flag_error(first_flag, err)
+            }
+            _ => err,
+        }
+    })
 }
 
 /// `cloudhalt {tencent,alibaba} whoami`: which source the chain picked and the key ID it

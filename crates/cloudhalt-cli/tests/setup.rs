@@ -225,16 +225,49 @@ fn verbose_counts_pick_the_log_lines() {
 #[test]
 fn bad_network_flags_are_usage_errors_naming_the_flag() {
     let home = empty_home("network");
-    for (args, flag) in [
-        (["--ca-bundle", "/nonexistent/ca.pem"], "--ca-bundle"),
-        (["--proxy", "http://[::1"], "--proxy"),
-    ] {
-        let out = command(&home, CLOSED)
-            .args(args)
-            .args(["tencent", "whoami"])
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
-        assert!(text(&out.stderr).contains(&format!("{flag}:")));
+    // The flags are checked when the client is built, after the chain: the same usage error
+    // whether the chain found nothing or yielded credentials from the environment.
+    for with_env in [false, true] {
+        for (args, flag) in [
+            (["--ca-bundle", "/nonexistent/ca.pem"], "--ca-bundle"),
+            (["--proxy", "http://[::1"], "--proxy"),
+        ] {
+            let mut cmd = command(&home, CLOSED);
+            if with_env {
+                cmd.env("TENCENTCLOUD_SECRET_ID", "AKIDnetworkflags")
+                    .env("TENCENTCLOUD_SECRET_KEY", "network-flags-key");
+            }
+            let out = cmd.args(args).args(["tencent", "whoami"]).output().unwrap();
+            let stderr = text(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "env {with_env}: {stderr}");
+            assert!(
+                stderr.contains(&format!("{flag}:")),
+                "env {with_env}: {stderr}"
+            );
+        }
     }
+    // A good bundle with a chain that finds nothing: the chain's error (exit 3), not the flag's.
+    let bundle = home.join("ca.pem");
+    std::fs::write(&bundle, TEST_CA_PEM).unwrap();
+    let out = command(&home, CLOSED)
+        .arg("--ca-bundle")
+        .arg(&bundle)
+        .args(["tencent", "whoami"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
 }
+
+/// A self-signed CA certificate (any parseable one will do: nothing is verified against it).
+const TEST_CA_PEM: &str = "\
+-----BEGIN CERTIFICATE-----\n\
+MIIBlDCCATugAwIBAgIUQiMC9aKJnxyfjRyQ8/6PaOGlVr0wCgYIKoZIzj0EAwIw\n\
+IDEeMBwGA1UEAwwVY2xvdWRoYWx0LWNsaS10ZXN0LWNhMB4XDTI2MTIwMjA4MDUy\n\
+MVoXDTM2MTEyOTA4MDUyMVowIDEeMBwGA1UEAwwVY2xvdWRoYWx0LWNsaS10ZXN0\n\
+LWNhMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEC4/26t6CivhoBWcdWBSWLshf\n\
+9ZaKVBrF6HrvU8gatL7et8VyF26AriFUkl8PZtNJ1pUjkfCn7rglHVWouuPlAaNT\n\
+MFEwHQYDVR0OBBYEFL5z1zeaY4RKG+Z2ALTKiuKF/t6TMB8GA1UdIwQYMBaAFL5z\n\
+1zeaY4RKG+Z2ALTKiuKF/t6TMA8GA1UdEwEB/wQFMAMBAf8wCgYIKoZIzj0EAwID\n\
+RwAwRAIgAVR/diJvhjciuwjCT++YtUuAnpiOk+71bai+ti5kJCACIHKB0FgifixP\n\
+x5YL7GrNrfMcmKHLyeglQpHSNeNqlDa4\n\
+-----END CERTIFICATE-----\n";
