@@ -170,17 +170,29 @@ impl<C: Cloud> Client<C> {
     }
 
     fn with_provider(credentials: CredentialProvider<C::Credentials>) -> Client<C> {
-        Client::from_config(Config {
+        let config = Client::default_config(credentials, Network::default());
+        // The environment's settings: a broken `SSL_CERT_FILE` fails each request (unsent), not
+        // the making of the client.
+        let transport = Transport::with_network(config.timeouts, &config.network)
+            .unwrap_or_else(|(transport, _)| transport);
+        Client::from_parts(config, transport)
+    }
+
+    fn default_config(
+        credentials: CredentialProvider<C::Credentials>,
+        network: Network,
+    ) -> Config<C> {
+        Config {
             credentials,
             endpoint: C::Endpoint::default(),
             timeouts: Timeouts::default(),
-            network: Network::default(),
+            network,
             language: None,
             fleet: Fleet {
                 concurrency: DEFAULT_CONCURRENCY,
                 ..Fleet::default()
             },
-        })
+        }
     }
 
     /// A client with credentials from the cloud's default chain: the first source that yields
@@ -207,12 +219,15 @@ impl<C: Cloud> Client<C> {
     /// network settings for STS). The client gets the options' network settings.
     pub fn from_chain(options: &ChainOptions) -> Result<Client<C>, Error> {
         let provider = C::chain(options).map_err(|e| e.with_provider(C::PROVIDER))?;
-        let client = Client::with_provider(provider);
         if options.network == Network::default() {
-            Ok(client)
-        } else {
-            client.with_network(options.network.clone())
+            return Ok(Client::with_provider(provider));
         }
+        // Settings given explicitly must work: a bad proxy or CA bundle is refused here. The
+        // transport is built once, with them (never first with the environment's CA roots).
+        let config = Client::default_config(provider, options.network.clone());
+        let transport =
+            Transport::with_network(config.timeouts, &config.network).map_err(|(_, e)| e)?;
+        Ok(Client::from_parts(config, transport))
     }
 
     /// Where the credentials came from, without any secret: `explicit values`,
@@ -260,9 +275,7 @@ impl<C: Cloud> Client<C> {
         &self.inner.config.network
     }
 
-    fn from_config(config: Config<C>) -> Client<C> {
-        let transport = Transport::with_network(config.timeouts, &config.network)
-            .unwrap_or_else(|(transport, _)| transport);
+    fn from_parts(config: Config<C>, transport: Transport) -> Client<C> {
         Client {
             inner: Arc::new(Inner {
                 config,
