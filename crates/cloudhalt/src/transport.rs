@@ -577,14 +577,18 @@ impl Network {
             )
         };
         let pem = std::fs::read(&path).map_err(|e| bad(format!("cannot be read ({e})")))?;
-        let certs = ureq::tls::parse_pem(&pem)
-            .filter_map(|item| match item {
-                Ok(ureq::tls::PemItem::Certificate(c)) => Some(Ok(c)),
-                Ok(_) => None,
-                Err(e) => Some(Err(e)),
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| bad(format!("is not valid PEM ({e})")))?;
+        let certs = match pem_certificates(&pem) {
+            Some(certs) => certs,
+            // Anything the quick reader does not take, ureq's reader judges (and names).
+            None => ureq::tls::parse_pem(&pem)
+                .filter_map(|item| match item {
+                    Ok(ureq::tls::PemItem::Certificate(c)) => Some(Ok(c)),
+                    Ok(_) => None,
+                    Err(e) => Some(Err(e)),
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| bad(format!("is not valid PEM ({e})")))?,
+        };
         if certs.is_empty() {
             return Err(bad("holds no certificate".into()));
         }
@@ -627,6 +631,33 @@ impl Network {
     pub(crate) fn timeouts_or(&self, connect: Duration, total: Duration) -> (Duration, Duration) {
         (connect, total)
     }
+}
+
+/// The certificates of a well-formed PEM bundle (RFC 7468: `-----BEGIN CERTIFICATE-----`, base64
+/// lines, `-----END CERTIFICATE-----`, any text between sections; other sections skipped, as
+/// ureq's reader skips them), or `None` for anything else. Certificates are public, so they are
+/// decoded with the plain, fast base64 decoder rather than a constant-time one.
+fn pem_certificates(pem: &[u8]) -> Option<Vec<ureq::tls::Certificate<'static>>> {
+    use base64::Engine as _;
+    const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
+    const END: &str = "-----END CERTIFICATE-----";
+    // As text, for the standard library's fast substring and line search.
+    let pem = std::str::from_utf8(pem).ok()?;
+    let (mut certs, mut text, mut rest) = (Vec::new(), String::new(), pem);
+    while let Some(at) = rest.find(BEGIN) {
+        let body = &rest[at + BEGIN.len()..];
+        let end = body.find(END)?;
+        text.clear();
+        for line in body[..end].split('\n') {
+            text.push_str(line.trim_ascii());
+        }
+        let der = base64::engine::general_purpose::STANDARD
+            .decode(&text)
+            .ok()?;
+        certs.push(ureq::tls::Certificate::from_der(&der).to_owned());
+        rest = &body[end + END.len()..];
+    }
+    Some(certs)
 }
 
 /// A connection-reusing HTTP client, shared by every call of a client (and its clones).
@@ -808,6 +839,63 @@ impl Failure {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The certificates ureq's own reader finds in `pem`.
+    fn by_ureq(pem: &[u8]) -> Vec<Vec<u8>> {
+        ureq::tls::parse_pem(pem)
+            .filter_map(|item| match item {
+                Ok(ureq::tls::PemItem::Certificate(c)) => Some(c.der().to_vec()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// `der` as a PEM section of `label`, in 64-character lines.
+    fn pem_section(label: &str, der: &[u8]) -> String {
+        use base64::Engine as _;
+        let text = base64::engine::general_purpose::STANDARD.encode(der);
+        let lines: Vec<&str> = text
+            .as_bytes()
+            .chunks(64)
+            .map(|l| std::str::from_utf8(l).unwrap())
+            .collect();
+        format!(
+            "-----BEGIN {label}-----\n{}\n-----END {label}-----\n",
+            lines.join("\n")
+        )
+    }
+
+    fn quick(pem: &[u8]) -> Option<Vec<Vec<u8>>> {
+        pem_certificates(pem).map(|certs| certs.iter().map(|c| c.der().to_vec()).collect())
+    }
+
+    #[test]
+    fn the_quick_pem_reader_reads_what_ureqs_reader_reads() {
+        let a = rcgen::generate_simple_self_signed(vec!["a.example".into()]).unwrap();
+        let b = rcgen::generate_simple_self_signed(vec!["b.example".into()]).unwrap();
+        let (a_pem, b_pem) = (
+            pem_section("CERTIFICATE", a.cert.der()),
+            pem_section("CERTIFICATE", b.cert.der()),
+        );
+        let bundle = format!(
+            "# two roots\n{a_pem}\nsome text between\n{}{}\n",
+            pem_section("PRIVATE KEY", &a.signing_key.serialize_der()),
+            b_pem.replace('\n', "\r\n")
+        );
+        let found = quick(bundle.as_bytes()).expect("a well-formed bundle");
+        assert_eq!(found, by_ureq(bundle.as_bytes()));
+        assert_eq!(found, vec![a.cert.der().to_vec(), b.cert.der().to_vec()]);
+        // The system's bundle, where there is one.
+        if let Ok(system) = std::fs::read("/etc/ssl/certs/ca-certificates.crt") {
+            assert_eq!(quick(&system), Some(by_ureq(&system)));
+        }
+        // Anything malformed goes to ureq's reader, which names the fault.
+        let cut = &a_pem[..a_pem.len() - 30];
+        assert_eq!(quick(cut.as_bytes()), None);
+        let bad_char = a_pem.replacen("MII", "MI*", 1);
+        assert_eq!(quick(bad_char.as_bytes()), None);
+        assert_eq!(quick(b"no certificate here\n"), Some(vec![]));
+    }
 
     #[test]
     fn the_recorded_signature_is_shortened() {
