@@ -607,6 +607,11 @@ impl Network {
         Ok(ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
+            // ureq keeps 3 idle connections per host: a batch sending 4 to 64 requests at once,
+            // or threads sharing one client, would open a new connection (and a TLS handshake)
+            // for most requests. Keep one per request in flight, up to the batch maximum.
+            .max_idle_connections_per_host(crate::batch::MAX_CONCURRENCY)
+            .max_idle_connections(2 * crate::batch::MAX_CONCURRENCY)
             .proxy(self.ureq_proxy()?)
             .tls_config(tls)
             .timeout_resolve(Some(connect))
