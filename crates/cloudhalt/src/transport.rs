@@ -612,6 +612,13 @@ impl Network {
             // for most requests. Keep one per request in flight, up to the batch maximum.
             .max_idle_connections_per_host(crate::batch::MAX_CONCURRENCY)
             .max_idle_connections(2 * crate::batch::MAX_CONCURRENCY)
+            // ureq zeroes 128 KiB in and 128 KiB out per connection, most of a CLI call's page
+            // faults. The largest request (50 IDs in a StopInvocation URL, 100 in a body) is a
+            // few KiB and the providers' answer headers one: 32 KiB still writes any request
+            // with one write and reads answer headers 30 times the size of the providers'.
+            .input_buffer_size(32 * 1024)
+            .output_buffer_size(32 * 1024)
+            .max_response_header_size(32 * 1024)
             .proxy(self.ureq_proxy()?)
             .tls_config(tls)
             .timeout_resolve(Some(connect))
