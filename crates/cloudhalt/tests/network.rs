@@ -270,3 +270,57 @@ fn sts_refreshes_go_through_the_chains_proxy_and_metadata_never_does() {
     );
     peer.join().unwrap();
 }
+
+#[test]
+fn threads_sharing_a_client_keep_their_connections() {
+    // ureq's default pool keeps 3 idle connections per host: 8 threads calling at once through
+    // one client would open new connections (under TLS, new handshakes) for most calls.
+    const THREADS: usize = 8;
+    const ROUNDS: usize = 10;
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let accepted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = std::sync::Arc::clone(&accepted);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut s) = stream else { break };
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            std::thread::spawn(move || {
+                let body = r#"{"Response":{"RequestId":"pooled"}}"#;
+                let answer = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                    body.len()
+                );
+                // Keep-alive: one answer per request until the client closes.
+                while !read_head(&mut s).is_empty() {
+                    if s.write_all(answer.as_bytes()).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    // Unpaced, or the 10 requests/s of StopInstances would space the rounds out.
+    let c = client(&url, Network::new().without_proxy())
+        .unwrap()
+        .with_rate_limit(cloudhalt::Pacing::Off)
+        .unwrap();
+    let barrier = std::sync::Barrier::new(THREADS);
+    std::thread::scope(|scope| {
+        for _ in 0..THREADS {
+            scope.spawn(|| {
+                for _ in 0..ROUNDS {
+                    // All threads call at once, so that all their connections are in use.
+                    barrier.wait();
+                    assert_eq!(stop(&c).unwrap().request_id(), "pooled");
+                }
+            });
+        }
+    });
+    let n = accepted.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(
+        n <= THREADS,
+        "{n} connections for {} calls from {THREADS} threads",
+        THREADS * ROUNDS
+    );
+}
