@@ -16,11 +16,19 @@ use cloudhalt_emulator::{Config, Emulator, RunningEmulator, SettingsUpdate};
 use common::*;
 use serde_json::{Value, json};
 
-/// An emulator whose transitions take `ms` milliseconds.
+/// An emulator whose transitions take `ms` milliseconds. Its Describe calls are not rate
+/// limited: these tests read the state every 20 ms (`until`) with a client that neither paces
+/// nor retries, and a second with a dozen polls and a few reads reached the documented 20/s.
 fn emulator_with_delay(ms: u64) -> RunningEmulator {
     let emu = Emulator::start(Config::default()).expect("emulator starts");
+    let unlimited = cloudhalt::OPERATIONS
+        .iter()
+        .filter(|op| op.action.starts_with("Describe"))
+        .map(|op| (op.action.to_owned(), 100_000))
+        .collect();
     emu.configure(SettingsUpdate {
         transition_ms: Some(ms),
+        rate_limits: Some(unlimited),
         ..SettingsUpdate::default()
     });
     emu
