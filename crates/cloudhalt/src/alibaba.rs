@@ -65,8 +65,8 @@ impl Wire for AlibabaCloud {
         )
     }
 
-    fn read_answer(answer: &HttpAnswer) -> Result<(String, serde_json::Value), Error> {
-        parse_answer(answer)
+    fn read_answer(answer: &HttpAnswer, data: Option<&serde_json::Value>) -> Result<String, Error> {
+        parse_answer(answer, data)
     }
 }
 
@@ -162,7 +162,7 @@ impl Client<AlibabaCloud> {
 
 /// Reads an Alibaba answer: success is a 2xx with a RequestId; an error carries `Code` with a
 /// 4xx/5xx status that varies between the provider's documents, so the code decides the kind.
-fn parse_answer(answer: &HttpAnswer) -> Result<(String, serde_json::Value), Error> {
+fn parse_answer(answer: &HttpAnswer, data: Option<&serde_json::Value>) -> Result<String, Error> {
     let status = answer.status;
     let success = (200..300).contains(&status);
     let unexpected = |why: &str| {
@@ -181,8 +181,7 @@ fn parse_answer(answer: &HttpAnswer) -> Result<(String, serde_json::Value), Erro
         )
         .with_http_status(status)
     };
-    let data: serde_json::Value =
-        serde_json::from_slice(&answer.body).map_err(|_| unexpected("a body that is not JSON"))?;
+    let data = data.ok_or_else(|| unexpected("a body that is not JSON"))?;
     if !data.is_object() {
         return Err(unexpected("JSON that is not an object"));
     }
@@ -208,6 +207,5 @@ fn parse_answer(answer: &HttpAnswer) -> Result<(String, serde_json::Value), Erro
             status,
         ));
     }
-    let request_id = request_id.ok_or_else(|| unexpected("no RequestId"))?;
-    Ok((request_id, data))
+    request_id.ok_or_else(|| unexpected("no RequestId"))
 }

@@ -59,8 +59,12 @@ pub(crate) mod private {
             timestamp: i64,
         ) -> Prepared;
 
-        /// Reads an answer: the RequestId and the whole JSON of a success, or the error.
-        fn read_answer(answer: &HttpAnswer) -> Result<(String, serde_json::Value), Error>;
+        /// Judges an answer whose body the engine parsed once (`None`: not JSON): the
+        /// RequestId of a success, or the error.
+        fn read_answer(
+            answer: &HttpAnswer,
+            data: Option<&serde_json::Value>,
+        ) -> Result<String, Error>;
     }
 }
 
@@ -643,23 +647,27 @@ impl<C: Cloud> Client<C> {
         let prepared = C::prepare(&self.inner.config, creds, call, crate::clock::unix_now());
         let sent = self.inner.transport.post(&prepared);
         let sent_headers = prepared.into_record();
-        let failed = |error: Error, answer: Option<&HttpAnswer>, sent_headers| AttemptResult {
+        let failed = |error: Error, answer_json, empty_body, sent_headers| AttemptResult {
             result: Err(error),
-            answer_json: answer.and_then(|a| serde_json::from_slice(&a.body).ok()),
-            empty_body: answer.is_some_and(|a| a.body.iter().all(u8::is_ascii_whitespace)),
+            answer_json,
+            empty_body,
             sent_headers,
         };
         let answer = match sent {
             Ok(answer) => answer,
-            Err(e) => return failed(e, None, sent_headers),
+            Err(e) => return failed(e, None, false, sent_headers),
         };
-        let (request_id, data) = match C::read_answer(&answer) {
-            Ok(read) => read,
+        // Parsed once: the success's data, or the failure's answer for the audit log.
+        let data = serde_json::from_slice::<serde_json::Value>(&answer.body).ok();
+        let request_id = match C::read_answer(&answer, data.as_ref()) {
+            Ok(id) => id,
             Err(e) => {
-                let e = e.with_headers(answer.headers.clone());
-                return failed(e, Some(&answer), sent_headers);
+                let empty = answer.body.iter().all(u8::is_ascii_whitespace);
+                let e = e.with_headers(answer.headers);
+                return failed(e, data, empty, sent_headers);
             }
         };
+        let data = data.unwrap_or_default();
         // The record travels in the response (the runner reads it there for its log line).
         let mut response = Response {
             provider: C::PROVIDER,

@@ -142,8 +142,8 @@ impl Wire for TencentCloud {
         }
     }
 
-    fn read_answer(answer: &HttpAnswer) -> Result<(String, serde_json::Value), Error> {
-        parse_answer(answer)
+    fn read_answer(answer: &HttpAnswer, data: Option<&serde_json::Value>) -> Result<String, Error> {
+        parse_answer(answer, data)
     }
 }
 
@@ -289,7 +289,7 @@ impl Client<TencentCloud> {
 
 /// Reads a Tencent answer: `Response.Error` means failure at any HTTP status (as the Go SDK
 /// reads it); otherwise a non-200 status is a transport-level failure.
-fn parse_answer(answer: &HttpAnswer) -> Result<(String, serde_json::Value), Error> {
+fn parse_answer(answer: &HttpAnswer, data: Option<&serde_json::Value>) -> Result<String, Error> {
     let status = answer.status;
     let unexpected = |why: &str| {
         let kind = if status == 200 {
@@ -307,8 +307,7 @@ fn parse_answer(answer: &HttpAnswer) -> Result<(String, serde_json::Value), Erro
         )
         .with_http_status(status)
     };
-    let data: serde_json::Value =
-        serde_json::from_slice(&answer.body).map_err(|_| unexpected("a body that is not JSON"))?;
+    let data = data.ok_or_else(|| unexpected("a body that is not JSON"))?;
     let response = data
         .get("Response")
         .filter(|r| r.is_object())
@@ -338,6 +337,5 @@ fn parse_answer(answer: &HttpAnswer) -> Result<(String, serde_json::Value), Erro
     if status != 200 {
         return Err(unexpected("no Response.Error").with_request_id(request_id));
     }
-    let request_id = request_id.ok_or_else(|| unexpected("no Response.RequestId"))?;
-    Ok((request_id, data))
+    request_id.ok_or_else(|| unexpected("no Response.RequestId"))
 }
