@@ -443,7 +443,7 @@ impl Prepared {
                 zeroize::Zeroize::zeroize(&mut value);
                 value.push_str("<redacted>");
             } else if name.eq_ignore_ascii_case("authorization") {
-                value = shorten_signature(&value);
+                shorten_signature_in_place(&mut value);
             }
             record.push((name, value));
         }
@@ -452,8 +452,9 @@ impl Prepared {
 }
 
 /// `...Signature=0123456789ab…`, the rest of the hex cut: enough to match a request in a
-/// provider's log, too little to replay it.
-pub(crate) fn shorten_signature(authorization: &str) -> String {
+/// provider's log, too little to replay it. Cut in place: the record is made of the sent
+/// headers' own strings.
+fn shorten_signature_in_place(authorization: &mut String) {
     const KEEP: usize = 12;
     match authorization.find("Signature=") {
         Some(at) => {
@@ -462,12 +463,13 @@ pub(crate) fn shorten_signature(authorization: &str) -> String {
                 .char_indices()
                 .nth(KEEP)
                 .map_or(authorization.len(), |(i, _)| start + i);
-            let mut short = String::with_capacity(end + '…'.len_utf8());
-            short.push_str(&authorization[..end]);
-            short.push('…');
-            short
+            authorization.truncate(end);
+            authorization.push('…');
         }
-        None => "<unrecognised authorization, not shown>".into(),
+        None => {
+            authorization.clear();
+            authorization.push_str("<unrecognised authorization, not shown>");
+        }
     }
 }
 
@@ -748,10 +750,12 @@ impl Transport {
             .headers()
             .iter()
             .map(|(n, v)| {
-                (
-                    n.as_str().to_ascii_lowercase(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
+                // `http` keeps names lower-cased.
+                let value = match v.to_str() {
+                    Ok(text) => text.to_owned(),
+                    Err(_) => String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                };
+                (n.as_str().to_owned(), value)
             })
             .collect();
         let body = response
@@ -914,9 +918,14 @@ mod tests {
         let auth = "TC3-HMAC-SHA256 Credential=AKID/2024-01-01/cvm/tc3_request, \
                     SignedHeaders=content-type;host;x-tc-action, \
                     Signature=0123456789abcdef0123456789abcdef";
-        let short = shorten_signature(auth);
+        let shorten = |s: &str| {
+            let mut s = s.to_owned();
+            shorten_signature_in_place(&mut s);
+            s
+        };
+        let short = shorten(auth);
         assert!(short.ends_with("Signature=0123456789ab…"), "{short}");
         assert!(!short.contains("cdef0123"));
-        assert!(!shorten_signature("Bearer 0123456789abcdef").contains("0123"));
+        assert!(!shorten("Bearer 0123456789abcdef").contains("0123"));
     }
 }
