@@ -6,6 +6,14 @@ each round sees about the same load, and a row's value is the median over rounds
 computed within each round (row A of round r over row B of round r) and its median is shown: the
 machine's load cancels out of a ratio far better than out of two medians taken apart.
 
+Placement. On a machine with two or more cores the canned nginx peer runs on the first core and
+each sequential client on the second, as a client and a remote endpoint are: every call then waits
+for one wake-up across cores (~50 µs on this benchmark's VM), the same for every client. Left to the
+scheduler, client and peer sometimes share a core for a whole row, and the wire floor swung from
+15,000 to 21,000 calls/s between rows of one run. A second set of rows puts the client on the
+peer's core: no cross-core wake-up, so what is left is each client's own cost (the wire floor runs
+near 60,000 calls/s there). The 8-thread rows are not pinned: they use both cores.
+
 Outputs (tests/perf/latest/): results.txt (the table as printed), results.json, ratios.svg.
 
 `bench.py [--quick] --only emulator` measures the emulator rows alone (it needs the release
@@ -34,6 +42,17 @@ TC_ID, TC_KEY = "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE", "Gu5t9xGARNpq86cd98joQYC
 ALI_ID, ALI_SECRET = "YourAccessKeyId", "YourAccessKeySecret"
 INSTANCE = "ins-r8hr2upy"
 INVOKE_ID, ALI_INSTANCE = "t-hz0jdfwd9f0001", "i-bp67acfmxazb4p0001"
+
+# Where the peer and the sequential clients run (see the module doc): first and second core.
+_CPUS = sorted(os.sched_getaffinity(0))
+PEER_CPU = _CPUS[0] if len(_CPUS) >= 2 else None
+CLIENT_CPU = _CPUS[1] if len(_CPUS) >= 2 else None
+
+
+def on_cpu(cpu: int | None):
+    """A preexec_fn that pins the child to `cpu` (None: no pinning, no preexec_fn)."""
+    return None if cpu is None else (lambda: os.sched_setaffinity(0, {cpu}))
+
 
 # The emulator rows: connections (one cloudhalt client and thread each) of the load generator
 # (crates/cloudhalt-emulator/benches/load.rs), and issue 13's target.
@@ -314,11 +333,11 @@ class Bench:
             return None
         return str(out)
 
-    def c(self, url: str, threads: int) -> float:
+    def c(self, url: str, threads: int, cpu: int | None = CLIENT_CPU) -> float:
         if self.c_loop is None:
             raise RuntimeError(f"the C loop did not build: {self.c_loop_error}")
         out = subprocess.run([self.c_loop, url, str(self.calls), str(threads)], check=True,
-                             capture_output=True, text=True).stdout
+                             capture_output=True, text=True, preexec_fn=on_cpu(cpu)).stdout
         return float(out.strip())
 
     # -- peers
@@ -353,7 +372,7 @@ class Bench:
         self.make_ca(d)
         (d / "nginx.conf").write_text(NGINX_CONF.format(dir=d, port=port, tls_port=tls_port))
         self.nginx = subprocess.Popen(["nginx", "-c", str(d / "nginx.conf"), "-p", str(d)],
-                                      stderr=subprocess.DEVNULL)
+                                      stderr=subprocess.DEVNULL, preexec_fn=on_cpu(PEER_CPU))
         url = f"http://127.0.0.1:{port}"
         for _ in range(100):
             try:
@@ -423,14 +442,17 @@ class Bench:
 
     # -- one measurement each
 
-    def rust(self, mode: str, url: str) -> float:
-        out = subprocess.run([self.bins["hot_path"], mode, url, str(self.calls)], check=True,
-                             capture_output=True, text=True).stdout
+    def rust(self, mode: str, url: str, cpu: int | None = CLIENT_CPU, calls: int = 0) -> float:
+        out = subprocess.run([self.bins["hot_path"], mode, url, str(calls or self.calls)],
+                             check=True, capture_output=True, text=True,
+                             preexec_fn=on_cpu(cpu)).stdout
         return float(out.split("calls_per_s=")[1].split()[0])
 
-    def py(self, kind: str, url: str, n: int | None = None) -> float:
+    def py(self, kind: str, url: str, n: int | None = None,
+           cpu: int | None = CLIENT_CPU) -> float:
         out = subprocess.run([self.venv_python, __file__, "worker", kind, str(n or self.calls), url],
-                             check=True, capture_output=True, text=True).stdout
+                             check=True, capture_output=True, text=True,
+                             preexec_fn=on_cpu(cpu)).stdout
         return float(out.strip())
 
     def processes(self, argv: list[str], env: dict, count: int, ok=(0,)) -> float:
@@ -530,13 +552,25 @@ class Bench:
             self.record("seq_py_ali", lambda: self.py("py_ali", url))
             self.record("seq_sdk_tc", lambda: self.py("sdk_tc", url, self.calls // 4))
             self.record("seq_sdk_ali", lambda: self.py("sdk_ali", url, self.calls // 4))
+            # the same clients on the peer's core: each client's own cost (4x the calls: a call
+            # takes a quarter of the time)
+            if PEER_CPU is not None:
+                here, more = PEER_CPU, 4 * self.calls
+                self.record("colo_wire", lambda: self.rust("wire", url, here, more))
+                self.record("colo_ureq", lambda: self.rust("ureq", url, here, more))
+                self.record("colo_rust_tc", lambda: self.rust("tc", url, here, more))
+                self.record("colo_rust_ali", lambda: self.rust("ali", url, here, more))
+                self.record("colo_py_tc", lambda: self.py("py_tc", url, more, here))
+                self.record("colo_py_ali", lambda: self.py("py_ali", url, more, here))
+                self.record("colo_sdk_tc", lambda: self.py("sdk_tc", url, self.calls // 4, here))
+                self.record("colo_sdk_ali", lambda: self.py("sdk_ali", url, self.calls // 4, here))
             self.record("seq_cli_tc", lambda: self.processes(self.cli_argv(url), env, 30))
             self.record("seq_cli_tc_https", lambda: self.processes(self.cli_argv(tls_url), env, 30))
             self.record("seq_tccli_https", lambda: self.processes(self.tccli_argv(tls_url), env, 3))
             # 8 threads
-            self.record("thr8_py_tc", lambda: self.py("py_tc_8t", url))
-            self.record("thr8_sdk_tc", lambda: self.py("sdk_tc_8t", url, self.calls // 4))
-            self.record("thr8_c_tc", lambda: self.c(url, 8))
+            self.record("thr8_py_tc", lambda: self.py("py_tc_8t", url, cpu=None))
+            self.record("thr8_sdk_tc", lambda: self.py("sdk_tc_8t", url, self.calls // 4, None))
+            self.record("thr8_c_tc", lambda: self.c(url, 8, None))
             # cold start
             for key, module in [("import_cloudhalt", "cloudhalt"),
                                 ("import_sdk_tc", "tencentcloud.cvm.v20170312.cvm_client"),
@@ -636,7 +670,8 @@ class Bench:
             ("ACS3 StopInvocation, 50 IDs: Rust", "sign_rust_acs3_stop_invocation_50", "µs", None),
             ("ACS3 StopInvocation, 50 IDs: official SDK", "sign_sdk_acs3_stop_invocation_50", "µs",
              ("sign_sdk_acs3_stop_invocation_50", "sign_rust_acs3_stop_invocation_50", "SDK/Rust")),
-            ("Sequential calls/s, keep-alive, canned nginx peer", None, None, None),
+            ("Sequential calls/s, keep-alive, canned nginx peer on one core, client on the other",
+             None, None, None),
             ("wire floor (one write of a pre-built request)", "seq_wire", "calls/s", None),
             ("bare ureq loop (same bytes, no signing)", "seq_ureq", "calls/s",
              ("seq_ureq", "seq_wire", "of wire")),
@@ -656,11 +691,31 @@ class Bench:
              ("seq_py_tc", "seq_sdk_tc", "cloudhalt Python ×")),
             ("official alibabacloud-ecs20140526, StopInvocation", "seq_sdk_ali", "calls/s",
              ("seq_py_ali", "seq_sdk_ali", "cloudhalt Python ×")),
+            ("Sequential calls/s, the client on the peer's core (each client's own cost, no "
+             "cross-core wake-up)", None, None, None),
+            ("same core: wire floor", "colo_wire", "calls/s", None),
+            ("same core: bare ureq loop", "colo_ureq", "calls/s", ("colo_ureq", "colo_wire", "of wire")),
+            ("same core: cloudhalt Rust, StopInstances", "colo_rust_tc", "calls/s",
+             ("colo_rust_tc", "colo_ureq", "of ureq")),
+            ("same core: cloudhalt Rust, StopInstances vs wire", "colo_rust_tc", "calls/s",
+             ("colo_rust_tc", "colo_wire", "of wire")),
+            ("same core: cloudhalt Rust, StopInvocation", "colo_rust_ali", "calls/s",
+             ("colo_rust_ali", "colo_ureq", "of ureq")),
+            ("same core: cloudhalt Python, StopInstances", "colo_py_tc", "calls/s",
+             ("colo_py_tc", "colo_rust_tc", "of Rust")),
+            ("same core: cloudhalt Python, StopInvocation", "colo_py_ali", "calls/s",
+             ("colo_py_ali", "colo_rust_ali", "of Rust")),
+            ("same core: official tencentcloud-sdk-python, StopInstances", "colo_sdk_tc", "calls/s",
+             ("colo_py_tc", "colo_sdk_tc", "cloudhalt Python ×")),
+            ("same core: official alibabacloud-ecs20140526, StopInvocation", "colo_sdk_ali", "calls/s",
+             ("colo_py_ali", "colo_sdk_ali", "cloudhalt Python ×")),
+            ("One process per call", None, None, None),
             ("cloudhalt CLI, one process per call, http", "seq_cli_tc", "calls/s", None),
             ("cloudhalt CLI, one process per call, https", "seq_cli_tc_https", "calls/s", None),
             ("tccli, one process per call, https", "seq_tccli_https", "calls/s",
              ("seq_cli_tc_https", "seq_tccli_https", "CLI ×")),
-            ("8 threads (2 cores)", None, None, None),
+            ("8 threads (2 cores, not pinned; ratios against the one-thread rows above)",
+             None, None, None),
             ("cloudhalt Python, 8 threads, one shared client", "thr8_py_tc", "calls/s",
              ("thr8_py_tc", "seq_py_tc", "× 1 thread")),
             ("official Tencent SDK, 8 threads, a client each", "thr8_sdk_tc", "calls/s",
