@@ -758,15 +758,25 @@ impl Transport {
                 (n.as_str().to_owned(), value)
             })
             .collect();
-        let body = response
-            .body_mut()
-            .with_config()
-            .limit(MAX_RESPONSE_BYTES)
-            .read_to_vec()
-            .map_err(|e| match e {
-                ureq::Error::BodyExceedsLimit(_) => Failure::TooLarge(status),
-                other => Failure::Ureq(other, Some(status)),
-            })?;
+        // Room for the whole body when its length is given: read in one pass and one final
+        // look for the end, not grown from a 32-byte probe read by read by read.
+        let expected = response
+            .body()
+            .content_length()
+            .filter(|&n| n <= MAX_RESPONSE_BYTES);
+        let mut body = Vec::with_capacity(expected.map_or(0, |n| n as usize));
+        std::io::Read::read_to_end(
+            &mut response
+                .body_mut()
+                .with_config()
+                .limit(MAX_RESPONSE_BYTES)
+                .reader(),
+            &mut body,
+        )
+        .map_err(|e| match ureq::Error::from(e) {
+            ureq::Error::BodyExceedsLimit(_) => Failure::TooLarge(status),
+            other => Failure::Ureq(other, Some(status)),
+        })?;
         Ok(HttpAnswer {
             status,
             headers,
