@@ -479,3 +479,97 @@ fn a_kept_alive_connection_that_got_stray_bytes_is_not_used_again() {
     // take it for its own.
     terminate_twice_around(|s| answer_keep_alive(s, "stray-0000"));
 }
+
+/// Answers one request with `head` and then `body` (in 64 KiB writes, stopping when the client
+/// closes), then closes.
+fn answer_with(head: &'static str, body: impl Iterator<Item = Vec<u8>> + Send + 'static) -> String {
+    let (url, _server) = serve_once(move |mut s| {
+        read_request(&mut s);
+        if s.write_all(head.as_bytes()).is_err() {
+            return;
+        }
+        for piece in body {
+            if s.write_all(&piece).is_err() {
+                return;
+            }
+        }
+    });
+    url
+}
+
+fn assert_too_large(err: &cloudhalt::Error) {
+    assert_eq!(err.kind(), ErrorKind::UnexpectedResponse, "{err}");
+    assert_eq!(err.send_state(), SendState::Answered, "{err}");
+    assert!(err.message().contains("larger than 1048576 bytes"), "{err}");
+}
+
+#[test]
+fn an_answer_larger_than_the_limit_is_refused_as_answered() {
+    // 2 MiB with its length given: read up to the limit, then refused; never held whole.
+    let url = answer_with(
+        "HTTP/1.1 200 OK\r\nContent-Length: 2097152\r\n\r\n",
+        std::iter::repeat_n(vec![b' '; 64 * 1024], 32),
+    );
+    assert_too_large(&terminate(&client(&url, Some(Duration::from_secs(10)))));
+}
+
+#[test]
+fn an_endless_chunked_answer_is_refused_as_answered() {
+    let chunk = {
+        let mut c = b"10000\r\n".to_vec();
+        c.extend(std::iter::repeat_n(b' ', 0x10000));
+        c.extend_from_slice(b"\r\n");
+        c
+    };
+    let url = answer_with(
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+        std::iter::repeat(chunk),
+    );
+    assert_too_large(&terminate(&client(&url, Some(Duration::from_secs(10)))));
+}
+
+#[test]
+fn a_content_length_of_a_terabyte_reserves_nothing() {
+    // A lying length must not become an allocation: the answer is short, then the peer closes.
+    let url = answer_with(
+        "HTTP/1.1 200 OK\r\nContent-Length: 1099511627776\r\n\r\n",
+        std::iter::once(br#"{"Response":{"RequestId":"r-1"}}"#.to_vec()),
+    );
+    let err = terminate(&client(&url, Some(Duration::from_secs(5))));
+    assert_eq!(err.send_state(), SendState::SentNoAnswer, "{err}");
+    assert!(
+        err.message()
+            .contains("check its state before sending it again"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_answer_cut_short_may_have_been_sent() {
+    let url = answer_with(
+        "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n",
+        std::iter::once(br#"{"Response":{"Req"#.to_vec()),
+    );
+    let err = terminate(&client(&url, Some(Duration::from_secs(5))));
+    assert_state(&err, ErrorKind::Transport, SendState::SentNoAnswer);
+    assert!(err.message().contains("reading the answer"), "{err}");
+}
+
+#[test]
+fn a_chunked_answer_is_read_whole() {
+    let url = answer_with(
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+        [
+            b"10\r\n{\"Response\":{\"Re\r\n".to_vec(),
+            b"11\r\nquestId\":\"r-c1\"}}\r\n0\r\n\r\n".to_vec(),
+        ]
+        .into_iter(),
+    );
+    let ok = client(&url, Some(Duration::from_secs(5)))
+        .terminate_instances(&TerminateInstances::new(
+            "ap-guangzhou",
+            vec!["ins-r8hr2upy".into()],
+        ))
+        .expect("a chunked answer is an answer");
+    assert_eq!(ok.request_id(), "r-c1");
+}
