@@ -478,16 +478,24 @@ pub(crate) fn plan<R: Request>(
         (Some(list), Some(field)) => {
             // The whole list first: nothing is sent when one ID anywhere in it is bad.
             field.check_all(list)?;
-            let parts = list
-                .chunks(field.max)
-                .map(|chunk| {
-                    Ok(Part {
-                        ids: chunk.to_vec(),
-                        call: with_list(chunk.to_vec()).to_call()?,
-                        maybe_applied: false,
+            let parts = if list.len() <= field.max {
+                // One request: the request as given, not a copy of it with a copy of its list.
+                vec![Part {
+                    ids: list.to_vec(),
+                    call: request.to_call()?,
+                    maybe_applied: false,
+                }]
+            } else {
+                list.chunks(field.max)
+                    .map(|chunk| {
+                        Ok(Part {
+                            ids: chunk.to_vec(),
+                            call: with_list(chunk.to_vec()).to_call()?,
+                            maybe_applied: false,
+                        })
                     })
-                })
-                .collect::<Result<Vec<_>, Error>>()?;
+                    .collect::<Result<Vec<_>, Error>>()?
+            };
             (list.to_vec(), parts)
         }
         _ => {
