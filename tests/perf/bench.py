@@ -4,7 +4,10 @@ what this needs; `python bench.py worker ...` is the per-measurement child proce
 Every row is measured in ROUNDS rounds; within a round the rows run one after the other, so that
 each round sees about the same load, and a row's value is the median over rounds. A ratio is
 computed within each round (row A of round r over row B of round r) and its median is shown: the
-machine's load cancels out of a ratio far better than out of two medians taken apart.
+machine's load cancels out of a ratio far better than out of two medians taken apart. The wire
+floor, the bare ureq loop and cloudhalt's Rust calls go further: they run in one process,
+interleaved in blocks of 200 calls, so that their ratios compare calls made at the same moments
+(run one after the other, a neighbour's burst during one of them moved the ratio by a tenth).
 
 Placement. On a machine with two or more cores the canned nginx peer runs on the first core and
 each sequential client on the second, as a client and a remote endpoint are: every call then waits
@@ -442,11 +445,26 @@ class Bench:
 
     # -- one measurement each
 
-    def rust(self, mode: str, url: str, cpu: int | None = CLIENT_CPU, calls: int = 0) -> float:
-        out = subprocess.run([self.bins["hot_path"], mode, url, str(calls or self.calls)],
+    def rust(self, modes: str, url: str, cpu: int | None = CLIENT_CPU,
+             calls: int = 0) -> dict[str, float]:
+        """calls/s of each of the comma-separated hot_path modes, run in one process and
+        interleaved in blocks of 200 calls: their ratios compare calls made at the same moments."""
+        out = subprocess.run([self.bins["hot_path"], modes, url, str(calls or self.calls)],
                              check=True, capture_output=True, text=True,
                              preexec_fn=on_cpu(cpu)).stdout
-        return float(out.split("calls_per_s=")[1].split()[0])
+        return {line.split()[0]: float(line.split("calls_per_s=")[1].split()[0])
+                for line in out.splitlines() if "calls_per_s=" in line}
+
+    def record_rust(self, prefix: str, url: str, cpu: int | None, calls: int = 0) -> None:
+        """The wire floor, the bare ureq loop and cloudhalt's two calls, interleaved."""
+        keys = {"wire": "wire", "ureq": "ureq", "tc": "rust_tc", "ali": "rust_ali"}
+        try:
+            rates = self.rust(",".join(keys), url, cpu, calls)
+            for mode, key in keys.items():
+                self.values.setdefault(f"{prefix}_{key}", []).append(rates[mode])
+        except Exception as e:
+            for key in keys.values():
+                self.notes[f"{prefix}_{key}"] = f"not measured: {type(e).__name__}: {str(e)[:160]}"
 
     def py(self, kind: str, url: str, n: int | None = None,
            cpu: int | None = CLIENT_CPU) -> float:
@@ -543,10 +561,7 @@ class Bench:
             except Exception as e:
                 self.notes["sign_sdk"] = f"not measured: {e}"
             # sequential calls/s against nginx
-            self.record("seq_wire", lambda: self.rust("wire", url))
-            self.record("seq_ureq", lambda: self.rust("ureq", url))
-            self.record("seq_rust_tc", lambda: self.rust("tc", url))
-            self.record("seq_rust_ali", lambda: self.rust("ali", url))
+            self.record_rust("seq", url, CLIENT_CPU)
             self.record("seq_c_tc", lambda: self.c(url, 1))
             self.record("seq_py_tc", lambda: self.py("py_tc", url))
             self.record("seq_py_ali", lambda: self.py("py_ali", url))
@@ -556,10 +571,7 @@ class Bench:
             # takes a quarter of the time)
             if PEER_CPU is not None:
                 here, more = PEER_CPU, 4 * self.calls
-                self.record("colo_wire", lambda: self.rust("wire", url, here, more))
-                self.record("colo_ureq", lambda: self.rust("ureq", url, here, more))
-                self.record("colo_rust_tc", lambda: self.rust("tc", url, here, more))
-                self.record("colo_rust_ali", lambda: self.rust("ali", url, here, more))
+                self.record_rust("colo", url, here, more)
                 self.record("colo_py_tc", lambda: self.py("py_tc", url, more, here))
                 self.record("colo_py_ali", lambda: self.py("py_ali", url, more, here))
                 self.record("colo_sdk_tc", lambda: self.py("sdk_tc", url, self.calls // 4, here))

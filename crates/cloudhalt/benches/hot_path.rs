@@ -9,8 +9,12 @@
 //!   limit off, or this would measure its pacing at 10 requests/s);
 //! - `ali`: cloudhalt's `Alibaba::stop_invocation` with 1 ID.
 //!
+//! Several modes joined by commas (`wire,ureq,tc`) run in one process, interleaved in blocks of
+//! 200 calls, N calls each: a ratio between them then compares calls made at the same moments,
+//! and a neighbour's burst on a shared machine slows all of them alike.
+//!
 //! The peer answers every POST with a fixed JSON body (the benchmark's nginx, or the emulator).
-//! Prints one line: `MODE calls_per_s=... us_per_call=... n=...`.
+//! Prints one line per mode: `MODE calls_per_s=... us_per_call=... n=...`.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -67,18 +71,10 @@ fn read_answer(s: &mut TcpStream, buf: &mut Vec<u8>) {
     }
 }
 
-fn main() {
-    let args: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| a != "--bench")
-        .collect();
-    let [mode, url, n] = &args[..] else {
-        eprintln!("usage: hot_path wire|ureq|tc|ali URL N");
-        std::process::exit(2);
-    };
-    let n: u32 = n.parse().expect("N is a number");
+/// The call that `mode` makes, ready to run against `url`.
+fn caller(mode: &str, url: &str) -> Box<dyn FnMut()> {
     let host = host_of(url).to_owned();
-    let mut call: Box<dyn FnMut()> = match mode.as_str() {
+    match mode {
         "wire" => {
             let mut s = TcpStream::connect(&host).expect("connect");
             s.set_nodelay(true).expect("nodelay");
@@ -94,7 +90,7 @@ fn main() {
                 .http_status_as_error(false)
                 .build()
                 .into();
-            let url = url.clone();
+            let url = url.to_owned();
             Box::new(move || {
                 let mut r = agent
                     .post(&url)
@@ -151,19 +147,46 @@ fn main() {
             eprintln!("unknown mode {other}: give wire, ureq, tc or ali");
             std::process::exit(2);
         }
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
+    let [modes, url, n] = &args[..] else {
+        eprintln!("usage: hot_path wire|ureq|tc|ali[,MODE...] URL N");
+        std::process::exit(2);
     };
-    // Warm up: the connection is opened and pooled before the clock starts.
-    for _ in 0..(n / 10).max(1) {
-        call();
+    let n: u32 = n.parse().expect("N is a number");
+    let modes: Vec<&str> = modes.split(',').collect();
+    let mut calls: Vec<Box<dyn FnMut()>> = modes.iter().map(|m| caller(m, url)).collect();
+    // Warm up: the connections are opened and pooled before the clock starts.
+    for call in &mut calls {
+        for _ in 0..(n / 10).max(1) {
+            call();
+        }
     }
-    let start = Instant::now();
-    for _ in 0..n {
-        call();
+    const BLOCK: u32 = 200;
+    let mut elapsed = vec![0f64; calls.len()];
+    let mut done = 0;
+    while done < n {
+        let block = BLOCK.min(n - done);
+        for (call, spent) in calls.iter_mut().zip(&mut elapsed) {
+            let start = Instant::now();
+            for _ in 0..block {
+                call();
+            }
+            *spent += start.elapsed().as_secs_f64();
+        }
+        done += block;
     }
-    let elapsed = start.elapsed().as_secs_f64();
-    println!(
-        "{mode} calls_per_s={:.0} us_per_call={:.2} n={n}",
-        f64::from(n) / elapsed,
-        elapsed * 1e6 / f64::from(n)
-    );
+    for (mode, spent) in modes.iter().zip(elapsed) {
+        println!(
+            "{mode} calls_per_s={:.0} us_per_call={:.2} n={n}",
+            f64::from(n) / spent,
+            spent * 1e6 / f64::from(n)
+        );
+    }
 }
