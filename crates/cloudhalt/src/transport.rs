@@ -759,7 +759,7 @@ impl Transport {
             })
             .collect();
         // Room for the whole body when its length is given: read in one pass and one final
-        // look for the end, not grown from a 32-byte probe read by read by read.
+        // look for its end, not grown read by read from a 32-byte probe.
         let expected = response
             .body()
             .content_length()
