@@ -318,7 +318,10 @@ impl<C: Cloud> Client<C> {
         let timeouts = timeouts.check()?;
         let mut config = self.inner.config.clone();
         config.timeouts = timeouts;
-        let transport = Transport::with_network(timeouts, &config.network)
+        let transport = self
+            .inner
+            .transport
+            .with_timeouts(timeouts, &config.network)
             .unwrap_or_else(|(transport, _)| transport);
         Ok(Client {
             inner: Arc::new(Inner {

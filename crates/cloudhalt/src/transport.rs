@@ -594,7 +594,7 @@ impl Network {
         if certs.is_empty() {
             return Err(bad("holds no certificate".into()));
         }
-        Ok(ureq::tls::RootCerts::new_with_certs(&certs))
+        Ok(ureq::tls::RootCerts::from(certs))
     }
 
     /// A ureq configuration with these settings and timeouts.
@@ -603,9 +603,17 @@ impl Network {
         connect: Duration,
         total: Duration,
     ) -> Result<ureq::config::Config, Error> {
-        let tls = ureq::tls::TlsConfig::builder()
-            .root_certs(self.roots()?)
-            .build();
+        self.ureq_config_with(self.roots()?, connect, total)
+    }
+
+    /// [`Network::ureq_config`] with roots already read.
+    fn ureq_config_with(
+        &self,
+        roots: ureq::tls::RootCerts,
+        connect: Duration,
+        total: Duration,
+    ) -> Result<ureq::config::Config, Error> {
+        let tls = ureq::tls::TlsConfig::builder().root_certs(roots).build();
         Ok(ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
@@ -682,6 +690,9 @@ pub(crate) struct Transport {
     /// `SSL_CERT_FILE`): every request fails with it, unsent, rather than silently trust other
     /// roots.
     broken: Option<Error>,
+    /// The roots it trusts, as read when it was made (shared, not copied): a copy with other
+    /// timeouts trusts the same ones without reading the bundle again.
+    roots: Option<ureq::tls::RootCerts>,
 }
 
 impl Transport {
@@ -691,15 +702,45 @@ impl Transport {
         timeouts: Timeouts,
         network: &Network,
     ) -> Result<Transport, (Transport, Error)> {
+        let roots = network.roots();
+        Transport::make(timeouts, network, roots)
+    }
+
+    /// The same transport with other timeouts (and a new connection pool), trusting the roots
+    /// this one read. A broken one reads its settings again: they may have been mended since.
+    pub fn with_timeouts(
+        &self,
+        timeouts: Timeouts,
+        network: &Network,
+    ) -> Result<Transport, (Transport, Error)> {
+        match &self.roots {
+            Some(roots) if self.broken.is_none() => {
+                Transport::make(timeouts, network, Ok(roots.clone()))
+            }
+            _ => Transport::with_network(timeouts, network),
+        }
+    }
+
+    fn make(
+        timeouts: Timeouts,
+        network: &Network,
+        roots: Result<ureq::tls::RootCerts, Error>,
+    ) -> Result<Transport, (Transport, Error)> {
         let connect = timeouts.effective_connect();
-        let (config, broken) = match network.ureq_config(connect, timeouts.total) {
-            Ok(c) => (c, None),
+        let made = roots.and_then(|roots| {
+            network
+                .ureq_config_with(roots.clone(), connect, timeouts.total)
+                .map(|config| (config, roots))
+        });
+        let (config, broken, roots) = match made {
+            Ok((c, roots)) => (c, None, Some(roots)),
             Err(e) => (
                 Network::new()
                     .without_proxy()
                     .ureq_config(connect, timeouts.total)
                     .unwrap_or_else(|_| ureq::Agent::config_builder().build()),
                 Some(e),
+                None,
             ),
         };
         let proxied = config.proxy().is_some();
@@ -713,6 +754,7 @@ impl Transport {
         let transport = Transport {
             agent: ureq::Agent::with_parts(config, connector, Deferred),
             broken: broken.clone(),
+            roots,
         };
         match broken {
             None => Ok(transport),

@@ -130,6 +130,26 @@ fn a_tls_server_signed_by_the_custom_ca_bundle_passes() {
 }
 
 #[test]
+fn a_copy_with_other_timeouts_trusts_the_roots_read_when_the_client_was_made() {
+    // The bundle is read once: a copy with another timeout keeps trusting what was read, even
+    // after the file is gone (before, each copy read the bundle again, and here would fail).
+    let (url, ca_pem, server) = tls_server();
+    let bundle = temp_file("ca-once.pem", &ca_pem);
+    let network = Network::new().without_proxy().with_ca_bundle(&bundle);
+    let made = client(&url, network).unwrap();
+    std::fs::remove_file(&bundle).unwrap();
+    let copy = made.with_timeout(Duration::from_secs(7)).unwrap();
+    let response = stop(&copy).unwrap();
+    assert_eq!(response.request_id(), "net-rid-1");
+    assert!(server.join().unwrap(), "the server got the request");
+    // Other network settings are read afresh: the bundle named is gone.
+    let err = made
+        .with_network(Network::new().without_proxy().with_ca_bundle(&bundle))
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
+}
+
+#[test]
 fn a_tls_connection_is_kept_alive_across_calls() {
     // The server accepts one connection only: a second call that did not reuse it would wait
     // for a handshake nobody answers and time out.
