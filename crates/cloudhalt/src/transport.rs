@@ -109,6 +109,10 @@ impl Timeouts {
 /// The largest answer cloudhalt reads: every answer of the five operations is a few hundred bytes.
 pub const MAX_RESPONSE_BYTES: u64 = 1024 * 1024;
 
+/// The largest answer head (status line and headers) cloudhalt reads; the providers' are about
+/// one KiB.
+const MAX_ANSWER_HEAD_BYTES: usize = 24 * 1024;
+
 /// How far one exchange got, in order. Recorded by the connector chain as it happens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Phase {
@@ -625,10 +629,13 @@ impl Network {
             // ureq zeroes 128 KiB in and 128 KiB out per connection, most of a CLI call's page
             // faults. The largest request (50 IDs in a StopInvocation URL, 100 in a body) is a
             // few KiB and the providers' answer headers one: 32 KiB still writes any request
-            // with one write and reads answer headers 30 times the size of the providers'.
+            // with one write, and answer headers may be 24 KiB, 20 times the providers'. The
+            // input buffer must be larger than that limit: ureq sees an answer head as too big
+            // only once it holds more of it than the limit, and with a buffer no larger than
+            // the limit it waited for room that never came, then reported the peer gone.
             .input_buffer_size(32 * 1024)
             .output_buffer_size(32 * 1024)
-            .max_response_header_size(32 * 1024)
+            .max_response_header_size(MAX_ANSWER_HEAD_BYTES)
             .proxy(self.ureq_proxy()?)
             .tls_config(tls)
             .timeout_resolve(Some(connect))

@@ -573,3 +573,24 @@ fn a_chunked_answer_is_read_whole() {
         .expect("a chunked answer is an answer");
     assert_eq!(ok.request_id(), "r-c1");
 }
+
+#[test]
+fn an_answer_head_larger_than_the_limit_is_refused_as_too_big() {
+    // 40 KiB of headers, then the peer waits: the client stops reading when the head passes its
+    // limit and says so (it used to wait for room in a full buffer, then call the peer gone).
+    let (url, server) = serve_once(|mut s| {
+        read_request(&mut s);
+        let mut head = b"HTTP/1.1 200 OK\r\nX-Big: ".to_vec();
+        head.extend(std::iter::repeat_n(b'a', 40 * 1024));
+        head.extend_from_slice(b"\r\nContent-Length: 2\r\n\r\n{}");
+        let _ = s.write_all(&head);
+        std::thread::sleep(Duration::from_secs(2));
+    });
+    let err = terminate(&client(&url, Some(Duration::from_secs(5))));
+    assert_state(&err, ErrorKind::Transport, SendState::SentNoAnswer);
+    assert!(
+        err.message().contains("response header is too big"),
+        "{err}"
+    );
+    server.join().unwrap();
+}
