@@ -529,10 +529,12 @@ fn log_attempt(
     }
 }
 
-/// Adds what to do next to the error that ended a request.
+/// Adds what to do next to the error that ended a request, in whole sentences after the
+/// error's own (which may already say "check its state before sending it again": the note says
+/// whether sending it again is safe for this operation).
 fn explain(error: Error, op: &crate::ops::Operation, outcome: Outcome, attempts: u32) -> Error {
     let tried = if attempts > 1 {
-        format!("after {attempts} attempts; ")
+        format!("Gave up after {attempts} attempts. ")
     } else {
         String::new()
     };
@@ -545,10 +547,10 @@ fn explain(error: Error, op: &crate::ops::Operation, outcome: Outcome, attempts:
             op.action
         )),
         Outcome::Unknown => error.with_note(&format!(
-            "{tried}the request may have taken effect: check the state, or send it again (it is \
-             harmless to repeat)"
+            "{tried}{} is harmless to repeat: sending it again is safe",
+            op.action
         )),
-        _ if attempts > 1 => error.with_note(&format!("gave up after {attempts} attempts")),
+        _ if attempts > 1 => error.with_note(&format!("Gave up after {attempts} attempts")),
         _ => error,
     }
 }

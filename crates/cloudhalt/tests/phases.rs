@@ -594,3 +594,36 @@ fn an_answer_head_larger_than_the_limit_is_refused_as_too_big() {
     );
     server.join().unwrap();
 }
+
+#[test]
+fn a_lost_answer_says_whether_the_operation_is_safe_to_send_again() {
+    let reset_after_reading = |mut s: TcpStream| {
+        read_request(&mut s);
+        socket2::SockRef::from(&s)
+            .set_linger(Some(Duration::ZERO))
+            .unwrap();
+        drop(s);
+    };
+    let (url, server) = serve_once(reset_after_reading);
+    let err = client(&url, Some(Duration::from_secs(5)))
+        .stop_instances(&cloudhalt::StopInstances::new(
+            "ap-guangzhou",
+            vec!["ins-r8hr2upy".into()],
+        ))
+        .expect_err("the peer resets");
+    server.join().unwrap();
+    assert_eq!(err.send_state(), SendState::SentNoAnswer, "{err}");
+    assert!(
+        err.message()
+            .ends_with("again. StopInstances is harmless to repeat: sending it again is safe"),
+        "{err}"
+    );
+    let (url, server) = serve_once(reset_after_reading);
+    let err = terminate(&client(&url, Some(Duration::from_secs(5))));
+    server.join().unwrap();
+    assert!(
+        err.message()
+            .contains("again. TerminateInstances is never repeated after a failure"),
+        "{err}"
+    );
+}
