@@ -839,6 +839,36 @@ enum Failure {
     TooLarge(u16),
 }
 
+/// The TLS error inside ureq's error: ureq hands rustls's failures on as I/O errors.
+fn tls_failure(err: &ureq::Error) -> Option<&rustls::Error> {
+    match err {
+        ureq::Error::Io(e) => e.get_ref()?.downcast_ref::<rustls::Error>(),
+        _ => None,
+    }
+}
+
+/// What to do when the server's certificate is not trusted. The usual cause on a corporate
+/// network is a proxy or firewall that inspects TLS and signs with its own CA.
+fn untrusted_certificate(err: &ureq::Error) -> Option<&'static str> {
+    use rustls::CertificateError as Cert;
+    match tls_failure(err)? {
+        rustls::Error::InvalidCertificate(Cert::UnknownIssuer | Cert::BadSignature) => Some(
+            "the server's certificate is not signed by a CA this client trusts: if a proxy or \
+             firewall on the way inspects TLS, trust its CA with the ca_bundle setting (a PEM \
+             file holding the usual roots and that CA; SSL_CERT_FILE also names one), otherwise \
+             check the endpoint",
+        ),
+        rustls::Error::InvalidCertificate(
+            Cert::NotValidForName | Cert::NotValidForNameContext { .. },
+        ) => Some("the server's certificate is for another host name: check the endpoint's host"),
+        rustls::Error::InvalidCertificate(Cert::Expired | Cert::ExpiredContext { .. }) => Some(
+            "the server's certificate has expired, or this machine's clock is wrong: check the \
+             clock",
+        ),
+        _ => None,
+    }
+}
+
 impl Failure {
     fn into_error(self, phase: Phase) -> Error {
         let (err, status) = match self {
@@ -869,7 +899,9 @@ impl Failure {
                 _ => "opening the connection",
             };
             let what = if timeout { "timed out" } else { "failed" };
-            let fix = if matches!(err, ureq::Error::Tls(_)) {
+            let fix = if let Some(why) = untrusted_certificate(&err) {
+                why
+            } else if matches!(err, ureq::Error::Tls(_)) || tls_failure(&err).is_some() {
                 "check the endpoint's certificate and the CA roots"
             } else if timeout {
                 "check the endpoint and network, or raise the timeout"

@@ -150,6 +150,25 @@ fn a_copy_with_other_timeouts_trusts_the_roots_read_when_the_client_was_made() {
 }
 
 #[test]
+fn a_certificate_for_another_host_name_says_so() {
+    // The test server's certificate is for `localhost`: reached as 127.0.0.1, it is for another
+    // name, trusted CA or not.
+    let (url, ca_pem, server) = tls_server();
+    let bundle = temp_file("ca-name.pem", &ca_pem);
+    let network = Network::new().without_proxy().with_ca_bundle(&bundle);
+    let by_address = url.replace("localhost", "127.0.0.1");
+    let err = stop(&client(&by_address, network).unwrap()).unwrap_err();
+    assert_eq!(err.send_state(), SendState::NotSent, "{err}");
+    assert!(
+        err.message()
+            .contains("the server's certificate is for another host name"),
+        "{err}"
+    );
+    drop(server);
+    let _ = std::fs::remove_file(bundle);
+}
+
+#[test]
 fn a_tls_connection_is_kept_alive_across_calls() {
     // The server accepts one connection only: a second call that did not reuse it would wait
     // for a handshake nobody answers and time out.

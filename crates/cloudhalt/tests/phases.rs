@@ -243,6 +243,13 @@ fn a_certificate_the_client_does_not_trust_is_not_sent() {
     assert!(!server_got_bytes, "the server never saw a request byte");
     assert_state(&err, ErrorKind::Transport, SendState::NotSent);
     assert!(err.message().contains("certificate"), "{err}");
+    // The advice for the usual cause: a proxy that inspects TLS with its own CA.
+    assert!(
+        err.message()
+            .contains("not signed by a CA this client trusts: if a proxy or firewall"),
+        "{err}"
+    );
+    assert!(err.message().contains("the ca_bundle setting"), "{err}");
 }
 
 #[test]
