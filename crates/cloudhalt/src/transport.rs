@@ -869,6 +869,20 @@ fn untrusted_certificate(err: &ureq::Error) -> Option<&'static str> {
     }
 }
 
+/// What to do when the proxy would not open the tunnel.
+fn proxy_refusal(err: &ureq::Error) -> Option<&'static str> {
+    let ureq::Error::ConnectProxyFailed(reason) = err else {
+        return None;
+    };
+    Some(if reason.starts_with("proxy server responded 407") {
+        "the proxy asks for credentials: give them in the proxy URL \
+         (http://user:password@proxy.example:3128)"
+    } else {
+        "the proxy would not open a tunnel to the endpoint: check the proxy URL, and that the \
+         proxy lets CONNECT through to the endpoint's host and port"
+    })
+}
+
 impl Failure {
     fn into_error(self, phase: Phase) -> Error {
         let (err, status) = match self {
@@ -899,7 +913,7 @@ impl Failure {
                 _ => "opening the connection",
             };
             let what = if timeout { "timed out" } else { "failed" };
-            let fix = if let Some(why) = untrusted_certificate(&err) {
+            let fix = if let Some(why) = untrusted_certificate(&err).or(proxy_refusal(&err)) {
                 why
             } else if matches!(err, ureq::Error::Tls(_)) || tls_failure(&err).is_some() {
                 "check the endpoint's certificate and the CA roots"

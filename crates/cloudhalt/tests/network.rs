@@ -101,6 +101,42 @@ fn a_request_through_an_explicit_connect_proxy_passes() {
     assert!(head.starts_with("POST / HTTP/1.1"), "{head}");
 }
 
+/// A proxy that answers every CONNECT with `status`, then closes.
+fn refusing_proxy(status: &'static str) -> (String, std::thread::JoinHandle<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let t = std::thread::spawn(move || {
+        let (mut client, _) = listener.accept().unwrap();
+        client
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        read_head(&mut client);
+        let _ = write!(client, "HTTP/1.1 {status}\r\nContent-Length: 0\r\n\r\n");
+    });
+    (url, t)
+}
+
+#[test]
+fn a_proxy_that_refuses_the_tunnel_is_not_sent_and_says_what_to_do() {
+    for (status, advice) in [
+        (
+            "407 Proxy Authentication Required",
+            "the proxy asks for credentials: give them in the proxy URL",
+        ),
+        (
+            "502 Bad Gateway",
+            "the proxy would not open a tunnel to the endpoint",
+        ),
+    ] {
+        let (proxy, proxy_thread) = refusing_proxy(status);
+        let c = client("https://localhost:9", Network::new().with_proxy(&proxy)).unwrap();
+        let err = stop(&c).unwrap_err();
+        proxy_thread.join().unwrap();
+        assert_eq!(err.send_state(), SendState::NotSent, "{err}");
+        assert!(err.message().contains(advice), "{err}");
+    }
+}
+
 #[test]
 fn a_proxy_url_that_does_not_parse_is_refused() {
     let err = client(
