@@ -143,8 +143,7 @@ impl Client<AlibabaCloud> {
     /// "InvokeId": ..., "InstanceId": [...]}`, or `InstanceId.N` keys): for scripts and the C ABI's
     /// JSON entry point. The same validation applies; unknown parameters are refused.
     pub fn call_json(&self, action: &str, params: &serde_json::Value) -> Result<Response, Error> {
-        let plan = crate::ops::call_from_json(Provider::Alibaba, action, None, params)
-            .map_err(|e| e.for_call(Provider::Alibaba, action))?;
+        let plan = crate::ops::call_from_json(Provider::Alibaba, action, None, params)?;
         self.run(plan)
     }
 
@@ -154,8 +153,7 @@ impl Client<AlibabaCloud> {
         action: &str,
         params: &serde_json::Value,
     ) -> Result<crate::DryRun, Error> {
-        let plan = crate::ops::call_from_json(Provider::Alibaba, action, None, params)
-            .map_err(|e| e.for_call(Provider::Alibaba, action))?;
+        let plan = crate::ops::call_from_json(Provider::Alibaba, action, None, params)?;
         self.dry_run_plan(&plan)
     }
 }

@@ -418,8 +418,8 @@ impl<C: Cloud> Client<C> {
         region: Option<&str>,
         params: &serde_json::Value,
     ) -> Result<Response, Error> {
-        let op =
-            crate::ops::lookup(C::PROVIDER, action).map_err(|e| e.for_call(C::PROVIDER, action))?;
+        let op = crate::ops::lookup(C::PROVIDER, action)
+            .map_err(|e| e.for_call(C::PROVIDER, &crate::ops::shown_action(action)))?;
         if let Some(field) = op.instance_list()
             && params
                 .get(field.name)
@@ -432,8 +432,7 @@ impl<C: Cloud> Client<C> {
                 String::new(),
             ));
         }
-        let plan = crate::ops::call_from_json(C::PROVIDER, action, region, params)
-            .map_err(|e| e.for_call(C::PROVIDER, action))?;
+        let plan = crate::ops::call_from_json(C::PROVIDER, action, region, params)?;
         crate::finish::wait_only(self, &plan, &self.wait_setting().unwrap_or_default())
     }
 

@@ -269,8 +269,7 @@ impl Client<TencentCloud> {
         region: Option<&str>,
         params: &serde_json::Value,
     ) -> Result<Response, Error> {
-        let plan = crate::ops::call_from_json(Provider::Tencent, action, region, params)
-            .map_err(|e| e.for_call(Provider::Tencent, action))?;
+        let plan = crate::ops::call_from_json(Provider::Tencent, action, region, params)?;
         self.run(plan)
     }
 
@@ -281,8 +280,7 @@ impl Client<TencentCloud> {
         region: Option<&str>,
         params: &serde_json::Value,
     ) -> Result<crate::DryRun, Error> {
-        let plan = crate::ops::call_from_json(Provider::Tencent, action, region, params)
-            .map_err(|e| e.for_call(Provider::Tencent, action))?;
+        let plan = crate::ops::call_from_json(Provider::Tencent, action, region, params)?;
         self.dry_run_plan(&plan)
     }
 }

@@ -254,6 +254,37 @@ fn alibaba_ids_are_checked_by_prefix_and_safe_characters() {
 }
 
 #[test]
+fn an_unknown_action_is_not_printed_raw() {
+    // A name from a script, with a line break: the error shows it escaped, so that it cannot
+    // start a fake line in a log, and cuts a long one.
+    let err = tencent()
+        .call_json(
+            "TerminateInstances\nok: tencent StopInstances",
+            Some("ap-guangzhou"),
+            &json!({}),
+        )
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    assert_eq!(
+        err.action(),
+        Some(r"TerminateInstances\nok: tencent StopInstances")
+    );
+    let shown = err.to_string();
+    assert!(!shown.contains('\n'), "{shown}");
+    let long = "A".repeat(100_000);
+    let err = tencent()
+        .call_json(&long, Some("ap-guangzhou"), &json!({}))
+        .unwrap_err();
+    assert_eq!(err.action().map(|a| a.chars().count()), Some(65));
+    assert!(err.to_string().len() < 2_000, "{}", err.to_string().len());
+    // A known operation with bad parameters is named as the provider names it.
+    let err = tencent()
+        .call_json("StopInstances", Some("ap-guangzhou"), &json!({"Bogus": 1}))
+        .unwrap_err();
+    assert_eq!(err.action(), Some("StopInstances"));
+}
+
+#[test]
 fn json_entry_points_refuse_unknown_actions_and_parameters() {
     let t = tencent();
     assert_invalid(

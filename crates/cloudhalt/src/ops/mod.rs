@@ -161,7 +161,26 @@ pub(crate) fn call_from_json(
     region: Option<&str>,
     params: &serde_json::Value,
 ) -> Result<Plan, Error> {
-    (lookup(provider, action)?.from_json)(region, params)
+    let op = lookup(provider, action).map_err(|e| e.for_call(provider, &shown_action(action)))?;
+    (op.from_json)(region, params).map_err(|e| e.for_call(provider, op.action))
+}
+
+/// An action name as an error may show it: as given when it looks like one (letters and digits,
+/// at most 64), else escaped and cut. Raw, a line break in a name from a script would start a
+/// fake line in a log, and a megabyte name would be printed whole.
+pub(crate) fn shown_action(action: &str) -> String {
+    if action.len() <= 64 && action.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return action.to_owned();
+    }
+    let mut shown: String = action
+        .chars()
+        .take(64)
+        .flat_map(char::escape_debug)
+        .collect();
+    if action.chars().nth(64).is_some() {
+        shown.push('…');
+    }
+    shown
 }
 
 impl Operation {
