@@ -627,6 +627,10 @@ def test_call_sends_any_operation_by_its_provider_parameters(emu):
     (("tencent", "call", "StopInstances", "--region", "ap-guangzhou",
       "--params", '{"InstanceIds":["ins-run00009"],"Bogus":1}'), "Bogus"),
     (("alibaba", "call", "StopInvocation", "--params", "-"), "not valid JSON"),
+    # JSON leaves a repeated name to each parser: which of the two lists would be stopped?
+    (("tencent", "call", "StopInstances", "--region", "ap-guangzhou", "--params",
+      '{"InstanceIds":["ins-run00009"],"InstanceIds":["ins-run00008"]}'),
+     '"InstanceIds" is given twice'),
 ])
 def test_call_refuses_bad_actions_and_parameters_before_sending(emu, args, fragment):
     before = emu.state()["lastCall"]

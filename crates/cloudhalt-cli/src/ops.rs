@@ -200,7 +200,7 @@ pub(crate) fn read_params(params: &str) -> Result<serde_json::Value, String> {
     } else {
         params.to_owned()
     };
-    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+    let value = cloudhalt::params_from_json(&text).map_err(|e| {
         format!("--params is not valid JSON ({e}); nothing was sent: give one JSON object")
     })?;
     if !value.is_object() {

@@ -6,10 +6,11 @@ use cloudhalt::{Error, Response};
 
 use crate::strings::into_owned_c_string;
 
-/// Parses the `params_json` argument of the `_call_json` functions. serde_json's message gives
-/// only a position, never the text, so a secret pasted by mistake is not echoed.
+/// Parses the `params_json` argument of the `_call_json` functions (a name given twice in one
+/// object is refused). The message gives only a position, never the text, so a secret pasted by
+/// mistake is not echoed.
 pub(crate) fn parse_params(text: &str) -> Result<serde_json::Value, Error> {
-    serde_json::from_str(text).map_err(|e| {
+    cloudhalt::params_from_json(text).map_err(|e| {
         Error::invalid_input(
             "params_json",
             format!(
@@ -41,5 +42,18 @@ mod tests {
         assert_eq!(err.kind(), cloudhalt::ErrorKind::InvalidInput);
         assert!(err.message().starts_with("params_json is not valid JSON"));
         assert!(!err.message().contains("hunter2"), "{}", err.message());
+    }
+
+    #[test]
+    fn a_parameter_given_twice_is_refused() {
+        let err =
+            parse_params(r#"{"InstanceIds":["ins-aaaaaaaa"],"InstanceIds":["ins-r8hr2upy"]}"#)
+                .unwrap_err();
+        assert_eq!(err.kind(), cloudhalt::ErrorKind::InvalidInput);
+        assert!(
+            err.message().contains("is given twice"),
+            "{}",
+            err.message()
+        );
     }
 }

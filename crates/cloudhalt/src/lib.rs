@@ -107,7 +107,7 @@ pub use ops::tencent::{
     TerminateInstances,
 };
 pub use ops::waiters::{Then, WAITERS, Waiter};
-pub use ops::{OPERATIONS, Operation, Request, Response, operation};
+pub use ops::{OPERATIONS, Operation, Request, Response, operation, params_from_json};
 pub use retry::Retry;
 pub use tencent::{CONTENT_TYPE, Language, SIGNED_HEADERS, Tencent, TencentCloud};
 pub use transport::{MAX_RESPONSE_BYTES, Network, ProxySetting, Timeouts};

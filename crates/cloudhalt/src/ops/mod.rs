@@ -153,6 +153,81 @@ pub(crate) fn json_call<R: Request>(
     build(region, params)?.plan()
 }
 
+/// The provider's JSON parameters of a `call_json`, parsed from text, refusing a name given twice
+/// in one object at any depth. JSON leaves a repeated name to each parser (serde_json keeps the
+/// last, others the first): `{"InstanceIds":[...],"InstanceIds":[...]}` would stop one of two
+/// lists. The error gives a position and, for a short name of letters, digits, `.` and `_`, the
+/// name; never other text, which could be a secret pasted by mistake.
+pub fn params_from_json(text: &str) -> Result<serde_json::Value, serde_json::Error> {
+    use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
+
+    struct Unique;
+    impl<'de> DeserializeSeed<'de> for Unique {
+        type Value = serde_json::Value;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+    impl<'de> Visitor<'de> for Unique {
+        type Value = serde_json::Value;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a JSON value")
+        }
+        fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+            Ok(v.into())
+        }
+        fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(v.into())
+        }
+        fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(v.into())
+        }
+        fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+            Ok(serde_json::Number::from_f64(v).map_or(serde_json::Value::Null, Into::into))
+        }
+        fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(v.into())
+        }
+        fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+            Ok(v.into())
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(serde_json::Value::Null)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut items = Vec::new();
+            while let Some(item) = seq.next_element_seed(Unique)? {
+                items.push(item);
+            }
+            Ok(items.into())
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut object = serde_json::Map::new();
+            while let Some(name) = map.next_key::<String>()? {
+                if object.contains_key(&name) {
+                    let shown = name.len() <= 64
+                        && name
+                            .bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_');
+                    return Err(A::Error::custom(if shown {
+                        format!("the name {name:?} is given twice in one object")
+                    } else {
+                        "a name is given twice in one object".to_owned()
+                    }));
+                }
+                let value = map.next_value_seed(Unique)?;
+                object.insert(name, value);
+            }
+            Ok(object.into())
+        }
+    }
+
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = Unique.deserialize(&mut de)?;
+    de.end()?;
+    Ok(value)
+}
+
 /// Plans the request for `action` of `provider` from the provider's JSON parameters (as in the
 /// API reference: `{"InstanceIds": [...], "StopType": "SOFT"}`), refusing unknown parameters.
 pub(crate) fn call_from_json(
@@ -707,6 +782,36 @@ pub(crate) fn check_region(op: &Operation, region: Option<&str>) -> Result<(), E
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn params_with_a_name_given_twice_are_refused_at_any_depth() {
+        let ok = params_from_json(r#"{"InstanceIds":["ins-r8hr2upy"],"Filters":[{"Name":"a"}]}"#)
+            .unwrap();
+        assert_eq!(ok["InstanceIds"][0], "ins-r8hr2upy");
+        assert_eq!(ok["Filters"][0]["Name"], "a");
+        let twice = r#"{"InstanceIds":["ins-aaaaaaaa"],"InstanceIds":["ins-r8hr2upy"]}"#;
+        let err = params_from_json(twice).unwrap_err().to_string();
+        assert!(
+            err.contains(r#"the name "InstanceIds" is given twice"#),
+            "{err}"
+        );
+        let nested = r#"{"Filters":[{"Name":"a","Values":[],"Name":"b"}]}"#;
+        let err = params_from_json(nested).unwrap_err().to_string();
+        assert!(err.contains(r#"the name "Name" is given twice"#), "{err}");
+        // A name that is not a parameter's may be pasted text: it is not shown.
+        let odd = r#"{"my secret key":1,"my secret key":2}"#;
+        let err = params_from_json(odd).unwrap_err().to_string();
+        assert!(err.contains("a name is given twice"), "{err}");
+        assert!(!err.contains("secret"), "{err}");
+        // The same name in two objects is no repetition; what serde_json refuses stays refused.
+        assert!(params_from_json(r#"[{"A":1},{"A":2}]"#).is_ok());
+        assert!(params_from_json(r#"{"A":1} junk"#).is_err());
+        assert!(params_from_json(&"[".repeat(10_000)).is_err());
+        assert_eq!(
+            params_from_json(r#"{"N":1.5,"B":true,"Z":null,"I":-3}"#).unwrap(),
+            serde_json::json!({"N":1.5,"B":true,"Z":null,"I":-3})
+        );
+    }
 
     #[test]
     fn every_operation_is_found_by_its_provider_name() {
