@@ -54,9 +54,11 @@ fn http_json(body: &str) -> Vec<u8> {
     .into_bytes()
 }
 
-/// A CONNECT proxy for one tunnel: it reads the CONNECT line, connects to the target and pipes
-/// bytes both ways. Answers the CONNECT line it saw.
-fn connect_proxy() -> (String, std::thread::JoinHandle<String>) {
+/// A proxy for one client: its URL, and a thread that accepts the client, reads its request head
+/// and hands both to `serve`.
+fn proxy<T: Send + 'static>(
+    serve: impl FnOnce(TcpStream, String) -> T + Send + 'static,
+) -> (String, std::thread::JoinHandle<T>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let t = std::thread::spawn(move || {
@@ -65,6 +67,15 @@ fn connect_proxy() -> (String, std::thread::JoinHandle<String>) {
             .set_read_timeout(Some(Duration::from_secs(5)))
             .unwrap();
         let head = read_head(&mut client);
+        serve(client, head)
+    });
+    (url, t)
+}
+
+/// A CONNECT proxy for one tunnel: it reads the CONNECT line, connects to the target and pipes
+/// bytes both ways. Answers the CONNECT line it saw.
+fn connect_proxy() -> (String, std::thread::JoinHandle<String>) {
+    proxy(|mut client, head| {
         let line = head.lines().next().unwrap_or_default().to_owned();
         let target = line.split(' ').nth(1).unwrap_or_default().to_owned();
         let upstream = TcpStream::connect(&target).unwrap();
@@ -81,8 +92,7 @@ fn connect_proxy() -> (String, std::thread::JoinHandle<String>) {
         let _ = c1.shutdown(std::net::Shutdown::Both);
         let _ = up.join();
         line
-    });
-    (url, t)
+    })
 }
 
 #[test]
@@ -103,17 +113,9 @@ fn a_request_through_an_explicit_connect_proxy_passes() {
 
 /// A proxy that answers every CONNECT with `status`, then closes.
 fn refusing_proxy(status: &'static str) -> (String, std::thread::JoinHandle<()>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let t = std::thread::spawn(move || {
-        let (mut client, _) = listener.accept().unwrap();
-        client
-            .set_read_timeout(Some(Duration::from_secs(5)))
-            .unwrap();
-        read_head(&mut client);
+    proxy(move |mut client, _| {
         let _ = write!(client, "HTTP/1.1 {status}\r\nContent-Length: 0\r\n\r\n");
-    });
-    (url, t)
+    })
 }
 
 #[test]
