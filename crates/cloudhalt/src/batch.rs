@@ -416,7 +416,7 @@ impl<C: Cloud> PartRunner<'_, C> {
                     request_id: request_id.clone().unwrap_or_default(),
                     data: answer_json.unwrap_or(serde_json::Value::Null),
                     sent_headers,
-                    headers: error.headers().to_vec(),
+                    headers: error.headers().to_vec().into(),
                     outcomes: Vec::new(),
                     request_ids: Vec::new(),
                     attempts: 0,

@@ -665,7 +665,7 @@ impl<C: Cloud> Client<C> {
             Ok(id) => id,
             Err(e) => {
                 let empty = answer.body.iter().all(u8::is_ascii_whitespace);
-                let e = e.with_headers(answer.headers);
+                let e = e.with_headers(answer.headers.into_list());
                 return failed(e, data, empty, sent_headers);
             }
         };
@@ -687,9 +687,7 @@ impl<C: Cloud> Client<C> {
         // body: JSON may escape a token's characters (`\/`), and an answer is a few hundred bytes.
         redact_json(&mut response.data, secrets);
         crate::error::redact_in(&mut response.request_id, secrets);
-        for (_, value) in &mut response.headers {
-            crate::error::redact_in(value, secrets);
-        }
+        response.headers.redact(secrets);
         AttemptResult {
             result: Ok(response),
             answer_json: None,

@@ -464,6 +464,13 @@ pub(crate) fn quoted(value: &str) -> String {
 /// occurrence of that letter. Real keys and tokens are far longer.
 const MIN_REDACTED_LEN: usize = 6;
 
+/// Whether `text` holds any of `secrets` (of those long enough to be searched for).
+pub(crate) fn holds_secret(text: &str, secrets: &[&str]) -> bool {
+    secrets
+        .iter()
+        .any(|secret| secret.len() >= MIN_REDACTED_LEN && text.contains(secret))
+}
+
 /// Replaces each of `secrets` found in `text` with `<redacted>`.
 pub(crate) fn redact_in(text: &mut String, secrets: &[&str]) {
     for secret in secrets {

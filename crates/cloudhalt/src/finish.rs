@@ -154,7 +154,7 @@ pub(crate) fn synthetic(provider: Provider, action: &'static str, request_id: St
         request_id,
         data,
         sent_headers: Vec::new(),
-        headers: Vec::new(),
+        headers: Default::default(),
         outcomes: Vec::new(),
         request_ids: Vec::new(),
         attempts: 0,

@@ -398,8 +398,88 @@ impl<T: UreqTransport> UreqTransport for Recording<T> {
 pub(crate) struct HttpAnswer {
     pub status: u16,
     /// Every answer header, names lower-cased, in order.
-    pub headers: Vec<(String, String)>,
+    pub headers: AnswerHeaders,
     pub body: Vec<u8>,
+}
+
+/// An answer's headers, kept as ureq read them and turned into `(name, value)` strings the
+/// first time they are asked for. Most callers never look at them: making the strings for every
+/// answer was ten allocations a call, more than any other step of a call cloudhalt controls.
+#[derive(Clone, Default)]
+pub(crate) struct AnswerHeaders {
+    /// As read (empty when the headers came as strings).
+    map: ureq::http::HeaderMap,
+    /// The strings, once made: names lower-cased, in order.
+    list: std::sync::OnceLock<Vec<(String, String)>>,
+}
+
+impl AnswerHeaders {
+    /// The headers as `(name, value)` strings (a value that is not UTF-8 is shown lossily).
+    pub(crate) fn list(&self) -> &[(String, String)] {
+        self.list.get_or_init(|| header_strings(&self.map))
+    }
+
+    /// [`AnswerHeaders::list`], taken.
+    pub(crate) fn into_list(self) -> Vec<(String, String)> {
+        match self.list.into_inner() {
+            Some(list) => list,
+            None => header_strings(&self.map),
+        }
+    }
+
+    /// Replaces each of `secrets` in the values with `<redacted>`. The values are searched
+    /// where they are; strings are made only when one is found.
+    pub(crate) fn redact(&mut self, secrets: &[&str]) {
+        let found = match self.list.get() {
+            Some(list) => list
+                .iter()
+                .any(|(_, v)| crate::error::holds_secret(v, secrets)),
+            None => self.map.values().any(|v| {
+                crate::error::holds_secret(&String::from_utf8_lossy(v.as_bytes()), secrets)
+            }),
+        };
+        if found {
+            let mut list = std::mem::take(self).into_list();
+            for (_, value) in &mut list {
+                crate::error::redact_in(value, secrets);
+            }
+            *self = AnswerHeaders::from(list);
+        }
+    }
+}
+
+impl From<Vec<(String, String)>> for AnswerHeaders {
+    fn from(list: Vec<(String, String)>) -> AnswerHeaders {
+        AnswerHeaders {
+            map: ureq::http::HeaderMap::new(),
+            list: std::sync::OnceLock::from(list),
+        }
+    }
+}
+
+impl PartialEq for AnswerHeaders {
+    fn eq(&self, other: &AnswerHeaders) -> bool {
+        self.list() == other.list()
+    }
+}
+
+impl std::fmt::Debug for AnswerHeaders {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.list()).finish()
+    }
+}
+
+/// `(name, value)` strings of `map`, in order; `http` keeps names lower-cased.
+fn header_strings(map: &ureq::http::HeaderMap) -> Vec<(String, String)> {
+    map.iter()
+        .map(|(n, v)| {
+            let value = match v.to_str() {
+                Ok(text) => text.to_owned(),
+                Err(_) => String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            };
+            (n.as_str().to_owned(), value)
+        })
+        .collect()
 }
 
 /// A signed request, ready to send.
@@ -787,26 +867,11 @@ impl Transport {
     }
 
     fn exchange(&self, prepared: &Prepared) -> Result<HttpAnswer, Failure> {
-        let mut request = self.agent.post(&prepared.url);
-        for (name, value) in &prepared.headers {
-            request = request.header(name.as_str(), value.as_str());
-        }
-        let mut response = request
-            .send(&prepared.body[..])
+        let mut response = self
+            .agent
+            .run(http_request(prepared).map_err(|e| Failure::Ureq(e.into(), None))?)
             .map_err(|e| Failure::Ureq(e, None))?;
         let status = response.status().as_u16();
-        let headers = response
-            .headers()
-            .iter()
-            .map(|(n, v)| {
-                // `http` keeps names lower-cased.
-                let value = match v.to_str() {
-                    Ok(text) => text.to_owned(),
-                    Err(_) => String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                };
-                (n.as_str().to_owned(), value)
-            })
-            .collect();
         // Room for the whole body when its length is given: read in one pass and one final
         // look for its end, not grown read by read from a 32-byte probe.
         let expected = response
@@ -826,11 +891,63 @@ impl Transport {
             ureq::Error::BodyExceedsLimit(_) => Failure::TooLarge(status),
             other => Failure::Ureq(other, Some(status)),
         })?;
+        let headers = AnswerHeaders {
+            map: std::mem::take(response.headers_mut()),
+            list: std::sync::OnceLock::new(),
+        };
         Ok(HttpAnswer {
             status,
             headers,
             body,
         })
+    }
+}
+
+/// The request as the `http` crate holds it, built in place: ureq's request builder moves the
+/// whole request through every `.header()` call, and parses again each name that cloudhalt
+/// sends on every call (see [`header_name`]). `Host`, `Content-Length` and `User-Agent` are
+/// left to ureq, which keeps the headers it adds apart from these.
+fn http_request(prepared: &Prepared) -> Result<ureq::http::Request<&[u8]>, ureq::http::Error> {
+    use ureq::http::{HeaderValue, Method, Request};
+    let mut request = Request::new(&prepared.body[..]);
+    *request.method_mut() = Method::POST;
+    *request.uri_mut() = Uri::try_from(prepared.url.as_str())?;
+    let headers = request.headers_mut();
+    for (name, value) in &prepared.headers {
+        headers.append(header_name(name)?, HeaderValue::from_str(value)?);
+    }
+    Ok(request)
+}
+
+/// A header name, taken from the names cloudhalt sends (already parsed, lower-cased, shared) or
+/// else parsed. `HeaderName::from_bytes` allocates for every name that is not one of HTTP's
+/// standard ones, which is each `X-TC-*` and `x-acs-*` header, on every call.
+fn header_name(name: &str) -> Result<ureq::http::HeaderName, ureq::http::Error> {
+    use ureq::http::HeaderName;
+    use ureq::http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+    static SENT: [HeaderName; 15] = [
+        AUTHORIZATION,
+        CONTENT_TYPE,
+        ACCEPT,
+        HeaderName::from_static("x-tc-action"),
+        HeaderName::from_static("x-tc-version"),
+        HeaderName::from_static("x-tc-timestamp"),
+        HeaderName::from_static("x-tc-region"),
+        HeaderName::from_static("x-tc-language"),
+        HeaderName::from_static("x-tc-token"),
+        HeaderName::from_static("x-acs-action"),
+        HeaderName::from_static("x-acs-version"),
+        HeaderName::from_static("x-acs-date"),
+        HeaderName::from_static("x-acs-signature-nonce"),
+        HeaderName::from_static("x-acs-content-sha256"),
+        HeaderName::from_static("x-acs-security-token"),
+    ];
+    match SENT
+        .iter()
+        .find(|known| known.as_str().eq_ignore_ascii_case(name))
+    {
+        Some(known) => Ok(known.clone()),
+        None => Ok(HeaderName::from_bytes(name.as_bytes())?),
     }
 }
 
@@ -1032,5 +1149,52 @@ mod tests {
         assert!(short.ends_with("Signature=0123456789ab…"), "{short}");
         assert!(!short.contains("cdef0123"));
         assert!(!shorten("Bearer 0123456789abcdef").contains("0123"));
+    }
+
+    fn answer_headers(pairs: &[(&'static str, &[u8])]) -> AnswerHeaders {
+        let mut map = ureq::http::HeaderMap::new();
+        for (name, value) in pairs {
+            map.append(*name, ureq::http::HeaderValue::from_bytes(value).unwrap());
+        }
+        AnswerHeaders {
+            map,
+            list: std::sync::OnceLock::new(),
+        }
+    }
+
+    #[test]
+    fn answer_headers_read_as_strings_in_order_and_compare_by_them() {
+        let headers = answer_headers(&[
+            ("x-acs-request-id", b"7F1C"),
+            ("set-cookie", b"a=1"),
+            ("set-cookie", b"b=\xff"),
+        ]);
+        let list = [
+            ("x-acs-request-id".to_owned(), "7F1C".to_owned()),
+            ("set-cookie".to_owned(), "a=1".to_owned()),
+            ("set-cookie".to_owned(), "b=\u{fffd}".to_owned()),
+        ];
+        assert_eq!(headers.list(), list);
+        assert_eq!(format!("{headers:?}"), format!("{list:?}"));
+        assert_eq!(headers, AnswerHeaders::from(list.to_vec()));
+        assert_eq!(headers.clone().into_list(), list);
+    }
+
+    #[test]
+    fn a_secret_in_an_answer_header_is_redacted_whether_read_yet_or_not() {
+        const KEY: &str = "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE";
+        let echoed = format!("token={KEY};");
+        let fresh = || answer_headers(&[("date", b"today"), ("x-echo", echoed.as_bytes())]);
+        let read = fresh();
+        let _ = read.list();
+        for mut headers in [fresh(), read] {
+            headers.redact(&[KEY]);
+            assert_eq!(headers.list()[1].1, "token=<redacted>;");
+            assert_eq!(headers.list()[0].1, "today");
+            assert!(!format!("{headers:?}").contains(KEY));
+        }
+        let mut clean = fresh();
+        clean.redact(&["not-in-any-header"]);
+        assert_eq!(clean.list()[1].1, echoed);
     }
 }

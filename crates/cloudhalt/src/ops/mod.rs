@@ -656,7 +656,7 @@ pub struct Response {
     pub(crate) request_id: String,
     pub(crate) data: serde_json::Value,
     pub(crate) sent_headers: Vec<(String, String)>,
-    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) headers: crate::transport::AnswerHeaders,
     pub(crate) outcomes: Vec<crate::batch::IdOutcome>,
     pub(crate) request_ids: Vec<String>,
     pub(crate) attempts: u32,
@@ -699,7 +699,7 @@ impl Response {
 
     /// The answer's HTTP headers, names lower-cased, in order.
     pub fn headers(&self) -> &[(String, String)] {
-        &self.headers
+        self.headers.list()
     }
 
     /// The outcome of every input ID, once each and in input order: `done`, or `already` when a
