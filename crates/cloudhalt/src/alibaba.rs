@@ -8,8 +8,9 @@ use crate::engine::{Client, Cloud, Config};
 use crate::error::{Error, ErrorKind, Provider, SendState};
 use crate::ops::alibaba::{DescribeInvocations, StopInvocation};
 use crate::ops::{Call, Response};
-use crate::sign::{acs3, sha256_hex};
-use crate::transport::{HttpAnswer, Prepared};
+use crate::sign::acs3;
+use crate::transport::{Field, HttpAnswer, Prepared};
+use std::borrow::Cow;
 
 /// The Alibaba Cloud side of the engine (ACS3 signing, `ecs.{region}.aliyuncs.com` hosts).
 #[derive(Debug, Clone, Copy)]
@@ -70,6 +71,11 @@ impl Wire for AlibabaCloud {
     }
 }
 
+/// The hex SHA-256 of an empty payload (`x-acs-content-sha256` of every RPC call, whose
+/// parameters travel in the query).
+const EMPTY_PAYLOAD_SHA256: &str =
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
 /// Builds the signed request for `call` with the given date and nonce: pure, for tests.
 pub(crate) fn prepare(
     config: &Config<AlibabaCloud>,
@@ -83,11 +89,10 @@ pub(crate) fn prepare(
     let base = config.endpoint.resolve(region);
     let host = base.host_header();
     let query = acs3::canonical_query(&call.query);
-    let content_sha256 = sha256_hex(b"");
     let mut signed: Vec<(&str, &str)> = vec![
         ("host", &host),
         ("x-acs-action", op.action),
-        ("x-acs-content-sha256", &content_sha256),
+        ("x-acs-content-sha256", EMPTY_PAYLOAD_SHA256),
         ("x-acs-date", date),
         ("x-acs-signature-nonce", nonce),
         ("x-acs-version", op.version),
@@ -104,15 +109,24 @@ pub(crate) fn prepare(
         headers: &signed,
         payload: b"",
     });
-    let mut headers: Vec<(String, String)> = signed
-        .iter()
-        .filter(|(name, _)| *name != "host")
-        .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
-        .collect();
-    headers.push(("accept".into(), "application/json".into()));
+    let mut headers: Vec<Field> = Vec::with_capacity(9);
+    headers.extend([
+        ("x-acs-action", Cow::Borrowed(op.action)),
+        ("x-acs-content-sha256", Cow::Borrowed(EMPTY_PAYLOAD_SHA256)),
+        ("x-acs-date", Cow::Owned(date.to_owned())),
+        ("x-acs-signature-nonce", Cow::Owned(nonce.to_owned())),
+        ("x-acs-version", Cow::Borrowed(op.version)),
+    ]);
+    if let Some(token) = credentials.security_token().filter(|_| op.signed) {
+        headers.push((
+            "x-acs-security-token",
+            Cow::Owned(token.expose().to_owned()),
+        ));
+    }
+    headers.push(("accept", Cow::Borrowed("application/json")));
     // The unsigned STS call (AssumeRoleWithOIDC) goes without an Authorization header.
     if op.signed {
-        headers.push(("authorization".into(), signature));
+        headers.push(("authorization", Cow::Owned(signature)));
     }
     // RPC parameters travel in the query: exactly the canonical string that was signed.
     let url = if query.is_empty() {
@@ -206,4 +220,16 @@ fn parse_answer(answer: &HttpAnswer, data: Option<&serde_json::Value>) -> Result
         ));
     }
     request_id.ok_or_else(|| unexpected("no RequestId"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_empty_payload_hash_is_sha256_of_nothing() {
+        assert_eq!(
+            super::EMPTY_PAYLOAD_SHA256,
+            crate::sign::sha256_hex(b""),
+            "the fixed x-acs-content-sha256 of an RPC call"
+        );
+    }
 }

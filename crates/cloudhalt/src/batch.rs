@@ -176,7 +176,7 @@ pub(crate) struct AttemptResult {
     /// True when an answer came back with an empty body (a gateway's bare 503).
     pub empty_body: bool,
     /// The record of the headers sent, for a failed attempt (a response carries its own).
-    pub sent_headers: Vec<(String, String)>,
+    pub sent_headers: crate::transport::HeaderList,
 }
 
 /// Runs `plan` on `client`.
@@ -498,15 +498,13 @@ impl<C: Cloud> PartRunner<'_, C> {
 /// token or whole signature.
 fn log_attempt(
     op: &crate::ops::Operation,
-    sent_headers: &[(String, String)],
+    sent_headers: &crate::transport::HeaderList,
     result: &Result<Response, Error>,
     attempt: u32,
     took: Duration,
 ) {
-    let host = sent_headers
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case("host"))
-        .map_or("-", |(_, v)| v.as_str());
+    let host = sent_headers.get("host");
+    let host = host.as_deref().unwrap_or("-");
     let ms = took.as_millis();
     match result {
         Ok(r) => log::info!(

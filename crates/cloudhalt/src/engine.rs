@@ -600,7 +600,7 @@ impl<C: Cloud> Client<C> {
                     ids: part.ids.clone(),
                     url: prepared.url.clone(),
                     body: String::from_utf8_lossy(&prepared.body).into_owned(),
-                    headers: prepared.into_record(),
+                    headers: prepared.into_record().into_list(),
                 }
             })
             .collect::<Vec<_>>();
@@ -629,7 +629,7 @@ impl<C: Cloud> Client<C> {
                     result: Err(e.for_call(C::PROVIDER, action)),
                     answer_json: None,
                     empty_body: false,
-                    sent_headers: Vec::new(),
+                    sent_headers: Default::default(),
                 };
             }
         };
@@ -692,7 +692,7 @@ impl<C: Cloud> Client<C> {
             result: Ok(response),
             answer_json: None,
             empty_body: false,
-            sent_headers: Vec::new(),
+            sent_headers: Default::default(),
         }
     }
 }

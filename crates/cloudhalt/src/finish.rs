@@ -153,7 +153,7 @@ pub(crate) fn synthetic(provider: Provider, action: &'static str, request_id: St
         action,
         request_id,
         data,
-        sent_headers: Vec::new(),
+        sent_headers: Default::default(),
         headers: Default::default(),
         outcomes: Vec::new(),
         request_ids: Vec::new(),

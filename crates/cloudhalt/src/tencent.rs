@@ -12,7 +12,8 @@ use crate::ops::tencent::{
 };
 use crate::ops::{Call, Request, Response};
 use crate::sign::tc3;
-use crate::transport::{HttpAnswer, Prepared};
+use crate::transport::{Field, HttpAnswer, Prepared};
+use std::borrow::Cow;
 
 /// The one Content-Type cloudhalt sends and signs (the official SDKs send the same, no charset).
 pub const CONTENT_TYPE: &str = "application/json";
@@ -118,21 +119,22 @@ impl Wire for TencentCloud {
         } else {
             "SKIP".to_owned()
         };
-        let mut headers: Vec<(String, String)> = vec![
-            ("Authorization".into(), authorization),
-            ("Content-Type".into(), CONTENT_TYPE.into()),
-            ("X-TC-Action".into(), op.action.into()),
-            ("X-TC-Version".into(), op.version.into()),
-            ("X-TC-Timestamp".into(), timestamp.to_string()),
-        ];
+        let mut headers: Vec<Field> = Vec::with_capacity(8);
+        headers.extend([
+            ("Authorization", Cow::Owned(authorization)),
+            ("Content-Type", Cow::Borrowed(CONTENT_TYPE)),
+            ("X-TC-Action", Cow::Borrowed(op.action)),
+            ("X-TC-Version", Cow::Borrowed(op.version)),
+            ("X-TC-Timestamp", Cow::Owned(timestamp.to_string())),
+        ]);
         if let Some(region) = &call.region {
-            headers.push(("X-TC-Region".into(), region.clone()));
+            headers.push(("X-TC-Region", Cow::Owned(region.clone())));
         }
         if let Some(language) = config.language {
-            headers.push(("X-TC-Language".into(), language.as_str().into()));
+            headers.push(("X-TC-Language", Cow::Borrowed(language.as_str())));
         }
         if let Some(token) = credentials.token().filter(|_| op.signed) {
-            headers.push(("X-TC-Token".into(), token.expose().to_owned()));
+            headers.push(("X-TC-Token", Cow::Owned(token.expose().to_owned())));
         }
         Prepared {
             url: base.root(),

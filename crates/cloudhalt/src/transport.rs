@@ -11,7 +11,9 @@
 //! Everything else: every answer body is read (ureq's status-as-error is off, because Alibaba's
 //! error JSON comes with 4xx/5xx), no redirects, bounded answers, TLS always verified.
 
+use std::borrow::Cow;
 use std::cell::Cell;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use ureq::http::Uri;
@@ -398,72 +400,119 @@ impl<T: UreqTransport> UreqTransport for Recording<T> {
 pub(crate) struct HttpAnswer {
     pub status: u16,
     /// Every answer header, names lower-cased, in order.
-    pub headers: AnswerHeaders,
+    pub headers: HeaderList,
     pub body: Vec<u8>,
 }
 
-/// An answer's headers, kept as ureq read them and turned into `(name, value)` strings the
-/// first time they are asked for. Most callers never look at them: making the strings for every
-/// answer was ten allocations a call, more than any other step of a call cloudhalt controls.
+/// A header as cloudhalt builds one: a name of the operation table, and a value that is often
+/// a fixed string too (the action, the version, the content type).
+pub(crate) type Field = (&'static str, Cow<'static, str>);
+
+/// Headers (sent or answered), kept as they were built or read and turned into `(name, value)`
+/// strings the first time they are asked for. Most callers never look at them: making the
+/// strings for every call was more allocations than any other step of a call.
 #[derive(Clone, Default)]
-pub(crate) struct AnswerHeaders {
-    /// As read (empty when the headers came as strings).
-    map: ureq::http::HeaderMap,
-    /// The strings, once made: names lower-cased, in order.
-    list: std::sync::OnceLock<Vec<(String, String)>>,
+pub(crate) struct HeaderList {
+    source: Source,
+    /// The strings, once made.
+    list: OnceLock<Vec<(String, String)>>,
 }
 
-impl AnswerHeaders {
-    /// The headers as `(name, value)` strings (a value that is not UTF-8 is shown lossily).
+#[derive(Clone, Default)]
+enum Source {
+    /// None, or only the strings.
+    #[default]
+    Strings,
+    /// An answer's, as ureq read them (`http` keeps names lower-cased).
+    Read(ureq::http::HeaderMap),
+    /// A request's record, as built.
+    Sent(Vec<Field>),
+}
+
+impl HeaderList {
+    /// The headers as `(name, value)` strings, in order (an answer's value that is not UTF-8 is
+    /// shown lossily).
     pub(crate) fn list(&self) -> &[(String, String)] {
-        self.list.get_or_init(|| header_strings(&self.map))
+        self.list.get_or_init(|| self.source.strings())
     }
 
-    /// [`AnswerHeaders::list`], taken.
+    /// [`HeaderList::list`], taken.
     pub(crate) fn into_list(self) -> Vec<(String, String)> {
         match self.list.into_inner() {
             Some(list) => list,
-            None => header_strings(&self.map),
+            None => self.source.strings(),
+        }
+    }
+
+    /// The value of the header `name` (any case), without making the strings.
+    pub(crate) fn get(&self, name: &str) -> Option<Cow<'_, str>> {
+        if let Some(list) = self.list.get() {
+            return list
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| Cow::Borrowed(v.as_str()));
+        }
+        match &self.source {
+            Source::Strings => None,
+            Source::Read(map) => map.get(name).map(|v| String::from_utf8_lossy(v.as_bytes())),
+            Source::Sent(fields) => fields
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| Cow::Borrowed(v.as_ref())),
         }
     }
 
     /// Replaces each of `secrets` in the values with `<redacted>`. The values are searched
     /// where they are; strings are made only when one is found.
     pub(crate) fn redact(&mut self, secrets: &[&str]) {
-        let found = match self.list.get() {
-            Some(list) => list
-                .iter()
-                .any(|(_, v)| crate::error::holds_secret(v, secrets)),
-            None => self.map.values().any(|v| {
-                crate::error::holds_secret(&String::from_utf8_lossy(v.as_bytes()), secrets)
-            }),
+        use crate::error::holds_secret;
+        let found = match (self.list.get(), &self.source) {
+            (Some(list), _) => list.iter().any(|(_, v)| holds_secret(v, secrets)),
+            (None, Source::Strings) => false,
+            (None, Source::Read(map)) => map
+                .values()
+                .any(|v| holds_secret(&String::from_utf8_lossy(v.as_bytes()), secrets)),
+            (None, Source::Sent(fields)) => fields.iter().any(|(_, v)| holds_secret(v, secrets)),
         };
         if found {
             let mut list = std::mem::take(self).into_list();
             for (_, value) in &mut list {
                 crate::error::redact_in(value, secrets);
             }
-            *self = AnswerHeaders::from(list);
+            *self = HeaderList::from(list);
         }
     }
 }
 
-impl From<Vec<(String, String)>> for AnswerHeaders {
-    fn from(list: Vec<(String, String)>) -> AnswerHeaders {
-        AnswerHeaders {
-            map: ureq::http::HeaderMap::new(),
-            list: std::sync::OnceLock::from(list),
+impl Source {
+    fn strings(&self) -> Vec<(String, String)> {
+        match self {
+            Source::Strings => Vec::new(),
+            Source::Read(map) => header_strings(map),
+            Source::Sent(fields) => fields
+                .iter()
+                .map(|(n, v)| ((*n).to_owned(), v.clone().into_owned()))
+                .collect(),
         }
     }
 }
 
-impl PartialEq for AnswerHeaders {
-    fn eq(&self, other: &AnswerHeaders) -> bool {
+impl From<Vec<(String, String)>> for HeaderList {
+    fn from(list: Vec<(String, String)>) -> HeaderList {
+        HeaderList {
+            source: Source::Strings,
+            list: OnceLock::from(list),
+        }
+    }
+}
+
+impl PartialEq for HeaderList {
+    fn eq(&self, other: &HeaderList) -> bool {
         self.list() == other.list()
     }
 }
 
-impl std::fmt::Debug for AnswerHeaders {
+impl std::fmt::Debug for HeaderList {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_list().entries(self.list()).finish()
     }
@@ -487,7 +536,7 @@ pub(crate) struct Prepared {
     pub url: String,
     pub host: String,
     /// Every header but `Host`, which the transport derives from the URL (it equals `host`).
-    pub headers: Vec<(String, String)>,
+    pub headers: Vec<Field>,
     pub body: Vec<u8>,
 }
 
@@ -495,7 +544,7 @@ impl Drop for Prepared {
     fn drop(&mut self) {
         // The token travels in a header: wipe this copy on every path, sent or not.
         for (name, value) in &mut self.headers {
-            if is_secret_header(name) {
+            if let (true, Cow::Owned(value)) = (is_secret_header(name), value) {
                 zeroize::Zeroize::zeroize(value);
             }
         }
@@ -514,24 +563,29 @@ impl Prepared {
     /// (a whole logged signature could be replayed within the provider's 5-minute window).
     /// Made from the request's own headers once it has been sent, so that the record costs no
     /// copy of them.
-    pub(crate) fn into_record(mut self) -> Vec<(String, String)> {
+    pub(crate) fn into_record(mut self) -> HeaderList {
         let host_name = if self.headers.iter().any(|(n, _)| n.starts_with("x-acs-")) {
             "host"
         } else {
             "Host"
         };
         let mut record = Vec::with_capacity(self.headers.len() + 1);
-        record.push((host_name.to_owned(), std::mem::take(&mut self.host)));
+        record.push((host_name, Cow::Owned(std::mem::take(&mut self.host))));
         for (name, mut value) in std::mem::take(&mut self.headers) {
-            if is_secret_header(&name) {
-                zeroize::Zeroize::zeroize(&mut value);
-                value.push_str("<redacted>");
+            if is_secret_header(name) {
+                if let Cow::Owned(token) = &mut value {
+                    zeroize::Zeroize::zeroize(token);
+                }
+                value = Cow::Borrowed("<redacted>");
             } else if name.eq_ignore_ascii_case("authorization") {
-                shorten_signature_in_place(&mut value);
+                shorten_signature_in_place(value.to_mut());
             }
             record.push((name, value));
         }
-        record
+        HeaderList {
+            source: Source::Sent(record),
+            list: OnceLock::new(),
+        }
     }
 }
 
@@ -891,9 +945,9 @@ impl Transport {
             ureq::Error::BodyExceedsLimit(_) => Failure::TooLarge(status),
             other => Failure::Ureq(other, Some(status)),
         })?;
-        let headers = AnswerHeaders {
-            map: std::mem::take(response.headers_mut()),
-            list: std::sync::OnceLock::new(),
+        let headers = HeaderList {
+            source: Source::Read(std::mem::take(response.headers_mut())),
+            list: OnceLock::new(),
         };
         Ok(HttpAnswer {
             status,
@@ -1151,14 +1205,14 @@ mod tests {
         assert!(!shorten("Bearer 0123456789abcdef").contains("0123"));
     }
 
-    fn answer_headers(pairs: &[(&'static str, &[u8])]) -> AnswerHeaders {
+    fn answer_headers(pairs: &[(&'static str, &[u8])]) -> HeaderList {
         let mut map = ureq::http::HeaderMap::new();
         for (name, value) in pairs {
             map.append(*name, ureq::http::HeaderValue::from_bytes(value).unwrap());
         }
-        AnswerHeaders {
-            map,
-            list: std::sync::OnceLock::new(),
+        HeaderList {
+            source: Source::Read(map),
+            list: OnceLock::new(),
         }
     }
 
@@ -1176,7 +1230,7 @@ mod tests {
         ];
         assert_eq!(headers.list(), list);
         assert_eq!(format!("{headers:?}"), format!("{list:?}"));
-        assert_eq!(headers, AnswerHeaders::from(list.to_vec()));
+        assert_eq!(headers, HeaderList::from(list.to_vec()));
         assert_eq!(headers.clone().into_list(), list);
     }
 

@@ -180,7 +180,7 @@ fn tencent_operations_build_exactly_the_vector_requests() {
                 .headers
                 .iter()
                 .find(|(n, _)| n.eq_ignore_ascii_case(name))
-                .map(|(_, v)| v.as_str())
+                .map(|(_, v)| v.as_ref())
         };
         // The client signs content-type;host;x-tc-action; the vectors signed content-type;host
         // check the same request without the signature.
@@ -343,8 +343,8 @@ fn stop_invocation_builds_exactly_the_vector_requests() {
         let authorization = prepared
             .headers
             .iter()
-            .find(|(n, _)| n == "authorization")
-            .map(|(_, v)| v.as_str());
+            .find(|(n, _)| *n == "authorization")
+            .map(|(_, v)| v.as_ref());
         assert_eq!(
             authorization,
             Some(s(expected, "authorization")),

@@ -655,8 +655,8 @@ pub struct Response {
     pub(crate) action: &'static str,
     pub(crate) request_id: String,
     pub(crate) data: serde_json::Value,
-    pub(crate) sent_headers: Vec<(String, String)>,
-    pub(crate) headers: crate::transport::AnswerHeaders,
+    pub(crate) sent_headers: crate::transport::HeaderList,
+    pub(crate) headers: crate::transport::HeaderList,
     pub(crate) outcomes: Vec<crate::batch::IdOutcome>,
     pub(crate) request_ids: Vec<String>,
     pub(crate) attempts: u32,
@@ -694,7 +694,7 @@ impl Response {
     /// The request headers that were sent, in order, with session tokens redacted and the
     /// `Authorization` signature shortened: a record of what was signed that cannot be replayed.
     pub fn sent_headers(&self) -> &[(String, String)] {
-        &self.sent_headers
+        self.sent_headers.list()
     }
 
     /// The answer's HTTP headers, names lower-cased, in order.
