@@ -594,7 +594,13 @@ impl Prepared {
 /// headers' own strings.
 fn shorten_signature_in_place(authorization: &mut String) {
     const KEEP: usize = 12;
-    match authorization.find("Signature=") {
+    // Searched from the end, where both providers put it, byte by byte: a substring searcher's
+    // set-up costs more than the scan over the 64 hex digits that follow it.
+    let found = authorization
+        .as_bytes()
+        .windows("Signature=".len())
+        .rposition(|w| w == b"Signature=");
+    match found {
         Some(at) => {
             let start = at + "Signature=".len();
             let end = authorization[start..]
@@ -968,7 +974,14 @@ fn http_request(prepared: &Prepared) -> Result<ureq::http::Request<&[u8]>, ureq:
     *request.uri_mut() = Uri::try_from(prepared.url.as_str())?;
     let headers = request.headers_mut();
     for (name, value) in &prepared.headers {
-        headers.append(header_name(name)?, HeaderValue::from_str(value)?);
+        let value = match value {
+            // A fixed value (the action, the version) is shared, not copied.
+            Cow::Borrowed(fixed) if fixed.bytes().all(|b| b.is_ascii_graphic() || b == b' ') => {
+                HeaderValue::from_static(fixed)
+            }
+            _ => HeaderValue::from_str(value)?,
+        };
+        headers.append(header_name(name)?, value);
     }
     Ok(request)
 }
