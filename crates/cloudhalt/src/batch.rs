@@ -197,6 +197,10 @@ pub(crate) fn run<C: Cloud>(client: &Client<C>, plan: &Plan) -> Result<Response,
         ..Progress::default()
     });
     let report = |result: &PartResult, ids: usize| {
+        // Only a progress callback reads the counts: without one, no lock and no clock.
+        let Some(callback) = &fleet.progress else {
+            return;
+        };
         let mut p = progress.lock().unwrap_or_else(|e| e.into_inner());
         match result.outcome {
             Outcome::Done => p.done += ids,
@@ -206,9 +210,7 @@ pub(crate) fn run<C: Cloud>(client: &Client<C>, plan: &Plan) -> Result<Response,
         }
         p.attempts += result.attempts;
         p.elapsed = started.elapsed();
-        if let Some(callback) = &fleet.progress {
-            callback(&p);
-        }
+        callback(&p);
     };
     let runner = PartRunner {
         client,
@@ -252,23 +254,17 @@ pub(crate) fn run<C: Cloud>(client: &Client<C>, plan: &Plan) -> Result<Response,
     let mut outcomes = Vec::with_capacity(plan.ids.len());
     let mut request_ids = Vec::new();
     let mut attempts = 0;
-    for (part, result) in plan.parts.iter().zip(&results) {
+    let mut first_error = None;
+    let mut first_response: Option<Response> = None;
+    for (part, result) in plan.parts.iter().zip(results) {
         outcomes.extend(part.ids.iter().map(|id| IdOutcome {
             id: id.clone(),
             outcome: result.outcome,
             code: result.code.clone(),
             request_id: result.request_id.clone(),
         }));
-        request_ids.extend(result.request_ids.iter().cloned());
+        request_ids.extend(result.request_ids);
         attempts += result.attempts;
-    }
-    if let Some(audit) = &fleet.audit {
-        // The batch is over whether or not this line lands; resume reads the answer lines.
-        let _ = audit.end(&batch, &outcomes);
-    }
-    let mut first_error = None;
-    let mut first_response: Option<Response> = None;
-    for result in results {
         match result.result {
             Err(e) if first_error.is_none() => first_error = Some(e),
             Ok(r) => match &mut first_response {
@@ -278,6 +274,10 @@ pub(crate) fn run<C: Cloud>(client: &Client<C>, plan: &Plan) -> Result<Response,
             },
             _ => {}
         }
+    }
+    if let Some(audit) = &fleet.audit {
+        // The batch is over whether or not this line lands; resume reads the answer lines.
+        let _ = audit.end(&batch, &outcomes);
     }
     match first_error {
         Some(e) => Err(e.with_record(outcomes, request_ids, attempts)),
@@ -369,7 +369,8 @@ impl<C: Cloud> PartRunner<'_, C> {
                     attempts: attempt - 1,
                 };
             }
-            let sent_at = Instant::now();
+            // Timed for the log line only (a failure is logged at warn, a success at info).
+            let sent_at = log::log_enabled!(log::Level::Warn).then(Instant::now);
             let AttemptResult {
                 result,
                 answer_json,
@@ -380,7 +381,9 @@ impl<C: Cloud> PartRunner<'_, C> {
                 Ok(response) => &response.sent_headers,
                 Err(_) => &sent_headers,
             };
-            log_attempt(op, record, &result, attempt, sent_at.elapsed());
+            if let Some(sent_at) = sent_at {
+                log_attempt(op, record, &result, attempt, sent_at.elapsed());
+            }
             let error = match result {
                 Ok(response) => {
                     request_ids.push(response.request_id.clone());

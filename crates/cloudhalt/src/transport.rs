@@ -423,8 +423,9 @@ enum Source {
     /// None, or only the strings.
     #[default]
     Strings,
-    /// An answer's, as ureq read them (`http` keeps names lower-cased).
-    Read(ureq::http::HeaderMap),
+    /// An answer's, as ureq read them (`http` keeps names lower-cased). Boxed: a response is
+    /// moved from the transport through the runner to the caller, and the map is most of it.
+    Read(Box<ureq::http::HeaderMap>),
     /// A request's record, as built.
     Sent(Vec<Field>),
 }
@@ -952,7 +953,7 @@ impl Transport {
             other => Failure::Ureq(other, Some(status)),
         })?;
         let headers = HeaderList {
-            source: Source::Read(std::mem::take(response.headers_mut())),
+            source: Source::Read(Box::new(std::mem::take(response.headers_mut()))),
             list: OnceLock::new(),
         };
         Ok(HttpAnswer {
@@ -1224,7 +1225,7 @@ mod tests {
             map.append(*name, ureq::http::HeaderValue::from_bytes(value).unwrap());
         }
         HeaderList {
-            source: Source::Read(map),
+            source: Source::Read(Box::new(map)),
             list: OnceLock::new(),
         }
     }
