@@ -188,7 +188,8 @@ pub(crate) fn run<C: Cloud>(client: &Client<C>, plan: &Plan) -> Result<Response,
         (Some(_), None) => crate::clock::nonce()[..16].to_owned(),
         (None, _) => String::new(),
     };
-    let started = Instant::now();
+    // For the progress display's elapsed time only.
+    let started = fleet.progress.is_some().then(Instant::now);
     if let Some(audit) = &fleet.audit {
         audit.batch(&batch, plan)?;
     }
@@ -209,7 +210,7 @@ pub(crate) fn run<C: Cloud>(client: &Client<C>, plan: &Plan) -> Result<Response,
             Outcome::Unknown => p.unknown += ids,
         }
         p.attempts += result.attempts;
-        p.elapsed = started.elapsed();
+        p.elapsed = started.map(|s| s.elapsed()).unwrap_or_default();
         callback(&p);
     };
     let runner = PartRunner {
