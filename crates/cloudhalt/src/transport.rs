@@ -987,13 +987,12 @@ fn http_request(prepared: &Prepared) -> Result<ureq::http::Request<&[u8]>, ureq:
     Ok(request)
 }
 
-/// A header name, taken from the names cloudhalt sends (already parsed, lower-cased, shared) or
-/// else parsed. `HeaderName::from_bytes` allocates for every name that is not one of HTTP's
-/// standard ones, which is each `X-TC-*` and `x-acs-*` header, on every call.
-fn header_name(name: &str) -> Result<ureq::http::HeaderName, ureq::http::Error> {
+/// The header names cloudhalt sends, parsed once (a test checks that every name the two
+/// clouds' requests carry is here).
+static SENT_NAMES: [ureq::http::HeaderName; 15] = {
     use ureq::http::HeaderName;
     use ureq::http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
-    static SENT: [HeaderName; 15] = [
+    [
         AUTHORIZATION,
         CONTENT_TYPE,
         ACCEPT,
@@ -1009,13 +1008,19 @@ fn header_name(name: &str) -> Result<ureq::http::HeaderName, ureq::http::Error> 
         HeaderName::from_static("x-acs-signature-nonce"),
         HeaderName::from_static("x-acs-content-sha256"),
         HeaderName::from_static("x-acs-security-token"),
-    ];
-    match SENT
+    ]
+};
+
+/// A header name, taken from [`SENT_NAMES`] (already parsed, lower-cased, shared) or else
+/// parsed. `HeaderName::from_bytes` allocates for every name that is not one of HTTP's standard
+/// ones, which is each `X-TC-*` and `x-acs-*` header, on every call.
+fn header_name(name: &str) -> Result<ureq::http::HeaderName, ureq::http::Error> {
+    match SENT_NAMES
         .iter()
         .find(|known| known.as_str().eq_ignore_ascii_case(name))
     {
         Some(known) => Ok(known.clone()),
-        None => Ok(HeaderName::from_bytes(name.as_bytes())?),
+        None => Ok(ureq::http::HeaderName::from_bytes(name.as_bytes())?),
     }
 }
 
@@ -1217,6 +1222,56 @@ mod tests {
         assert!(short.ends_with("Signature=0123456789ab…"), "{short}");
         assert!(!short.contains("cdef0123"));
         assert!(!shorten("Bearer 0123456789abcdef").contains("0123"));
+    }
+
+    #[test]
+    fn every_header_name_the_clouds_send_is_taken_ready_made() {
+        use crate::engine::private::Wire;
+        use crate::ops::Request;
+        let tencent = crate::Tencent::new(
+            crate::TencentCredentials::new("AKIDexample", "secretexample", Some("token".into()))
+                .unwrap(),
+        )
+        .with_language(Some(crate::Language::EnUs));
+        let call = crate::StopInstances::new("ap-guangzhou", vec!["ins-r8hr2upy".into()])
+            .to_call()
+            .unwrap();
+        let creds = tencent.config().credentials.current().unwrap();
+        let sent = crate::TencentCloud::prepare(tencent.config(), &creds.creds, &call, 1);
+        let alibaba = crate::Alibaba::new(
+            crate::AlibabaCredentials::new("LTAIexample", "secretexample", Some("token".into()))
+                .unwrap(),
+        );
+        let call = crate::StopInvocation::on_instances(
+            "cn-hangzhou",
+            "t-hz0jdfwd9f0001",
+            vec!["i-bp67acfmxazb4p0001".into()],
+        )
+        .to_call()
+        .unwrap();
+        let creds = alibaba.config().credentials.current().unwrap();
+        let sent_too = crate::AlibabaCloud::prepare(alibaba.config(), &creds.creds, &call, 1);
+        let names: Vec<&str> = sent
+            .headers
+            .iter()
+            .chain(&sent_too.headers)
+            .map(|(n, _)| *n)
+            .collect();
+        assert!(names.contains(&"X-TC-Language") && names.contains(&"x-acs-security-token"));
+        for name in names {
+            assert!(
+                SENT_NAMES
+                    .iter()
+                    .any(|k| k.as_str().eq_ignore_ascii_case(name)),
+                "{name} is parsed on every call: add it to SENT_NAMES"
+            );
+            assert!(
+                header_name(name)
+                    .unwrap()
+                    .as_str()
+                    .eq_ignore_ascii_case(name)
+            );
+        }
     }
 
     fn answer_headers(pairs: &[(&'static str, &[u8])]) -> HeaderList {
