@@ -109,6 +109,7 @@ pub(crate) fn prepare(
         headers: &signed,
         payload: b"",
     });
+    // Room for every field and the host the record puts first.
     let mut headers: Vec<Field> = Vec::with_capacity(9);
     headers.extend([
         ("x-acs-action", Cow::Borrowed(op.action)),

@@ -119,7 +119,8 @@ impl Wire for TencentCloud {
         } else {
             "SKIP".to_owned()
         };
-        let mut headers: Vec<Field> = Vec::with_capacity(8);
+        // Room for every field and the Host the record puts first.
+        let mut headers: Vec<Field> = Vec::with_capacity(9);
         headers.extend([
             ("Authorization", Cow::Owned(authorization)),
             ("Content-Type", Cow::Borrowed(CONTENT_TYPE)),
