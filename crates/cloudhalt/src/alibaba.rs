@@ -89,26 +89,7 @@ pub(crate) fn prepare(
     let base = config.endpoint.resolve(region);
     let host = base.host_header();
     let query = acs3::canonical_query(&call.query);
-    let mut signed: Vec<(&str, &str)> = vec![
-        ("host", &host),
-        ("x-acs-action", op.action),
-        ("x-acs-content-sha256", EMPTY_PAYLOAD_SHA256),
-        ("x-acs-date", date),
-        ("x-acs-signature-nonce", nonce),
-        ("x-acs-version", op.version),
-    ];
-    if let Some(token) = credentials.security_token().filter(|_| op.signed) {
-        signed.push(("x-acs-security-token", token.expose()));
-    }
-    let signature = acs3::authorization(&acs3::Acs3Input {
-        access_key_id: credentials.access_key_id(),
-        access_key_secret: credentials.access_key_secret().expose(),
-        method: "POST",
-        path: "/",
-        query: &query,
-        headers: &signed,
-        payload: b"",
-    });
+    // The x-acs-* fields, sent as they are signed (with host, which the transport sends).
     // Room for every field and the host the record puts first.
     let mut headers: Vec<Field> = Vec::with_capacity(9);
     headers.extend([
@@ -124,6 +105,18 @@ pub(crate) fn prepare(
             Cow::Owned(token.expose().to_owned()),
         ));
     }
+    let signed: Vec<(&str, &str)> = std::iter::once(("host", host.as_str()))
+        .chain(headers.iter().map(|(name, value)| (*name, value.as_ref())))
+        .collect();
+    let signature = acs3::authorization(&acs3::Acs3Input {
+        access_key_id: credentials.access_key_id(),
+        access_key_secret: credentials.access_key_secret().expose(),
+        method: "POST",
+        path: "/",
+        query: &query,
+        headers: &signed,
+        payload: b"",
+    });
     headers.push(("accept", Cow::Borrowed("application/json")));
     // The unsigned STS call (AssumeRoleWithOIDC) goes without an Authorization header.
     if op.signed {
