@@ -475,7 +475,7 @@ fn shorten_signature_in_place(authorization: &mut String) {
         .find(|&at| bytes[at] == b'S' && bytes[at..].starts_with(MARK));
     match found {
         Some(at) => {
-            let start = at + "Signature=".len();
+            let start = at + MARK.len();
             let end = authorization[start..]
                 .char_indices()
                 .nth(KEEP)

@@ -140,10 +140,7 @@ impl std::fmt::Debug for HeaderList {
 fn header_strings(map: &ureq::http::HeaderMap) -> Vec<(String, String)> {
     map.iter()
         .map(|(n, v)| {
-            let value = match v.to_str() {
-                Ok(text) => text.to_owned(),
-                Err(_) => String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            };
+            let value = String::from_utf8_lossy(v.as_bytes()).into_owned();
             (n.as_str().to_owned(), value)
         })
         .collect()
